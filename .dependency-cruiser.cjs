@@ -1,0 +1,57 @@
+/**
+ * The dependency direction of ARCHITECTURE.md §2, checked in CI (`npm run lint`):
+ *   apps -> agency modules -> cross-agency workflows -> children -> access, audit, identity -> platform
+ * Arrows point down only; libs use each other only through their index (@app/<lib>); no cycles.
+ */
+const tiers = {
+  platform: 0,
+  identity: 1,
+  access: 1,
+  audit: 1,
+  children: 2,
+  referrals: 3,
+  sharing: 3,
+  police: 4,
+  'childrens-services': 4,
+  education: 4,
+  health: 4,
+  oversight: 4,
+};
+const libs = Object.keys(tiers);
+const below = (lib) => libs.filter((other) => other !== lib && tiers[other] < tiers[lib]);
+// Within a tier only these arrows are allowed (identity needs access's decorators; nothing needs identity back).
+const sameTier = { identity: ['access'], access: [], audit: [] };
+
+const forbidden = [
+  { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  { name: 'libs-never-import-apps', severity: 'error', from: { path: '^libs/' }, to: { path: '^apps/' } },
+  { name: 'apps-do-not-import-each-other', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
+  { name: 'worker-does-not-import-api', severity: 'error', from: { path: '^apps/worker/' }, to: { path: '^apps/api/' } },
+  {
+    name: 'libs-only-through-index',
+    comment: 'Another lib is used only through its public index (@app/<lib>).',
+    severity: 'error',
+    from: { path: '^libs/([^/]+)/' },
+    to: { path: '^libs/([^/]+)/src/.+', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
+  },
+  ...libs.map((lib) => ({
+    name: `${lib}-depends-only-downwards`,
+    severity: 'error',
+    from: { path: `^libs/${lib}/` },
+    to: {
+      path: '^libs/([^/]+)/',
+      pathNot: [`^libs/${lib}/`, ...below(lib).map((l) => `^libs/${l}/`), ...(sameTier[lib] ?? []).map((l) => `^libs/${l}/`)],
+    },
+  })),
+];
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['node_modules', 'dist'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,50 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessModule, PermissionGuard } from '@app/access';
+import { AuthenticationGuard, IdentityModule } from '@app/identity';
+import {
+  type AppConfig,
+  buildDataSourceOptions,
+  Clock,
+  loggingModule,
+  PlatformModule,
+  ProblemDetailsFilter,
+} from '@app/platform';
+import { SCHEMA } from '../../../migrations/schema';
+import { HealthController } from './health.controller';
+
+export interface AppOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  clock?: Clock;
+}
+
+/** Composition only: which modules make the API, and the global guards in the order they run. */
+@Module({})
+export class AppModule {
+  static register({ config, databaseUrl, clock }: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, clock),
+        loggingModule(config.logLevel),
+        TypeOrmModule.forRoot(
+          buildDataSourceOptions(databaseUrl, SCHEMA, {
+            poolMax: config.dbPoolMax,
+            applicationName: 'safeguarding-hub-api',
+          }),
+        ),
+        AccessModule,
+        IdentityModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        // Authentication first (who), then permission (may they): default deny for both.
+        { provide: APP_GUARD, useExisting: AuthenticationGuard },
+        { provide: APP_GUARD, useExisting: PermissionGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

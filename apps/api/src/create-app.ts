@@ -1,0 +1,61 @@
+import { type INestApplication, RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from '@app/platform';
+import { AppModule, type AppOptions } from './app.module';
+
+export function buildOpenApi(app: INestApplication) {
+  const config = new DocumentBuilder()
+    .setTitle('Safeguarding Hub API')
+    .setDescription(
+      "One shared record per child for police, children's services, schools and health. " +
+        'People log in at /api/v1/auth/login; partner systems use OAuth2 client credentials at /api/v1/auth/token. ' +
+        'Errors are application/problem+json (RFC 9457). Lists are cursor-paginated: ?limit=&cursor= -> {data, nextCursor}.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** The API exactly as it runs in production: used by main.ts and by the e2e tests. */
+export async function createApp(options: AppOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', options.config.trustProxy);
+  app.disable('x-powered-by');
+  // ETags are explicit versions for If-Match; Express's body-hash ETags would be mistaken for them.
+  app.set('etag', false);
+  app.use(
+    helmet({
+      // Swagger UI needs its inline script and styles on /docs; everything else is JSON.
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'style-src': ["'self'", "'unsafe-inline'", 'https:'],
+        },
+      },
+    }),
+  );
+  app.enableCors(
+    options.config.corsOrigins.length > 0
+      ? { origin: options.config.corsOrigins, exposedHeaders: ['ETag', 'X-Request-Id', 'Location', 'Retry-After'] }
+      : { origin: false },
+  );
+  app.useBodyParser('json', { limit: '1mb' });
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  SwaggerModule.setup('docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

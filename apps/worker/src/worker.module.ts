@@ -1,0 +1,44 @@
+import { type DynamicModule, Inject, Injectable, Logger, Module } from '@nestjs/common';
+import { Interval, ScheduleModule } from '@nestjs/schedule';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig, buildDataSourceOptions, Clock, PlatformModule } from '@app/platform';
+import { SCHEMA } from '../../../migrations/schema';
+
+/** Housekeeping: failed-login records are only needed for the rate-limit window. */
+@Injectable()
+export class PurgeLoginFailuresJob {
+  private readonly logger = new Logger(PurgeLoginFailuresJob.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  @Interval(60_000)
+  async run(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.loginFailureWindowSeconds * 1000);
+    const result: [unknown[], number] = await this.db.query('DELETE FROM login_failure WHERE at < $1', [before]);
+    const deleted = result[1] ?? 0;
+    if (deleted > 0) this.logger.log(`Purged ${deleted} expired login failures`);
+    return deleted;
+  }
+}
+
+@Module({})
+export class WorkerModule {
+  static register(config: AppConfig, databaseUrl: string, clock?: Clock): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        PlatformModule.forRoot(config, clock),
+        TypeOrmModule.forRoot(
+          buildDataSourceOptions(databaseUrl, SCHEMA, { poolMax: 4, applicationName: 'safeguarding-hub-worker' }),
+        ),
+        ScheduleModule.forRoot(),
+      ],
+      providers: [PurgeLoginFailuresJob],
+    };
+  }
+}

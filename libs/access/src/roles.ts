@@ -1,0 +1,35 @@
+import type { OrganisationType } from '@app/platform';
+
+/** Roles from DOMAIN.md, each valid in certain kinds of organisation. */
+export const ROLES = {
+  police_officer: ['police_force'],
+  cse_officer: ['police_force'],
+  cse_supervisor: ['police_force'],
+  intelligence_analyst: ['police_force'],
+  social_worker: ['local_authority'],
+  mash_officer: ['local_authority'],
+  team_manager: ['local_authority'],
+  conference_chair: ['local_authority'],
+  school_staff: ['school'],
+  dsl: ['school'],
+  health_practitioner: ['health'],
+  named_safeguarding_professional: ['health'],
+  inspector: ['oversight'],
+  whistleblowing_officer: ['oversight'],
+  org_admin: ['police_force', 'local_authority', 'school', 'health', 'oversight'],
+} as const satisfies Record<string, readonly OrganisationType[]>;
+
+export type Role = keyof typeof ROLES;
+export const ALL_ROLES = Object.keys(ROLES) as Role[];
+
+export function isRole(value: string): value is Role {
+  return Object.prototype.hasOwnProperty.call(ROLES, value);
+}
+
+export function roleAllowedIn(role: Role, organisationType: OrganisationType): boolean {
+  return (ROLES[role] as readonly OrganisationType[]).includes(organisationType);
+}
+
+/** Scopes an API client of a partner organisation may hold. */
+export const SCOPES = ['organisations:read', 'children:read', 'referrals:write', 'requests:write'] as const;
+export type Scope = (typeof SCOPES)[number];

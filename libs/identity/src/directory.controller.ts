@@ -1,0 +1,95 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AppAbility, CurrentAbility, RequirePermission } from '@app/access';
+import { type Actor, CurrentActor, etag, PageQuery, versionFromIfMatch } from '@app/platform';
+import { DirectoryService } from './directory.service';
+import { CreateUserDto, OrganisationPage, UpdateUserDto, UserDto, UserListQuery, UserPage } from './identity.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('organisations')
+@ApiBearerAuth()
+@Controller('organisations')
+export class OrganisationsController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Get()
+  @RequirePermission('read', 'Organisation')
+  @ApiOperation({ summary: 'The partner organisations and their teams' })
+  @ApiOkResponse({ type: OrganisationPage })
+  list(@CurrentAbility() ability: AppAbility, @Query() query: PageQuery): Promise<OrganisationPage> {
+    return this.directory.listOrganisations(ability, query.limit ?? 50, query.cursor);
+  }
+}
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @RequirePermission('read', 'User')
+  @ApiOperation({ summary: 'People of my organisation (organisation administrators)' })
+  @ApiOkResponse({ type: UserPage })
+  list(@CurrentAbility() ability: AppAbility, @Query() query: UserListQuery): Promise<UserPage> {
+    return this.users.list(ability, query.limit ?? 50, query.cursor, query.q);
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'User')
+  @ApiOperation({ summary: 'One person of my organisation' })
+  @ApiOkResponse({ type: UserDto, headers: { ETag: { description: 'The version, for If-Match' } } })
+  @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
+  async get(
+    @CurrentAbility() ability: AppAbility,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<UserDto> {
+    const user = await this.users.get(ability, id);
+    res.setHeader('ETag', etag(user.version));
+    return user;
+  }
+
+  @Post()
+  @RequirePermission('create', 'User')
+  @ApiOperation({ summary: 'Add a person to my organisation' })
+  @ApiCreatedResponse({ type: UserDto })
+  async create(
+    @CurrentActor() actor: Actor,
+    @CurrentAbility() ability: AppAbility,
+    @Body() dto: CreateUserDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<UserDto> {
+    const user = await this.users.create(actor, ability, dto);
+    res.setHeader('ETag', etag(user.version));
+    res.setHeader('Location', `/api/v1/users/${user.id}`);
+    return user;
+  }
+
+  @Patch(':id')
+  @RequirePermission('update', 'User')
+  @ApiOperation({ summary: "Change a person's name, team, roles or active flag" })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from the last read; 412 if stale.' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
+  async update(
+    @CurrentAbility() ability: AppAbility,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateUserDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<UserDto> {
+    const user = await this.users.update(ability, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(user.version));
+    return user;
+  }
+}

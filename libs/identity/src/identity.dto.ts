@@ -1,0 +1,208 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { ALL_ROLES } from '@app/access';
+import { ORGANISATION_TYPES, PageQuery } from '@app/platform';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+export class LoginDto {
+  @ApiProperty({ example: 'social.worker@northshire-council.example' })
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'demo-password', format: 'password' })
+  @IsString()
+  @Length(1, 200)
+  password!: string;
+}
+
+export class TokenRequestDto {
+  @ApiProperty({ enum: ['client_credentials'] })
+  @IsIn(['client_credentials'])
+  grant_type!: 'client_credentials';
+
+  @ApiPropertyOptional({
+    description: 'Or in an HTTP Basic Authorization header.',
+    example: 'southshire-police-case-system',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  client_id?: string;
+
+  @ApiPropertyOptional({ format: 'password', description: 'Or in an HTTP Basic Authorization header.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  client_secret?: string;
+
+  @ApiPropertyOptional({ description: "Space-separated subset of the client's scopes.", example: 'organisations:read' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  scope?: string;
+}
+
+export class TokenResponse {
+  @ApiProperty({ description: 'JWT bearer token.' })
+  accessToken!: string;
+
+  @ApiProperty({ description: 'Seconds until the token expires (at most 900).', example: 900 })
+  expiresIn!: number;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  tokenType!: 'Bearer';
+}
+
+export class ClientTokenResponse extends TokenResponse {
+  @ApiProperty({ description: 'OAuth2 field names, for off-the-shelf clients.' })
+  access_token!: string;
+
+  @ApiProperty()
+  expires_in!: number;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type!: 'Bearer';
+
+  @ApiProperty({ example: 'organisations:read referrals:write' })
+  scope!: string;
+}
+
+export class TeamDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ example: 'CSE Unit' }) name!: string;
+  @ApiProperty({ example: 'cse_unit' }) function!: string;
+}
+
+export class OrganisationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'NSP' }) code!: string;
+  @ApiProperty({ example: 'Northshire Police' }) name!: string;
+  @ApiProperty({ enum: ORGANISATION_TYPES }) type!: string;
+  @ApiProperty({ type: [TeamDto] }) teams!: TeamDto[];
+}
+
+export class OrganisationPage {
+  @ApiProperty({ type: [OrganisationDto] }) data!: OrganisationDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ format: 'uuid', type: String, nullable: true }) teamId!: string | null;
+  @ApiProperty({ enum: ALL_ROLES, isArray: true }) roles!: string[];
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ description: 'Send it back in If-Match to update.' }) version!: number;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class UserPage {
+  @ApiProperty({ type: [UserDto] }) data!: UserDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class UserListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Part of a name or email.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'new.worker@northshire-council.example' })
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'Sam Example' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "A team of the administrator's organisation." })
+  @IsOptional()
+  @IsUUID()
+  teamId?: string;
+
+  @ApiProperty({ enum: ALL_ROLES, isArray: true })
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(10)
+  @IsIn(ALL_ROLES, { each: true })
+  roles!: string[];
+
+  @ApiProperty({ format: 'password', minLength: 12, description: 'Initial password, at least 12 characters.' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(200)
+  password!: string;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', type: String, nullable: true })
+  @IsOptional()
+  @IsUUID()
+  teamId?: string | null;
+
+  @ApiPropertyOptional({ enum: ALL_ROLES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(10)
+  @IsIn(ALL_ROLES, { each: true })
+  roles?: string[];
+
+  @ApiPropertyOptional({ description: 'false deactivates the account: it can no longer log in.' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class MeResponse {
+  @ApiProperty({ enum: ['user', 'client'] }) kind!: 'user' | 'client';
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: "Person's name, or the client's." }) name!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) email!: string | null;
+  @ApiProperty({ type: OrganisationDto }) organisation!: Omit<OrganisationDto, 'teams'>;
+  @ApiProperty({ type: TeamDto, nullable: true }) team!: TeamDto | null;
+  @ApiProperty({ isArray: true, type: String }) roles!: string[];
+  @ApiProperty({ isArray: true, type: String }) scopes!: string[];
+  @ApiProperty({
+    description: "The actor's effective permissions as packed CASL rules (@casl/ability/extra unpackRules).",
+    type: 'array',
+    items: { type: 'array', items: {} },
+  })
+  permissions!: unknown[];
+}

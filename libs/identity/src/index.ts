@@ -1,0 +1,6 @@
+export * from './authentication.guard';
+export * from './identity.module';
+export * from './organisation.entity';
+export * from './passwords';
+export * from './token.service';
+export * from './user.entity';

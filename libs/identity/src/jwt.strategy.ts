@@ -1,0 +1,24 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { type Actor, APP_CONFIG, type AppConfig } from '@app/platform';
+import { actorFromClaims, JWT_AUDIENCE, JWT_ISSUER, signingKey, type TokenClaims } from './token.service';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // passport-jwt's types say string | Buffer; jsonwebtoken takes the KeyObject as it is.
+      secretOrKey: signingKey(config) as unknown as Buffer,
+      algorithms: ['HS256'],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: TokenClaims): Actor {
+    return actorFromClaims(claims);
+  }
+}

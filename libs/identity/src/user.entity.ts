@@ -1,0 +1,111 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { Organisation, Team } from './organisation.entity';
+
+@Entity('app_user')
+@Check('ck_app_user_email_lower', 'email = lower(email)')
+@Index('ix_app_user_organisation', ['organisationId', 'name', 'id'])
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** Stored lower-case; unique. */
+  @Index('uq_app_user_email', { unique: true })
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: Organisation;
+
+  @Column({ type: 'uuid', nullable: true })
+  teamId!: string | null;
+
+  @ManyToOne(() => Team, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'team_id' })
+  team?: Team | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  roles!: string[];
+
+  /** argon2id; never leaves the identity module. */
+  @Column({ type: 'varchar', length: 255, select: false })
+  passwordHash!: string;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+@Entity('api_client')
+export class ApiClient {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: Organisation;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  /** The public half of the credentials, e.g. `southshire-police-case-system`; unique. */
+  @Index('uq_api_client_client_id', { unique: true })
+  @Column({ type: 'varchar', length: 100 })
+  clientId!: string;
+
+  /** argon2id of the client secret. */
+  @Column({ type: 'varchar', length: 255, select: false })
+  secretHash!: string;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopes!: string[];
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** Failed logins, counted per account and per address to rate-limit guessing across instances. */
+@Entity('login_failure')
+@Index('ix_login_failure_key_at', ['key', 'at'])
+export class LoginFailure {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  /** `email:<sha256>` or `ip:<address>`; no plain email is stored here. */
+  @Column({ type: 'varchar', length: 100 })
+  key!: string;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+}

@@ -1,0 +1,59 @@
+export interface FieldError {
+  /** Dotted path of the field in the request, e.g. `email` or `addresses.0.postcode`. */
+  field: string;
+  message: string;
+}
+
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 422 | 428 | 429 | 500 | 503;
+
+/**
+ * Services throw domain errors, never HTTP exceptions; one filter turns them into
+ * application/problem+json. `code` is stable (clients may branch on it), `detail` is for people.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: ProblemStatus,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'DomainError';
+  }
+
+  static notFound(what: string): DomainError {
+    // The same answer for "does not exist" and "you may not see it": no existence leak.
+    return new DomainError('NOT_FOUND', 404, 'Not Found', `${what} was not found.`);
+  }
+
+  static forbidden(detail: string): DomainError {
+    return new DomainError('FORBIDDEN', 403, 'Forbidden', detail);
+  }
+
+  static unauthenticated(detail = 'Authentication is required.'): DomainError {
+    return new DomainError('UNAUTHENTICATED', 401, 'Unauthorized', detail);
+  }
+
+  static validation(errors: FieldError[]): DomainError {
+    return new DomainError('VALIDATION_FAILED', 400, 'Bad Request', 'The request has invalid fields.', { errors });
+  }
+
+  static conflict(code: string, detail: string, extensions: Record<string, unknown> = {}): DomainError {
+    return new DomainError(code, 409, 'Conflict', detail, extensions);
+  }
+
+  static preconditionFailed(detail: string): DomainError {
+    return new DomainError('PRECONDITION_FAILED', 412, 'Precondition Failed', detail);
+  }
+
+  static preconditionRequired(detail: string): DomainError {
+    return new DomainError('PRECONDITION_REQUIRED', 428, 'Precondition Required', detail);
+  }
+
+  static tooManyRequests(retryAfterSeconds: number): DomainError {
+    return new DomainError('TOO_MANY_REQUESTS', 429, 'Too Many Requests', 'Too many attempts; try again later.', {
+      retryAfter: retryAfterSeconds,
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from './domain-error';
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  instance?: string;
+  requestId?: string;
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const slug = (code: string): string => code.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
+export function toProblem(exception: unknown): Problem {
+  if (exception instanceof DomainError) {
+    return {
+      type: `/problems/${slug(exception.code)}`,
+      title: exception.title,
+      status: exception.status,
+      detail: exception.detail,
+      code: exception.code,
+      ...exception.extensions,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const message =
+      typeof body === 'string'
+        ? body
+        : typeof body === 'object' && body !== null && 'message' in body
+          ? String((body as { message: unknown }).message)
+          : exception.message;
+    const code = (TITLES[status] ?? 'Error').toUpperCase().replace(/ /g, '_');
+    // 5xx messages from framework exceptions may carry internals; keep them out of the response.
+    return {
+      type: status >= 500 ? 'about:blank' : `/problems/${slug(code)}`,
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail: status >= 500 ? undefined : message,
+      code,
+    };
+  }
+  const driverCode = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  if (driverCode === '23505') {
+    // A unique constraint caught a race the service's own check could not see.
+    return {
+      type: '/problems/conflict',
+      title: 'Conflict',
+      status: 409,
+      code: 'CONFLICT',
+      detail: 'The change conflicts with an existing record.',
+    };
+  }
+  if (driverCode === '40001' || driverCode === '40P01') {
+    return {
+      type: '/problems/conflict',
+      title: 'Conflict',
+      status: 409,
+      code: 'CONFLICT',
+      detail: 'A concurrent change won; retry.',
+    };
+  }
+  return { type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'INTERNAL' };
+}
+
+/** Every error leaves the API as application/problem+json (RFC 9457), without stack traces. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request & { id?: string }>();
+    const res = http.getResponse<Response>();
+    const problem = toProblem(exception);
+    if (problem.status >= 500) {
+      // Name, message and stack only: driver errors carry row values in other properties.
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      const code = (err as { code?: unknown }).code;
+      this.logger.error({ err: { name: err.name, message: err.message, stack: err.stack, code } }, 'Unhandled error');
+    }
+    problem.instance = req.path;
+    if (req.id !== undefined) problem.requestId = String(req.id);
+    if (problem.status === 429 && typeof problem.retryAfter === 'number') {
+      res.setHeader('Retry-After', String(problem.retryAfter));
+    }
+    if (res.headersSent) return;
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+// Jest applies moduleNameMapper to test files only; global setup resolves @app/* itself.
+import './support/register-paths';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, runMigrationsLocked, startEphemeralPostgres } from '@app/platform';
+import { seedDemoWorld } from '../apps/api/src/seed/demo-world';
+import { SCHEMA } from '../migrations/schema';
+import { createRunDatabase } from './support/database';
+
+export const DEMO_PASSWORD = 'demo-password';
+
+/**
+ * One database for the whole run: a fresh one beside DATABASE_URL (a real PostgreSQL), or an
+ * in-memory embedded PostgreSQL when DATABASE_URL is unset. Migrated and seeded once.
+ */
+export default async function globalSetup(): Promise<void> {
+  let url: string;
+  if (process.env.DATABASE_URL) {
+    url = await createRunDatabase(process.env.DATABASE_URL);
+    (globalThis as Record<string, unknown>).__dropRunDatabase = url;
+  } else {
+    const embedded = await startEphemeralPostgres();
+    (globalThis as Record<string, unknown>).__embeddedPostgres = embedded;
+    url = embedded.url;
+  }
+  process.env.TEST_DATABASE_URL = url;
+  const ds = await new DataSource(buildDataSourceOptions(url, SCHEMA, { poolMax: 2 })).initialize();
+  try {
+    await runMigrationsLocked(ds);
+    await seedDemoWorld(ds, DEMO_PASSWORD, { clientSecret: 'demo-client-secret' });
+  } finally {
+    await ds.destroy();
+  }
+}
