@@ -25,8 +25,18 @@ const sameTier = { identity: ['access'], access: [], audit: [] };
 const forbidden = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   { name: 'libs-never-import-apps', severity: 'error', from: { path: '^libs/' }, to: { path: '^apps/' } },
-  { name: 'apps-do-not-import-each-other', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
-  { name: 'worker-does-not-import-api', severity: 'error', from: { path: '^apps/worker/' }, to: { path: '^apps/api/' } },
+  {
+    name: 'apps-do-not-import-each-other',
+    severity: 'error',
+    from: { path: '^apps/api/' },
+    to: { path: '^apps/worker/' },
+  },
+  {
+    name: 'worker-does-not-import-api',
+    severity: 'error',
+    from: { path: '^apps/worker/' },
+    to: { path: '^apps/api/' },
+  },
   {
     name: 'libs-only-through-index',
     comment: 'Another lib is used only through its public index (@app/<lib>).',
@@ -40,7 +50,11 @@ const forbidden = [
     from: { path: `^libs/${lib}/` },
     to: {
       path: '^libs/([^/]+)/',
-      pathNot: [`^libs/${lib}/`, ...below(lib).map((l) => `^libs/${l}/`), ...(sameTier[lib] ?? []).map((l) => `^libs/${l}/`)],
+      pathNot: [
+        `^libs/${lib}/`,
+        ...below(lib).map((l) => `^libs/${l}/`),
+        ...(sameTier[lib] ?? []).map((l) => `^libs/${l}/`),
+      ],
     },
   })),
 ];

@@ -13,6 +13,14 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+export function serializeRequest(req: { id?: unknown; method?: string; url?: string }) {
+  return { id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] };
+}
+
+export function serializeResponse(res: { statusCode?: number }) {
+  return { statusCode: res.statusCode };
+}
+
 /**
  * Structured JSON logs, one request id on every line of a request. Deliberately logged: method,
  * path without its query string (a search query can hold a child's name), status, timing.
@@ -23,14 +31,7 @@ export function loggingModule(level: string): DynamicModule {
     pinoHttp: {
       level,
       genReqId: requestIdFor,
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: (req.url ?? '').split('?')[0],
-        }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
+      serializers: { req: serializeRequest, res: serializeResponse },
       redact: { paths: ['req.headers', 'res.headers', '*.password', '*.clientSecret', '*.accessToken'], remove: true },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
       customLogLevel: (_req, res, err) =>

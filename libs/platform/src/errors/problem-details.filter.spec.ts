@@ -1,0 +1,34 @@
+import { BadRequestException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
+import { DomainError } from './domain-error';
+import { toProblem } from './problem-details.filter';
+
+describe('toProblem', () => {
+  it('maps domain errors with their code, status and extensions', () => {
+    const p = toProblem(DomainError.validation([{ field: 'email', message: 'email must be an email' }]));
+    expect(p).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ field: 'email' }] });
+    expect(p.type).toBe('/problems/validation-failed');
+  });
+
+  it('maps framework HTTP exceptions to their status', () => {
+    expect(toProblem(new NotFoundException('Cannot GET /x'))).toMatchObject({ status: 404, title: 'Not Found' });
+    expect(toProblem(new BadRequestException('bad'))).toMatchObject({ status: 400, detail: 'bad' });
+  });
+
+  it('never exposes internals of a 500', () => {
+    const secret = new Error('relation "child" does not exist at /srv/app/libs/x.ts:12');
+    const p = toProblem(secret);
+    expect(p).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'INTERNAL' });
+    expect(JSON.stringify(toProblem(new InternalServerErrorException('db password is hunter2')))).not.toContain(
+      'hunter2',
+    );
+  });
+
+  it('turns a unique-constraint race into 409 without the row values', () => {
+    const err = Object.assign(new Error('duplicate key'), {
+      driverError: { code: '23505', detail: 'Key (email)=(a@b) exists' },
+    });
+    const p = toProblem(err);
+    expect(p.status).toBe(409);
+    expect(JSON.stringify(p)).not.toContain('a@b');
+  });
+});
