@@ -51,7 +51,8 @@ export function abilityToSql(
       }
       case 'not': {
         const inner = Array.isArray(node.value) ? (node.value as AstNode[]) : [node.value as AstNode];
-        return `NOT (${inner.map(walk).join(' AND ')})`;
+        // IS NOT TRUE, not NOT: a NULL inside (a nullable column) must not hide the row, as in CASL.
+        return `((${inner.map(walk).join(' AND ')}) IS NOT TRUE)`;
       }
       default:
         return leaf(node);
@@ -63,6 +64,15 @@ export function abilityToSql(
     const target = resolve(node.field);
     if (target === undefined) throw new Error(`CASL to SQL: no column for field "${node.field}" of ${subjectType}`);
     const value = node.value;
+    if (
+      (node.operator === 'eq' || node.operator === 'ne') &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
+      // e.g. { field: { $not: {...} } } parses as equality with an object: refuse it rather than guess.
+      throw new Error(`CASL to SQL: ${node.operator} with an object value on ${node.field} is not supported`);
+    }
     if ('custom' in target) return `(${target.custom(node.operator, param(value), value)})`;
     const col = target.column;
     if (target.array) {
@@ -72,7 +82,7 @@ export function abilityToSql(
         case 'in':
           return `(${col} && :${param(value)})`;
         case 'nin':
-          return `NOT (${col} && :${param(value)})`;
+          return `((${col} && :${param(value)}) IS NOT TRUE)`;
         default:
           throw new Error(`CASL to SQL: operator ${node.operator} is not supported on array field ${node.field}`);
       }
@@ -83,16 +93,23 @@ export function abilityToSql(
       case 'ne':
         return value === null ? `(${col} IS NOT NULL)` : `(${col} IS DISTINCT FROM :${param(value)})`;
       case 'in':
-        return `(${col} = ANY(:${param(value)}))`;
-      case 'nin':
-        return `NOT (${col} = ANY(:${param(value)}))`;
+      case 'nin': {
+        // CASL's $in matches a null value when the list holds null; SQL's = ANY never does.
+        const list = value as unknown[];
+        const values = list.filter((v) => v !== null);
+        const inList = list.includes(null)
+          ? `(${col} IS NULL OR ${col} = ANY(:${param(values)}))`
+          : `(${col} = ANY(:${param(values)}))`;
+        return node.operator === 'in' ? inList : `(${inList} IS NOT TRUE)`;
+      }
       case 'lt':
       case 'lte':
       case 'gt':
       case 'gte':
         return `(${col} ${COMPARISONS[node.operator]} :${param(value)})`;
       case 'exists':
-        return value ? `(${col} IS NOT NULL)` : `(${col} IS NULL)`;
+        // CASL tests key presence, and a row read from the table always has the key (maybe null).
+        return value ? '1=1' : '1=0';
       default:
         throw new Error(`CASL to SQL: operator ${node.operator} is not supported`);
     }
@@ -111,7 +128,7 @@ export function columnsFrom(
   extra: Record<string, FieldSql> = {},
 ): (field: string) => FieldSql | undefined {
   return (field) => {
-    if (extra[field]) return extra[field];
+    if (Object.hasOwn(extra, field)) return extra[field];
     const column = metadata.findColumnWithPropertyPath(field);
     return column ? { column: `"${alias}"."${column.databaseName}"`, array: column.isArray } : undefined;
   };
