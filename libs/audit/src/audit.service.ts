@@ -1,0 +1,228 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Actor, decodeCursor, DomainError, type Page, toPage } from '@app/platform';
+import { AUDIT_OUTCOMES, type AuditActorKind, type AuditOutcome } from './audit-event.entity';
+
+/** What happened, for the record. `details` carries field names, counts, grant ids: never child data. */
+export interface AuditEntry {
+  /** Recorded: kind, id, organisationId and roles. */
+  actor: Actor;
+  /** e.g. `child.read`, `child.search`, `section.update`, `break_glass.open` (60 characters at most). */
+  action: string;
+  /** e.g. `child`, `section`, `chronology_entry` (40 characters at most). */
+  subjectType: string;
+  /** Every record touched, including each one a list or search returned. */
+  subjectIds: string[];
+  /** The children touched; for a search, every child id it returned. */
+  childIds: string[];
+  outcome: AuditOutcome;
+  /** The purpose of use the actor gave (60 characters at most). */
+  purpose: string;
+  requestId?: string | null;
+  clientIp?: string | null;
+  breakGlass?: boolean;
+  details?: Record<string, unknown>;
+  at: Date;
+}
+
+/**
+ * SQL expressions (each of type uuid[]) to use instead of the entry's `subjectIds` / `childIds`
+ * parameters, so one statement can record the ids its own read returned, e.g.
+ * `(SELECT coalesce(array_agg(id), '{}') FROM found)` where `found` is a CTE before the insert.
+ */
+export interface AuditInsertIds {
+  subjectIdsSql?: string;
+  childIdsSql?: string;
+}
+
+export interface AccessLogEntry {
+  seq: string;
+  at: Date;
+  action: string;
+  outcome: AuditOutcome;
+  purpose: string;
+  breakGlass: boolean;
+  actor: { kind: AuditActorKind; id: string; name: string | null };
+  organisation: { id: string; name: string | null };
+  requestId: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SEQ = /^[1-9][0-9]{0,18}$/;
+
+/** Request headers can be long; the record never fails the caller's transaction over one. */
+const clip = (value: string | null | undefined): string | null =>
+  value === null || value === undefined ? null : value.slice(0, 64);
+
+function checked(entry: AuditEntry): AuditEntry {
+  const problems: string[] = [];
+  if (!entry.action || entry.action.length > 60) problems.push('action must be 1 to 60 characters');
+  if (!entry.subjectType || entry.subjectType.length > 40) problems.push('subjectType must be 1 to 40 characters');
+  if (!entry.purpose || entry.purpose.length > 60) problems.push('purpose must be 1 to 60 characters');
+  if (!AUDIT_OUTCOMES.includes(entry.outcome)) problems.push(`outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`);
+  if (!(entry.at instanceof Date) || Number.isNaN(entry.at.getTime())) problems.push('at must be a valid Date');
+  // A programming error, not a client's: fail loudly rather than write a wrong record.
+  if (problems.length > 0) throw new TypeError(`Invalid audit entry: ${problems.join('; ')}`);
+  return entry;
+}
+
+const INSERT_COLUMNS = [
+  'occurred_at',
+  'actor_kind',
+  'actor_id',
+  'actor_roles',
+  'organisation_id',
+  'action',
+  'subject_type',
+  'subject_ids',
+  'child_ids',
+  'outcome',
+  'break_glass',
+  'purpose',
+  'request_id',
+  'client_ip',
+  'details',
+] as const;
+
+const CASTS: Record<(typeof INSERT_COLUMNS)[number], string> = {
+  occurred_at: 'timestamptz',
+  actor_kind: 'varchar',
+  actor_id: 'uuid',
+  actor_roles: 'text[]',
+  organisation_id: 'uuid',
+  action: 'varchar',
+  subject_type: 'varchar',
+  subject_ids: 'uuid[]',
+  child_ids: 'uuid[]',
+  outcome: 'varchar',
+  break_glass: 'boolean',
+  purpose: 'varchar',
+  request_id: 'varchar',
+  client_ip: 'varchar',
+  details: 'jsonb',
+};
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Writes one event in the caller's transaction: it commits or rolls back with the work it records. */
+  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    const { sql, params } = this.insertSql(entry, 1);
+    await manager.query(sql, params);
+  }
+
+  /**
+   * The same insert as a statement fragment with positional parameters from `$firstParamIndex`,
+   * for a caller to put in a CTE beside its own read (one statement, one round trip):
+   *
+   *   const audit = auditService.insertSql(entry, 2);
+   *   db.query(`WITH audit AS (${audit.sql}) SELECT ... FROM child WHERE id = $1`, [id, ...audit.params]);
+   *
+   * `ids` replaces the id parameters with SQL expressions (see AuditInsertIds).
+   */
+  insertSql(entry: AuditEntry, firstParamIndex: number, ids: AuditInsertIds = {}): { sql: string; params: unknown[] } {
+    if (!Number.isInteger(firstParamIndex) || firstParamIndex < 1) {
+      throw new TypeError('firstParamIndex must be a positive integer');
+    }
+    const e = checked(entry);
+    const values: Record<(typeof INSERT_COLUMNS)[number], unknown> = {
+      occurred_at: e.at,
+      actor_kind: e.actor.kind,
+      actor_id: e.actor.id,
+      actor_roles: e.actor.roles,
+      organisation_id: e.actor.organisationId,
+      action: e.action,
+      subject_type: e.subjectType,
+      subject_ids: e.subjectIds,
+      child_ids: e.childIds,
+      outcome: e.outcome,
+      break_glass: e.breakGlass ?? false,
+      purpose: e.purpose,
+      request_id: clip(e.requestId),
+      client_ip: clip(e.clientIp),
+      details: JSON.stringify(e.details ?? {}),
+    };
+    const expressions: Partial<Record<(typeof INSERT_COLUMNS)[number], string>> = {
+      subject_ids: ids.subjectIdsSql,
+      child_ids: ids.childIdsSql,
+    };
+    const params: unknown[] = [];
+    const placeholders = INSERT_COLUMNS.map((column) => {
+      const expression = expressions[column];
+      if (expression !== undefined) return `(${expression})::${CASTS[column]}`;
+      params.push(values[column]);
+      return `$${firstParamIndex + params.length - 1}::${CASTS[column]}`;
+    });
+    return {
+      sql: `INSERT INTO audit_event (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders.join(', ')})`,
+      params,
+    };
+  }
+
+  /**
+   * A child's access log, newest first: who looked or changed what, when, why, from which
+   * organisation. Found through the GIN index on child_ids; names joined in the same query.
+   * Pass the caller's `manager` to read inside its transaction (e.g. after recording the read).
+   */
+  async accessLog(
+    childId: string,
+    limit: number,
+    cursor?: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Page<AccessLogEntry>> {
+    if (!UUID.test(childId)) throw DomainError.notFound('Child');
+    const take = Math.min(Math.max(Math.trunc(limit) || 1, 1), 200);
+    const after = decodeCursor(cursor, 1);
+    const before = after?.[0];
+    if (after !== null && (typeof before !== 'string' || !SEQ.test(before))) {
+      throw DomainError.validation([{ field: 'cursor', message: 'cursor is not a cursor this API issued' }]);
+    }
+    const params: unknown[] = [childId, take + 1];
+    if (before !== undefined) params.push(before);
+    const rows = await manager.query<AccessLogRow[]>(
+      `SELECT e.seq::text AS seq, e.occurred_at, e.action, e.outcome, e.purpose, e.break_glass,
+              e.actor_kind, e.actor_id, coalesce(u.name, c.name) AS actor_name,
+              e.organisation_id, o.name AS organisation_name, e.request_id
+         FROM audit_event e
+         LEFT JOIN app_user u ON e.actor_kind = 'user' AND u.id = e.actor_id
+         LEFT JOIN api_client c ON e.actor_kind = 'client' AND c.id = e.actor_id
+         LEFT JOIN organisation o ON o.id = e.organisation_id
+        WHERE e.child_ids @> ARRAY[$1]::uuid[]${before !== undefined ? ' AND e.seq < $3::bigint' : ''}
+        ORDER BY e.seq DESC
+        LIMIT $2`,
+      params,
+    );
+    return toPage(rows.map(toAccessLogEntry), take, (entry) => [entry.seq]);
+  }
+}
+
+interface AccessLogRow {
+  seq: string;
+  occurred_at: Date;
+  action: string;
+  outcome: AuditOutcome;
+  purpose: string;
+  break_glass: boolean;
+  actor_kind: AuditActorKind;
+  actor_id: string;
+  actor_name: string | null;
+  organisation_id: string;
+  organisation_name: string | null;
+  request_id: string | null;
+}
+
+function toAccessLogEntry(row: AccessLogRow): AccessLogEntry {
+  return {
+    seq: row.seq,
+    at: row.occurred_at,
+    action: row.action,
+    outcome: row.outcome,
+    purpose: row.purpose,
+    breakGlass: row.break_glass,
+    actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
+    organisation: { id: row.organisation_id, name: row.organisation_name },
+    requestId: row.request_id,
+  };
+}
