@@ -1,4 +1,6 @@
 // Maintained by `npm run migration:generate`: migrations in the order they run.
 import { Init1795869855276 } from './1795869855276-Init';
+import { AuditLog1795870000000 } from './1795870000000-AuditLog';
+import { ChildRecord1795871440720 } from './1795871440720-ChildRecord';
 
-export const MIGRATIONS = [Init1795869855276];
+export const MIGRATIONS = [Init1795869855276, AuditLog1795870000000, ChildRecord1795871440720];

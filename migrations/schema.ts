@@ -1,9 +1,11 @@
+import { AUDIT_ENTITIES } from '@app/audit';
+import { CHILDREN_ENTITIES } from '@app/children';
 import { IDENTITY_ENTITIES } from '@app/identity';
-import type { SchemaParts } from '@app/platform';
+import { Notification, type SchemaParts } from '@app/platform';
 import { MIGRATIONS } from './index';
 
 /** Every entity the database holds, and the migrations that build it: one list for all processes. */
 export const SCHEMA: SchemaParts = {
-  entities: [...IDENTITY_ENTITIES],
+  entities: [...IDENTITY_ENTITIES, ...AUDIT_ENTITIES, ...CHILDREN_ENTITIES, Notification],
   migrations: MIGRATIONS,
 };

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import './support/register-paths';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions, runMigrationsLocked, startEphemeralPostgres } from '@app/platform';
+import { seedDemoChildren } from '../apps/api/src/seed/demo-children';
 import { seedDemoWorld } from '../apps/api/src/seed/demo-world';
 import { SCHEMA } from '../migrations/schema';
 import { createRunDatabase } from './support/database';
@@ -28,6 +29,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     await runMigrationsLocked(ds);
     await seedDemoWorld(ds, DEMO_PASSWORD, { clientSecret: 'demo-client-secret' });
+    await seedDemoChildren(ds);
   } finally {
     await ds.destroy();
   }

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule, PermissionGuard } from '@app/access';
+import { ChildrenModule } from '@app/children';
 import { AuthenticationGuard, IdentityModule } from '@app/identity';
 import {
   type AppConfig,
@@ -37,6 +38,7 @@ export class AppModule {
         ),
         AccessModule,
         IdentityModule,
+        ChildrenModule,
       ],
       controllers: [HealthController],
       providers: [

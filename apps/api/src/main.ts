@@ -10,6 +10,7 @@ import {
 } from '@app/platform';
 import { SCHEMA } from '../../../migrations/schema';
 import { createApp } from './create-app';
+import { seedDemoChildren } from './seed/demo-children';
 import { seedDemoWorld } from './seed/demo-world';
 
 async function main(): Promise<void> {
@@ -33,7 +34,10 @@ async function main(): Promise<void> {
   const ds = await new DataSource(buildDataSourceOptions(databaseUrl, SCHEMA, { poolMax: 2 })).initialize();
   const applied = await runMigrationsLocked(ds);
   if (applied.length) console.log(JSON.stringify({ level: 'info', msg: 'Migrations applied', migrations: applied }));
-  if (config.seedDemo) await seedDemoWorld(ds, config.demoPassword, { onlyIfEmpty: true });
+  if (config.seedDemo) {
+    await seedDemoWorld(ds, config.demoPassword, { onlyIfEmpty: true });
+    await seedDemoChildren(ds);
+  }
   await ds.destroy();
 
   const app = await createApp({ config, databaseUrl });

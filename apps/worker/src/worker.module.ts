@@ -2,6 +2,7 @@ import { type DynamicModule, Inject, Injectable, Logger, Module } from '@nestjs/
 import { Interval, ScheduleModule } from '@nestjs/schedule';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditModule, AuditSealJob } from '@app/audit';
 import { APP_CONFIG, type AppConfig, buildDataSourceOptions, Clock, PlatformModule } from '@app/platform';
 import { SCHEMA } from '../../../migrations/schema';
 
@@ -37,8 +38,9 @@ export class WorkerModule {
           buildDataSourceOptions(databaseUrl, SCHEMA, { poolMax: 4, applicationName: 'safeguarding-hub-worker' }),
         ),
         ScheduleModule.forRoot(),
+        AuditModule,
       ],
-      providers: [PurgeLoginFailuresJob],
+      providers: [PurgeLoginFailuresJob, AuditSealJob],
     };
   }
 }

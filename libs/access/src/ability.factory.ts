@@ -31,7 +31,9 @@ export function rulesFor(actor: Actor): RawRule[] {
     for (const role of actor.roles) if (isRole(role)) specs.push(...POLICY[role]);
   } else {
     for (const scope of actor.scopes) {
-      if ((SCOPES as readonly string[]).includes(scope)) specs.push(...SCOPE_POLICY[scope as Scope]);
+      if ((SCOPES as readonly string[]).includes(scope)) {
+        specs.push(...(SCOPE_POLICY[scope as Scope][actor.organisationType] ?? []));
+      }
     }
   }
   // Allow rules first, then inverted ones: CASL gives later rules priority.

@@ -5,3 +5,6 @@ export * from './permission.decorator';
 export * from './permission.guard';
 export * from './policy';
 export * from './roles';
+export * from './classification';
+export * from './access-context';
+export * from './field-filter';

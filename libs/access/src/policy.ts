@@ -1,7 +1,20 @@
+import type { OrganisationType } from '@app/platform';
+import { fieldsOf, type SensitivityClass } from './classification';
 import type { Role, Scope } from './roles';
 
 export type Action = 'manage' | 'read' | 'create' | 'update' | 'delete';
-export type Subject = 'all' | 'Organisation' | 'Team' | 'User' | 'ApiClient';
+export type Subject =
+  | 'all'
+  | 'Organisation'
+  | 'Team'
+  | 'User'
+  | 'ApiClient'
+  | 'Child'
+  | 'ChildAddress'
+  | 'ChildSection'
+  | 'ChronologyEntry'
+  | 'AccessLog'
+  | 'BreakGlass';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -17,6 +30,41 @@ export interface RuleSpec {
   reason?: string;
 }
 
+const ORG = '${actor.organisationId}';
+const ME = '${actor.id}';
+
+// Need-to-know: how an actor comes to see a child at all.
+const INVOLVED = { restricted: false, involvedOrganisationIds: ORG };
+const CASE_TEAM = { caseTeamUserIds: ME };
+const BREAK_GLASS = { restricted: false, breakGlassUserIds: ME };
+
+/** What each kind of agency reads of the shared record (its own section and entries aside). */
+export const AGENCY_CLASSES: Record<Exclude<OrganisationType, 'oversight'>, SensitivityClass[]> = {
+  police_force: ['identity', 'contact', 'police-intelligence'],
+  local_authority: ['identity', 'contact', 'social-care'],
+  school: ['identity', 'contact', 'education'],
+  health: ['identity', 'contact', 'health', 'sexual-health'],
+};
+const INSPECTION_CLASSES: SensitivityClass[] = ['identity', 'contact', 'social-care', 'education', 'health'];
+
+/** Identity fields a practitioner may correct; the PNC ID is police-only. */
+const IDENTITY_UPDATES = [
+  'givenName',
+  'familyName',
+  'preferredName',
+  'previousNames',
+  'dateOfBirth',
+  'expectedDateOfBirth',
+  'sex',
+  'ethnicity',
+  'firstLanguage',
+  'interpreterNeeded',
+  'disabilities',
+  'nhsNumber',
+  'upn',
+  'laChildId',
+];
+
 const everyone: RuleSpec[] = [
   {
     action: 'read',
@@ -25,41 +73,137 @@ const everyone: RuleSpec[] = [
   },
 ];
 
-const orgAdmin: RuleSpec[] = [
-  {
-    action: ['read', 'create', 'update'],
-    subject: 'User',
-    conditions: { organisationId: '${actor.organisationId}' },
-    reason: "organisation administrators manage their own organisation's people",
-  },
+/** Reading the shared record: the child's core fields of the given classes, own section, visible entries. */
+function readRecord(classes: SensitivityClass[]): RuleSpec[] {
+  const fields = fieldsOf('Child', classes);
+  return [
+    ...[INVOLVED, CASE_TEAM, BREAK_GLASS].map((conditions) => ({
+      action: 'read' as const,
+      subject: 'Child' as const,
+      fields,
+      conditions,
+      reason: 'need to know: an active involvement, the case team, or break-glass',
+    })),
+    { action: 'read', subject: 'ChildAddress', conditions: { confidential: false } },
+    {
+      action: 'read',
+      subject: 'ChildAddress',
+      conditions: { organisationId: ORG },
+      reason: 'a confidential address is seen only by the organisation that recorded it',
+    },
+    { action: 'read', subject: 'ChildSection', conditions: { organisationId: ORG }, reason: 'own agency section' },
+    { action: 'read', subject: 'ChronologyEntry', conditions: { organisationId: ORG } },
+    {
+      action: 'read',
+      subject: 'ChronologyEntry',
+      conditions: { shareable: true, sensitivity: { $in: classes } },
+      reason: "other agencies' entries marked shareable, of classes this role may read",
+    },
+  ];
+}
+
+/** Writing to the shared record as a practitioner of an involved organisation. */
+function writeRecord(recordable: SensitivityClass[], extraFields: string[] = []): RuleSpec[] {
+  return [
+    { action: 'create', subject: 'Child', reason: 'registering a child makes the organisation involved' },
+    ...[INVOLVED, CASE_TEAM].map((conditions) => ({
+      action: 'update' as const,
+      subject: 'Child' as const,
+      fields: [...IDENTITY_UPDATES, ...extraFields],
+      conditions,
+    })),
+    { action: 'create', subject: 'ChildAddress' },
+    {
+      action: 'update',
+      subject: 'ChildSection',
+      conditions: { organisationId: ORG },
+      reason: 'own agency section only',
+    },
+    {
+      action: 'create',
+      subject: 'ChronologyEntry',
+      conditions: { organisationId: ORG, sensitivity: { $in: recordable } },
+      reason: 'entries are recorded in classes the agency holds',
+    },
+  ];
+}
+
+/** Leads: see who looked at a record, open one in an emergency, restrict one to a case team. */
+const lead: RuleSpec[] = [
+  { action: 'read', subject: 'AccessLog' },
+  { action: 'create', subject: 'BreakGlass', reason: 'emergency access, stated reason, audited, owner alerted' },
+  ...[INVOLVED, CASE_TEAM].map((conditions) => ({
+    action: 'update' as const,
+    subject: 'Child' as const,
+    fields: ['restricted'],
+    conditions,
+  })),
 ];
+
+const police = AGENCY_CLASSES.police_force;
+const council = AGENCY_CLASSES.local_authority;
+const school = AGENCY_CLASSES.school;
+const health = AGENCY_CLASSES.health;
 
 /**
  * The policy as data: role -> rules. A role missing a rule has no access (default deny).
  * A change here changes who can do what: review it as a permission change.
  */
 export const POLICY: Record<Role, RuleSpec[]> = {
-  police_officer: everyone,
-  cse_officer: everyone,
-  cse_supervisor: everyone,
-  intelligence_analyst: everyone,
-  social_worker: everyone,
-  mash_officer: everyone,
-  team_manager: everyone,
-  conference_chair: everyone,
-  school_staff: everyone,
-  dsl: everyone,
-  health_practitioner: everyone,
-  named_safeguarding_professional: everyone,
-  inspector: everyone,
-  whistleblowing_officer: everyone,
-  org_admin: [...everyone, ...orgAdmin],
+  police_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId'])],
+  cse_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId'])],
+  cse_supervisor: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...lead],
+  intelligence_analyst: [...everyone, ...readRecord(police)],
+  social_worker: [...everyone, ...readRecord(council), ...writeRecord(council)],
+  mash_officer: [
+    ...everyone,
+    ...readRecord(council),
+    ...writeRecord(council),
+    { action: 'create', subject: 'BreakGlass', reason: 'MASH checks may need a record outside need-to-know' },
+  ],
+  team_manager: [...everyone, ...readRecord(council), ...writeRecord(council), ...lead],
+  conference_chair: [...everyone, ...readRecord(council)],
+  school_staff: [...everyone],
+  dsl: [...everyone, ...readRecord(school), ...writeRecord(school), { action: 'read', subject: 'AccessLog' }],
+  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health)],
+  named_safeguarding_professional: [...everyone, ...readRecord(health), ...writeRecord(health), ...lead],
+  inspector: [
+    ...everyone,
+    {
+      action: 'read',
+      subject: 'Child',
+      fields: fieldsOf('Child', INSPECTION_CLASSES),
+      conditions: { restricted: false },
+      reason: 'inspection reads every unrestricted record, and writes nothing',
+    },
+    { action: 'read', subject: 'ChildAddress', conditions: { confidential: false } },
+    { action: 'read', subject: 'ChildSection', fields: fieldsOf('ChildSection', INSPECTION_CLASSES) },
+    { action: 'read', subject: 'ChronologyEntry', conditions: { sensitivity: { $in: INSPECTION_CLASSES } } },
+    { action: 'read', subject: 'AccessLog' },
+  ],
+  whistleblowing_officer: [...everyone],
+  org_admin: [
+    ...everyone,
+    {
+      action: ['read', 'create', 'update'],
+      subject: 'User',
+      conditions: { organisationId: ORG },
+      reason: "organisation administrators manage their own organisation's people, and read no child data",
+    },
+  ],
 };
 
-/** What an API client may do, by scope. Clients hold no roles. */
-export const SCOPE_POLICY: Record<Scope, RuleSpec[]> = {
-  'organisations:read': [{ action: 'read', subject: ['Organisation', 'Team'] }],
-  'children:read': [],
-  'referrals:write': [],
-  'requests:write': [],
+/** What an API client may do, by scope and by the kind of organisation it acts for. Clients hold no roles. */
+export const SCOPE_POLICY: Record<Scope, Partial<Record<OrganisationType, RuleSpec[]>>> = {
+  'organisations:read': Object.fromEntries(
+    (['police_force', 'local_authority', 'school', 'health', 'oversight'] as const).map((t) => [t, everyone]),
+  ),
+  'children:read': {
+    police_force: readRecord(police),
+    local_authority: readRecord(council),
+    school: readRecord(school),
+    health: readRecord(health),
+  },
+  'referrals:write': {},
+  'requests:write': {},
 };

@@ -12,3 +12,5 @@ export * from './http/logging';
 export * from './http/pagination';
 export * from './platform.module';
 export * from './http/etag';
+export * from './notifications/notification.entity';
+export * from './database/named-query';

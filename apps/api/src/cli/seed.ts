@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig, runMigrationsLocked } from '@app/platform';
+import { seedDemoChildren } from '../seed/demo-children';
 import { seedDemoWorld } from '../seed/demo-world';
 import { fail, openDatabase } from './database';
 
@@ -10,7 +11,10 @@ async function main(): Promise<void> {
   try {
     await runMigrationsLocked(ds);
     const result = await seedDemoWorld(ds, config.demoPassword);
-    console.log(`Demo world seeded: ${result.organisations} organisations, ${result.users} users.`);
+    const children = await seedDemoChildren(ds);
+    console.log(
+      `Demo world seeded: ${result.organisations} organisations, ${result.users} users, ${children} new children.`,
+    );
   } finally {
     await close();
   }

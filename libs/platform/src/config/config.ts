@@ -31,6 +31,7 @@ export interface AppConfig {
   loginMaxFailuresPerIp: number;
   loginFailureWindowSeconds: number;
   trustProxy: boolean;
+  breakGlassMinutes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -131,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
     loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    breakGlassMinutes: int(env, 'BREAK_GLASS_MINUTES', 60, 5, 1440),
   };
 }
 

@@ -46,3 +46,10 @@ export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => unknow
   const last = data[data.length - 1];
   return { data, nextCursor: more && last !== undefined ? encodeCursor(cursorOf(last)) : null };
 }
+
+/** The keys a client actually sent (a DTO may carry declared-but-absent fields as undefined). */
+export function sentKeys(dto: object): string[] {
+  return Object.entries(dto)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+}

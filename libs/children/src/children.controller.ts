@@ -1,0 +1,263 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
+import { etag, PageQuery, versionFromIfMatch } from '@app/platform';
+import {
+  AccessLogPage,
+  AddressDto,
+  BreakGlassDto,
+  BreakGlassResponse,
+  ChildDto,
+  ChildPage,
+  ChildSearchQuery,
+  ChronologyEntryDto,
+  ChronologyPage,
+  CreateChildDto,
+  CreateChronologyEntryDto,
+  PutSectionDto,
+  SectionDto,
+  UpdateChildDto,
+} from './children.dto';
+import { ChildrenService } from './children.service';
+import { RecordPartsService } from './record-parts.service';
+
+const uuid = new ParseUUIDPipe();
+const PURPOSE = {
+  name: 'X-Purpose-Of-Use',
+  required: false,
+  description:
+    'Why you are accessing the record, kept in the audit log: direct_safeguarding (default), referral_triage, ' +
+    'strategy_discussion, case_review, information_request, inspection, audit, emergency.',
+};
+const NOT_FOUND = { description: 'No such child, or not one you may see (the same answer for both).' };
+
+@ApiTags('children')
+@ApiBearerAuth()
+@ApiHeader(PURPOSE)
+@Controller('children')
+export class ChildrenController {
+  constructor(
+    private readonly children: ChildrenService,
+    private readonly parts: RecordPartsService,
+  ) {}
+
+  @Post()
+  @RequirePermission('create', 'Child')
+  @ApiOperation({
+    summary: 'Register a child',
+    description:
+      'Your organisation becomes the lead involvement. If the child may already be on the system (same NHS number, ' +
+      'or same name and date of birth) the answer is 409: with the child id when you can see that record, or with an ' +
+      'opaque matchReference when another agency holds it, for use in a referral or an information request.',
+  })
+  @ApiCreatedResponse({ type: ChildDto })
+  @ApiConflictResponse({ description: 'CHILD.ALREADY_REGISTERED (childId) or CHILD.POSSIBLE_MATCH (matchReference).' })
+  async create(
+    @CurrentAccess() ctx: AccessContext,
+    @Body() dto: CreateChildDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const child = await this.children.create(ctx, dto);
+    res.setHeader('ETag', etag(child.version)).setHeader('Location', `/api/v1/children/${child.id}`);
+    return child;
+  }
+
+  @Get()
+  @RequirePermission('read', 'Child')
+  @ApiOperation({
+    summary: 'Search the children you may see',
+    description: 'By name (fuzzy), date of birth or any identifier.',
+  })
+  @ApiOkResponse({ type: ChildPage })
+  search(@CurrentAccess() ctx: AccessContext, @Query() query: ChildSearchQuery): Promise<ChildPage> {
+    return this.children.search(ctx, query);
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'Child')
+  @ApiOperation({ summary: "A child's shared record, with the fields your role may read" })
+  @ApiOkResponse({ type: ChildDto, headers: { ETag: { description: 'The version, for If-Match' } } })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async get(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const child = await this.children.get(ctx, id);
+    res.setHeader('ETag', etag(child.version));
+    return child;
+  }
+
+  @Patch(':id')
+  @RequirePermission('update', 'Child')
+  @ApiOperation({
+    summary: "Correct a child's core record",
+    description: 'A field your role may not change is 403, naming it.',
+  })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag you read; 412 when stale.' })
+  @ApiOkResponse({ type: ChildDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiForbiddenResponse({ description: 'CHILD.FIELDS_FORBIDDEN: the fields you may not change.' })
+  async update(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateChildDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const child = await this.children.update(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(child.version));
+    return child;
+  }
+
+  @Post(':id/addresses')
+  @RequirePermission('create', 'ChildAddress')
+  @ApiOperation({
+    summary: 'Add an address to the history',
+    description: 'A confidential address is seen only by your organisation.',
+  })
+  @ApiCreatedResponse({ type: ChildDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  addAddress(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: AddressDto,
+  ): Promise<ChildDto> {
+    return this.children.addAddress(ctx, id, dto);
+  }
+
+  @Get(':id/sections/:orgId')
+  @RequirePermission('read', 'ChildSection')
+  @ApiOperation({
+    summary: "One agency's section of the record",
+    description: "Your own; another agency's only under a grant.",
+  })
+  @ApiOkResponse({ type: SectionDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async getSection(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Param('orgId', uuid) orgId: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const section = await this.parts.getSection(ctx, id, orgId);
+    res.setHeader('ETag', etag(section.version));
+    return section;
+  }
+
+  @Put(':id/sections/:orgId')
+  @RequirePermission('update', 'ChildSection')
+  @ApiOperation({
+    summary: "Write your organisation's section (whole)",
+    description: 'If-Match is required once it exists.',
+  })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The ETag you read; required to replace an existing section.',
+  })
+  @ApiOkResponse({ type: SectionDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async putSection(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Param('orgId', uuid) orgId: string,
+    @Body() dto: PutSectionDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const section = await this.parts.putSection(
+      ctx,
+      id,
+      orgId,
+      ifMatch === undefined ? null : versionFromIfMatch(ifMatch),
+      dto,
+    );
+    res.setHeader('ETag', etag(section.version));
+    return section;
+  }
+
+  @Get(':id/chronology')
+  @RequirePermission('read', 'ChronologyEntry')
+  @ApiOperation({ summary: "Every agency's chronology entries you may see, newest first" })
+  @ApiOkResponse({ type: ChronologyPage })
+  @ApiNotFoundResponse(NOT_FOUND)
+  chronology(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Query() page: PageQuery,
+  ): Promise<ChronologyPage> {
+    return this.parts.chronology(ctx, id, page.limit ?? 50, page.cursor);
+  }
+
+  @Post(':id/chronology')
+  @RequirePermission('create', 'ChronologyEntry')
+  @ApiOperation({
+    summary: 'Record a chronology entry',
+    description: 'Its sensitivity class decides who may ever read it.',
+  })
+  @ApiCreatedResponse({ type: ChronologyEntryDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  addChronology(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: CreateChronologyEntryDto,
+  ): Promise<ChronologyEntryDto> {
+    return this.parts.addChronologyEntry(ctx, id, dto);
+  }
+
+  @Get(':id/access-log')
+  @RequirePermission('read', 'AccessLog')
+  @ApiOperation({ summary: 'Who looked at or changed this record, when, from which organisation and why' })
+  @ApiOkResponse({ type: AccessLogPage })
+  @ApiNotFoundResponse(NOT_FOUND)
+  accessLog(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Query() page: PageQuery,
+  ): Promise<AccessLogPage> {
+    return this.parts.accessLog(ctx, id, page.limit ?? 50, page.cursor);
+  }
+
+  @Post(':id/break-glass')
+  @HttpCode(201)
+  @RequirePermission('create', 'BreakGlass')
+  @ApiOperation({
+    summary: 'Open a record outside need-to-know, in an emergency',
+    description:
+      'Time-limited; the reason is kept; every read under it is audited as break-glass; the lead organisation is told.',
+  })
+  @ApiCreatedResponse({ type: BreakGlassResponse })
+  @ApiNotFoundResponse(NOT_FOUND)
+  breakGlass(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: BreakGlassDto,
+  ): Promise<BreakGlassResponse> {
+    return this.parts.breakGlass(ctx, id, dto.reason);
+  }
+}

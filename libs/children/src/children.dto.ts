@@ -1,0 +1,480 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+import { SENSITIVITY_CLASSES } from '@app/access';
+import { PageQuery } from '@app/platform';
+import { CHRONOLOGY_CATEGORIES } from './chronology.entity';
+import { DISABILITY_CODES, ETHNICITY_CODES, SEX_CODES } from './child.entity';
+import { type IdentifierKind, normaliseIdentifier, validateIdentifier } from './identifiers';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Validates (after normalising) an NHS number, UPN, PNC ID or local authority child id. */
+function IsIdentifier(kind: IdentifierKind, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isIdentifier',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && validateIdentifier(kind, value).valid,
+        defaultMessage: (args) => {
+          const v = args?.value;
+          const result = typeof v === 'string' ? validateIdentifier(kind, v) : null;
+          return `${propertyName} ${result && !result.valid ? result.reason : 'must be a string'}`;
+        },
+      },
+    });
+}
+const normalise =
+  (kind: IdentifierKind) =>
+  ({ value }: { value: unknown }) =>
+    typeof value === 'string' && validateIdentifier(kind, value).valid ? normaliseIdentifier(kind, value) : value;
+
+export class AddressDto {
+  @ApiProperty({ example: '12 Mill Lane' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  line1!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(200)
+  line2?: string;
+
+  @ApiProperty({ example: 'Northtown' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  town!: string;
+
+  @ApiProperty({ example: 'NT1 4AB' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Matches(/^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$/, { message: 'postcode must be a UK postcode' })
+  postcode!: string;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  fromDate?: string;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  untilDate?: string;
+
+  @ApiPropertyOptional({ description: 'A refuge or placement address: only your organisation will see it.' })
+  @IsOptional()
+  @IsBoolean()
+  confidential?: boolean;
+}
+
+class ChildFields {
+  @ApiProperty({ example: 'Jade' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  givenName!: string;
+
+  @ApiProperty({ example: 'Example' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  familyName!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  preferredName?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Previous names and known aliases.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  previousNames?: string[];
+
+  @ApiPropertyOptional({ format: 'date', example: '2011-04-02' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'For an unborn child.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  expectedDateOfBirth?: string;
+
+  @ApiPropertyOptional({ enum: SEX_CODES, default: 'U' })
+  @IsOptional()
+  @IsIn(SEX_CODES)
+  sex?: (typeof SEX_CODES)[number];
+
+  @ApiPropertyOptional({ enum: ETHNICITY_CODES, description: 'CIN census ethnicity code' })
+  @IsOptional()
+  @IsIn(ETHNICITY_CODES)
+  ethnicity?: string;
+
+  @ApiPropertyOptional({ example: 'English' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 60)
+  firstLanguage?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  interpreterNeeded?: boolean;
+
+  @ApiPropertyOptional({ enum: DISABILITY_CODES, isArray: true, description: 'CIN census disability codes' })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(DISABILITY_CODES, { each: true })
+  disabilities?: string[];
+
+  @ApiPropertyOptional({ example: '943 476 5919', description: 'Validated by its check digit.' })
+  @IsOptional()
+  @IsIdentifier('nhs_number')
+  @Transform(normalise('nhs_number'))
+  nhsNumber?: string;
+
+  @ApiPropertyOptional({ description: 'Unique Pupil Number, validated by its check letter.' })
+  @IsOptional()
+  @IsIdentifier('upn')
+  @Transform(normalise('upn'))
+  upn?: string;
+
+  @ApiPropertyOptional({ example: '12/1234567X', description: 'Police National Computer ID (police only).' })
+  @IsOptional()
+  @IsIdentifier('pnc_id')
+  @Transform(normalise('pnc_id'))
+  pncId?: string;
+
+  @ApiPropertyOptional({ description: "The council's own child id." })
+  @IsOptional()
+  @IsIdentifier('la_child_id')
+  @Transform(normalise('la_child_id'))
+  laChildId?: string;
+}
+
+export class CreateChildDto extends ChildFields {
+  @ApiPropertyOptional({ type: [AddressDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AddressDto)
+  addresses?: AddressDto[];
+}
+
+export class UpdateChildDto {
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) preferredName?: string;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  previousNames?: string[];
+  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @IsDateString({ strict: true }) dateOfBirth?: string;
+  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @IsDateString({ strict: true }) expectedDateOfBirth?: string;
+  @ApiPropertyOptional({ enum: SEX_CODES }) @IsOptional() @IsIn(SEX_CODES) sex?: (typeof SEX_CODES)[number];
+  @ApiPropertyOptional({ enum: ETHNICITY_CODES }) @IsOptional() @IsIn(ETHNICITY_CODES) ethnicity?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 60) firstLanguage?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() interpreterNeeded?: boolean;
+  @ApiPropertyOptional({ enum: DISABILITY_CODES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(DISABILITY_CODES, { each: true })
+  disabilities?: string[];
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsIdentifier('nhs_number')
+  @Transform(normalise('nhs_number'))
+  nhsNumber?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIdentifier('upn') @Transform(normalise('upn')) upn?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIdentifier('pnc_id') @Transform(normalise('pnc_id')) pncId?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsIdentifier('la_child_id')
+  @Transform(normalise('la_child_id'))
+  laChildId?: string;
+
+  @ApiPropertyOptional({ description: 'Restrict the record to the named case team (leads only).' })
+  @IsOptional()
+  @IsBoolean()
+  restricted?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'With restricted=true: the users who may see the child.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  caseTeamUserIds?: string[];
+}
+
+export class ChildSearchQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'Name, fuzzy and accent/case-insensitive (given, family, preferred or previous names).',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(2, 100)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({ description: 'Any identifier: NHS number, UPN, PNC ID or LA child id.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  identifier?: string;
+}
+
+export class InvolvementDto {
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiProperty({ enum: ['lead', 'contributing'] }) kind!: string;
+  @ApiProperty({ enum: ['registered', 'referral_accepted', 'sharing_decision', 'statutory'] }) basis!: string;
+  @ApiProperty() fromAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) untilAt!: Date | null;
+  @ApiProperty() active!: boolean;
+}
+
+export class AddressView extends AddressDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+}
+
+export class ChildDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty() restricted!: boolean;
+  @ApiPropertyOptional() givenName?: string;
+  @ApiPropertyOptional() familyName?: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) preferredName?: string | null;
+  @ApiPropertyOptional({ type: [String] }) previousNames?: string[];
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) dateOfBirth?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) expectedDateOfBirth?: string | null;
+  @ApiPropertyOptional({ enum: SEX_CODES }) sex?: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) ethnicity?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) firstLanguage?: string | null;
+  @ApiPropertyOptional() interpreterNeeded?: boolean;
+  @ApiPropertyOptional({ type: [String] }) disabilities?: string[];
+  @ApiPropertyOptional({ type: String, nullable: true }) nhsNumber?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) upn?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Police only.' }) pncId?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) laChildId?: string | null;
+  @ApiPropertyOptional({ type: [InvolvementDto] }) involvements?: InvolvementDto[];
+  @ApiPropertyOptional({ type: [AddressView] }) addresses?: AddressView[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class ChildPage {
+  @ApiProperty({
+    type: [ChildDto],
+    description: 'Fields filtered by your permissions; no addresses or involvements in lists.',
+  })
+  data!: ChildDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class SectionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ enum: ['police_force', 'local_authority', 'school', 'health'] }) agencyType!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty() updatedAt!: Date;
+  @ApiPropertyOptional({ type: [String] }) markers?: string[];
+  @ApiPropertyOptional({ type: String, nullable: true }) intelligenceNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) legalStatus?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) allocatedWorkerId?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) planStatus?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) schoolName?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) yearGroup?: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) attendancePercent?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) exclusions?: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) safeguardingNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) gpPractice?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) healthNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) sexualHealthNotes?: string | null;
+}
+
+/** The whole of one agency's section; only the fields of that agency's type are accepted. */
+export class PutSectionDto {
+  @ApiPropertyOptional({ type: [String], description: 'police' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 60, { each: true })
+  markers?: string[];
+  @ApiPropertyOptional({ description: 'police' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  intelligenceNotes?: string;
+  @ApiPropertyOptional({ description: "children's services" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  legalStatus?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: "children's services" })
+  @IsOptional()
+  @IsUUID()
+  allocatedWorkerId?: string;
+  @ApiPropertyOptional({ description: "children's services" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  planStatus?: string;
+  @ApiPropertyOptional({ description: 'education' }) @IsOptional() @IsString() @MaxLength(200) schoolName?: string;
+  @ApiPropertyOptional({ description: 'education' }) @IsOptional() @IsString() @MaxLength(10) yearGroup?: string;
+  @ApiPropertyOptional({ description: 'education' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  attendancePercent?: number;
+  @ApiPropertyOptional({ description: 'education' }) @IsOptional() @IsInt() @Min(0) @Max(1000) exclusions?: number;
+  @ApiPropertyOptional({ description: 'education' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  safeguardingNotes?: string;
+  @ApiPropertyOptional({ description: 'health' }) @IsOptional() @IsString() @MaxLength(200) gpPractice?: string;
+  @ApiPropertyOptional({ description: 'health' }) @IsOptional() @IsString() @MaxLength(20000) healthNotes?: string;
+  @ApiPropertyOptional({ description: 'health' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  sexualHealthNotes?: string;
+}
+
+export class ChronologyEntryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) authorId!: string | null;
+  @ApiProperty() occurredAt!: Date;
+  @ApiProperty() recordedAt!: Date;
+  @ApiProperty({ enum: CHRONOLOGY_CATEGORIES }) category!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ type: String, nullable: true }) detail!: string | null;
+  @ApiProperty({ enum: SENSITIVITY_CLASSES }) sensitivity!: string;
+  @ApiProperty() shareable!: boolean;
+}
+
+export class ChronologyPage {
+  @ApiProperty({ type: [ChronologyEntryDto] }) data!: ChronologyEntryDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class CreateChronologyEntryDto {
+  @ApiProperty({ format: 'date-time' })
+  @IsISO8601({ strict: true })
+  occurredAt!: string;
+
+  @ApiProperty({ enum: CHRONOLOGY_CATEGORIES })
+  @IsIn(CHRONOLOGY_CATEGORIES)
+  category!: string;
+
+  @ApiProperty({ example: 'Reported missing overnight; found at a known hotspot address.' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 300)
+  summary!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  detail?: string;
+
+  @ApiProperty({ enum: SENSITIVITY_CLASSES, description: 'Decides who may ever read the entry.' })
+  @IsIn(SENSITIVITY_CLASSES)
+  sensitivity!: string;
+
+  @ApiProperty({ description: 'Visible to other involved agencies whose roles read this class.' })
+  @IsBoolean()
+  shareable!: boolean;
+}
+
+export class BreakGlassDto {
+  @ApiProperty({ minLength: 10, example: 'Child presented at A&E out of hours; police requesting urgent checks.' })
+  @Transform(trim)
+  @IsString()
+  @Length(10, 1000)
+  reason!: string;
+}
+
+export class BreakGlassResponse {
+  @ApiProperty({ format: 'uuid' }) grantId!: string;
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty() expiresAt!: Date;
+}
+
+export class AccessLogEntryDto {
+  @ApiProperty() seq!: string;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ example: 'child.read' }) action!: string;
+  @ApiProperty({ enum: ['allowed', 'denied', 'not_found'] }) outcome!: string;
+  @ApiProperty() purpose!: string;
+  @ApiProperty() breakGlass!: boolean;
+  @ApiProperty({
+    type: 'object',
+    properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
+  })
+  actor!: { kind: string; id: string; name: string | null };
+  @ApiProperty({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } })
+  organisation!: { id: string; name: string | null };
+  @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
+}
+
+export class AccessLogPage {
+  @ApiProperty({ type: [AccessLogEntryDto] }) data!: AccessLogEntryDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

@@ -1,0 +1,21 @@
+import { DomainError } from '@app/platform';
+
+/** The children module's errors, with stable codes clients can branch on. */
+export const ChildError = {
+  notFound: () => DomainError.notFound('Child'),
+  sectionNotFound: () => DomainError.notFound('Section'),
+  alreadyRegistered: (childId: string) =>
+    DomainError.conflict('CHILD.ALREADY_REGISTERED', 'This child is already registered and known to you.', { childId }),
+  possibleMatch: (matchReference: string) =>
+    DomainError.conflict(
+      'CHILD.POSSIBLE_MATCH',
+      'Another agency holds a record that may be this child. Use the match reference in a referral or an information request.',
+      { matchReference },
+    ),
+  fieldsForbidden: (fields: string[]) =>
+    new DomainError('CHILD.FIELDS_FORBIDDEN', 403, 'Forbidden', `You may not change: ${fields.join(', ')}.`, {
+      fields,
+    }),
+  stale: (version: number) =>
+    DomainError.preconditionFailed(`The record has changed (now version ${version}); reload and retry.`),
+} as const;

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@app/audit';
+import { CaseTeamMember, Child, ChildAddress } from './child.entity';
+import { ChildrenController } from './children.controller';
+import { ChildrenService } from './children.service';
+import { ChronologyEntry } from './chronology.entity';
+import { BreakGlassGrant, Involvement, MatchReference } from './involvement.entity';
+import { RecordPartsService } from './record-parts.service';
+import { AgencySection } from './section.entity';
+
+export const CHILDREN_ENTITIES = [
+  Child,
+  ChildAddress,
+  CaseTeamMember,
+  Involvement,
+  BreakGlassGrant,
+  MatchReference,
+  AgencySection,
+  ChronologyEntry,
+];
+
+@Module({
+  imports: [TypeOrmModule.forFeature(CHILDREN_ENTITIES), AuditModule],
+  controllers: [ChildrenController],
+  providers: [ChildrenService, RecordPartsService],
+  exports: [ChildrenService],
+})
+export class ChildrenModule {}

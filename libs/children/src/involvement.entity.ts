@@ -1,0 +1,123 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Organisation, User } from '@app/identity';
+import { Child } from './child.entity';
+
+export const INVOLVEMENT_KINDS = ['lead', 'contributing'] as const;
+export const INVOLVEMENT_BASES = ['registered', 'referral_accepted', 'sharing_decision', 'statutory'] as const;
+export type InvolvementKind = (typeof INVOLVEMENT_KINDS)[number];
+export type InvolvementBasis = (typeof INVOLVEMENT_BASES)[number];
+
+/** An organisation's need-to-know about a child, while active (from <= now < until). */
+@Entity('involvement')
+@Check('ck_involvement_kind', `kind IN ('lead', 'contributing')`)
+@Check('ck_involvement_basis', `basis IN ('registered', 'referral_accepted', 'sharing_decision', 'statutory')`)
+@Check('ck_involvement_period', `until_at IS NULL OR until_at > from_at`)
+@Index('ix_involvement_child', ['childId', 'organisationId'])
+@Index('ix_involvement_organisation', ['organisationId', 'childId'])
+export class Involvement {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  childId!: string;
+
+  @ManyToOne(() => Child, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'child_id' })
+  child?: Child;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: Organisation;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind!: InvolvementKind;
+
+  @Column({ type: 'varchar', length: 30 })
+  basis!: InvolvementBasis;
+
+  @Column({ type: 'timestamptz' })
+  fromAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  untilAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 500 })
+  reason!: string;
+
+  @Column({ type: 'uuid', nullable: true })
+  createdBy!: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** Time-limited emergency access outside need-to-know, with the reason stated. */
+@Entity('break_glass_grant')
+@Index('ix_break_glass_child_user', ['childId', 'userId', 'expiresAt'])
+export class BreakGlassGrant {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  childId!: string;
+
+  @ManyToOne(() => Child, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'child_id' })
+  child?: Child;
+
+  @Column({ type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'varchar', length: 1000 })
+  reason!: string;
+
+  @Column({ type: 'timestamptz' })
+  grantedAt!: Date;
+
+  @Column({ type: 'timestamptz' })
+  expiresAt!: Date;
+}
+
+/**
+ * An opaque handle on a child the holder may not see: given when a registration matches a
+ * record of another agency, usable later by a referral or an information request.
+ */
+@Entity('match_reference')
+export class MatchReference {
+  /** e.g. MR-7Q2K9XH4PA: random, reveals nothing. */
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index('uq_match_reference_reference', { unique: true })
+  @Column({ type: 'varchar', length: 20 })
+  reference!: string;
+
+  @Column({ type: 'uuid' })
+  childId!: string;
+
+  @ManyToOne(() => Child, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'child_id' })
+  child?: Child;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'uuid' })
+  createdBy!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  matchedOn!: 'nhs_number' | 'name_and_dob';
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

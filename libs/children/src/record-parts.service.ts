@@ -1,0 +1,284 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { abilityToSql, type AccessContext, can, columnsFrom, filterFields } from '@app/access';
+import { AuditService } from '@app/audit';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  Clock,
+  decodeCursor,
+  DomainError,
+  Notification,
+  namedQuery,
+  type Page,
+  sentKeys,
+  toPage,
+} from '@app/platform';
+import { ChronologyEntry } from './chronology.entity';
+import { ChildError } from './children.errors';
+import type {
+  AccessLogPage,
+  BreakGlassResponse,
+  ChronologyEntryDto,
+  CreateChronologyEntryDto,
+  PutSectionDto,
+  SectionDto,
+} from './children.dto';
+import { ChildrenService, viaBreakGlass } from './children.service';
+import { BreakGlassGrant } from './involvement.entity';
+import { AgencySection } from './section.entity';
+
+/** Which section fields belong to which kind of agency. */
+export const SECTION_FIELDS: Record<AgencySection['agencyType'], (keyof PutSectionDto)[]> = {
+  police_force: ['markers', 'intelligenceNotes'],
+  local_authority: ['legalStatus', 'allocatedWorkerId', 'planStatus'],
+  school: ['schoolName', 'yearGroup', 'attendancePercent', 'exclusions', 'safeguardingNotes'],
+  health: ['gpPractice', 'healthNotes', 'sexualHealthNotes'],
+};
+
+const sectionView = (s: AgencySection): Record<string, unknown> => ({
+  ...s,
+  attendancePercent: s.attendancePercent === null ? null : Number(s.attendancePercent),
+});
+
+/** The parts of a child's record around the core: agency sections, chronology, access log, break-glass. */
+@Injectable()
+export class RecordPartsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly children: ChildrenService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async getSection(ctx: AccessContext, childId: string, organisationId: string): Promise<SectionDto> {
+    return this.db.transaction(async (tx) => {
+      const child = await this.children.require(tx, ctx, childId);
+      const section = await tx.getRepository(AgencySection).findOneBy({ childId, organisationId });
+      // Another agency's section without a grant is as invisible as a missing one.
+      if (!section || !can(ctx.ability, 'read', 'ChildSection', sectionView(section))) {
+        await this.children.record(tx, ctx, 'section.read', [childId], 'not_found', { subjectType: 'ChildSection' });
+        throw ChildError.sectionNotFound();
+      }
+      await this.children.record(tx, ctx, 'section.read', [childId], 'allowed', {
+        subjectType: 'ChildSection',
+        subjectIds: [section.id],
+        breakGlass: viaBreakGlass(ctx, child),
+      });
+      return filterFields(ctx.ability, 'ChildSection', sectionView(section)) as unknown as SectionDto;
+    });
+  }
+
+  async putSection(
+    ctx: AccessContext,
+    childId: string,
+    organisationId: string,
+    ifMatch: number | null,
+    dto: PutSectionDto,
+  ): Promise<SectionDto> {
+    return this.db.transaction(async (tx) => {
+      await this.children.require(tx, ctx, childId);
+      if (!can(ctx.ability, 'update', 'ChildSection', { childId, organisationId })) {
+        throw DomainError.forbidden("You may write only your own organisation's section.");
+      }
+      const org = await namedQuery<{ type: AgencySection['agencyType'] | 'oversight' }>(
+        tx,
+        'SELECT type FROM organisation WHERE id = :id',
+        { id: organisationId },
+      );
+      const agencyType = org[0]?.type;
+      if (!agencyType || agencyType === 'oversight')
+        throw DomainError.forbidden('This organisation keeps no agency section.');
+      const own = new Set<string>(SECTION_FIELDS[agencyType]);
+      const foreign = sentKeys(dto).filter((k) => !own.has(k));
+      if (foreign.length) {
+        throw DomainError.validation(
+          foreign.map((f) => ({ field: f, message: `${f} is not part of a ${agencyType} section` })),
+        );
+      }
+      const repo = tx.getRepository(AgencySection);
+      let section = await repo.findOne({ where: { childId, organisationId }, lock: { mode: 'pessimistic_write' } });
+      if (section) {
+        if (ifMatch === null) throw DomainError.preconditionRequired('Send If-Match with the ETag you last read.');
+        if (section.version !== ifMatch) throw ChildError.stale(section.version);
+      } else if (ifMatch !== null) {
+        // If-Match names a version of something that does not exist yet.
+        throw DomainError.preconditionFailed('There is no section yet; send no If-Match to create it.');
+      } else {
+        section = repo.create({ childId, organisationId, agencyType, markers: [] });
+      }
+      // PUT replaces the whole section: fields not sent are cleared.
+      for (const field of own) {
+        const value = (dto as Record<string, unknown>)[field];
+        (section as unknown as Record<string, unknown>)[field] =
+          value === undefined
+            ? field === 'markers'
+              ? []
+              : null
+            : field === 'attendancePercent'
+              ? String(value)
+              : value;
+      }
+      const saved = await repo.save(section);
+      await this.children.record(tx, ctx, 'section.update', [childId], 'allowed', {
+        subjectType: 'ChildSection',
+        subjectIds: [saved.id],
+        details: { fields: sentKeys(dto) },
+      });
+      const fresh = await repo.findOneByOrFail({ id: saved.id });
+      return filterFields(ctx.ability, 'ChildSection', sectionView(fresh)) as unknown as SectionDto;
+    });
+  }
+
+  async chronology(
+    ctx: AccessContext,
+    childId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ChronologyEntryDto>> {
+    return this.db.transaction(async (tx) => {
+      const child = await this.children.require(tx, ctx, childId);
+      const meta = tx.getRepository(ChronologyEntry).metadata;
+      const scope = abilityToSql(ctx.ability, 'read', 'ChronologyEntry', columnsFrom(meta, 'e'), 'ce');
+      const params: Record<string, unknown> = { ...scope.params, childId, limit: limit + 1 };
+      let after = '';
+      const c = decodeCursor(cursor, 2) as [string, string] | null;
+      if (c) {
+        Object.assign(params, { cAt: new Date(c[0]), cId: c[1] });
+        after = 'AND (e.occurred_at, e.id) < (:cAt, :cId)';
+      }
+      const rows = await namedQuery<ChronologyEntryDto>(
+        tx,
+        `SELECT e.id, e.child_id AS "childId", e.organisation_id AS "organisationId", o.name AS "organisationName",
+                e.author_id AS "authorId", e.occurred_at AS "occurredAt", e.recorded_at AS "recordedAt", e.category,
+                e.summary, e.detail, e.sensitivity, e.shareable
+           FROM chronology_entry e JOIN organisation o ON o.id = e.organisation_id
+          WHERE e.child_id = :childId AND ${scope.sql} ${after}
+          ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, (r) => [new Date(r.occurredAt).toISOString(), r.id]);
+      await this.children.record(tx, ctx, 'chronology.read', [childId], 'allowed', {
+        subjectType: 'ChronologyEntry',
+        subjectIds: page.data.map((r) => r.id),
+        breakGlass: viaBreakGlass(ctx, child),
+      });
+      return page;
+    });
+  }
+
+  async addChronologyEntry(
+    ctx: AccessContext,
+    childId: string,
+    dto: CreateChronologyEntryDto,
+  ): Promise<ChronologyEntryDto> {
+    return this.db.transaction(async (tx) => {
+      await this.children.require(tx, ctx, childId, { action: 'update' });
+      const candidate = { childId, organisationId: ctx.actor.organisationId, sensitivity: dto.sensitivity };
+      if (!can(ctx.ability, 'create', 'ChronologyEntry', candidate)) {
+        throw DomainError.forbidden(`You may not record ${dto.sensitivity} entries.`);
+      }
+      const now = this.clock.now();
+      const occurredAt = new Date(dto.occurredAt);
+      if (occurredAt.getTime() > now.getTime() + 5 * 60_000) {
+        throw DomainError.validation([{ field: 'occurredAt', message: 'occurredAt must not be in the future' }]);
+      }
+      const entry = await tx.getRepository(ChronologyEntry).save(
+        tx.getRepository(ChronologyEntry).create({
+          childId,
+          organisationId: ctx.actor.organisationId,
+          authorId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+          occurredAt,
+          recordedAt: now,
+          category: dto.category,
+          summary: dto.summary,
+          detail: dto.detail ?? null,
+          sensitivity: dto.sensitivity,
+          shareable: dto.shareable,
+        }),
+      );
+      await this.children.record(tx, ctx, 'chronology.create', [childId], 'allowed', {
+        subjectType: 'ChronologyEntry',
+        subjectIds: [entry.id],
+      });
+      const org = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
+        id: entry.organisationId,
+      });
+      return { ...entry, organisationName: org[0]?.name ?? '' };
+    });
+  }
+
+  async accessLog(ctx: AccessContext, childId: string, limit: number, cursor?: string): Promise<AccessLogPage> {
+    return this.db.transaction(async (tx) => {
+      await this.children.require(tx, ctx, childId);
+      // Reading who looked is itself a look: recorded before the log is read.
+      await this.children.record(tx, ctx, 'access_log.read', [childId], 'allowed', { subjectType: 'AccessLog' });
+      return (await this.audit.accessLog(childId, limit, cursor, tx)) as AccessLogPage;
+    });
+  }
+
+  /**
+   * Emergency access outside need-to-know: time-limited, reason recorded, audited as break-glass,
+   * and the organisations leading the child's case are told at once.
+   */
+  async breakGlass(ctx: AccessContext, childId: string, reason: string): Promise<BreakGlassResponse> {
+    return this.db.transaction(async (tx) => {
+      const rows = await namedQuery<{ restricted: boolean }>(
+        tx,
+        'SELECT restricted FROM child WHERE id = :id FOR UPDATE',
+        {
+          id: childId,
+        },
+      );
+      // A restricted child stays with its case team: break-glass cannot open it, and says so as a 404.
+      if (!rows[0] || rows[0].restricted || ctx.actor.kind !== 'user') {
+        await this.children.record(tx, ctx, 'break_glass.open', [childId], 'not_found', { breakGlass: true });
+        throw ChildError.notFound();
+      }
+      const now = this.clock.now();
+      const expiresAt = new Date(now.getTime() + this.config.breakGlassMinutes * 60_000);
+      const grant = await tx.getRepository(BreakGlassGrant).save(
+        tx.getRepository(BreakGlassGrant).create({
+          childId,
+          userId: ctx.actor.id,
+          organisationId: ctx.actor.organisationId,
+          reason,
+          grantedAt: now,
+          expiresAt,
+        }),
+      );
+      const leads = await namedQuery<{ organisation_id: string }>(
+        tx,
+        `SELECT DISTINCT organisation_id FROM involvement
+          WHERE child_id = :childId AND kind = 'lead' AND from_at <= :now AND (until_at IS NULL OR until_at > :now)
+         UNION SELECT created_by_organisation_id FROM child WHERE id = :childId`,
+        { childId, now },
+      );
+      const actorOrg = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
+        id: ctx.actor.organisationId,
+      });
+      await tx.getRepository(Notification).insert(
+        leads.map((l) => ({
+          organisationId: l.organisation_id,
+          kind: 'child.break_glass',
+          subjectType: 'Child',
+          subjectId: childId,
+          message: `Break-glass access to a child your organisation leads on, by a user of ${actorOrg[0]?.name ?? 'another organisation'}, until ${expiresAt.toISOString()}.`,
+        })),
+      );
+      await this.children.record(tx, ctx, 'break_glass.open', [childId], 'allowed', {
+        subjectType: 'BreakGlass',
+        subjectIds: [grant.id],
+        breakGlass: true,
+        details: {
+          grantId: grant.id,
+          expiresAt: expiresAt.toISOString(),
+          notified: leads.map((l) => l.organisation_id),
+        },
+      });
+      return { grantId: grant.id, childId, expiresAt };
+    });
+  }
+}

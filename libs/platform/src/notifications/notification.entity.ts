@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * Something a person or a team must know about: addressed to an organisation, optionally to one
+ * of its teams or one user. The message names what happened, never the child's details.
+ */
+@Entity('notification')
+@Index('ix_notification_org_created', ['organisationId', 'createdAt'])
+@Index('ix_notification_user_created', ['userId', 'createdAt'])
+export class Notification {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'uuid', nullable: true })
+  teamId!: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  userId!: string | null;
+
+  @Column({ type: 'varchar', length: 60 })
+  kind!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  subjectType!: string;
+
+  @Column({ type: 'uuid' })
+  subjectId!: string;
+
+  @Column({ type: 'varchar', length: 500 })
+  message!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  readAt!: Date | null;
+}
