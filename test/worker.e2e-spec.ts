@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ManualClock } from '@app/platform';
+import { AuditSealJob, AuditVerifier } from '@app/audit';
 import { PurgeLoginFailuresJob, WorkerModule } from '../apps/worker/src/worker.module';
 import { testConfig } from './support/app';
 
@@ -26,5 +27,16 @@ describe('worker', () => {
     await worker.get(PurgeLoginFailuresJob).run();
     const left = await db.query(`SELECT key FROM login_failure WHERE key LIKE 'id:worker-%' ORDER BY key`);
     expect(left).toEqual([{ key: 'id:worker-new' }]);
+  });
+
+  it('seals the audit log: after a run every committed event is chained and the chain verifies', async () => {
+    const db = worker.get(DataSource);
+    await worker.get(AuditSealJob).run();
+    await worker.get(AuditSealJob).run();
+    const [{ unsealed }] = await db.query(
+      'SELECT count(*)::int AS unsealed FROM audit_event e WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_seq = e.seq)',
+    );
+    expect(unsealed).toBe(0);
+    expect(await worker.get(AuditVerifier).verify()).toMatchObject({ ok: true });
   });
 });
