@@ -9,7 +9,7 @@ export function permittedFields(
   ability: AppAbility,
   action: Action,
   subjectType: ClassifiedSubject,
-  record: Record<string, unknown>,
+  record: object,
 ): string[] {
   return permittedFieldsOf(ability, action, asSubject(subjectType, { ...record }), {
     fieldsFrom: (rule) => rule.fields ?? allFieldsOf(subjectType),
