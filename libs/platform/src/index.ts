@@ -14,3 +14,5 @@ export * from './platform.module';
 export * from './http/etag';
 export * from './notifications/notification.entity';
 export * from './database/named-query';
+export * from './clock/working-days';
+export * from './idempotency/index';

@@ -32,3 +32,10 @@ describe('toProblem', () => {
     expect(JSON.stringify(p)).not.toContain('a@b');
   });
 });
+
+describe('toProblem extensions', () => {
+  it('never lets an extension overwrite a standard member', () => {
+    const p = toProblem(DomainError.conflict('X.Y', 'conflict', { status: 'SUBMITTED', type: 'evil', allowed: ['A'] }));
+    expect(p).toMatchObject({ status: 409, type: '/problems/x-y', allowed: ['A'] });
+  });
+});

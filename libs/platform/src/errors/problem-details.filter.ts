@@ -34,13 +34,14 @@ const slug = (code: string): string => code.toLowerCase().replace(/[^a-z0-9]+/g,
 
 export function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
+    // Extensions first: they can never overwrite the standard members (status above all).
     return {
+      ...exception.extensions,
       type: `/problems/${slug(exception.code)}`,
       title: exception.title,
       status: exception.status,
       detail: exception.detail,
       code: exception.code,
-      ...exception.extensions,
     };
   }
   if (exception instanceof HttpException) {
