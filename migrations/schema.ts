@@ -1,11 +1,20 @@
 import { AUDIT_ENTITIES } from '@app/audit';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { IDENTITY_ENTITIES } from '@app/identity';
-import { Notification, type SchemaParts } from '@app/platform';
+import { IDEMPOTENCY_ENTITIES, Notification, NotificationRead, type SchemaParts } from '@app/platform';
+import { REFERRAL_ENTITIES } from '@app/referrals';
 import { MIGRATIONS } from './index';
 
 /** Every entity the database holds, and the migrations that build it: one list for all processes. */
 export const SCHEMA: SchemaParts = {
-  entities: [...IDENTITY_ENTITIES, ...AUDIT_ENTITIES, ...CHILDREN_ENTITIES, Notification],
+  entities: [
+    ...IDENTITY_ENTITIES,
+    ...AUDIT_ENTITIES,
+    ...CHILDREN_ENTITIES,
+    ...REFERRAL_ENTITIES,
+    Notification,
+    NotificationRead,
+    ...IDEMPOTENCY_ENTITIES,
+  ],
   migrations: MIGRATIONS,
 };

@@ -1,13 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule, PermissionGuard } from '@app/access';
 import { ChildrenModule } from '@app/children';
 import { AuthenticationGuard, IdentityModule } from '@app/identity';
+import { ReferralsModule } from '@app/referrals';
 import {
   type AppConfig,
   buildDataSourceOptions,
   Clock,
+  IdempotencyInterceptor,
+  IdempotencyModule,
   loggingModule,
   PlatformModule,
   ProblemDetailsFilter,
@@ -39,6 +42,8 @@ export class AppModule {
         AccessModule,
         IdentityModule,
         ChildrenModule,
+        ReferralsModule,
+        IdempotencyModule,
       ],
       controllers: [HealthController],
       providers: [
@@ -46,6 +51,8 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PermissionGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Retries with the same Idempotency-Key replay the first answer (routes marked @Idempotent()).
+        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
       ],
     };
   }

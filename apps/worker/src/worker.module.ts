@@ -3,6 +3,7 @@ import { Interval, ScheduleModule } from '@nestjs/schedule';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditModule, AuditSealJob } from '@app/audit';
+import { EscalationJob, EscalationModule } from '@app/referrals';
 import { APP_CONFIG, type AppConfig, buildDataSourceOptions, Clock, PlatformModule } from '@app/platform';
 import { SCHEMA } from '../../../migrations/schema';
 
@@ -39,8 +40,9 @@ export class WorkerModule {
         ),
         ScheduleModule.forRoot(),
         AuditModule,
+        EscalationModule,
       ],
-      providers: [PurgeLoginFailuresJob, AuditSealJob],
+      providers: [PurgeLoginFailuresJob, AuditSealJob, EscalationJob],
     };
   }
 }

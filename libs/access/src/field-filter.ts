@@ -33,11 +33,6 @@ export function filterFields<T extends Record<string, unknown>>(
   return out;
 }
 
-export function can(
-  ability: AppAbility,
-  action: Action,
-  subjectType: string,
-  record: Record<string, unknown>,
-): boolean {
+export function can(ability: AppAbility, action: Action, subjectType: string, record: object): boolean {
   return ability.can(action, asSubject(subjectType as never, { ...record }) as never);
 }

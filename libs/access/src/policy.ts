@@ -2,7 +2,7 @@ import type { OrganisationType } from '@app/platform';
 import { fieldsOf, type SensitivityClass } from './classification';
 import type { Role, Scope } from './roles';
 
-export type Action = 'manage' | 'read' | 'create' | 'update' | 'delete';
+export type Action = 'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage';
 export type Subject =
   | 'all'
   | 'Organisation'
@@ -14,7 +14,9 @@ export type Subject =
   | 'ChildSection'
   | 'ChronologyEntry'
   | 'AccessLog'
-  | 'BreakGlass';
+  | 'BreakGlass'
+  | 'Concern'
+  | 'Referral';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -140,6 +142,38 @@ const lead: RuleSpec[] = [
   })),
 ];
 
+/** Any professional may log a concern, and follow what became of their own. */
+const reporter: RuleSpec[] = [
+  { action: 'create', subject: 'Concern' },
+  {
+    action: 'read',
+    subject: 'Concern',
+    conditions: { reporterId: ME },
+    reason: 'a reporter follows their own concern',
+  },
+];
+
+/** Safeguarding leads: decide on their organisation's concerns; send referrals; work the inbox. */
+const inboxLead: RuleSpec[] = [
+  { action: ['read', 'update'], subject: 'Concern', conditions: { organisationId: ORG } },
+  ...referrer(),
+  { action: ['read', 'receive'], subject: 'Referral', conditions: { toOrganisationId: ORG } },
+];
+
+function referrer(): RuleSpec[] {
+  return [
+    { action: 'create', subject: 'Referral' },
+    {
+      action: ['read', 'withdraw'],
+      subject: 'Referral',
+      conditions: { fromOrganisationId: ORG },
+      reason: 'the sender always sees the status and outcome',
+    },
+  ];
+}
+
+const councilTriage: RuleSpec[] = [{ action: 'triage', subject: 'Referral', conditions: { toOrganisationId: ORG } }];
+
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
 const school = AGENCY_CLASSES.school;
@@ -150,23 +184,55 @@ const health = AGENCY_CLASSES.health;
  * A change here changes who can do what: review it as a permission change.
  */
 export const POLICY: Record<Role, RuleSpec[]> = {
-  police_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId'])],
-  cse_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId'])],
-  cse_supervisor: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...lead],
-  intelligence_analyst: [...everyone, ...readRecord(police)],
-  social_worker: [...everyone, ...readRecord(council), ...writeRecord(council)],
+  police_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...referrer()],
+  cse_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...inboxLead],
+  cse_supervisor: [
+    ...everyone,
+    ...readRecord(police),
+    ...writeRecord(police, ['pncId']),
+    ...lead,
+    ...reporter,
+    ...inboxLead,
+  ],
+  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
+  social_worker: [...everyone, ...readRecord(council), ...writeRecord(council), ...reporter, ...referrer()],
   mash_officer: [
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
     { action: 'create', subject: 'BreakGlass', reason: 'MASH checks may need a record outside need-to-know' },
+    ...reporter,
+    ...inboxLead,
+    ...councilTriage,
   ],
-  team_manager: [...everyone, ...readRecord(council), ...writeRecord(council), ...lead],
-  conference_chair: [...everyone, ...readRecord(council)],
-  school_staff: [...everyone],
-  dsl: [...everyone, ...readRecord(school), ...writeRecord(school), { action: 'read', subject: 'AccessLog' }],
-  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health)],
-  named_safeguarding_professional: [...everyone, ...readRecord(health), ...writeRecord(health), ...lead],
+  team_manager: [
+    ...everyone,
+    ...readRecord(council),
+    ...writeRecord(council),
+    ...lead,
+    ...reporter,
+    ...inboxLead,
+    ...councilTriage,
+  ],
+  conference_chair: [...everyone, ...readRecord(council), ...reporter],
+  school_staff: [...everyone, ...reporter],
+  dsl: [
+    ...everyone,
+    ...readRecord(school),
+    ...writeRecord(school),
+    { action: 'read', subject: 'AccessLog' },
+    ...reporter,
+    ...inboxLead,
+  ],
+  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter],
+  named_safeguarding_professional: [
+    ...everyone,
+    ...readRecord(health),
+    ...writeRecord(health),
+    ...lead,
+    ...reporter,
+    ...inboxLead,
+  ],
   inspector: [
     ...everyone,
     {
@@ -180,6 +246,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     { action: 'read', subject: 'ChildSection', fields: fieldsOf('ChildSection', INSPECTION_CLASSES) },
     { action: 'read', subject: 'ChronologyEntry', conditions: { sensitivity: { $in: INSPECTION_CLASSES } } },
     { action: 'read', subject: 'AccessLog' },
+    { action: 'read', subject: ['Concern', 'Referral'], reason: 'oversight of overdue and ignored work' },
   ],
   whistleblowing_officer: [...everyone],
   org_admin: [
@@ -204,6 +271,8 @@ export const SCOPE_POLICY: Record<Scope, Partial<Record<OrganisationType, RuleSp
     school: readRecord(school),
     health: readRecord(health),
   },
-  'referrals:write': {},
+  'referrals:write': Object.fromEntries(
+    (['police_force', 'local_authority', 'school', 'health'] as const).map((t) => [t, referrer()]),
+  ),
   'requests:write': {},
 };

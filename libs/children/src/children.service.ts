@@ -17,6 +17,7 @@ import {
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import { childDecisionColumns, childScope } from './child-scope';
 import { ChildError } from './children.errors';
+import { ChronologyEntry } from './chronology.entity';
 import type { AddressDto, ChildDto, ChildSearchQuery, CreateChildDto, UpdateChildDto } from './children.dto';
 import { Involvement, MatchReference } from './involvement.entity';
 import { nameKeyOf, normaliseName, searchNameOf } from './names';
@@ -358,6 +359,58 @@ export class ChildrenService {
       fromDate: a.fromDate ?? null,
       untilDate: a.untilDate ?? null,
       confidential: a.confidential ?? false,
+    });
+  }
+
+  /** A chronology entry written by a workflow step (a referral, a decision), in the caller's transaction. */
+  async addEntry(
+    tx: EntityManager,
+    ctx: AccessContext,
+    childId: string,
+    entry: { category: string; summary: string; sensitivity: string; shareable: boolean; occurredAt?: Date },
+  ): Promise<void> {
+    const now = this.clock.now();
+    await tx.getRepository(ChronologyEntry).insert({
+      childId,
+      organisationId: ctx.actor.organisationId,
+      authorId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+      occurredAt: entry.occurredAt ?? now,
+      recordedAt: now,
+      category: entry.category,
+      summary: entry.summary,
+      detail: null,
+      sensitivity: entry.sensitivity,
+      shareable: entry.shareable,
+    });
+  }
+
+  /** Opens (or keeps) an organisation's need-to-know about a child. */
+  async involve(
+    tx: EntityManager,
+    childId: string,
+    organisationId: string,
+    basis: 'referral_accepted' | 'sharing_decision' | 'statutory',
+    reason: string,
+    createdBy: string | null,
+    until: Date | null = null,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const active = await namedQuery(
+      tx,
+      `SELECT 1 FROM involvement WHERE child_id = :childId AND organisation_id = :organisationId
+          AND from_at <= :now AND (until_at IS NULL OR until_at > :now) AND (:until::timestamptz IS NOT NULL OR until_at IS NULL)`,
+      { childId, organisationId, now, until },
+    );
+    if (active.length) return;
+    await tx.getRepository(Involvement).insert({
+      childId,
+      organisationId,
+      kind: 'contributing',
+      basis,
+      fromAt: now,
+      untilAt: until,
+      reason,
+      createdBy,
     });
   }
 

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * Something a person or a team must know about: addressed to an organisation, optionally to one
@@ -20,6 +20,10 @@ export class Notification {
   @Column({ type: 'uuid', nullable: true })
   userId!: string | null;
 
+  /** Only users holding one of these roles see it (empty: everyone addressed). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  audienceRoles!: string[];
+
   @Column({ type: 'varchar', length: 60 })
   kind!: string;
 
@@ -37,4 +41,17 @@ export class Notification {
 
   @Column({ type: 'timestamptz', nullable: true })
   readAt!: Date | null;
+}
+
+/** Who has read which notification (a team- or organisation-wide one is read person by person). */
+@Entity('notification_read')
+export class NotificationRead {
+  @PrimaryColumn({ type: 'uuid' })
+  notificationId!: string;
+
+  @PrimaryColumn({ type: 'uuid' })
+  userId!: string;
+
+  @Column({ type: 'timestamptz' })
+  readAt!: Date;
 }

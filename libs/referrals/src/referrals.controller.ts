@@ -1,0 +1,222 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AccessContext, Authenticated, CurrentAccess, RequirePermission } from '@app/access';
+import { type Actor, CurrentActor, Idempotent } from '@app/platform';
+import { NotificationsService } from './notifications.service';
+import {
+  ConcernDecisionDto,
+  ConcernDto,
+  ConcernInboxQuery,
+  ConcernPage,
+  CreateConcernDto,
+  CreateReferralDto,
+  DecisionDto,
+  NotificationPage,
+  NotificationQuery,
+  ReferralDto,
+  ReferralListQuery,
+  ReferralPage,
+  TransitionDto,
+  TriageDto,
+} from './referrals.dto';
+import { ReferralsService } from './referrals.service';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('concerns')
+@ApiBearerAuth()
+@Controller('concerns')
+export class ConcernsController {
+  constructor(private readonly referrals: ReferralsService) {}
+
+  @Post()
+  @Idempotent()
+  @RequirePermission('create', 'Concern')
+  @ApiOperation({
+    summary: 'Log a concern about a child',
+    description: "It lands in your organisation's safeguarding lead's inbox (DSL, MASH, CSE unit, safeguarding team).",
+  })
+  @ApiCreatedResponse({ type: ConcernDto })
+  async create(
+    @CurrentAccess() ctx: AccessContext,
+    @Body() dto: CreateConcernDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const concern = await this.referrals.createConcern(ctx, dto);
+    res.setHeader('Location', `/api/v1/concerns/${concern.id}`);
+    return concern;
+  }
+
+  @Get('inbox')
+  @RequirePermission('update', 'Concern')
+  @ApiOperation({ summary: "My organisation's concerns awaiting a decision, most urgent first" })
+  @ApiOkResponse({ type: ConcernPage })
+  inbox(@CurrentAccess() ctx: AccessContext, @Query() q: ConcernInboxQuery): Promise<ConcernPage> {
+    return this.referrals.concernInbox(ctx, q);
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'Concern')
+  @ApiOperation({ summary: 'A concern (its reporter, or the safeguarding lead)' })
+  @ApiOkResponse({ type: ConcernDto })
+  @ApiNotFoundResponse({ description: 'No such concern, or not one you may see.' })
+  get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<ConcernDto> {
+    return this.referrals.getConcern(ctx, id);
+  }
+
+  @Post(':id/decision')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'Concern')
+  @ApiOperation({
+    summary: 'Decide: no further action (with a reason) or monitor; to refer, send a referral naming it',
+  })
+  @ApiOkResponse({ type: ConcernDto })
+  @ApiConflictResponse({ description: 'Already decided.' })
+  decide(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: ConcernDecisionDto,
+  ): Promise<ConcernDto> {
+    return this.referrals.decideConcern(ctx, id, dto);
+  }
+}
+
+@ApiTags('referrals')
+@ApiBearerAuth()
+@Controller('referrals')
+export class ReferralsController {
+  constructor(private readonly referrals: ReferralsService) {}
+
+  @Post()
+  @Idempotent()
+  @RequirePermission('create', 'Referral')
+  @ApiOperation({
+    summary: 'Refer a child to a team of another organisation',
+    description:
+      'The child by id, by a match reference, or by identifying details. Without consent, give the reason and the lawful basis. ' +
+      'The receiver must decide within 1 working day (local settings may differ).',
+  })
+  @ApiCreatedResponse({ type: ReferralDto })
+  async create(
+    @CurrentAccess() ctx: AccessContext,
+    @Body() dto: CreateReferralDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const referral = await this.referrals.createReferral(ctx, dto);
+    res.setHeader('Location', `/api/v1/referrals/${referral.id}`);
+    return referral;
+  }
+
+  @Get('inbox')
+  @RequirePermission('receive', 'Referral')
+  @ApiOperation({ summary: 'Referrals to my team (or organisation), most urgent first, then by due time' })
+  @ApiOkResponse({ type: ReferralPage })
+  inbox(@CurrentAccess() ctx: AccessContext, @Query() q: ReferralListQuery): Promise<ReferralPage> {
+    return this.referrals.inbox(ctx, q);
+  }
+
+  @Get('sent')
+  @RequirePermission('create', 'Referral')
+  @ApiOperation({ summary: 'Referrals my organisation sent, with their status and outcome' })
+  @ApiOkResponse({ type: ReferralPage })
+  sent(@CurrentAccess() ctx: AccessContext, @Query() q: ReferralListQuery): Promise<ReferralPage> {
+    return this.referrals.sent(ctx, q);
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'Referral')
+  @ApiOperation({ summary: 'A referral with its history (sender or receiver)' })
+  @ApiOkResponse({ type: ReferralDto })
+  @ApiNotFoundResponse({ description: 'No such referral, or not one you may see.' })
+  get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<ReferralDto> {
+    return this.referrals.getReferral(ctx, id);
+  }
+
+  @Post(':id/transitions')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('read', 'Referral')
+  @ApiOperation({
+    summary:
+      'Move a referral: ACKNOWLEDGED, ACCEPTED, DECLINED (reason), CLOSED by the receiver; WITHDRAWN (reason) by the sender',
+    description:
+      "Accepting opens the receiving organisation's involvement with the child. An illegal move is 409 naming the allowed ones.",
+  })
+  @ApiOkResponse({ type: ReferralDto })
+  @ApiConflictResponse({
+    description: 'REFERRAL.ILLEGAL_TRANSITION with `allowed`, e.g. when someone else accepted first.',
+  })
+  transition(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: TransitionDto,
+  ): Promise<ReferralDto> {
+    return this.referrals.transition(ctx, id, dto);
+  }
+
+  @Post(':id/triage')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('triage', 'Referral')
+  @ApiOperation({
+    summary: "Children's services triage: set the RAG (a change needs a reason); partner checks fall due by RAG",
+  })
+  @ApiOkResponse({ type: ReferralDto })
+  triage(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: TriageDto,
+  ): Promise<ReferralDto> {
+    return this.referrals.triage(ctx, id, dto);
+  }
+
+  @Post(':id/decision')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('triage', 'Referral')
+  @ApiOperation({ summary: "Children's services decision: one outcome, with reasons; the referrer is told" })
+  @ApiOkResponse({ type: ReferralDto })
+  decide(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: DecisionDto,
+  ): Promise<ReferralDto> {
+    return this.referrals.decide(ctx, id, dto);
+  }
+}
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('notifications')
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({ summary: 'My notifications: to me, my team, my role in my organisation; newest first' })
+  @ApiOkResponse({ type: NotificationPage })
+  list(@CurrentActor() actor: Actor, @Query() q: NotificationQuery): Promise<NotificationPage> {
+    return this.notifications.list(actor, q.limit ?? 50, q.cursor, q.unread === 'true');
+  }
+
+  @Post(':id/read')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: 'Mark a notification read (for me)' })
+  @ApiNoContentResponse({ description: 'Marked.' })
+  @ApiNotFoundResponse({ description: 'No such notification addressed to you.' })
+  async markRead(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<void> {
+    await this.notifications.markRead(actor, id);
+  }
+}

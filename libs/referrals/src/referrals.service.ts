@@ -1,0 +1,742 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { abilityToSql, type AccessContext, can, columnsFrom } from '@app/access';
+import { ChildrenService } from '@app/children';
+import {
+  Clock,
+  decodeCursor,
+  DomainError,
+  type FieldError,
+  namedQuery,
+  Notification,
+  type Page,
+  toPage,
+} from '@app/platform';
+import {
+  allowedTransitions,
+  OPEN_REFERRAL_STATUSES,
+  REFERRAL_TRANSITIONS,
+  type Side,
+  urgencyOf,
+} from './referral-state';
+import {
+  Concern,
+  type CsOutcome,
+  type Rag,
+  Referral,
+  ReferralConcern,
+  type ReferralStatus,
+  ReferralTransition,
+} from './referral.entity';
+import { ReferralError } from './referrals.errors';
+import type {
+  ConcernDecisionDto,
+  ConcernDto,
+  ConcernInboxQuery,
+  CreateConcernDto,
+  CreateReferralDto,
+  DecisionDto,
+  ReferralDto,
+  ReferralListQuery,
+  SubjectDto,
+  TransitionDto,
+  TriageDto,
+} from './referrals.dto';
+import { Timescales } from './timescales.service';
+
+/** The team of each kind of organisation that triages its own staff's concerns. */
+export const LEAD_TEAM_FUNCTION: Record<string, string> = {
+  school: 'safeguarding',
+  local_authority: 'mash',
+  police_force: 'cse_unit',
+  health: 'safeguarding',
+};
+
+/** Who an overdue item goes up to, by the kind of organisation holding it. */
+export const MANAGER_ROLES: Record<string, string[]> = {
+  local_authority: ['team_manager'],
+  police_force: ['cse_supervisor'],
+  school: ['dsl'],
+  health: ['named_safeguarding_professional'],
+};
+
+/** The sensitivity class an organisation's workflow entries are recorded in. */
+const ENTRY_CLASS: Record<string, string> = {
+  police_force: 'police-intelligence',
+  local_authority: 'social-care',
+  school: 'education',
+  health: 'health',
+};
+
+/** Outcomes after which the council keeps working with the child (its involvement opens). */
+const ACCEPTING_OUTCOMES: CsOutcome[] = ['EARLY_HELP', 'S17_ASSESSMENT', 'STRATEGY_DISCUSSION', 'IMMEDIATE_PROTECTION'];
+
+const REFERRAL_COLUMNS = `
+  r.id, r.status, r.child_id AS "childId", r.reason, r.rag, r.immediate_danger AS "immediateDanger",
+  r.consent_obtained AS "consentObtained", r.no_consent_reason AS "noConsentReason", r.lawful_basis AS "lawfulBasis",
+  r.decline_reason AS "declineReason", r.triage_rag AS "triageRag", r.outcome, r.outcome_reason AS "outcomeReason",
+  r.decided_at AS "decidedAt", r.due_at AS "dueAt", r.version, r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+  r.urgency, r.from_organisation_id AS "fromOrganisationId", r.to_organisation_id AS "toOrganisationId",
+  json_build_object('id', fo.id, 'name', fo.name) AS "from",
+  json_build_object('id', tor.id, 'name', tor.name) AS "to",
+  json_build_object('id', tt.id, 'name', tt.name) AS "toTeam",
+  json_build_object('givenName', r.subject_given_name, 'familyName', r.subject_family_name,
+    'dateOfBirth', to_char(r.subject_date_of_birth, 'YYYY-MM-DD'), 'approximateAge', r.subject_approximate_age,
+    'address', r.subject_address, 'school', r.subject_school) AS subject,
+  (r.due_at IS NOT NULL AND r.due_at < :now AND r.status IN ('SUBMITTED', 'ACKNOWLEDGED')) AS overdue`;
+
+const REFERRAL_FROM = `referral r
+  JOIN organisation fo ON fo.id = r.from_organisation_id
+  JOIN organisation tor ON tor.id = r.to_organisation_id
+  JOIN team tt ON tt.id = r.to_team_id`;
+
+const CONCERN_COLUMNS = `
+  c.id, c.organisation_id AS "organisationId", c.reporter_id AS "reporterId", c.child_id AS "childId",
+  json_build_object('givenName', c.subject_given_name, 'familyName', c.subject_family_name,
+    'dateOfBirth', to_char(c.subject_date_of_birth, 'YYYY-MM-DD'), 'approximateAge', c.subject_approximate_age,
+    'address', c.subject_address, 'school', c.subject_school) AS subject,
+  c.category, c.what_was_seen AS "whatWasSeen", c.childs_words AS "childsWords", c.occurred_at AS "occurredAt",
+  c.immediate_danger AS "immediateDanger", c.status, c.decision_reason AS "decisionReason", c.decided_at AS "decidedAt",
+  c.due_at AS "dueAt", c.urgency, c.created_at AS "createdAt",
+  (c.status = 'OPEN' AND c.due_at < :now) AS overdue`;
+
+type ReferralRow = ReferralDto & { urgency: number; fromOrganisationId: string; toOrganisationId: string };
+type ConcernRow = ConcernDto & { urgency: number };
+
+const subjectColumns = (s: SubjectDto | undefined) => ({
+  givenName: s?.givenName ?? null,
+  familyName: s?.familyName ?? null,
+  dateOfBirth: s?.dateOfBirth ?? null,
+  approximateAge: s?.approximateAge ?? null,
+  address: s?.address ?? null,
+  school: s?.school ?? null,
+});
+
+const strip = <T extends { urgency?: number; fromOrganisationId?: string; toOrganisationId?: string }>(row: T) => {
+  const { urgency: _u, fromOrganisationId: _f, toOrganisationId: _t, ...rest } = row;
+  return rest;
+};
+
+/**
+ * Concerns and referrals between agencies: each step checks the policy, moves the state machine,
+ * sets the clocks, and writes its chronology entry, audit event and notifications in one transaction.
+ */
+@Injectable()
+export class ReferralsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly children: ChildrenService,
+    private readonly timescales: Timescales,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------- concerns ----------
+
+  async createConcern(ctx: AccessContext, dto: CreateConcernDto): Promise<ConcernDto> {
+    this.requireChildOrSubject(dto.childId, dto.subject, true);
+    const id = await this.db.transaction(async (tx) => {
+      if (dto.childId) await this.children.require(tx, ctx, dto.childId);
+      const now = this.clock.now();
+      const t = await this.timescales.for(tx, ctx.actor.organisationId);
+      const leadTeam = await this.leadTeamOf(tx, ctx.actor.organisationId, ctx.actor.organisationType);
+      const concern = await tx.getRepository(Concern).save(
+        tx.getRepository(Concern).create({
+          organisationId: ctx.actor.organisationId,
+          teamId: leadTeam,
+          reporterId: ctx.actor.id,
+          childId: dto.childId ?? null,
+          subject: subjectColumns(dto.subject),
+          category: dto.category as Concern['category'],
+          whatWasSeen: dto.whatWasSeen,
+          childsWords: dto.childsWords ?? null,
+          occurredAt: new Date(dto.occurredAt),
+          immediateDanger: dto.immediateDanger,
+          status: 'OPEN',
+          urgency: urgencyOf(dto.immediateDanger, null),
+          dueAt: this.timescales.concernDecisionDue(now, dto.immediateDanger, t),
+        }),
+      );
+      await tx.getRepository(Notification).insert({
+        organisationId: ctx.actor.organisationId,
+        teamId: leadTeam,
+        audienceRoles: [],
+        kind: dto.immediateDanger ? 'concern.logged.immediate_danger' : 'concern.logged',
+        subjectType: 'Concern',
+        subjectId: concern.id,
+        message: `${dto.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}A new ${dto.category.replace(/_/g, ' ')} concern needs a decision.`,
+      });
+      if (concern.childId) {
+        await this.children.addEntry(tx, ctx, concern.childId, {
+          category: 'concern',
+          summary: `Concern logged (${dto.category.replace(/_/g, ' ')})${dto.immediateDanger ? ': immediate danger' : ''}.`,
+          sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
+          shareable: false,
+        });
+      }
+      await this.audit(tx, ctx, 'concern.create', 'Concern', [concern.id], concern.childId);
+      return concern.id;
+    });
+    return this.getConcern(ctx, id);
+  }
+
+  async getConcern(ctx: AccessContext, id: string): Promise<ConcernDto> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.loadConcern(tx, ctx, id, 'read');
+      await this.audit(tx, ctx, 'concern.read', 'Concern', [id], row.childId);
+      return strip(row) as ConcernDto;
+    });
+  }
+
+  async decideConcern(ctx: AccessContext, id: string, dto: ConcernDecisionDto): Promise<ConcernDto> {
+    if (dto.decision === 'NO_FURTHER_ACTION' && !dto.reason) {
+      throw DomainError.validation([{ field: 'reason', message: 'reason is required for no further action' }]);
+    }
+    await this.db.transaction(async (tx) => {
+      const row = await this.loadConcern(tx, ctx, id, 'update', true);
+      if (row.status !== 'OPEN' && row.status !== 'MONITOR') throw ReferralError.concernAlreadyDecided(row.status);
+      const now = this.clock.now();
+      await tx
+        .getRepository(Concern)
+        .update(
+          { id },
+          { status: dto.decision, decisionReason: dto.reason ?? null, decidedBy: ctx.actor.id, decidedAt: now },
+        );
+      if (row.childId) {
+        await this.children.addEntry(tx, ctx, row.childId, {
+          category: 'decision',
+          summary: `Concern decision: ${dto.decision === 'MONITOR' ? 'monitor' : 'no further action'}.`,
+          sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
+          shareable: false,
+        });
+      }
+      await this.audit(tx, ctx, 'concern.decide', 'Concern', [id], row.childId, { decision: dto.decision });
+    });
+    return this.getConcern(ctx, id);
+  }
+
+  async concernInbox(ctx: AccessContext, q: ConcernInboxQuery): Promise<Page<ConcernDto>> {
+    const limit = q.limit ?? 50;
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const scope = abilityToSql(
+        ctx.ability,
+        'update',
+        'Concern',
+        columnsFrom(tx.getRepository(Concern).metadata, 'c'),
+        'cn',
+      );
+      const where = [scope.sql, 'c.organisation_id = :org'];
+      const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, now, limit: limit + 1 };
+      where.push(q.status ? 'c.status = :status' : `c.status IN ('OPEN', 'MONITOR')`);
+      if (q.status) params.status = q.status;
+      if (q.overdue === 'true') where.push(`c.status = 'OPEN' AND c.due_at < :now`);
+      if (q.overdue === 'false') where.push(`NOT (c.status = 'OPEN' AND c.due_at < :now)`);
+      const after = decodeCursor(q.cursor, 3) as [number, string, string] | null;
+      if (after) {
+        Object.assign(params, { cu: after[0], cd: new Date(after[1]), ci: after[2] });
+        where.push('(c.urgency, c.due_at, c.id) > (:cu, :cd, :ci)');
+      }
+      const rows = await namedQuery<ConcernRow>(
+        tx,
+        `SELECT ${CONCERN_COLUMNS} FROM concern c WHERE ${where.join(' AND ')}
+          ORDER BY c.urgency, c.due_at, c.id LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, (r) => [r.urgency, new Date(r.dueAt).toISOString(), r.id]);
+      await this.auditList(tx, ctx, 'concern.list', 'Concern', page.data);
+      return { data: page.data.map((r) => strip(r) as ConcernDto), nextCursor: page.nextCursor };
+    });
+  }
+
+  private async loadConcern(
+    tx: EntityManager,
+    ctx: AccessContext,
+    id: string,
+    action: 'read' | 'update',
+    lock = false,
+  ) {
+    const scope = abilityToSql(
+      ctx.ability,
+      action,
+      'Concern',
+      columnsFrom(tx.getRepository(Concern).metadata, 'c'),
+      'cn',
+    );
+    const rows = await namedQuery<ConcernRow>(
+      tx,
+      `SELECT ${CONCERN_COLUMNS} FROM concern c WHERE c.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE' : ''}`,
+      { ...scope.params, id, now: this.clock.now() },
+    );
+    if (!rows[0]) throw ReferralError.concernNotFound();
+    return rows[0];
+  }
+
+  // ---------- referrals ----------
+
+  async createReferral(ctx: AccessContext, dto: CreateReferralDto): Promise<ReferralDto> {
+    this.requireChildOrSubject(dto.childId ?? dto.matchReference, dto.subject, false);
+    if (!dto.consentObtained && (!dto.noConsentReason || !dto.lawfulBasis)) {
+      const errors: FieldError[] = [];
+      if (!dto.noConsentReason)
+        errors.push({ field: 'noConsentReason', message: 'noConsentReason is required when consent was not obtained' });
+      if (!dto.lawfulBasis)
+        errors.push({ field: 'lawfulBasis', message: 'lawfulBasis is required when consent was not obtained' });
+      throw DomainError.validation(errors);
+    }
+    const id = await this.db.transaction(async (tx) => {
+      const team = (
+        await namedQuery<{ id: string; organisation_id: string; type: string; name: string; org_name: string }>(
+          tx,
+          `SELECT t.id, t.organisation_id, o.type, t.name, o.name AS org_name FROM team t JOIN organisation o ON o.id = t.organisation_id
+            WHERE t.id = :id AND t.organisation_id <> :me`,
+          { id: dto.toTeamId, me: ctx.actor.organisationId },
+        )
+      )[0];
+      if (!team) throw ReferralError.unknownTeam();
+
+      let childId: string | null = null;
+      let subject = subjectColumns(dto.subject);
+      if (dto.childId) {
+        const child = await this.children.require(tx, ctx, dto.childId);
+        childId = child.id;
+        // The referral shares who the child is; the rest of the record stays behind need-to-know.
+        subject = {
+          ...subject,
+          givenName: (child.givenName as string | undefined) ?? subject.givenName,
+          familyName: (child.familyName as string | undefined) ?? subject.familyName,
+          dateOfBirth: (child.dateOfBirth as string | null | undefined) ?? subject.dateOfBirth,
+        };
+      } else if (dto.matchReference) {
+        const match = await namedQuery<{ child_id: string }>(
+          tx,
+          'SELECT child_id FROM match_reference WHERE reference = :ref AND organisation_id = :org',
+          { ref: dto.matchReference, org: ctx.actor.organisationId },
+        );
+        if (!match[0])
+          throw DomainError.validation([
+            { field: 'matchReference', message: 'matchReference is not one your organisation was given' },
+          ]);
+        childId = match[0].child_id;
+      }
+
+      const concerns = dto.concernIds ?? [];
+      if (concerns.length) {
+        const scope = abilityToSql(
+          ctx.ability,
+          'update',
+          'Concern',
+          columnsFrom(tx.getRepository(Concern).metadata, 'c'),
+          'cn',
+        );
+        const found = await namedQuery<{ id: string }>(
+          tx,
+          `SELECT c.id FROM concern c WHERE c.id = ANY(:ids) AND c.status IN ('OPEN', 'MONITOR') AND ${scope.sql} FOR UPDATE`,
+          { ...scope.params, ids: concerns },
+        );
+        if (found.length !== concerns.length) {
+          throw DomainError.validation([
+            { field: 'concernIds', message: 'concernIds must be open concerns of your organisation' },
+          ]);
+        }
+      }
+
+      const now = this.clock.now();
+      const t = await this.timescales.for(tx, team.organisation_id);
+      const rag = dto.rag as Rag;
+      const referral = await tx.getRepository(Referral).save(
+        tx.getRepository(Referral).create({
+          fromOrganisationId: ctx.actor.organisationId,
+          fromActorId: ctx.actor.id,
+          toOrganisationId: team.organisation_id,
+          toTeamId: team.id,
+          childId,
+          subject,
+          reason: dto.reason,
+          rag,
+          immediateDanger: dto.immediateDanger ?? false,
+          consentObtained: dto.consentObtained,
+          noConsentReason: dto.consentObtained ? null : (dto.noConsentReason ?? null),
+          lawfulBasis: dto.consentObtained ? null : (dto.lawfulBasis ?? null),
+          status: 'SUBMITTED',
+          urgency: urgencyOf(dto.immediateDanger ?? false, rag),
+          dueAt: this.timescales.referralDecisionDue(now, t),
+        }),
+      );
+      await tx.getRepository(ReferralTransition).insert({
+        referralId: referral.id,
+        fromStatus: null,
+        toStatus: 'SUBMITTED',
+        actorId: ctx.actor.id,
+        organisationId: ctx.actor.organisationId,
+        reason: null,
+        at: now,
+      });
+      if (concerns.length) {
+        await tx
+          .getRepository(ReferralConcern)
+          .insert(concerns.map((concernId) => ({ referralId: referral.id, concernId })));
+        await namedQuery(
+          tx,
+          `UPDATE concern SET status = 'REFERRED', decided_by = :me, decided_at = :now, version = version + 1,
+                  child_id = coalesce(child_id, :childId) WHERE id = ANY(:ids)`,
+          { me: ctx.actor.id, now, ids: concerns, childId },
+        );
+      }
+      await tx.getRepository(Notification).insert({
+        organisationId: team.organisation_id,
+        teamId: team.id,
+        audienceRoles: [],
+        kind: referral.immediateDanger ? 'referral.received.immediate_danger' : 'referral.received',
+        subjectType: 'Referral',
+        subjectId: referral.id,
+        message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
+      });
+      if (childId && dto.childId) {
+        await this.children.addEntry(tx, ctx, childId, {
+          category: 'referral',
+          summary: `Referral sent to ${team.org_name} (${team.name}), RAG ${rag}.`,
+          sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
+          shareable: true,
+        });
+      }
+      await this.audit(tx, ctx, 'referral.create', 'Referral', [referral.id], childId, {
+        consentObtained: dto.consentObtained,
+        lawfulBasis: dto.lawfulBasis ?? null,
+        toOrganisationId: team.organisation_id,
+      });
+      return referral.id;
+    });
+    return this.getReferral(ctx, id);
+  }
+
+  async getReferral(ctx: AccessContext, id: string): Promise<ReferralDto> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.loadReferral(tx, ctx, id, 'read');
+      const transitions = await namedQuery(
+        tx,
+        `SELECT from_status AS "fromStatus", to_status AS "toStatus", organisation_id AS "organisationId", reason, at
+           FROM referral_transition WHERE referral_id = :id ORDER BY at, id`,
+        { id },
+      );
+      await this.audit(tx, ctx, 'referral.read', 'Referral', [id], row.childId);
+      return { ...(strip(row) as ReferralDto), transitions: transitions as unknown as ReferralDto['transitions'] };
+    });
+  }
+
+  /** Moves a referral through the transition table; an illegal move is 409 naming the allowed ones. */
+  async transition(ctx: AccessContext, id: string, dto: TransitionDto): Promise<ReferralDto> {
+    const to = dto.to as ReferralStatus;
+    await this.db.transaction(async (tx) => {
+      const row = await this.loadReferral(tx, ctx, id, 'read', true);
+      const side: Side = row.toOrganisationId === ctx.actor.organisationId ? 'receiver' : 'sender';
+      const rule = REFERRAL_TRANSITIONS[row.status as ReferralStatus][to];
+      const allowed = allowedTransitions(row.status as ReferralStatus, side);
+      if (!rule || rule.by !== side) throw ReferralError.illegalTransition(row.status as ReferralStatus, to, allowed);
+      const action = side === 'receiver' ? 'receive' : 'withdraw';
+      if (!can(ctx.ability, action, 'Referral', row)) {
+        throw DomainError.forbidden(
+          `Your role may not ${side === 'receiver' ? 'act on received' : 'withdraw'} referrals.`,
+        );
+      }
+      if (rule.reasonRequired && !dto.reason) {
+        throw DomainError.validation([{ field: 'reason', message: `reason is required to move a referral to ${to}` }]);
+      }
+      let childId = row.childId;
+      if (to === 'ACCEPTED') childId = await this.linkChildOnAccept(tx, ctx, row.childId, dto.childId);
+      await this.applyTransition(tx, ctx, row, to, dto.reason ?? null, childId);
+    });
+    return this.getReferral(ctx, id);
+  }
+
+  /** Children's services triage: a RAG for the partner checks; changing the referrer's RAG needs a reason. */
+  async triage(ctx: AccessContext, id: string, dto: TriageDto): Promise<ReferralDto> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.loadReferral(tx, ctx, id, 'read', true);
+      if (!can(ctx.ability, 'triage', 'Referral', row))
+        throw DomainError.forbidden('Your role may not triage referrals.');
+      if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus))
+        throw ReferralError.alreadyDecided(row.status);
+      const rag = dto.rag as Rag;
+      const previous = (row.triageRag ?? row.rag) as Rag;
+      if (rag !== previous && !dto.reason) {
+        throw DomainError.validation([
+          { field: 'reason', message: `reason is required to change the RAG from ${previous} to ${rag}` },
+        ]);
+      }
+      const now = this.clock.now();
+      const t = await this.timescales.for(tx, ctx.actor.organisationId);
+      const checksDue = this.timescales.ragChecksDue(now, rag, t);
+      const dueAt = row.dueAt && new Date(row.dueAt) < checksDue ? new Date(row.dueAt) : checksDue;
+      if (row.status === 'SUBMITTED')
+        await this.applyTransition(tx, ctx, row, 'ACKNOWLEDGED', 'Triage started', row.childId);
+      await tx
+        .getRepository(Referral)
+        .update({ id }, { triageRag: rag, triagedAt: now, urgency: urgencyOf(row.immediateDanger, rag), dueAt });
+      if (row.childId) {
+        await this.children.addEntry(tx, ctx, row.childId, {
+          category: 'referral',
+          summary: `MASH triage: RAG ${rag}${rag !== previous ? ` (was ${previous})` : ''}.`,
+          sensitivity: 'social-care',
+          shareable: true,
+        });
+      }
+      await this.audit(tx, ctx, 'referral.triage', 'Referral', [id], row.childId, {
+        rag,
+        previous,
+        reason: dto.reason ?? null,
+      });
+    });
+    return this.getReferral(ctx, id);
+  }
+
+  /** Children's services decision: one outcome with reasons; the referrer is told. */
+  async decide(ctx: AccessContext, id: string, dto: DecisionDto): Promise<ReferralDto> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.loadReferral(tx, ctx, id, 'read', true);
+      if (!can(ctx.ability, 'triage', 'Referral', row))
+        throw DomainError.forbidden('Your role may not decide on referrals.');
+      if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus))
+        throw ReferralError.alreadyDecided(row.status);
+      const outcome = dto.outcome as CsOutcome;
+      const now = this.clock.now();
+      if (row.status === 'SUBMITTED') await this.applyTransition(tx, ctx, row, 'ACKNOWLEDGED', 'Decision', row.childId);
+      await tx.getRepository(Referral).update({ id }, { outcome, outcomeReason: dto.reason, decidedAt: now });
+      const accepting = ACCEPTING_OUTCOMES.includes(outcome);
+      const childId = accepting ? await this.linkChildOnAccept(tx, ctx, row.childId, undefined) : row.childId;
+      await this.applyTransition(
+        tx,
+        ctx,
+        { ...row, status: 'ACKNOWLEDGED' },
+        accepting ? 'ACCEPTED' : 'DECLINED',
+        `${outcome}: ${dto.reason}`,
+        childId,
+      );
+      await this.audit(tx, ctx, 'referral.decide', 'Referral', [id], childId, { outcome });
+    });
+    return this.getReferral(ctx, id);
+  }
+
+  async inbox(ctx: AccessContext, q: ReferralListQuery): Promise<Page<ReferralDto>> {
+    return this.list(ctx, q, 'inbox');
+  }
+
+  async sent(ctx: AccessContext, q: ReferralListQuery): Promise<Page<ReferralDto>> {
+    return this.list(ctx, q, 'sent');
+  }
+
+  private async list(ctx: AccessContext, q: ReferralListQuery, box: 'inbox' | 'sent'): Promise<Page<ReferralDto>> {
+    const limit = q.limit ?? 50;
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const scope = abilityToSql(
+        ctx.ability,
+        'read',
+        'Referral',
+        columnsFrom(tx.getRepository(Referral).metadata, 'r'),
+        'rf',
+      );
+      const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, now, limit: limit + 1 };
+      const where = [scope.sql, box === 'inbox' ? 'r.to_organisation_id = :org' : 'r.from_organisation_id = :org'];
+      if (box === 'inbox' && q.scope !== 'organisation' && ctx.actor.teamId) {
+        where.push('r.to_team_id = :team');
+        params.team = ctx.actor.teamId;
+      }
+      if (q.status) {
+        where.push('r.status = :status');
+        params.status = q.status;
+      } else if (box === 'inbox') {
+        where.push(`r.status IN ('SUBMITTED', 'ACKNOWLEDGED')`);
+      }
+      if (q.rag) {
+        where.push('coalesce(r.triage_rag, r.rag) = :rag');
+        params.rag = q.rag;
+      }
+      if (q.overdue === 'true') where.push(`r.status IN ('SUBMITTED', 'ACKNOWLEDGED') AND r.due_at < :now`);
+      if (q.overdue === 'false') where.push(`NOT (r.status IN ('SUBMITTED', 'ACKNOWLEDGED') AND r.due_at < :now)`);
+      let order: string;
+      let cursorOf: (r: ReferralRow) => unknown[];
+      if (box === 'inbox') {
+        order = 'r.urgency, r.due_at, r.id';
+        cursorOf = (r) => [r.urgency, r.dueAt ? new Date(r.dueAt).toISOString() : null, r.id];
+        const after = decodeCursor(q.cursor, 3) as [number, string, string] | null;
+        if (after) {
+          Object.assign(params, { cu: after[0], cd: new Date(after[1]), ci: after[2] });
+          where.push('(r.urgency, r.due_at, r.id) > (:cu, :cd, :ci)');
+        }
+      } else {
+        order = 'r.created_at DESC, r.id DESC';
+        cursorOf = (r) => [new Date(r.createdAt).toISOString(), r.id];
+        const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+        if (after) {
+          Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
+          where.push('(r.created_at, r.id) < (:cc, :ci)');
+        }
+      }
+      const rows = await namedQuery<ReferralRow>(
+        tx,
+        `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, cursorOf);
+      await this.auditList(tx, ctx, `referral.${box}`, 'Referral', page.data);
+      return { data: page.data.map((r) => strip(r) as ReferralDto), nextCursor: page.nextCursor };
+    });
+  }
+
+  // ---------- internals ----------
+
+  private async loadReferral(
+    tx: EntityManager,
+    ctx: AccessContext,
+    id: string,
+    action: 'read',
+    lock = false,
+  ): Promise<ReferralRow> {
+    const scope = abilityToSql(
+      ctx.ability,
+      action,
+      'Referral',
+      columnsFrom(tx.getRepository(Referral).metadata, 'r'),
+      'rf',
+    );
+    const rows = await namedQuery<ReferralRow>(
+      tx,
+      `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF r' : ''}`,
+      { ...scope.params, id, now: this.clock.now() },
+    );
+    if (!rows[0]) throw ReferralError.notFound();
+    return rows[0];
+  }
+
+  private async applyTransition(
+    tx: EntityManager,
+    ctx: AccessContext,
+    row: ReferralRow,
+    to: ReferralStatus,
+    reason: string | null,
+    childId: string | null,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const open = OPEN_REFERRAL_STATUSES.includes(to);
+    await tx.getRepository(Referral).update(
+      { id: row.id },
+      {
+        status: to,
+        childId,
+        ...(to === 'DECLINED' ? { declineReason: reason } : {}),
+        ...(open ? {} : { dueAt: null }),
+      },
+    );
+    await tx.getRepository(ReferralTransition).insert({
+      referralId: row.id,
+      fromStatus: row.status as ReferralStatus,
+      toStatus: to,
+      actorId: ctx.actor.id,
+      organisationId: ctx.actor.organisationId,
+      reason,
+      at: now,
+    });
+    if (to === 'ACCEPTED' && childId) {
+      await this.children.involve(
+        tx,
+        childId,
+        row.toOrganisationId,
+        'referral_accepted',
+        `Accepted referral ${row.id}`,
+        ctx.actor.id,
+      );
+    }
+    // The sender always hears what became of the referral.
+    await tx.getRepository(Notification).insert({
+      organisationId: row.fromOrganisationId,
+      teamId: null,
+      audienceRoles: [],
+      kind: 'referral.status_changed',
+      subjectType: 'Referral',
+      subjectId: row.id,
+      message: `Your referral to ${(row.to as { name: string }).name} is now ${to}${reason && to !== 'ACKNOWLEDGED' ? `: ${reason}` : ''}.`,
+    });
+    if (childId) {
+      await this.children.addEntry(tx, ctx, childId, {
+        category: 'referral',
+        summary: `Referral from ${(row.from as { name: string }).name}: ${to.toLowerCase()}.`,
+        sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
+        shareable: true,
+      });
+    }
+    await this.audit(tx, ctx, 'referral.transition', 'Referral', [row.id], childId, { from: row.status, to });
+  }
+
+  /** Accepting needs to know which child: the referral's, or one the receiver names and can see. */
+  private async linkChildOnAccept(
+    tx: EntityManager,
+    ctx: AccessContext,
+    current: string | null,
+    named: string | undefined,
+  ) {
+    if (current) return current;
+    if (!named) {
+      throw new DomainError(
+        'REFERRAL.CHILD_REQUIRED',
+        422,
+        'Unprocessable Content',
+        'Name the child record this referral is about (childId): search for it, or register the child first.',
+      );
+    }
+    await this.children.require(tx, ctx, named);
+    return named;
+  }
+
+  private requireChildOrSubject(child: string | undefined, subject: SubjectDto | undefined, ageAllowed: boolean): void {
+    if (child) return;
+    const s = subject ?? {};
+    const named = Boolean(s.givenName || s.familyName);
+    const dated = Boolean(s.dateOfBirth || (ageAllowed && s.approximateAge !== undefined));
+    if (!named && !dated) {
+      throw DomainError.validation([
+        { field: 'subject', message: 'identify the child: childId, or subject with a name or date of birth' },
+      ]);
+    }
+  }
+
+  private async leadTeamOf(tx: EntityManager, organisationId: string, type: string): Promise<string | null> {
+    const rows = await namedQuery<{ id: string }>(
+      tx,
+      'SELECT id FROM team WHERE organisation_id = :org AND function = :fn ORDER BY name LIMIT 1',
+      { org: organisationId, fn: LEAD_TEAM_FUNCTION[type] ?? '' },
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  private audit(
+    tx: EntityManager,
+    ctx: AccessContext,
+    action: string,
+    subjectType: string,
+    subjectIds: string[],
+    childId: string | null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    return this.children.record(tx, ctx, action, childId ? [childId] : [], 'allowed', {
+      subjectType,
+      subjectIds,
+      details,
+    });
+  }
+
+  private auditList(
+    tx: EntityManager,
+    ctx: AccessContext,
+    action: string,
+    subjectType: string,
+    rows: { id: string; childId: string | null }[],
+  ): Promise<void> {
+    const childIds = [...new Set(rows.map((r) => r.childId).filter((c): c is string => c !== null))];
+    return this.children.record(tx, ctx, action, childIds, 'allowed', {
+      subjectType,
+      subjectIds: rows.map((r) => r.id),
+      details: { count: rows.length },
+    });
+  }
+}
