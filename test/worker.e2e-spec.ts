@@ -3,7 +3,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ManualClock } from '@app/platform';
 import { AuditSealJob, AuditVerifier } from '@app/audit';
-import { PurgeLoginFailuresJob, WorkerModule } from '../apps/worker/src/worker.module';
+import { EscalationJob } from '@app/referrals';
+import { PurgeIdempotencyRecordsJob, PurgeLoginFailuresJob, WorkerModule } from '../apps/worker/src/worker.module';
 import { testConfig } from './support/app';
 
 describe('worker', () => {
@@ -38,5 +39,19 @@ describe('worker', () => {
     );
     expect(unsealed).toBe(0);
     expect(await worker.get(AuditVerifier).verify()).toMatchObject({ ok: true });
+  });
+
+  it('runs escalations and purges expired idempotency keys on its schedule', async () => {
+    const db = worker.get(DataSource);
+    const actor = '00000000-0000-4000-8000-0000000000aa';
+    await db.query(
+      `INSERT INTO idempotency_record (actor_id, key, method, path, request_hash, state, created_at, expires_at)
+       VALUES ($1, 'old', 'POST', '/x', 'h', 'completed', $2, $3), ($1, 'new', 'POST', '/x', 'h', 'completed', $2, $4)`,
+      [actor, new Date('2026-11-27T00:00:00Z'), new Date('2026-11-28T00:00:00Z'), new Date('2026-11-29T00:00:00Z')],
+    );
+    expect(await worker.get(PurgeIdempotencyRecordsJob).run()).toBeGreaterThanOrEqual(1);
+    const left = await db.query(`SELECT key FROM idempotency_record WHERE actor_id = $1`, [actor]);
+    expect(left).toEqual([{ key: 'new' }]);
+    await expect(worker.get(EscalationJob).run()).resolves.toMatchObject({ marked: expect.any(Number) });
   });
 });

@@ -4,7 +4,14 @@ import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditModule, AuditSealJob } from '@app/audit';
 import { EscalationJob, EscalationModule } from '@app/referrals';
-import { APP_CONFIG, type AppConfig, buildDataSourceOptions, Clock, PlatformModule } from '@app/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  buildDataSourceOptions,
+  Clock,
+  PlatformModule,
+  purgeExpiredIdempotencyRecords,
+} from '@app/platform';
 import { SCHEMA } from '../../../migrations/schema';
 
 /** Housekeeping: failed-login records are only needed for the rate-limit window. */
@@ -28,6 +35,20 @@ export class PurgeLoginFailuresJob {
   }
 }
 
+/** Housekeeping: idempotency keys are kept for 24 hours. */
+@Injectable()
+export class PurgeIdempotencyRecordsJob {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  @Interval(600_000)
+  run(): Promise<number> {
+    return purgeExpiredIdempotencyRecords(this.db, this.clock.now());
+  }
+}
+
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig, databaseUrl: string, clock?: Clock): DynamicModule {
@@ -42,7 +63,7 @@ export class WorkerModule {
         AuditModule,
         EscalationModule,
       ],
-      providers: [PurgeLoginFailuresJob, AuditSealJob, EscalationJob],
+      providers: [PurgeLoginFailuresJob, PurgeIdempotencyRecordsJob, AuditSealJob, EscalationJob],
     };
   }
 }
