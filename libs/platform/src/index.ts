@@ -16,3 +16,4 @@ export * from './notifications/notification.entity';
 export * from './database/named-query';
 export * from './clock/working-days';
 export * from './idempotency/index';
+export * from './outbox/index';

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** What a use case emits: the caller states the time (its Clock) and whom the event is for. */
+export interface OutboxEventInput<P extends object = Record<string, unknown>> {
+  /** e.g. `referral.status_changed`; at most 60 characters. */
+  type: string;
+  /** The organisation whose subscribers receive it. */
+  organisationId: string;
+  /** Ids, statuses, organisation ids and names, times: never a child's personal data. */
+  payload: P;
+  occurredAt: Date;
+}
+
+/** Writes domain events to the outbox (ARCHITECTURE.md §2); the worker publishes them. */
+@Injectable()
+export class OutboxService {
+  /**
+   * Inserts the event in the caller's transaction: it exists if and only if the change commits.
+   * Refuses a manager outside a transaction, where the event and the change could part ways.
+   * Returns the event's id.
+   */
+  async emit<P extends object>(manager: EntityManager, event: OutboxEventInput<P>): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('OutboxService.emit needs the entity manager of the transaction that makes the change');
+    }
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO outbox_event (type, organisation_id, payload, occurred_at)
+       VALUES ($1, $2, $3::jsonb, $4)
+       RETURNING id`,
+      // Stringified here: pg would send a JS array as a PostgreSQL array, not as JSON.
+      [event.type, event.organisationId, JSON.stringify(event.payload), event.occurredAt],
+    );
+    return rows[0].id;
+  }
+}

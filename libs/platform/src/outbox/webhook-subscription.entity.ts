@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A partner system's endpoint that receives an organisation's events of the listed types. */
+@Entity('webhook_subscription')
+@Index('ix_webhook_subscription_organisation', ['organisationId'])
+export class WebhookSubscription {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  /** The API client that registered it: `api_client.id` (not its public `client_id`). */
+  @Column({ type: 'uuid' })
+  clientId!: string;
+
+  @Column({ type: 'varchar', length: 500 })
+  url!: string;
+
+  /**
+   * The HMAC key deliveries are signed with. Kept in clear because signing needs it back;
+   * production should encrypt it at rest (an envelope key outside the database).
+   */
+  @Column({ type: 'varchar', length: 200, select: false })
+  secret!: string;
+
+  /** Event types delivered, e.g. `{referral.status_changed}`. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  events!: string[];
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}
