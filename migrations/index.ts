@@ -3,5 +3,12 @@ import { Init1795869855276 } from './1795869855276-Init';
 import { AuditLog1795870000000 } from './1795870000000-AuditLog';
 import { ChildRecord1795871440720 } from './1795871440720-ChildRecord';
 import { Referrals1795872550944 } from './1795872550944-Referrals';
+import { Sharing1795873868752 } from './1795873868752-Sharing';
 
-export const MIGRATIONS = [Init1795869855276, AuditLog1795870000000, ChildRecord1795871440720, Referrals1795872550944];
+export const MIGRATIONS = [
+  Init1795869855276,
+  AuditLog1795870000000,
+  ChildRecord1795871440720,
+  Referrals1795872550944,
+  Sharing1795873868752,
+];

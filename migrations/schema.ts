@@ -1,8 +1,9 @@
 import { AUDIT_ENTITIES } from '@app/audit';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { IDENTITY_ENTITIES } from '@app/identity';
-import { IDEMPOTENCY_ENTITIES, Notification, NotificationRead, type SchemaParts } from '@app/platform';
+import { IDEMPOTENCY_ENTITIES, Notification, NotificationRead, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
+import { SHARING_ENTITIES } from '@app/sharing';
 import { MIGRATIONS } from './index';
 
 /** Every entity the database holds, and the migrations that build it: one list for all processes. */
@@ -15,6 +16,8 @@ export const SCHEMA: SchemaParts = {
     Notification,
     NotificationRead,
     ...IDEMPOTENCY_ENTITIES,
+    ...OUTBOX_ENTITIES,
+    ...SHARING_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

@@ -621,6 +621,8 @@ describe('audit log', () => {
           actor: { kind: 'user', id: stranger, name: null },
           organisation: { id: orgless, name: null },
           requestId: null,
+          subjectType: 'child',
+          underGrant: null,
         },
         {
           seq: expect.stringMatching(/^\d+$/),
@@ -632,6 +634,8 @@ describe('audit log', () => {
           actor: { kind: 'user', id: user.id, name: userName },
           organisation: { id: user.organisationId, name: userOrgName },
           requestId: 'log-4',
+          subjectType: 'child',
+          underGrant: null,
         },
       ]);
       expect(first.nextCursor).toEqual(expect.any(String));

@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule, PermissionGuard } from '@app/access';
 import { ChildrenModule } from '@app/children';
-import { AuthenticationGuard, IdentityModule } from '@app/identity';
+import { AuthenticationGuard, ClientRateLimitGuard, IdentityModule } from '@app/identity';
 import { ReferralsModule } from '@app/referrals';
+import { SharingModule } from '@app/sharing';
 import {
   type AppConfig,
   buildDataSourceOptions,
@@ -43,12 +45,15 @@ export class AppModule {
         IdentityModule,
         ChildrenModule,
         ReferralsModule,
+        SharingModule,
         IdempotencyModule,
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.clientRateLimitPerMinute }]),
       ],
       controllers: [HealthController],
       providers: [
         // Authentication first (who), then permission (may they): default deny for both.
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useExisting: PermissionGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         // Retries with the same Idempotency-Key replay the first answer (routes marked @Idempotent()).

@@ -4,13 +4,16 @@ import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditModule, AuditSealJob } from '@app/audit';
 import { EscalationJob, EscalationModule } from '@app/referrals';
+import { SharingJobsModule } from '@app/sharing';
 import {
   APP_CONFIG,
   type AppConfig,
   buildDataSourceOptions,
   Clock,
+  OutboxModule,
   PlatformModule,
   purgeExpiredIdempotencyRecords,
+  WebhookJob,
 } from '@app/platform';
 import { SCHEMA } from '../../../migrations/schema';
 
@@ -62,8 +65,10 @@ export class WorkerModule {
         ScheduleModule.forRoot(),
         AuditModule,
         EscalationModule,
+        OutboxModule,
+        SharingJobsModule,
       ],
-      providers: [PurgeLoginFailuresJob, PurgeIdempotencyRecordsJob, AuditSealJob, EscalationJob],
+      providers: [PurgeLoginFailuresJob, PurgeIdempotencyRecordsJob, AuditSealJob, EscalationJob, WebhookJob],
     };
   }
 }

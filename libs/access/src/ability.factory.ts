@@ -2,7 +2,7 @@ import { createMongoAbility, type ForcedSubject, type MongoAbility, type RawRule
 import { packRules } from '@casl/ability/extra';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@app/platform';
-import { POLICY, SCOPE_POLICY, type Action, type RuleSpec, type Subject } from './policy';
+import { CLIENT_BASE, POLICY, SCOPE_POLICY, type Action, type RuleSpec, type Subject } from './policy';
 import { isRole, SCOPES, type Scope } from './roles';
 
 export type AppAbility = MongoAbility<[Action, Subject | ForcedSubject<Exclude<Subject, 'all'>>]>;
@@ -30,6 +30,7 @@ export function rulesFor(actor: Actor): RawRule[] {
   if (actor.kind === 'user') {
     for (const role of actor.roles) if (isRole(role)) specs.push(...POLICY[role]);
   } else {
+    specs.push(...CLIENT_BASE);
     for (const scope of actor.scopes) {
       if ((SCOPES as readonly string[]).includes(scope)) {
         specs.push(...(SCOPE_POLICY[scope as Scope][actor.organisationType] ?? []));

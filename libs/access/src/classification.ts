@@ -82,3 +82,16 @@ export function allFieldsOf(subject: ClassifiedSubject): string[] {
 export function classOf(subject: ClassifiedSubject, field: string): SensitivityClass | 'always' | undefined {
   return (FIELD_CLASSES[subject] as Record<string, SensitivityClass | 'always'>)[field];
 }
+
+/** Lawful bases for sharing (DOMAIN.md: information sharing and data protection). */
+export const LAWFUL_BASES = [
+  'UK_GDPR_6_1_E_PUBLIC_TASK',
+  'UK_GDPR_6_1_C_LEGAL_OBLIGATION',
+  'UK_GDPR_6_1_D_VITAL_INTERESTS',
+  'DPA_2018_SCH1_PARA18_SAFEGUARDING',
+  'DPA_2018_PART3_LAW_ENFORCEMENT',
+  'CHILDREN_ACT_1989_S47',
+  'CHILDREN_ACT_2004_S11',
+  'CONSENT',
+] as const;
+export type LawfulBasis = (typeof LAWFUL_BASES)[number];

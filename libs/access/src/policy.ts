@@ -1,5 +1,5 @@
 import type { OrganisationType } from '@app/platform';
-import { fieldsOf, type SensitivityClass } from './classification';
+import { fieldsOf, SENSITIVITY_CLASSES, type SensitivityClass } from './classification';
 import type { Role, Scope } from './roles';
 
 export type Action = 'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage';
@@ -16,7 +16,11 @@ export type Subject =
   | 'AccessLog'
   | 'BreakGlass'
   | 'Concern'
-  | 'Referral';
+  | 'Referral'
+  | 'SharingAgreement'
+  | 'InformationRequest'
+  | 'SharingGrant'
+  | 'Webhook';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -94,6 +98,14 @@ function readRecord(classes: SensitivityClass[]): RuleSpec[] {
       reason: 'a confidential address is seen only by the organisation that recorded it',
     },
     { action: 'read', subject: 'ChildSection', conditions: { organisationId: ORG }, reason: 'own agency section' },
+    // A disclosure (a live grant) opens exactly its classes of another agency's section.
+    ...SENSITIVITY_CLASSES.map((cls) => ({
+      action: 'read' as const,
+      subject: 'ChildSection' as const,
+      fields: fieldsOf('ChildSection', [cls]),
+      conditions: { grantedClasses: cls },
+      reason: 'granted by a disclosure decision',
+    })),
     { action: 'read', subject: 'ChronologyEntry', conditions: { organisationId: ORG } },
     {
       action: 'read',
@@ -130,8 +142,16 @@ function writeRecord(recordable: SensitivityClass[], extraFields: string[] = [])
   ];
 }
 
+/** Administrators and nominated leads manage their organisation's information-sharing agreements. */
+const agreementManager: RuleSpec[] = [
+  { action: 'create', subject: 'SharingAgreement' },
+  { action: 'read', subject: 'SharingAgreement', conditions: { partyOrganisationIds: ORG } },
+  { action: 'update', subject: 'SharingAgreement', conditions: { createdByOrganisationId: ORG } },
+];
+
 /** Leads: see who looked at a record, open one in an emergency, restrict one to a case team. */
 const lead: RuleSpec[] = [
+  ...agreementManager,
   { action: 'read', subject: 'AccessLog' },
   { action: 'create', subject: 'BreakGlass', reason: 'emergency access, stated reason, audited, owner alerted' },
   ...[INVOLVED, CASE_TEAM].map((conditions) => ({
@@ -153,11 +173,32 @@ const reporter: RuleSpec[] = [
   },
 ];
 
+/** Everyone working with records sees the agreements their organisation is party to, and asks others. */
+const requester: RuleSpec[] = [
+  { action: 'read', subject: 'SharingAgreement', conditions: { partyOrganisationIds: ORG } },
+  { action: 'create', subject: 'InformationRequest' },
+  {
+    action: 'read',
+    subject: 'InformationRequest',
+    conditions: { fromOrganisationId: ORG },
+    reason: 'the requester sees the decision, not the content',
+  },
+  { action: 'read', subject: 'SharingGrant', conditions: { granteeOrganisationId: ORG } },
+];
+
+/** Leads decide what their organisation discloses, and may revoke what it granted. */
+const discloser: RuleSpec[] = [
+  { action: ['read', 'receive'], subject: 'InformationRequest', conditions: { toOrganisationId: ORG } },
+  { action: ['read', 'update'], subject: 'SharingGrant', conditions: { grantorOrganisationId: ORG } },
+];
+
 /** Safeguarding leads: decide on their organisation's concerns; send referrals; work the inbox. */
 const inboxLead: RuleSpec[] = [
   { action: ['read', 'update'], subject: 'Concern', conditions: { organisationId: ORG } },
   ...referrer(),
   { action: ['read', 'receive'], subject: 'Referral', conditions: { toOrganisationId: ORG } },
+  ...requester,
+  ...discloser,
 ];
 
 function referrer(): RuleSpec[] {
@@ -195,7 +236,14 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...inboxLead,
   ],
   intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
-  social_worker: [...everyone, ...readRecord(council), ...writeRecord(council), ...reporter, ...referrer()],
+  social_worker: [
+    ...everyone,
+    ...readRecord(council),
+    ...writeRecord(council),
+    ...reporter,
+    ...referrer(),
+    ...requester,
+  ],
   mash_officer: [
     ...everyone,
     ...readRecord(council),
@@ -217,6 +265,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   conference_chair: [...everyone, ...readRecord(council), ...reporter],
   school_staff: [...everyone, ...reporter],
   dsl: [
+    ...agreementManager,
     ...everyone,
     ...readRecord(school),
     ...writeRecord(school),
@@ -247,6 +296,11 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     { action: 'read', subject: 'ChronologyEntry', conditions: { sensitivity: { $in: INSPECTION_CLASSES } } },
     { action: 'read', subject: 'AccessLog' },
     { action: 'read', subject: ['Concern', 'Referral'], reason: 'oversight of overdue and ignored work' },
+    {
+      action: 'read',
+      subject: ['SharingAgreement', 'InformationRequest', 'SharingGrant'],
+      reason: 'decisions to share or not',
+    },
   ],
   whistleblowing_officer: [...everyone],
   org_admin: [
@@ -257,6 +311,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       conditions: { organisationId: ORG },
       reason: "organisation administrators manage their own organisation's people, and read no child data",
     },
+    ...agreementManager,
   ],
 };
 
@@ -274,5 +329,12 @@ export const SCOPE_POLICY: Record<Scope, Partial<Record<OrganisationType, RuleSp
   'referrals:write': Object.fromEntries(
     (['police_force', 'local_authority', 'school', 'health'] as const).map((t) => [t, referrer()]),
   ),
-  'requests:write': {},
+  'requests:write': Object.fromEntries(
+    (['police_force', 'local_authority', 'school', 'health'] as const).map((t) => [t, requester]),
+  ),
 };
+
+/** Every API client manages its own webhook subscriptions, whatever its scopes. */
+export const CLIENT_BASE: RuleSpec[] = [
+  { action: ['create', 'read', 'update'], subject: 'Webhook', conditions: { clientId: ME } },
+];

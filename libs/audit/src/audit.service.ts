@@ -46,6 +46,9 @@ export interface AccessLogEntry {
   actor: { kind: AuditActorKind; id: string; name: string | null };
   organisation: { id: string; name: string | null };
   requestId: string | null;
+  /** What was touched (e.g. ChildSection) and, for reads under a disclosure, the classes granted. */
+  subjectType: string;
+  underGrant: string[] | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -184,7 +187,9 @@ export class AuditService {
     const rows = await manager.query<AccessLogRow[]>(
       `SELECT e.seq::text AS seq, e.occurred_at, e.action, e.outcome, e.purpose, e.break_glass,
               e.actor_kind, e.actor_id, coalesce(u.name, c.name) AS actor_name,
-              e.organisation_id, o.name AS organisation_name, e.request_id
+              e.organisation_id, o.name AS organisation_name, e.request_id, e.subject_type,
+              CASE WHEN jsonb_typeof(e.details -> 'underGrant') = 'array'
+                   THEN ARRAY(SELECT jsonb_array_elements_text(e.details -> 'underGrant')) END AS under_grant
          FROM audit_event e
          LEFT JOIN app_user u ON e.actor_kind = 'user' AND u.id = e.actor_id
          LEFT JOIN api_client c ON e.actor_kind = 'client' AND c.id = e.actor_id
@@ -211,6 +216,8 @@ interface AccessLogRow {
   organisation_id: string;
   organisation_name: string | null;
   request_id: string | null;
+  subject_type: string;
+  under_grant: string[] | null;
 }
 
 function toAccessLogEntry(row: AccessLogRow): AccessLogEntry {
@@ -224,5 +231,7 @@ function toAccessLogEntry(row: AccessLogRow): AccessLogEntry {
     actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
     organisation: { id: row.organisation_id, name: row.organisation_name },
     requestId: row.request_id,
+    subjectType: row.subject_type,
+    underGrant: row.under_grant,
   };
 }

@@ -122,11 +122,11 @@ export class ChildAddress {
   @Column({ type: 'uuid' })
   childId!: string;
 
-  /** The organisation that recorded it
   @ManyToOne(() => Child, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'child_id' })
   child?: Child;
-; the only one to see it when confidential. */
+
+  /** The organisation that recorded it; the only one to see it when confidential. */
   @Column({ type: 'uuid' })
   organisationId!: string;
 

@@ -472,6 +472,9 @@ export class AccessLogEntryDto {
   @ApiProperty({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } })
   organisation!: { id: string; name: string | null };
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
+  @ApiProperty({ example: 'ChildSection' }) subjectType!: string;
+  @ApiProperty({ type: [String], nullable: true, description: 'Classes read under a disclosure (grant).' })
+  underGrant!: string[] | null;
 }
 
 export class AccessLogPage {

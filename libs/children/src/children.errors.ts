@@ -6,11 +6,11 @@ export const ChildError = {
   sectionNotFound: () => DomainError.notFound('Section'),
   alreadyRegistered: (childId: string) =>
     DomainError.conflict('CHILD.ALREADY_REGISTERED', 'This child is already registered and known to you.', { childId }),
-  possibleMatch: (matchReference: string) =>
+  possibleMatch: (matchReference: string, heldBy: { organisationId: string; name: string }[]) =>
     DomainError.conflict(
       'CHILD.POSSIBLE_MATCH',
       'Another agency holds a record that may be this child. Use the match reference in a referral or an information request.',
-      { matchReference },
+      { matchReference, heldBy },
     ),
   fieldsForbidden: (fields: string[]) =>
     new DomainError('CHILD.FIELDS_FORBIDDEN', 403, 'Forbidden', `You may not change: ${fields.join(', ')}.`, {

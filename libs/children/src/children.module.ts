@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@app/audit';
+import { OutboxModule } from '@app/platform';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import { ChildrenController } from './children.controller';
 import { ChildrenService } from './children.service';
 import { ChronologyEntry } from './chronology.entity';
-import { BreakGlassGrant, Involvement, MatchReference } from './involvement.entity';
+import { BreakGlassGrant, Involvement, MatchReference, SharingGrant } from './involvement.entity';
 import { RecordPartsService } from './record-parts.service';
 import { AgencySection } from './section.entity';
 
@@ -18,10 +19,11 @@ export const CHILDREN_ENTITIES = [
   MatchReference,
   AgencySection,
   ChronologyEntry,
+  SharingGrant,
 ];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(CHILDREN_ENTITIES), AuditModule],
+  imports: [TypeOrmModule.forFeature(CHILDREN_ENTITIES), AuditModule, OutboxModule],
   controllers: [ChildrenController],
   providers: [ChildrenService, RecordPartsService],
   exports: [ChildrenService],

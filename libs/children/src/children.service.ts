@@ -10,6 +10,8 @@ import {
   DomainError,
   type FieldError,
   namedQuery,
+  Notification,
+  OutboxService,
   type Page,
   sentKeys,
   toPage,
@@ -67,6 +69,7 @@ export class ChildrenService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
     private readonly clock: Clock,
   ) {}
 
@@ -265,7 +268,7 @@ export class ChildrenService {
         () => true,
         () => false,
       );
-      if (visible) return { childId: match.id, reference: undefined };
+      if (visible) return { childId: match.id, reference: undefined, heldBy: [] };
       const reference = `MR-${randomBytes(6).toString('hex').toUpperCase()}`;
       await tx.getRepository(MatchReference).insert({
         reference,
@@ -278,11 +281,64 @@ export class ChildrenService {
       await this.record(tx, ctx, 'child.possible_match', [match.id], 'denied', {
         details: { matchedOn: match.on, reference },
       });
-      return { childId: undefined, reference };
+      const heldBy = await this.tellHolders(tx, ctx, match.id, reference);
+      return { childId: undefined, reference, heldBy };
     });
     if (outcome === null) return;
     if (outcome.childId !== undefined) throw ChildError.alreadyRegistered(outcome.childId);
-    throw ChildError.possibleMatch(outcome.reference ?? '');
+    throw ChildError.possibleMatch(outcome.reference ?? '', outcome.heldBy);
+  }
+
+  /**
+   * The duty to collaborate: both sides learn that the other holds information about this child
+   * (who, and how to ask), never what it holds.
+   */
+  async tellHolders(
+    tx: EntityManager,
+    ctx: AccessContext,
+    childId: string,
+    reference: string,
+  ): Promise<{ organisationId: string; name: string }[]> {
+    const now = this.clock.now();
+    const holders = await namedQuery<{ organisationId: string; name: string }>(
+      tx,
+      `SELECT DISTINCT o.id AS "organisationId", o.name FROM involvement i JOIN organisation o ON o.id = i.organisation_id
+        WHERE i.child_id = :childId AND i.organisation_id <> :me AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
+        ORDER BY o.name`,
+      { childId, me: ctx.actor.organisationId, now },
+    );
+    const mine = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
+      id: ctx.actor.organisationId,
+    });
+    const myName = mine[0]?.name ?? 'Another organisation';
+    for (const h of holders) {
+      await tx.getRepository(Notification).insert({
+        organisationId: h.organisationId,
+        teamId: null,
+        audienceRoles: [],
+        kind: 'child.linked',
+        subjectType: 'Child',
+        subjectId: childId,
+        message: `${myName} is working with a child your organisation holds (match reference ${reference}); expect an information request.`,
+      });
+      await this.outbox.emit(tx, {
+        type: 'child.linked',
+        organisationId: h.organisationId,
+        payload: {
+          childId,
+          matchReference: reference,
+          otherOrganisation: { id: ctx.actor.organisationId, name: myName },
+        },
+        occurredAt: now,
+      });
+    }
+    await this.outbox.emit(tx, {
+      type: 'child.linked',
+      organisationId: ctx.actor.organisationId,
+      payload: { matchReference: reference, heldBy: holders },
+      occurredAt: now,
+    });
+    return holders;
   }
 
   async update(ctx: AccessContext, id: string, expectedVersion: number, dto: UpdateChildDto): Promise<ChildDto> {

@@ -11,7 +11,7 @@ export type InvolvementBasis = (typeof INVOLVEMENT_BASES)[number];
 @Entity('involvement')
 @Check('ck_involvement_kind', `kind IN ('lead', 'contributing')`)
 @Check('ck_involvement_basis', `basis IN ('registered', 'referral_accepted', 'sharing_decision', 'statutory')`)
-@Check('ck_involvement_period', `until_at IS NULL OR until_at > from_at`)
+@Check('ck_involvement_period', `until_at IS NULL OR until_at >= from_at`)
 @Index('ix_involvement_child', ['childId', 'organisationId'])
 @Index('ix_involvement_organisation', ['organisationId', 'childId'])
 export class Involvement {
@@ -120,4 +120,66 @@ export class MatchReference {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/**
+ * A disclosure decision made concrete: the grantee organisation's people may read these classes
+ * of the grantor's section of this child, from..until, unless revoked.
+ */
+@Entity('sharing_grant')
+@Index('ix_sharing_grant_child', ['childId', 'granteeOrganisationId', 'grantorOrganisationId'])
+@Index('ix_sharing_grant_until', ['untilAt'], { where: 'revoked_at IS NULL' })
+export class SharingGrant {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  childId!: string;
+
+  @ManyToOne(() => Child, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'child_id' })
+  child?: Child;
+
+  @Column({ type: 'uuid' })
+  grantorOrganisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'grantor_organisation_id' })
+  grantorOrganisation?: Organisation;
+
+  @Column({ type: 'uuid' })
+  granteeOrganisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'grantee_organisation_id' })
+  granteeOrganisation?: Organisation;
+
+  @Column({ type: 'text', array: true })
+  classes!: string[];
+
+  @Column({ type: 'timestamptz' })
+  fromAt!: Date;
+
+  @Column({ type: 'timestamptz' })
+  untilAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  revokedBy!: string | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  revokeReason!: string | null;
+
+  /** The information request it answers, when it came from one. */
+  @Column({ type: 'uuid', nullable: true })
+  requestId!: string | null;
+
+  @Column({ type: 'uuid' })
+  decidedBy!: string;
+
+  /** Set when the grant has been announced as expiring (once). */
+  @Column({ type: 'timestamptz', nullable: true })
+  expiryNoticeAt!: Date | null;
 }

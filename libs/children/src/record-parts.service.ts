@@ -56,18 +56,29 @@ export class RecordPartsService {
   async getSection(ctx: AccessContext, childId: string, organisationId: string): Promise<SectionDto> {
     return this.db.transaction(async (tx) => {
       const child = await this.children.require(tx, ctx, childId);
-      const section = await tx.getRepository(AgencySection).findOneBy({ childId, organisationId });
+      const found = await tx.getRepository(AgencySection).findOneBy({ childId, organisationId });
+      // The classes of this section disclosed to the actor's organisation by live grants.
+      const granted = await namedQuery<{ classes: string[] }>(
+        tx,
+        `SELECT coalesce(array_agg(DISTINCT c), '{}') AS classes
+           FROM sharing_grant g, unnest(g.classes) c
+          WHERE g.child_id = :childId AND g.grantor_organisation_id = :organisationId
+            AND g.grantee_organisation_id = :me AND g.revoked_at IS NULL AND g.from_at <= :now AND g.until_at > :now`,
+        { childId, organisationId, me: ctx.actor.organisationId, now: this.clock.now() },
+      );
+      const section = found ? { ...sectionView(found), grantedClasses: granted[0]?.classes ?? [] } : null;
       // Another agency's section without a grant is as invisible as a missing one.
-      if (!section || !can(ctx.ability, 'read', 'ChildSection', sectionView(section))) {
+      if (!found || !section || !can(ctx.ability, 'read', 'ChildSection', section)) {
         await this.children.record(tx, ctx, 'section.read', [childId], 'not_found', { subjectType: 'ChildSection' });
         throw ChildError.sectionNotFound();
       }
       await this.children.record(tx, ctx, 'section.read', [childId], 'allowed', {
         subjectType: 'ChildSection',
-        subjectIds: [section.id],
+        subjectIds: [found.id],
         breakGlass: viaBreakGlass(ctx, child),
+        details: section.grantedClasses.length ? { underGrant: section.grantedClasses } : {},
       });
-      return filterFields(ctx.ability, 'ChildSection', sectionView(section)) as unknown as SectionDto;
+      return filterFields(ctx.ability, 'ChildSection', section) as unknown as SectionDto;
     });
   }
 

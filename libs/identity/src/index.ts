@@ -4,3 +4,4 @@ export * from './organisation.entity';
 export * from './passwords';
 export * from './token.service';
 export * from './user.entity';
+export * from './client-rate-limit.guard';

@@ -18,6 +18,26 @@ interface OverdueItem {
 
 const BATCH = 500;
 
+type Kind = 'Referral' | 'Concern' | 'InformationRequest';
+
+/** The kinds of work with a statutory or local clock, and where their deadlines live. */
+const ESCALATABLE: Record<Kind, { table: string; org: string; team: string; open: string }> = {
+  Referral: {
+    table: 'referral',
+    org: 'to_organisation_id',
+    team: 'x.to_team_id',
+    open: `x.status IN ('SUBMITTED', 'ACKNOWLEDGED')`,
+  },
+  Concern: { table: 'concern', org: 'organisation_id', team: 'x.team_id', open: `x.status = 'OPEN'` },
+  // Information requests are the receiving organisation's to decide, whoever works them.
+  InformationRequest: {
+    table: 'information_request',
+    org: 'to_organisation_id',
+    team: 'NULL::uuid',
+    open: `x.status = 'REQUESTED'`,
+  },
+};
+
 /**
  * Marks overdue referrals and concerns and escalates them: level 1 to the receiving team's
  * managers when the deadline passes, level 2 to every manager of the organisation when it is
@@ -37,7 +57,7 @@ export class EscalationService {
   async run(): Promise<{ marked: number; escalated: number }> {
     let marked = 0;
     let escalated = 0;
-    for (const kind of ['Referral', 'Concern'] as const) {
+    for (const kind of Object.keys(ESCALATABLE) as Kind[]) {
       for (;;) {
         const r = await this.db.transaction((tx) => this.batch(tx, kind));
         marked += r.marked;
@@ -49,16 +69,13 @@ export class EscalationService {
     return { marked, escalated };
   }
 
-  private async batch(tx: EntityManager, kind: 'Referral' | 'Concern') {
+  private async batch(tx: EntityManager, kind: Kind) {
     const now = this.clock.now();
-    const table = kind === 'Referral' ? 'referral' : 'concern';
-    const orgColumn = kind === 'Referral' ? 'to_organisation_id' : 'organisation_id';
-    const teamColumn = kind === 'Referral' ? 'to_team_id' : 'team_id';
-    const open = kind === 'Referral' ? `x.status IN ('SUBMITTED', 'ACKNOWLEDGED')` : `x.status = 'OPEN'`;
+    const { table, org: orgColumn, team: teamExpr, open } = ESCALATABLE[kind];
     // Only items with something to do: newly overdue, or due to go up to level 2.
     const items = await namedQuery<OverdueItem>(
       tx,
-      `SELECT x.id, x.${orgColumn} AS organisation_id, o.type AS organisation_type, x.${teamColumn} AS team_id,
+      `SELECT x.id, x.${orgColumn} AS organisation_id, o.type AS organisation_type, ${teamExpr} AS team_id,
               x.due_at, x.overdue_at
          FROM ${table} x JOIN organisation o ON o.id = x.${orgColumn}
         WHERE ${open} AND ((x.overdue_at IS NULL AND x.due_at < :now) OR x.next_escalation_at < :now)
@@ -87,7 +104,7 @@ export class EscalationService {
   }
 
   /** One escalation row and its notification; nothing if this level was raised before. */
-  private async raise(tx: EntityManager, kind: 'Referral' | 'Concern', item: OverdueItem, level: number, now: Date) {
+  private async raise(tx: EntityManager, kind: Kind, item: OverdueItem, level: number, now: Date) {
     const inserted = await tx
       .createQueryBuilder()
       .insert()

@@ -323,8 +323,8 @@ export class Escalation {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ type: 'varchar', length: 20 })
-  subjectType!: 'Referral' | 'Concern';
+  @Column({ type: 'varchar', length: 30 })
+  subjectType!: 'Referral' | 'Concern' | 'InformationRequest';
 
   @Column({ type: 'uuid' })
   subjectId!: string;

@@ -19,21 +19,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { LAWFUL_BASES } from '@app/access';
 import { PageQuery } from '@app/platform';
 import { CONCERN_CATEGORIES, CS_OUTCOMES, RAGS, REFERRAL_STATUSES } from './referral.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
-/** Lawful bases for sharing without consent (DOMAIN.md: information sharing). */
-export const LAWFUL_BASES = [
-  'UK_GDPR_6_1_E_PUBLIC_TASK',
-  'UK_GDPR_6_1_C_LEGAL_OBLIGATION',
-  'UK_GDPR_6_1_D_VITAL_INTERESTS',
-  'DPA_2018_SCH1_PARA18_SAFEGUARDING',
-  'DPA_2018_PART3_LAW_ENFORCEMENT',
-  'CHILDREN_ACT_1989_S47',
-  'CHILDREN_ACT_2004_S11',
-] as const;
 
 export class SubjectDto {
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChildrenModule } from '@app/children';
+import { OutboxModule } from '@app/platform';
 import { EscalationService } from './escalation.service';
 import { NotificationsService } from './notifications.service';
 import {
@@ -25,7 +26,7 @@ export const REFERRAL_ENTITIES = [
 ];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(REFERRAL_ENTITIES), ChildrenModule],
+  imports: [TypeOrmModule.forFeature(REFERRAL_ENTITIES), ChildrenModule, OutboxModule],
   controllers: [ConcernsController, ReferralsController, NotificationsController],
   providers: [ReferralsService, NotificationsService, Timescales, EscalationService],
   exports: [ReferralsService, EscalationService, Timescales],

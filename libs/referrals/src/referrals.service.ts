@@ -10,6 +10,7 @@ import {
   type FieldError,
   namedQuery,
   Notification,
+  OutboxService,
   type Page,
   toPage,
 } from '@app/platform';
@@ -128,6 +129,7 @@ export class ReferralsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly children: ChildrenService,
     private readonly timescales: Timescales,
+    private readonly outbox: OutboxService,
     private readonly clock: Clock,
   ) {}
 
@@ -392,6 +394,7 @@ export class ReferralsService {
         subjectId: referral.id,
         message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
       });
+      if (childId) await this.tellOtherHolders(tx, ctx, childId, referral.id, team.organisation_id);
       if (childId && dto.childId) {
         await this.children.addEntry(tx, ctx, childId, {
           category: 'referral',
@@ -586,6 +589,59 @@ export class ReferralsService {
 
   // ---------- internals ----------
 
+  /**
+   * The duty to collaborate across boundaries: when a child is referred while other organisations
+   * hold information about them, the receiver learns who (and asks them), and they learn of the referral.
+   */
+  private async tellOtherHolders(
+    tx: EntityManager,
+    ctx: AccessContext,
+    childId: string,
+    referralId: string,
+    receiver: string,
+  ) {
+    const now = this.clock.now();
+    const others = await namedQuery<{ id: string; name: string }>(
+      tx,
+      `SELECT DISTINCT o.id, o.name FROM involvement i JOIN organisation o ON o.id = i.organisation_id
+        WHERE i.child_id = :childId AND i.organisation_id NOT IN (:me, :receiver)
+          AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now) ORDER BY o.name`,
+      { childId, me: ctx.actor.organisationId, receiver, now },
+    );
+    if (!others.length) return;
+    const receiverName =
+      (await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', { id: receiver }))[0]
+        ?.name ?? 'another organisation';
+    await tx.getRepository(Notification).insert([
+      {
+        organisationId: receiver,
+        teamId: null,
+        audienceRoles: [],
+        kind: 'child.linked',
+        subjectType: 'Referral',
+        subjectId: referralId,
+        message: `Other organisations hold information about the child in this referral: ${others.map((o) => o.name).join(', ')}. Ask them with an information request.`,
+      },
+      ...others.map((o) => ({
+        organisationId: o.id,
+        teamId: null,
+        audienceRoles: [],
+        kind: 'child.linked',
+        subjectType: 'Child',
+        subjectId: childId,
+        message: `${receiverName} has received a referral about a child your organisation holds.`,
+      })),
+    ]);
+    for (const target of [receiver, ...others.map((o) => o.id)]) {
+      await this.outbox.emit(tx, {
+        type: 'child.linked',
+        organisationId: target,
+        payload: { referralId, childId, holders: others, receiver: { id: receiver, name: receiverName } },
+        occurredAt: now,
+      });
+    }
+  }
+
   private async loadReferral(
     tx: EntityManager,
     ctx: AccessContext,
@@ -656,6 +712,12 @@ export class ReferralsService {
       subjectType: 'Referral',
       subjectId: row.id,
       message: `Your referral to ${(row.to as { name: string }).name} is now ${to}${reason && to !== 'ACKNOWLEDGED' ? `: ${reason}` : ''}.`,
+    });
+    await this.outbox.emit(tx, {
+      type: 'referral.status_changed',
+      organisationId: row.fromOrganisationId,
+      payload: { referralId: row.id, from: row.status, to, toOrganisation: row.to },
+      occurredAt: now,
     });
     if (childId) {
       await this.children.addEntry(tx, ctx, childId, {

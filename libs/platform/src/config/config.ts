@@ -32,6 +32,7 @@ export interface AppConfig {
   loginFailureWindowSeconds: number;
   trustProxy: boolean;
   breakGlassMinutes: number;
+  clientRateLimitPerMinute: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -133,6 +134,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     breakGlassMinutes: int(env, 'BREAK_GLASS_MINUTES', 60, 5, 1440),
+    clientRateLimitPerMinute: int(env, 'CLIENT_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
   };
 }
 

@@ -1,0 +1,20 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { ActorRequest } from '@app/platform';
+
+/**
+ * Per-client rate limit for partner systems (429 with Retry-After), counted per API client.
+ * People are not throttled here (their login is, separately). Counters live in this process:
+ * behind several API instances, put a shared store (Redis) behind the throttler.
+ */
+@Injectable()
+export class ClientRateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<ActorRequest>();
+    return req.actor?.kind !== 'client';
+  }
+
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    return `client:${(req as ActorRequest).actor?.id ?? 'anonymous'}`;
+  }
+}

@@ -1,0 +1,661 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { abilityToSql, type AccessContext, can, columnsFrom, type FieldSql } from '@app/access';
+import { ChildrenService, nameKeyOf, SharingGrant } from '@app/children';
+import {
+  Clock,
+  decodeCursor,
+  DomainError,
+  namedQuery,
+  Notification,
+  OutboxService,
+  type Page,
+  toPage,
+  WorkingDayCalendar,
+} from '@app/platform';
+import type {
+  AgreementDto,
+  CreateAgreementDto,
+  CreateInformationRequestDto,
+  GrantDto,
+  InformationRequestDto,
+  RequestDecisionDto,
+  RequestListQuery,
+} from './sharing.dto';
+import { InformationRequest, SharingAgreement, SharingAgreementParty } from './sharing.entity';
+
+const URGENT_HOURS = 4;
+const STANDARD_WORKING_DAYS = 3;
+const MAX_GRANT_DAYS = 366;
+
+const ENTRY_CLASS: Record<string, string> = {
+  police_force: 'police-intelligence',
+  local_authority: 'social-care',
+  school: 'education',
+  health: 'health',
+};
+
+const REQUEST_COLUMNS = `
+  q.id, q.from_organisation_id AS "fromOrganisationId", fo.name AS "fromOrganisationName",
+  q.to_organisation_id AS "toOrganisationId", tor.name AS "toOrganisationName", q.child_id AS "childId",
+  q.identification, q.purpose, q.classes_requested AS "classesRequested", q.urgency, q.status, q.due_at AS "dueAt",
+  (q.status = 'REQUESTED' AND q.due_at < :now) AS overdue, q.classes_disclosed AS "classesDisclosed",
+  q.disclosed_until AS "disclosedUntil", q.lawful_basis AS "lawfulBasis", q.decision_reason AS "decisionReason",
+  q.agreement_id AS "agreementId", q.justification, q.grant_id AS "grantId", q.decided_at AS "decidedAt",
+  q.created_at AS "createdAt"`;
+const REQUEST_FROM = `information_request q
+  JOIN organisation fo ON fo.id = q.from_organisation_id
+  JOIN organisation tor ON tor.id = q.to_organisation_id`;
+
+type RequestRow = InformationRequestDto & { childId: string | null };
+
+const agreementParties = (alias: string): FieldSql => ({
+  custom: (op, p) => {
+    if (op !== 'eq') throw new Error('partyOrganisationIds supports only equality');
+    return `EXISTS (SELECT 1 FROM sharing_agreement_party ap WHERE ap.agreement_id = ${alias}.id AND ap.organisation_id = :${p})`;
+  },
+});
+
+/**
+ * Information sharing across organisations: agreements, requests and decisions (to share or not),
+ * and the time-limited grants that disclosures become. Every decision is recorded with its
+ * reason and lawful basis; the requester learns the decision, never the content, until a grant
+ * lets its people read exactly the disclosed classes.
+ */
+@Injectable()
+export class SharingService {
+  private readonly calendar = new WorkingDayCalendar();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly children: ChildrenService,
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------- agreements ----------
+
+  async createAgreement(ctx: AccessContext, dto: CreateAgreementDto): Promise<AgreementDto> {
+    const errors = [];
+    if (dto.endsOn < dto.startsOn) errors.push({ field: 'endsOn', message: 'endsOn must not be before startsOn' });
+    if (!dto.parties.some((p) => p.organisationId === ctx.actor.organisationId)) {
+      errors.push({ field: 'parties', message: 'your organisation must be a party' });
+    }
+    if (new Set(dto.parties.map((p) => p.organisationId)).size !== dto.parties.length) {
+      errors.push({ field: 'parties', message: 'each organisation may be a party once' });
+    }
+    if (errors.length) throw DomainError.validation(errors);
+    const id = await this.db.transaction(async (tx) => {
+      const known = await namedQuery<{ id: string }>(tx, 'SELECT id FROM organisation WHERE id = ANY(:ids)', {
+        ids: dto.parties.map((p) => p.organisationId),
+      });
+      if (known.length !== dto.parties.length) {
+        throw DomainError.validation([{ field: 'parties', message: 'every party must be a known organisation' }]);
+      }
+      const agreement = await tx.getRepository(SharingAgreement).save(
+        tx.getRepository(SharingAgreement).create({
+          name: dto.name,
+          purpose: dto.purpose,
+          lawfulBasis: dto.lawfulBasis,
+          lawfulBasisDetail: dto.lawfulBasisDetail ?? null,
+          startsOn: dto.startsOn,
+          endsOn: dto.endsOn,
+          createdByOrganisationId: ctx.actor.organisationId,
+          approvedBy: ctx.actor.id,
+          approvedAt: this.clock.now(),
+        }),
+      );
+      await tx.getRepository(SharingAgreementParty).insert(
+        dto.parties.map((p) => ({
+          agreementId: agreement.id,
+          organisationId: p.organisationId,
+          receivableClasses: p.receivableClasses,
+        })),
+      );
+      await this.audit(tx, ctx, 'sharing_agreement.create', 'SharingAgreement', [agreement.id], null, {
+        parties: dto.parties.map((p) => p.organisationId),
+        lawfulBasis: dto.lawfulBasis,
+      });
+      return agreement.id;
+    });
+    const page = await this.listAgreements(ctx, 1, undefined, id);
+    return page.data[0]!;
+  }
+
+  async listAgreements(
+    ctx: AccessContext,
+    limit: number,
+    cursor?: string,
+    onlyId?: string,
+  ): Promise<Page<AgreementDto>> {
+    const scope = abilityToSql(
+      ctx.ability,
+      'read',
+      'SharingAgreement',
+      columnsFrom(this.db.getRepository(SharingAgreement).metadata, 'a', {
+        partyOrganisationIds: agreementParties('a'),
+      }),
+      'ag',
+    );
+    const params: Record<string, unknown> = { ...scope.params, limit: limit + 1 };
+    const where = [scope.sql];
+    if (onlyId) {
+      where.push('a.id = :onlyId');
+      params.onlyId = onlyId;
+    }
+    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    if (after) {
+      Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
+      where.push('(a.created_at, a.id) < (:cc, :ci)');
+    }
+    const rows = await namedQuery<AgreementDto & { createdAt: Date }>(
+      this.db.manager,
+      `SELECT a.id, a.name, a.purpose, a.lawful_basis AS "lawfulBasis", a.lawful_basis_detail AS "lawfulBasisDetail",
+              to_char(a.starts_on, 'YYYY-MM-DD') AS "startsOn", to_char(a.ends_on, 'YYYY-MM-DD') AS "endsOn",
+              a.approved_by AS "approvedBy", a.approved_at AS "approvedAt", a.created_at AS "createdAt",
+              (SELECT json_agg(json_build_object('organisationId', p.organisation_id, 'receivableClasses', p.receivable_classes))
+                 FROM sharing_agreement_party p WHERE p.agreement_id = a.id) AS parties
+         FROM sharing_agreement a WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT :limit`,
+      params,
+    );
+    if (onlyId && !rows[0]) throw DomainError.notFound('Agreement');
+    return toPage(rows, limit, (r) => [new Date(r.createdAt).toISOString(), r.id]);
+  }
+
+  /** An agreement in force today under which the grantor may give the grantee all these classes. */
+  private async coveringAgreement(tx: EntityManager, grantor: string, grantee: string, classes: string[], now: Date) {
+    const rows = await namedQuery<{ id: string }>(
+      tx,
+      `SELECT a.id FROM sharing_agreement a
+         JOIN sharing_agreement_party pg ON pg.agreement_id = a.id AND pg.organisation_id = :grantee
+         JOIN sharing_agreement_party pr ON pr.agreement_id = a.id AND pr.organisation_id = :grantor
+        WHERE a.starts_on <= :today AND a.ends_on >= :today AND pg.receivable_classes @> :classes::text[]
+        ORDER BY a.ends_on DESC LIMIT 1`,
+      { grantor, grantee, classes, today: now.toISOString().slice(0, 10) },
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  // ---------- requests ----------
+
+  async createRequest(ctx: AccessContext, dto: CreateInformationRequestDto): Promise<InformationRequestDto> {
+    const ids = dto.identifiers ?? {};
+    const identified =
+      dto.childId || dto.matchReference || ids.nhsNumber || (ids.givenName && ids.familyName && ids.dateOfBirth);
+    if (!identified) {
+      throw DomainError.validation([
+        {
+          field: 'identifiers',
+          message: 'identify the child: childId, matchReference, an NHS number, or names and date of birth',
+        },
+      ]);
+    }
+    if (dto.toOrganisationId === ctx.actor.organisationId) {
+      throw DomainError.validation([{ field: 'toOrganisationId', message: 'ask another organisation' }]);
+    }
+    const id = await this.db.transaction(async (tx) => {
+      const org = await namedQuery<{ id: string; type: string }>(
+        tx,
+        'SELECT id, type FROM organisation WHERE id = :id',
+        {
+          id: dto.toOrganisationId,
+        },
+      );
+      if (!org[0])
+        throw DomainError.validation([
+          { field: 'toOrganisationId', message: 'toOrganisationId is not a known organisation' },
+        ]);
+      const now = this.clock.now();
+      const childId = await this.resolveChild(tx, ctx, dto, now);
+      const identification: Record<string, string> = {};
+      if (dto.childId) identification.childId = dto.childId;
+      if (dto.matchReference) identification.matchReference = dto.matchReference;
+      for (const [k, v] of Object.entries(ids)) if (typeof v === 'string') identification[k] = v;
+      const request = await tx.getRepository(InformationRequest).save(
+        tx.getRepository(InformationRequest).create({
+          fromOrganisationId: ctx.actor.organisationId,
+          fromActorId: ctx.actor.id,
+          toOrganisationId: dto.toOrganisationId,
+          childId,
+          identification,
+          purpose: dto.purpose,
+          classesRequested: dto.classesRequested,
+          urgency: dto.urgency,
+          status: 'REQUESTED',
+          dueAt:
+            dto.urgency === 'urgent'
+              ? new Date(now.getTime() + URGENT_HOURS * 3_600_000)
+              : this.calendar.workingDayDeadline(now, STANDARD_WORKING_DAYS),
+        }),
+      );
+      await tx.getRepository(Notification).insert({
+        organisationId: dto.toOrganisationId,
+        teamId: null,
+        audienceRoles: [
+          'mash_officer',
+          'team_manager',
+          'cse_officer',
+          'cse_supervisor',
+          'dsl',
+          'named_safeguarding_professional',
+        ],
+        kind: dto.urgency === 'urgent' ? 'information_request.received.urgent' : 'information_request.received',
+        subjectType: 'InformationRequest',
+        subjectId: request.id,
+        message: `${dto.urgency === 'urgent' ? 'URGENT: ' : ''}An information request needs a decision by ${request.dueAt.toISOString()}.`,
+      });
+      // The requester's own record of asking; the matched child's log shows it too (its holder reads that).
+      await this.audit(tx, ctx, 'information_request.create', 'InformationRequest', [request.id], childId, {
+        toOrganisationId: dto.toOrganisationId,
+        classesRequested: dto.classesRequested,
+      });
+      return request.id;
+    });
+    return this.getRequest(ctx, id);
+  }
+
+  /**
+   * Which child the request is about, among those the asked organisation holds. Never revealed to
+   * the requester: an identification that matches nothing answers exactly like one that matches.
+   */
+  private async resolveChild(tx: EntityManager, ctx: AccessContext, dto: CreateInformationRequestDto, now: Date) {
+    if (dto.childId) return (await this.children.require(tx, ctx, dto.childId)).id;
+    let candidate: string | null = null;
+    if (dto.matchReference) {
+      const m = await namedQuery<{ child_id: string }>(
+        tx,
+        'SELECT child_id FROM match_reference WHERE reference = :ref AND organisation_id = :org',
+        { ref: dto.matchReference, org: ctx.actor.organisationId },
+      );
+      if (!m[0])
+        throw DomainError.validation([
+          { field: 'matchReference', message: 'matchReference is not one your organisation was given' },
+        ]);
+      candidate = m[0].child_id;
+    } else {
+      const ids = dto.identifiers ?? {};
+      const nhs = ids.nhsNumber?.replace(/\s/g, '') ?? null;
+      const key =
+        ids.givenName && ids.familyName ? nameKeyOf({ givenName: ids.givenName, familyName: ids.familyName }) : null;
+      const found = await namedQuery<{ id: string }>(
+        tx,
+        `SELECT id FROM child WHERE (:nhs::text IS NOT NULL AND nhs_number = :nhs)
+            OR (:key::text IS NOT NULL AND name_key = :key AND date_of_birth = :dob::date) LIMIT 2`,
+        { nhs, key, dob: ids.dateOfBirth ?? null },
+      );
+      candidate = found.length === 1 ? found[0]!.id : null;
+    }
+    if (!candidate) return null;
+    const held = await namedQuery(
+      tx,
+      `SELECT 1 FROM involvement WHERE child_id = :c AND organisation_id = :org AND from_at <= :now AND (until_at IS NULL OR until_at > :now)`,
+      { c: candidate, org: dto.toOrganisationId, now },
+    );
+    return held.length ? candidate : null;
+  }
+
+  async getRequest(ctx: AccessContext, id: string): Promise<InformationRequestDto> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.loadRequest(tx, ctx, id, 'read');
+      await this.audit(
+        tx,
+        ctx,
+        'information_request.read',
+        'InformationRequest',
+        [id],
+        this.receiverSees(ctx, row) ? row.childId : null,
+      );
+      return this.present(ctx, row);
+    });
+  }
+
+  private receiverSees(ctx: AccessContext, row: RequestRow): boolean {
+    return row.toOrganisationId === ctx.actor.organisationId || ctx.actor.roles.includes('inspector');
+  }
+
+  /** The requester learns the decision; which child matched, and how, stays with the receiver. */
+  private present(ctx: AccessContext, row: RequestRow): InformationRequestDto {
+    if (this.receiverSees(ctx, row)) return row;
+    const { childId: _c, identification: _i, ...rest } = row;
+    return rest;
+  }
+
+  async decide(ctx: AccessContext, id: string, dto: RequestDecisionDto): Promise<InformationRequestDto> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.loadRequest(tx, ctx, id, 'read', true);
+      if (!can(ctx.ability, 'receive', 'InformationRequest', row))
+        throw DomainError.forbidden('Your role may not decide information requests.');
+      if (row.status !== 'REQUESTED') {
+        throw DomainError.conflict('INFORMATION_REQUEST.ALREADY_DECIDED', `The request is already ${row.status}.`, {
+          currentStatus: row.status,
+        });
+      }
+      const now = this.clock.now();
+      if (dto.decision === 'DECLINE') {
+        await tx.getRepository(InformationRequest).update(
+          { id },
+          {
+            status: 'DECLINED',
+            decisionReason: dto.reason,
+            decidedBy: ctx.actor.id,
+            decidedAt: now,
+            lawfulBasis: dto.lawfulBasis ?? null,
+          },
+        );
+        await this.afterDecision(tx, ctx, row, 'DECLINED', row.childId, null);
+        return;
+      }
+      const errors = [];
+      if (!dto.classes?.length) errors.push({ field: 'classes', message: 'classes are required to disclose' });
+      if (!dto.until) errors.push({ field: 'until', message: 'until is required to disclose' });
+      if (!dto.lawfulBasis) errors.push({ field: 'lawfulBasis', message: 'lawfulBasis is required to disclose' });
+      const until = dto.until ? new Date(dto.until) : now;
+      if (dto.until && (until <= now || until.getTime() - now.getTime() > MAX_GRANT_DAYS * 86_400_000)) {
+        errors.push({ field: 'until', message: `until must be in the future and within ${MAX_GRANT_DAYS} days` });
+      }
+      if (errors.length) throw DomainError.validation(errors);
+      const childId = row.childId ?? (dto.childId ? (await this.children.require(tx, ctx, dto.childId)).id : null);
+      if (!childId) {
+        throw new DomainError(
+          'INFORMATION_REQUEST.CHILD_REQUIRED',
+          422,
+          'Unprocessable Content',
+          'The request matched no child you hold: name the child (childId) to disclose, or decline.',
+        );
+      }
+      const classes = dto.classes!;
+      const agreementId = await this.coveringAgreement(
+        tx,
+        ctx.actor.organisationId,
+        row.fromOrganisationId,
+        classes,
+        now,
+      );
+      if (!agreementId && !dto.justification) {
+        throw DomainError.validation([
+          { field: 'justification', message: 'no agreement in force covers this disclosure: record the justification' },
+        ]);
+      }
+      const grant = await tx.getRepository(SharingGrant).save(
+        tx.getRepository(SharingGrant).create({
+          childId,
+          grantorOrganisationId: ctx.actor.organisationId,
+          granteeOrganisationId: row.fromOrganisationId,
+          classes,
+          fromAt: now,
+          untilAt: until,
+          requestId: id,
+          decidedBy: ctx.actor.id,
+        }),
+      );
+      await this.children.involve(
+        tx,
+        childId,
+        row.fromOrganisationId,
+        'sharing_decision',
+        `Disclosure ${grant.id}`,
+        ctx.actor.id,
+        until,
+      );
+      await tx.getRepository(InformationRequest).update(
+        { id },
+        {
+          status: 'DISCLOSED',
+          childId,
+          classesDisclosed: classes,
+          disclosedUntil: until,
+          lawfulBasis: dto.lawfulBasis!,
+          decisionReason: dto.reason,
+          agreementId,
+          justification: dto.justification ?? null,
+          grantId: grant.id,
+          decidedBy: ctx.actor.id,
+          decidedAt: now,
+        },
+      );
+      await this.afterDecision(tx, ctx, row, 'DISCLOSED', childId, grant.id, {
+        classes,
+        until: until.toISOString(),
+        lawfulBasis: dto.lawfulBasis,
+        agreementId,
+      });
+    });
+    return this.getRequest(ctx, id);
+  }
+
+  private async afterDecision(
+    tx: EntityManager,
+    ctx: AccessContext,
+    row: RequestRow,
+    status: 'DISCLOSED' | 'DECLINED',
+    childId: string | null,
+    grantId: string | null,
+    details: Record<string, unknown> = {},
+  ) {
+    const now = this.clock.now();
+    await tx.getRepository(Notification).insert({
+      organisationId: row.fromOrganisationId,
+      teamId: null,
+      audienceRoles: [],
+      kind: 'information_request.decided',
+      subjectType: 'InformationRequest',
+      subjectId: row.id,
+      message: `${row.toOrganisationName} ${status === 'DISCLOSED' ? 'disclosed information' : 'declined to disclose'} in answer to your request.`,
+    });
+    await this.outbox.emit(tx, {
+      type: 'information_request.decided',
+      organisationId: row.fromOrganisationId,
+      payload: {
+        requestId: row.id,
+        status,
+        grantId,
+        decidedBy: { organisationId: ctx.actor.organisationId, name: row.toOrganisationName },
+      },
+      occurredAt: now,
+    });
+    if (childId) {
+      await this.children.addEntry(tx, ctx, childId, {
+        category: 'decision',
+        summary:
+          status === 'DISCLOSED'
+            ? `Disclosed ${String((details.classes as string[]).join(', '))} to ${row.fromOrganisationName} until ${String(details.until)} (${String(details.lawfulBasis)}).`
+            : `Declined an information request from ${row.fromOrganisationName}.`,
+        sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
+        shareable: false,
+      });
+    }
+    await this.audit(
+      tx,
+      ctx,
+      `information_request.${status === 'DISCLOSED' ? 'disclose' : 'decline'}`,
+      'InformationRequest',
+      [row.id],
+      childId,
+      {
+        ...details,
+        grantId,
+      },
+    );
+  }
+
+  async requests(
+    ctx: AccessContext,
+    q: RequestListQuery,
+    box: 'inbox' | 'sent' | 'decisions',
+  ): Promise<Page<InformationRequestDto>> {
+    const limit = q.limit ?? 50;
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const scope = abilityToSql(
+        ctx.ability,
+        'read',
+        'InformationRequest',
+        columnsFrom(tx.getRepository(InformationRequest).metadata, 'q'),
+        'ir',
+      );
+      const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, now, limit: limit + 1 };
+      const where = [scope.sql];
+      if (box === 'inbox') where.push('q.to_organisation_id = :org');
+      if (box === 'sent') where.push('q.from_organisation_id = :org');
+      if (box === 'decisions') where.push(`q.status <> 'REQUESTED'`);
+      if (q.status) {
+        where.push('q.status = :status');
+        params.status = q.status;
+      }
+      const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+      const orderCol = box === 'inbox' ? 'q.due_at' : 'q.created_at';
+      if (after) {
+        Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
+        where.push(box === 'inbox' ? `(${orderCol}, q.id) > (:cc, :ci)` : `(${orderCol}, q.id) < (:cc, :ci)`);
+      }
+      const rows = await namedQuery<RequestRow>(
+        tx,
+        `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE ${where.join(' AND ')}
+          ORDER BY ${box === 'inbox' ? `${orderCol}, q.id` : `${orderCol} DESC, q.id DESC`} LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, (r) => [new Date(box === 'inbox' ? r.dueAt : r.createdAt).toISOString(), r.id]);
+      const seen = page.data.filter((r) => this.receiverSees(ctx, r) && r.childId).map((r) => r.childId!);
+      await this.children.record(tx, ctx, `information_request.${box}`, [...new Set(seen)], 'allowed', {
+        subjectType: 'InformationRequest',
+        subjectIds: page.data.map((r) => r.id),
+        details: { count: page.data.length },
+      });
+      return { data: page.data.map((r) => this.present(ctx, r)), nextCursor: page.nextCursor };
+    });
+  }
+
+  private async loadRequest(tx: EntityManager, ctx: AccessContext, id: string, action: 'read', lock = false) {
+    const scope = abilityToSql(
+      ctx.ability,
+      action,
+      'InformationRequest',
+      columnsFrom(tx.getRepository(InformationRequest).metadata, 'q'),
+      'ir',
+    );
+    const rows = await namedQuery<RequestRow>(
+      tx,
+      `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE q.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF q' : ''}`,
+      { ...scope.params, id, now: this.clock.now() },
+    );
+    if (!rows[0]) throw DomainError.notFound('Information request');
+    return rows[0];
+  }
+
+  // ---------- grants ----------
+
+  async grants(ctx: AccessContext, limit: number, cursor?: string): Promise<Page<GrantDto>> {
+    const now = this.clock.now();
+    const scope = abilityToSql(
+      ctx.ability,
+      'read',
+      'SharingGrant',
+      columnsFrom(this.db.getRepository(SharingGrant).metadata, 'g'),
+      'sg',
+    );
+    const params: Record<string, unknown> = { ...scope.params, now, limit: limit + 1 };
+    const where = [scope.sql];
+    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    if (after) {
+      Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
+      where.push('(g.from_at, g.id) < (:cc, :ci)');
+    }
+    return this.db.transaction(async (tx) => {
+      const rows = await namedQuery<GrantDto>(
+        tx,
+        `SELECT g.id, g.child_id AS "childId", g.grantor_organisation_id AS "grantorOrganisationId",
+                g.grantee_organisation_id AS "granteeOrganisationId", g.classes, g.from_at AS "fromAt", g.until_at AS "untilAt",
+                g.revoked_at AS "revokedAt", g.revoke_reason AS "revokeReason", g.request_id AS "requestId",
+                (g.revoked_at IS NULL AND g.from_at <= :now AND g.until_at > :now) AS active
+           FROM sharing_grant g WHERE ${where.join(' AND ')} ORDER BY g.from_at DESC, g.id DESC LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, (r) => [new Date(r.fromAt).toISOString(), r.id]);
+      await this.children.record(
+        tx,
+        ctx,
+        'sharing_grant.list',
+        [...new Set(page.data.map((g) => g.childId))],
+        'allowed',
+        {
+          subjectType: 'SharingGrant',
+          subjectIds: page.data.map((g) => g.id),
+        },
+      );
+      return page;
+    });
+  }
+
+  /** Revocation stops access at once: the grant and the involvement it opened both end now. */
+  async revoke(ctx: AccessContext, grantId: string, reason: string): Promise<GrantDto> {
+    await this.db.transaction(async (tx) => {
+      const scope = abilityToSql(
+        ctx.ability,
+        'update',
+        'SharingGrant',
+        columnsFrom(tx.getRepository(SharingGrant).metadata, 'g'),
+        'sg',
+      );
+      const rows = await namedQuery<SharingGrant & { grantee_name: string }>(
+        tx,
+        `SELECT g.*, o.name AS grantee_name FROM sharing_grant g JOIN organisation o ON o.id = g.grantee_organisation_id
+          WHERE g.id = :id AND ${scope.sql} FOR UPDATE OF g`,
+        { ...scope.params, id: grantId },
+      );
+      const grant = rows[0] as unknown as Record<string, unknown> | undefined;
+      if (!grant) throw DomainError.notFound('Grant');
+      if (grant.revoked_at) throw DomainError.conflict('GRANT.ALREADY_REVOKED', 'The grant is already revoked.');
+      const now = this.clock.now();
+      await tx
+        .getRepository(SharingGrant)
+        .update({ id: grantId }, { revokedAt: now, revokedBy: ctx.actor.id, revokeReason: reason });
+      const childId = String(grant.child_id);
+      const grantee = String(grant.grantee_organisation_id);
+      // End the involvement the disclosure opened, unless another live grant still stands.
+      await namedQuery(
+        tx,
+        `UPDATE involvement SET until_at = :now
+          WHERE child_id = :childId AND organisation_id = :grantee AND basis = 'sharing_decision'
+            AND (until_at IS NULL OR until_at > :now)
+            AND NOT EXISTS (SELECT 1 FROM sharing_grant g WHERE g.child_id = :childId AND g.grantee_organisation_id = :grantee
+                              AND g.id <> :grantId AND g.revoked_at IS NULL AND g.until_at > :now)`,
+        { now, childId, grantee, grantId },
+      );
+      await tx.getRepository(Notification).insert({
+        organisationId: grantee,
+        teamId: null,
+        audienceRoles: [],
+        kind: 'grant.revoked',
+        subjectType: 'SharingGrant',
+        subjectId: grantId,
+        message: 'A disclosure to your organisation was revoked.',
+      });
+      await this.children.addEntry(tx, ctx, childId, {
+        category: 'decision',
+        summary: `Revoked a disclosure to ${String(grant.grantee_name)}.`,
+        sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
+        shareable: false,
+      });
+      await this.audit(tx, ctx, 'sharing_grant.revoke', 'SharingGrant', [grantId], childId, { reason });
+    });
+    const page = await this.grants(ctx, 200);
+    return page.data.find((g) => g.id === grantId)!;
+  }
+
+  private audit(
+    tx: EntityManager,
+    ctx: AccessContext,
+    action: string,
+    subjectType: string,
+    subjectIds: string[],
+    childId: string | null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    return this.children.record(tx, ctx, action, childId ? [childId] : [], 'allowed', {
+      subjectType,
+      subjectIds,
+      details,
+    });
+  }
+}

@@ -1,0 +1,236 @@
+import { Body, Controller, Get, HttpCode, Injectable, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, IsUrl, Length } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { abilityToSql, type AccessContext, columnsFrom, CurrentAccess, RequirePermission } from '@app/access';
+import {
+  Clock,
+  DomainError,
+  Idempotent,
+  namedQuery,
+  Notification,
+  OutboxService,
+  PageQuery,
+  WebhookDispatcher,
+  WebhookSubscription,
+} from '@app/platform';
+
+export const WEBHOOK_EVENTS = [
+  'referral.status_changed',
+  'information_request.decided',
+  'child.linked',
+  'grant.expiring',
+] as const;
+
+export class CreateWebhookDto {
+  @ApiProperty({ example: 'https://case-system.southshire-police.example/hooks/safeguarding' })
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })
+  url!: string;
+
+  @ApiProperty({ minLength: 32, description: 'Shared secret for the HMAC-SHA256 signature; keep it safe.' })
+  @IsString()
+  @Length(32, 200)
+  secret!: string;
+
+  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsIn(WEBHOOK_EVENTS, { each: true })
+  events!: string[];
+}
+
+export class WebhookDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true }) events!: string[];
+  @ApiProperty() active!: boolean;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class WebhookList {
+  @ApiProperty({ type: [WebhookDto] }) data!: WebhookDto[];
+}
+
+export class DeliveryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() eventType!: string;
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ type: Number, nullable: true }) lastStatusCode!: number | null;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt!: Date | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class DeliveryPage {
+  @ApiProperty({ type: [DeliveryDto] }) data!: DeliveryDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('machine API')
+@ApiBearerAuth()
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly dispatcher: WebhookDispatcher,
+  ) {}
+
+  private async mine(ctx: AccessContext, id: string): Promise<void> {
+    const scope = abilityToSql(
+      ctx.ability,
+      'read',
+      'Webhook',
+      columnsFrom(this.db.getRepository(WebhookSubscription).metadata, 'w'),
+      'wh',
+    );
+    const rows = await namedQuery(
+      this.db.manager,
+      `SELECT 1 FROM webhook_subscription w WHERE w.id = :id AND ${scope.sql}`,
+      { ...scope.params, id },
+    );
+    if (!rows.length) throw DomainError.notFound('Webhook');
+  }
+
+  @Post()
+  @Idempotent()
+  @RequirePermission('create', 'Webhook')
+  @ApiOperation({
+    summary: 'Subscribe a URL to events (partner systems)',
+    description:
+      'Each delivery is a POST with JSON {id, type, occurredAt, organisationId, data} and headers Webhook-Id, Webhook-Timestamp ' +
+      '(unix seconds) and Webhook-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with your secret>. ' +
+      'Reject stale timestamps (over 5 minutes) and de-duplicate by Webhook-Id. Failed deliveries are retried with backoff.',
+  })
+  @ApiCreatedResponse({ type: WebhookDto })
+  async create(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateWebhookDto): Promise<WebhookDto> {
+    if (ctx.actor.kind !== 'client') throw DomainError.forbidden('Webhooks are registered by API clients.');
+    const saved = await this.db.getRepository(WebhookSubscription).save(
+      this.db.getRepository(WebhookSubscription).create({
+        organisationId: ctx.actor.organisationId,
+        clientId: ctx.actor.id,
+        url: dto.url,
+        secret: dto.secret,
+        events: dto.events,
+        active: true,
+      }),
+    );
+    return { id: saved.id, url: saved.url, events: saved.events, active: saved.active, createdAt: saved.createdAt };
+  }
+
+  @Get()
+  @RequirePermission('read', 'Webhook')
+  @ApiOperation({ summary: 'My subscriptions' })
+  @ApiOkResponse({ type: WebhookList })
+  async list(@CurrentAccess() ctx: AccessContext): Promise<WebhookList> {
+    const scope = abilityToSql(
+      ctx.ability,
+      'read',
+      'Webhook',
+      columnsFrom(this.db.getRepository(WebhookSubscription).metadata, 'w'),
+      'wh',
+    );
+    const data = await namedQuery<WebhookDto>(
+      this.db.manager,
+      `SELECT w.id, w.url, w.events, w.active, w.created_at AS "createdAt" FROM webhook_subscription w WHERE ${scope.sql} ORDER BY w.created_at`,
+      scope.params,
+    );
+    return { data };
+  }
+
+  @Get(':id/deliveries')
+  @RequirePermission('read', 'Webhook')
+  @ApiOperation({ summary: 'The delivery log of a subscription, newest first' })
+  @ApiOkResponse({ type: DeliveryPage })
+  async deliveries(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Query() q: PageQuery,
+  ): Promise<DeliveryPage> {
+    await this.mine(ctx, id);
+    return (await this.dispatcher.deliveries(id, q.limit ?? 50, q.cursor)) as DeliveryPage;
+  }
+
+  @Post(':id/deliveries/:deliveryId/replay')
+  @HttpCode(204)
+  @RequirePermission('update', 'Webhook')
+  @ApiOperation({ summary: 'Deliver an event again' })
+  @ApiNoContentResponse({ description: 'Queued for delivery.' })
+  async replay(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Param('deliveryId', uuid) deliveryId: string,
+  ): Promise<void> {
+    await this.mine(ctx, id);
+    const owned = await namedQuery(
+      this.db.manager,
+      'SELECT 1 FROM webhook_delivery WHERE id = :d AND subscription_id = :s',
+      { d: deliveryId, s: id },
+    );
+    if (!owned.length) throw DomainError.notFound('Webhook delivery');
+    await this.dispatcher.replay(deliveryId);
+  }
+}
+
+/** Tells grantees, a day ahead, that a disclosure to them is about to lapse (once per grant). */
+@Injectable()
+export class GrantExpiryJob {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Interval(300_000)
+  async run(): Promise<number> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const due = await namedQuery<{ id: string; grantee: string; grantor: string; until_at: Date; classes: string[] }>(
+        tx,
+        `SELECT id, grantee_organisation_id AS grantee, grantor_organisation_id AS grantor, until_at, classes FROM sharing_grant
+          WHERE revoked_at IS NULL AND expiry_notice_at IS NULL AND until_at > :now AND until_at <= :soon
+          FOR UPDATE SKIP LOCKED`,
+        { now, soon: new Date(now.getTime() + 86_400_000) },
+      );
+      for (const g of due) {
+        await namedQuery(tx, 'UPDATE sharing_grant SET expiry_notice_at = :now WHERE id = :id', { now, id: g.id });
+        await this.outbox.emit(tx, {
+          type: 'grant.expiring',
+          organisationId: g.grantee,
+          payload: {
+            grantId: g.id,
+            grantorOrganisationId: g.grantor,
+            classes: g.classes,
+            untilAt: new Date(g.until_at).toISOString(),
+          },
+          occurredAt: now,
+        });
+        await tx.getRepository(Notification).insert({
+          organisationId: g.grantee,
+          teamId: null,
+          audienceRoles: [],
+          kind: 'grant.expiring',
+          subjectType: 'SharingGrant',
+          subjectId: g.id,
+          message: `A disclosure to your organisation ends at ${new Date(g.until_at).toISOString()}.`,
+        });
+      }
+      return due.length;
+    });
+  }
+}
