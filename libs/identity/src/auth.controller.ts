@@ -15,7 +15,7 @@ import { AuthService } from './auth.service';
 import { DirectoryService } from './directory.service';
 import { ClientTokenResponse, LoginDto, MeResponse, TokenRequestDto, TokenResponse } from './identity.dto';
 
-@ApiTags('auth')
+@ApiTags('auth', 'machine API')
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

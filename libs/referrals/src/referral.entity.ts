@@ -375,4 +375,12 @@ export class OrganisationTimescales {
 
   @Column({ type: 'smallint', default: 1 })
   escalationLevel2WorkingDays!: number;
+
+  /** Information requests to this organisation: urgent ones within these hours. */
+  @Column({ type: 'smallint', default: 4 })
+  infoRequestUrgentHours!: number;
+
+  /** Information requests to this organisation: standard ones within these working days. */
+  @Column({ type: 'smallint', default: 3 })
+  infoRequestStandardWorkingDays!: number;
 }

@@ -92,7 +92,7 @@ export class ConcernsController {
   }
 }
 
-@ApiTags('referrals')
+@ApiTags('referrals', 'machine API')
 @ApiBearerAuth()
 @Controller('referrals')
 export class ReferralsController {

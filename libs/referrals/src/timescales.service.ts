@@ -11,6 +11,8 @@ const DEFAULTS: Omit<OrganisationTimescales, 'organisationId' | 'organisation'> 
   concernDecisionWorkingDays: 1,
   immediateDangerMinutes: 60,
   escalationLevel2WorkingDays: 1,
+  infoRequestUrgentHours: 4,
+  infoRequestStandardWorkingDays: 3,
 };
 
 /**

@@ -25,6 +25,7 @@ import type {
 } from './sharing.dto';
 import { InformationRequest, SharingAgreement, SharingAgreementParty } from './sharing.entity';
 
+// DOMAIN.md defaults; an organisation may set its own (organisation_timescales).
 const URGENT_HOURS = 4;
 const STANDARD_WORKING_DAYS = 3;
 const MAX_GRANT_DAYS = 366;
@@ -223,10 +224,7 @@ export class SharingService {
           classesRequested: dto.classesRequested,
           urgency: dto.urgency,
           status: 'REQUESTED',
-          dueAt:
-            dto.urgency === 'urgent'
-              ? new Date(now.getTime() + URGENT_HOURS * 3_600_000)
-              : this.calendar.workingDayDeadline(now, STANDARD_WORKING_DAYS),
+          dueAt: await this.requestDue(tx, dto.toOrganisationId, dto.urgency, now),
         }),
       );
       await tx.getRepository(Notification).insert({
@@ -253,6 +251,19 @@ export class SharingService {
       return request.id;
     });
     return this.getRequest(ctx, id);
+  }
+
+  /** Urgent: within hours; standard: within working days; the receiver's local settings first. */
+  private async requestDue(tx: EntityManager, organisationId: string, urgency: 'urgent' | 'standard', now: Date) {
+    const local = await namedQuery<{ urgent: number; standard: number }>(
+      tx,
+      `SELECT info_request_urgent_hours AS urgent, info_request_standard_working_days AS standard
+         FROM organisation_timescales WHERE organisation_id = :organisationId`,
+      { organisationId },
+    );
+    return urgency === 'urgent'
+      ? new Date(now.getTime() + (local[0]?.urgent ?? URGENT_HOURS) * 3_600_000)
+      : this.calendar.workingDayDeadline(now, local[0]?.standard ?? STANDARD_WORKING_DAYS);
   }
 
   /**
