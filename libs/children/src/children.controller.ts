@@ -25,7 +25,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { etag, PageQuery, versionFromIfMatch } from '@app/platform';
+import { etag, Idempotent, PageQuery, versionFromIfMatch } from '@app/platform';
 import {
   AccessLogPage,
   AddressDto,
@@ -66,6 +66,7 @@ export class ChildrenController {
   ) {}
 
   @Post()
+  @Idempotent()
   @RequirePermission('create', 'Child')
   @ApiOperation({
     summary: 'Register a child',
@@ -135,6 +136,7 @@ export class ChildrenController {
   }
 
   @Post(':id/addresses')
+  @Idempotent()
   @RequirePermission('create', 'ChildAddress')
   @ApiOperation({
     summary: 'Add an address to the history',
@@ -215,6 +217,7 @@ export class ChildrenController {
   }
 
   @Post(':id/chronology')
+  @Idempotent()
   @RequirePermission('create', 'ChronologyEntry')
   @ApiOperation({
     summary: 'Record a chronology entry',
@@ -244,6 +247,7 @@ export class ChildrenController {
   }
 
   @Post(':id/break-glass')
+  @Idempotent()
   @HttpCode(201)
   @RequirePermission('create', 'BreakGlass')
   @ApiOperation({

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AppAbility, CurrentAbility, RequirePermission } from '@app/access';
-import { type Actor, CurrentActor, etag, PageQuery, versionFromIfMatch } from '@app/platform';
+import { type Actor, CurrentActor, etag, Idempotent, PageQuery, versionFromIfMatch } from '@app/platform';
 import { DirectoryService } from './directory.service';
 import { CreateUserDto, OrganisationPage, UpdateUserDto, UserDto, UserListQuery, UserPage } from './identity.dto';
 import { UsersService } from './users.service';
@@ -60,6 +60,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @RequirePermission('create', 'User')
   @ApiOperation({ summary: 'Add a person to my organisation' })
   @ApiCreatedResponse({ type: UserDto })

@@ -211,6 +211,7 @@ export class NotificationsController {
   }
 
   @Post(':id/read')
+  @Idempotent()
   @HttpCode(204)
   @Authenticated()
   @ApiOperation({ summary: 'Mark a notification read (for me)' })

@@ -167,6 +167,7 @@ export class WebhooksController {
   }
 
   @Post(':id/deliveries/:deliveryId/replay')
+  @Idempotent()
   @HttpCode(204)
   @RequirePermission('update', 'Webhook')
   @ApiOperation({ summary: 'Deliver an event again' })
