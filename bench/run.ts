@@ -11,23 +11,32 @@
  * EXPLAIN=0 to skip the EXPLAIN ANALYZE of the captured statements at the end; QUIET_CORES (0.3) and
  * QUIET_TIMEOUT (180 s): before each run, wait until other work on the machine has stopped.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
-import { Client } from 'pg';
+import { join } from 'node:path';
+import type autocannon from 'autocannon';
 import { normaliseName } from '@app/children';
-import { type CpuWindow, postgresAuxiliaryPids, startCpuWindow, waitForQuiet } from './cpu';
+import {
+  assertBenchDb,
+  benchPids as pidsOf,
+  databaseExists,
+  int,
+  loadRun,
+  log,
+  login as loginAs,
+  machine,
+  markdownTable,
+  quantile,
+  recreateSeeded,
+  ROOT,
+  round,
+  startServer as start,
+  stopServers,
+  withClient,
+} from './common';
+import { type CpuWindow, startCpuWindow, waitForQuiet } from './cpu';
 import { generate, generatedCount, markGenerated, MAX_N } from './data';
 
-const ROOT = resolve(__dirname, '..', '..');
 const env = process.env;
-const int = (name: string, fallback: number): number => {
-  const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number`);
-  return value;
-};
 
 const cfg = {
   n: int('N', 100_000),
@@ -87,34 +96,11 @@ interface Measured {
   autocannon: { p50: number; p99: number; avgReqPerSec: number };
 }
 
-const log = (msg: string): void => console.log(`[bench] ${msg}`);
-const dbUrl = (name: string): string => `${cfg.pgUrl}/${name}`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function withClient<T>(url: string, use: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'bench-run' });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function runNode(args: string[], extraEnv: Record<string, string>): Promise<void> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${args.join(' ')} exited with ${code}`))));
-  });
-}
-
 /** The bench database with exactly N generated children: reused when it has them, else rebuilt. */
 async function ensureData(): Promise<{ generatedSeconds: number | null }> {
-  if (!/bench/.test(cfg.db) || /^(test|postgres)$/.test(cfg.db)) throw new Error('BENCH_DB must name a bench database');
+  assertBenchDb(cfg.db);
   if (cfg.n < 1 || cfg.n > MAX_N) throw new Error(`N must be 1 to ${MAX_N}`);
-  const exists = await withClient(dbUrl('postgres'), async (c) => {
-    return (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [cfg.db])).rowCount === 1;
-  });
+  const exists = await databaseExists(cfg.pgUrl, cfg.db);
   if (exists) {
     const have = await withClient(dbUrl(cfg.db), (c) => generatedCount(c));
     if (have === cfg.n) {
@@ -124,16 +110,8 @@ async function ensureData(): Promise<{ generatedSeconds: number | null }> {
     log(`database ${cfg.db} holds ${have ?? 'no'} generated children, not ${cfg.n}: recreating it`);
   }
   const started = Date.now();
-  await withClient(dbUrl('postgres'), async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${cfg.db}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${cfg.db}"`);
-  });
   // Migrations and the demo world (organisations, users, the demo children), as `npm run seed`.
-  await runNode(['scripts/run.js', 'apps/api/src/cli/seed.js'], {
-    DATABASE_URL: dbUrl(cfg.db),
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-  });
+  await recreateSeeded(cfg.pgUrl, cfg.db);
   await withClient(dbUrl(cfg.db), async (c) => {
     await generate(c, cfg.n, (m) => log(m));
     await markGenerated(c, cfg.n);
@@ -141,42 +119,13 @@ async function ensureData(): Promise<{ generatedSeconds: number | null }> {
   return { generatedSeconds: Math.round((Date.now() - started) / 1000) };
 }
 
-const started: ChildProcess[] = [];
+const dbUrl = (name: string): string => `${cfg.pgUrl}/${name}`;
 
-async function startServer(name: string, entry: string, port: number, extraEnv: Record<string, string>) {
-  const child = spawn(process.execPath, ['scripts/run.js', entry], {
-    cwd: ROOT,
-    env: { ...env, ...extraEnv, PORT: String(port), DATABASE_URL: dbUrl(cfg.db), DB_POOL_MAX: String(cfg.pool) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  started.push(child);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  for (let i = 0; i < 120; i++) {
-    if (exited) throw new Error(`${name} exited during start-up`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await sleep(500);
-  }
-  throw new Error(`${name} did not answer /health on :${port}`);
+function startServer(name: string, entry: string, port: number, extraEnv: Record<string, string>) {
+  return start(name, entry, port, { ...extraEnv, DATABASE_URL: dbUrl(cfg.db), DB_POOL_MAX: String(cfg.pool) });
 }
 
-function stopServers(): void {
-  for (const child of started) if (child.exitCode === null) child.kill('SIGTERM');
-}
-
-async function login(): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${cfg.apiPort}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: cfg.user, password: cfg.password }),
-  });
-  if (!res.ok) throw new Error(`login as ${cfg.user}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
+const login = (): Promise<string> => loginAs(cfg.apiPort, cfg.user, cfg.password);
 
 /** Children the bench user's organisation may see (active involvement, not restricted), at random. */
 async function pickSample(orgId: string): Promise<Sample> {
@@ -198,40 +147,22 @@ async function pickSample(orgId: string): Promise<Sample> {
   });
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
 function load(port: number, paths: string[], token: string, seconds: number) {
-  return new Promise<{ result: autocannon.Result; latencies: Float64Array }>((ok, fail) => {
-    let next = 0;
-    const latencies: number[] = [];
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${port}`,
-        connections: cfg.connections,
-        duration: seconds,
-        headers: { authorization: `Bearer ${token}` },
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
-      },
-      (err, result) => (err ? fail(err) : ok({ result, latencies: Float64Array.from(latencies).sort() })),
-    );
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-    });
+  let next = 0;
+  const requests: autocannon.Request[] = [
+    { method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) },
+  ];
+  return loadRun({
+    port,
+    connections: cfg.connections,
+    seconds,
+    headers: { authorization: `Bearer ${token}` },
+    requests,
   });
 }
 
 /** The processes whose CPU counts as the benchmark's: this one, both servers, their PostgreSQL backends. */
-async function benchPids(): Promise<number[]> {
-  const backends = await withClient(dbUrl('postgres'), async (c) => {
-    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [cfg.db]);
-    return r.rows.map((row) => row.pid);
-  });
-  const servers = started.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
-  return [process.pid, ...servers, ...backends, ...postgresAuxiliaryPids()];
-}
+const benchPids = (): Promise<number[]> => pidsOf(cfg.pgUrl, cfg.db);
 
 async function measure(
   scenario: string,
@@ -273,8 +204,6 @@ async function measure(
   );
   return m;
 }
-
-const round = (x: number): number => Math.round(x * 100) / 100;
 
 /** Both servers must answer the same children for the same request, or the comparison is void. */
 async function crossCheck(token: string, sample: Sample): Promise<void> {
@@ -353,8 +282,7 @@ function table(results: Measured[]): string {
       other,
     ]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => `| ${r.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`).join('\n');
+  return markdownTable(rows, false);
 }
 
 async function main(): Promise<void> {
@@ -401,12 +329,7 @@ async function main(): Promise<void> {
   const report = {
     at: new Date().toISOString(),
     config: { ...cfg, password: undefined, jwtSecret: undefined },
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memGiB: Math.round(totalmem() / 2 ** 30),
-      loadavg: loadavg(),
-    },
+    machine: machine(),
     node: process.version,
     data: { ...counts, generatedSeconds: data.generatedSeconds },
     scenarios: Object.fromEntries(cfg.scenarios.map((s) => [s, SCENARIOS[s].title])),

@@ -5,6 +5,7 @@ import { ChildRecord1795871440720 } from './1795871440720-ChildRecord';
 import { Referrals1795872550944 } from './1795872550944-Referrals';
 import { Sharing1795873868752 } from './1795873868752-Sharing';
 import { RequestTimescales1795874362363 } from './1795874362363-RequestTimescales';
+import { InboxIndex1795875078592 } from './1795875078592-InboxIndex';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Referrals1795872550944,
   Sharing1795873868752,
   RequestTimescales1795874362363,
+  InboxIndex1795875078592,
 ];

@@ -55,6 +55,17 @@ const DETAIL_COLUMNS = `
       ORDER BY a.from_date NULLS FIRST, a.created_at), '[]'::json)
      FROM child_address a WHERE a.child_id = c.id) AS addresses`;
 
+/** The sensitivity class an agency's own workflow entries are recorded in. */
+export function entryClassOf(organisationType: string): string {
+  const classes: Record<string, string> = {
+    police_force: 'police-intelligence',
+    local_authority: 'social-care',
+    school: 'education',
+    health: 'health',
+  };
+  return classes[organisationType] ?? 'identity';
+}
+
 /** Via break-glass only: the actor would not see the child through need-to-know. */
 export function viaBreakGlass(ctx: AccessContext, child: LoadedChild): boolean {
   return (
@@ -426,7 +437,7 @@ export class ChildrenService {
     tx: EntityManager,
     ctx: AccessContext,
     childId: string,
-    entry: { category: string; summary: string; sensitivity: string; shareable: boolean; occurredAt?: Date },
+    entry: { category: string; summary: string; sensitivity?: string; shareable: boolean; occurredAt?: Date },
   ): Promise<void> {
     const now = this.clock.now();
     await tx.getRepository(ChronologyEntry).insert({
@@ -438,7 +449,7 @@ export class ChildrenService {
       category: entry.category,
       summary: entry.summary,
       detail: null,
-      sensitivity: entry.sensitivity,
+      sensitivity: entry.sensitivity ?? entryClassOf(ctx.actor.organisationType),
       shareable: entry.shareable,
     });
   }
@@ -471,6 +482,19 @@ export class ChildrenService {
       reason,
       createdBy,
     });
+  }
+
+  /** The audit event of one workflow step about (at most) one child. */
+  recordStep(
+    tx: EntityManager,
+    ctx: AccessContext,
+    action: string,
+    subjectType: string,
+    subjectIds: string[],
+    childId: string | null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    return this.record(tx, ctx, action, childId ? [childId] : [], 'allowed', { subjectType, subjectIds, details });
   }
 
   /** One audit event, in the caller's transaction. */

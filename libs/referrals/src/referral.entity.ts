@@ -157,6 +157,10 @@ export class Concern {
 @Check('ck_referral_rag', `rag IN ('RED', 'AMBER', 'GREEN')`)
 @Check('ck_referral_consent', `consent_obtained OR (lawful_basis IS NOT NULL AND no_consent_reason IS NOT NULL)`)
 @Index('ix_referral_inbox', ['toOrganisationId', 'status', 'urgency', 'dueAt', 'id'])
+// The open inbox in its own order: an index scan that stops after one page (bench/referrals).
+@Index('ix_referral_inbox_open', ['toOrganisationId', 'urgency', 'dueAt', 'id'], {
+  where: `status IN ('SUBMITTED', 'ACKNOWLEDGED')`,
+})
 @Index('ix_referral_sent', ['fromOrganisationId', 'createdAt', 'id'])
 @Index('ix_referral_child', ['childId'])
 @Index('ix_referral_due', ['dueAt'], { where: `status IN ('SUBMITTED', 'ACKNOWLEDGED')` })

@@ -62,14 +62,6 @@ export const MANAGER_ROLES: Record<string, string[]> = {
   health: ['named_safeguarding_professional'],
 };
 
-/** The sensitivity class an organisation's workflow entries are recorded in. */
-const ENTRY_CLASS: Record<string, string> = {
-  police_force: 'police-intelligence',
-  local_authority: 'social-care',
-  school: 'education',
-  health: 'health',
-};
-
 /** Outcomes after which the council keeps working with the child (its involvement opens). */
 const ACCEPTING_OUTCOMES: CsOutcome[] = ['EARLY_HELP', 'S17_ASSESSMENT', 'STRATEGY_DISCUSSION', 'IMMEDIATE_PROTECTION'];
 
@@ -172,7 +164,6 @@ export class ReferralsService {
         await this.children.addEntry(tx, ctx, concern.childId, {
           category: 'concern',
           summary: `Concern logged (${dto.category.replace(/_/g, ' ')})${dto.immediateDanger ? ': immediate danger' : ''}.`,
-          sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
           shareable: false,
         });
       }
@@ -208,7 +199,6 @@ export class ReferralsService {
         await this.children.addEntry(tx, ctx, row.childId, {
           category: 'decision',
           summary: `Concern decision: ${dto.decision === 'MONITOR' ? 'monitor' : 'no further action'}.`,
-          sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
           shareable: false,
         });
       }
@@ -399,7 +389,6 @@ export class ReferralsService {
         await this.children.addEntry(tx, ctx, childId, {
           category: 'referral',
           summary: `Referral sent to ${team.org_name} (${team.name}), RAG ${rag}.`,
-          sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
           shareable: true,
         });
       }
@@ -555,8 +544,15 @@ export class ReferralsService {
         where.push('coalesce(r.triage_rag, r.rag) = :rag');
         params.rag = q.rag;
       }
-      if (q.overdue === 'true') where.push(`r.status IN ('SUBMITTED', 'ACKNOWLEDGED') AND r.due_at < :now`);
-      if (q.overdue === 'false') where.push(`NOT (r.status IN ('SUBMITTED', 'ACKNOWLEDGED') AND r.due_at < :now)`);
+      const openOnly = box === 'inbox' && !q.status;
+      // When the list is already the open inbox, repeating the status test only misleads the planner.
+      if (q.overdue === 'true')
+        where.push(openOnly ? 'r.due_at < :now' : `r.status IN ('SUBMITTED', 'ACKNOWLEDGED') AND r.due_at < :now`);
+      if (q.overdue === 'false') {
+        where.push(
+          openOnly ? 'NOT (r.due_at < :now)' : `NOT (r.status IN ('SUBMITTED', 'ACKNOWLEDGED') AND r.due_at < :now)`,
+        );
+      }
       let order: string;
       let cursorOf: (r: ReferralRow) => unknown[];
       if (box === 'inbox') {
@@ -576,9 +572,12 @@ export class ReferralsService {
           where.push('(r.created_at, r.id) < (:cc, :ci)');
         }
       }
+      // Choose the page on the bare rows first, then build the JSON for those rows only.
       const rows = await namedQuery<ReferralRow>(
         tx,
-        `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT :limit`,
+        `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM}
+          WHERE r.id IN (SELECT r.id FROM referral r WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT :limit)
+          ORDER BY ${order}`,
         params,
       );
       const page = toPage(rows, limit, cursorOf);
@@ -723,7 +722,6 @@ export class ReferralsService {
       await this.children.addEntry(tx, ctx, childId, {
         category: 'referral',
         summary: `Referral from ${(row.from as { name: string }).name}: ${to.toLowerCase()}.`,
-        sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
         shareable: true,
       });
     }
@@ -780,11 +778,7 @@ export class ReferralsService {
     childId: string | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    return this.children.record(tx, ctx, action, childId ? [childId] : [], 'allowed', {
-      subjectType,
-      subjectIds,
-      details,
-    });
+    return this.children.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
   }
 
   private auditList(

@@ -30,13 +30,6 @@ const URGENT_HOURS = 4;
 const STANDARD_WORKING_DAYS = 3;
 const MAX_GRANT_DAYS = 366;
 
-const ENTRY_CLASS: Record<string, string> = {
-  police_force: 'police-intelligence',
-  local_authority: 'social-care',
-  school: 'education',
-  health: 'health',
-};
-
 const REQUEST_COLUMNS = `
   q.id, q.from_organisation_id AS "fromOrganisationId", fo.name AS "fromOrganisationName",
   q.to_organisation_id AS "toOrganisationId", tor.name AS "toOrganisationName", q.child_id AS "childId",
@@ -472,7 +465,6 @@ export class SharingService {
           status === 'DISCLOSED'
             ? `Disclosed ${String((details.classes as string[]).join(', '))} to ${row.fromOrganisationName} until ${String(details.until)} (${String(details.lawfulBasis)}).`
             : `Declined an information request from ${row.fromOrganisationName}.`,
-        sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
         shareable: false,
       });
     }
@@ -645,7 +637,6 @@ export class SharingService {
       await this.children.addEntry(tx, ctx, childId, {
         category: 'decision',
         summary: `Revoked a disclosure to ${String(grant.grantee_name)}.`,
-        sensitivity: ENTRY_CLASS[ctx.actor.organisationType] ?? 'identity',
         shareable: false,
       });
       await this.audit(tx, ctx, 'sharing_grant.revoke', 'SharingGrant', [grantId], childId, { reason });
@@ -663,10 +654,6 @@ export class SharingService {
     childId: string | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    return this.children.record(tx, ctx, action, childId ? [childId] : [], 'allowed', {
-      subjectType,
-      subjectIds,
-      details,
-    });
+    return this.children.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
   }
 }
