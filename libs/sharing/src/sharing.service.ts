@@ -641,8 +641,15 @@ export class SharingService {
       });
       await this.audit(tx, ctx, 'sharing_grant.revoke', 'SharingGrant', [grantId], childId, { reason });
     });
-    const page = await this.grants(ctx, 200);
-    return page.data.find((g) => g.id === grantId)!;
+    const [grant] = await namedQuery<GrantDto>(
+      this.db.manager,
+      `SELECT g.id, g.child_id AS "childId", g.grantor_organisation_id AS "grantorOrganisationId",
+              g.grantee_organisation_id AS "granteeOrganisationId", g.classes, g.from_at AS "fromAt", g.until_at AS "untilAt",
+              g.revoked_at AS "revokedAt", g.revoke_reason AS "revokeReason", g.request_id AS "requestId", false AS active
+         FROM sharing_grant g WHERE g.id = :id`,
+      { id: grantId },
+    );
+    return grant!;
   }
 
   private audit(
