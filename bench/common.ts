@@ -144,6 +144,38 @@ export function loadRun(o: LoadOptions): Promise<{ result: autocannon.Result; la
   });
 }
 
+/** What every measured run reports: throughput, exact percentiles of 2xx latencies, failures. */
+export interface LoadFigures {
+  requests: number;
+  reqPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  meanBytes: number;
+  autocannon: { p50: number; p99: number; avgReqPerSec: number };
+}
+
+export function loadFigures(result: autocannon.Result, latencies: Float64Array, seconds: number): LoadFigures {
+  const requests = latencies.length;
+  return {
+    requests,
+    reqPerSec: Math.round((result.requests.total / (result.duration || seconds)) * 10) / 10,
+    p50: round(quantile(latencies, 0.5)),
+    p95: round(quantile(latencies, 0.95)),
+    p99: round(quantile(latencies, 0.99)),
+    max: round(latencies[latencies.length - 1] ?? NaN),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    meanBytes: requests ? Math.round(result.throughput.total / requests) : 0,
+    autocannon: { p50: result.latency.p50, p99: result.latency.p99, avgReqPerSec: result.requests.average },
+  };
+}
+
 /** The processes whose CPU counts as the benchmark's: this one, its servers, their PostgreSQL backends. */
 export async function benchPids(pgUrl: string, db: string): Promise<number[]> {
   const backends = await withClient(`${pgUrl}/postgres`, async (c) => {

@@ -24,15 +24,15 @@ import {
   benchPids,
   databaseExists,
   int,
+  loadFigures,
+  type LoadFigures,
   loadRun,
   log,
   login,
   machine,
   markdownTable,
-  quantile,
   recreateSeeded,
   ROOT,
-  round,
   startServer,
   stopServers,
   withClient,
@@ -78,25 +78,14 @@ const INBOX: Record<string, { title: string; query: string }> = {
   'inbox-overdue': { title: 'GET /referrals/inbox?overdue=true', query: '?overdue=true' },
 };
 
-interface Measured {
+interface Measured extends LoadFigures {
   scenario: string;
   title: string;
   connections: number;
-  requests: number;
-  reqPerSec: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  meanBytes: number;
   cpu: CpuWindow;
   quietBefore: boolean;
   /** Submissions only: rows written during the measured run (and the warm-up before it). */
   written?: Record<string, number>;
-  autocannon: { p50: number; p99: number; avgReqPerSec: number };
 }
 
 async function ensureData(): Promise<{ generatedSeconds: number | null }> {
@@ -165,25 +154,14 @@ async function measure(
     const after = await counts();
     written = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
   }
-  const requests = latencies.length;
   const m: Measured = {
     scenario,
     title,
     connections,
-    requests,
-    reqPerSec: Math.round((result.requests.total / (result.duration || cfg.duration)) * 10) / 10,
-    p50: round(quantile(latencies, 0.5)),
-    p95: round(quantile(latencies, 0.95)),
-    p99: round(quantile(latencies, 0.99)),
-    max: round(latencies[latencies.length - 1] ?? NaN),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    meanBytes: requests ? Math.round(result.throughput.total / requests) : 0,
     cpu,
     quietBefore,
     written,
-    autocannon: { p50: result.latency.p50, p99: result.latency.p99, avgReqPerSec: result.requests.average },
+    ...loadFigures(result, latencies, cfg.duration),
   };
   log(
     `${scenario} (${connections} conn): ${m.reqPerSec} req/s, p50 ${m.p50} ms, p95 ${m.p95} ms, p99 ${m.p99} ms, ` +

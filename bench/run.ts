@@ -20,15 +20,15 @@ import {
   benchPids as pidsOf,
   databaseExists,
   int,
+  loadFigures,
+  type LoadFigures,
   loadRun,
   log,
   login as loginAs,
   machine,
   markdownTable,
-  quantile,
   recreateSeeded,
   ROOT,
-  round,
   startServer as start,
   stopServers,
   withClient,
@@ -76,24 +76,13 @@ interface Sample {
   familyNames: string[];
 }
 
-interface Measured {
+interface Measured extends LoadFigures {
   scenario: string;
   target: 'full' | 'bare';
-  requests: number;
-  reqPerSec: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  meanBytes: number;
   /** CPU during the measured run: whole machine, the bench's processes, everything else. */
   cpu: CpuWindow;
   /** False when the machine never went quiet before the run (others' work disturbed it). */
   quietBefore: boolean;
-  autocannon: { p50: number; p99: number; avgReqPerSec: number };
 }
 
 /** The bench database with exactly N generated children: reused when it has them, else rebuilt. */
@@ -179,23 +168,12 @@ async function measure(
   const cpuWindow = startCpuWindow(() => pids);
   const { result, latencies } = await load(port, paths, token, cfg.duration);
   const cpu = cpuWindow();
-  const requests = latencies.length;
   const m: Measured = {
     scenario,
     target,
-    requests,
-    reqPerSec: Math.round((result.requests.total / (result.duration || cfg.duration)) * 10) / 10,
-    p50: round(quantile(latencies, 0.5)),
-    p95: round(quantile(latencies, 0.95)),
-    p99: round(quantile(latencies, 0.99)),
-    max: round(latencies[latencies.length - 1] ?? NaN),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    meanBytes: requests ? Math.round(result.throughput.total / requests) : 0,
     cpu,
     quietBefore,
-    autocannon: { p50: result.latency.p50, p99: result.latency.p99, avgReqPerSec: result.requests.average },
+    ...loadFigures(result, latencies, cfg.duration),
   };
   log(
     `${scenario} ${target}: ${m.reqPerSec} req/s, p50 ${m.p50} ms, p95 ${m.p95} ms, p99 ${m.p99} ms, ` +
