@@ -129,7 +129,7 @@ export class ReferralsService {
 
   async createConcern(ctx: AccessContext, dto: CreateConcernDto): Promise<ConcernDto> {
     this.requireChildOrSubject(dto.childId, dto.subject, true);
-    const id = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       if (dto.childId) await this.children.require(tx, ctx, dto.childId);
       const now = this.clock.now();
       const t = await this.timescales.for(tx, ctx.actor.organisationId);
@@ -168,9 +168,8 @@ export class ReferralsService {
         });
       }
       await this.audit(tx, ctx, 'concern.create', 'Concern', [concern.id], concern.childId);
-      return concern.id;
+      return this.viewConcern(tx, ctx, concern.id);
     });
-    return this.getConcern(ctx, id);
   }
 
   async getConcern(ctx: AccessContext, id: string): Promise<ConcernDto> {
@@ -181,11 +180,16 @@ export class ReferralsService {
     });
   }
 
+  /** The concern as a write left it, for the writer's response (the write's own event covers it). */
+  private async viewConcern(tx: EntityManager, ctx: AccessContext, id: string): Promise<ConcernDto> {
+    return strip(await this.loadConcern(tx, ctx, id, 'read')) as ConcernDto;
+  }
+
   async decideConcern(ctx: AccessContext, id: string, dto: ConcernDecisionDto): Promise<ConcernDto> {
     if (dto.decision === 'NO_FURTHER_ACTION' && !dto.reason) {
       throw DomainError.validation([{ field: 'reason', message: 'reason is required for no further action' }]);
     }
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const row = await this.loadConcern(tx, ctx, id, 'update', true);
       if (row.status !== 'OPEN' && row.status !== 'MONITOR') throw ReferralError.concernAlreadyDecided(row.status);
       const now = this.clock.now();
@@ -203,8 +207,8 @@ export class ReferralsService {
         });
       }
       await this.audit(tx, ctx, 'concern.decide', 'Concern', [id], row.childId, { decision: dto.decision });
+      return this.viewConcern(tx, ctx, id);
     });
-    return this.getConcern(ctx, id);
   }
 
   async concernInbox(ctx: AccessContext, q: ConcernInboxQuery): Promise<Page<ConcernDto>> {
@@ -276,7 +280,7 @@ export class ReferralsService {
         errors.push({ field: 'lawfulBasis', message: 'lawfulBasis is required when consent was not obtained' });
       throw DomainError.validation(errors);
     }
-    const id = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const team = (
         await namedQuery<{ id: string; organisation_id: string; type: string; name: string; org_name: string }>(
           tx,
@@ -397,29 +401,34 @@ export class ReferralsService {
         lawfulBasis: dto.lawfulBasis ?? null,
         toOrganisationId: team.organisation_id,
       });
-      return referral.id;
+      return this.viewReferral(tx, ctx, referral.id);
     });
-    return this.getReferral(ctx, id);
   }
 
   async getReferral(ctx: AccessContext, id: string): Promise<ReferralDto> {
     return this.db.transaction(async (tx) => {
-      const row = await this.loadReferral(tx, ctx, id, 'read');
-      const transitions = await namedQuery(
-        tx,
-        `SELECT from_status AS "fromStatus", to_status AS "toStatus", organisation_id AS "organisationId", reason, at
-           FROM referral_transition WHERE referral_id = :id ORDER BY at, id`,
-        { id },
-      );
-      await this.audit(tx, ctx, 'referral.read', 'Referral', [id], row.childId);
-      return { ...(strip(row) as ReferralDto), transitions: transitions as unknown as ReferralDto['transitions'] };
+      const view = await this.viewReferral(tx, ctx, id);
+      await this.audit(tx, ctx, 'referral.read', 'Referral', [id], view.childId);
+      return view;
     });
+  }
+
+  /** The referral with its history, as a write left it (the write's own event covers the response). */
+  private async viewReferral(tx: EntityManager, ctx: AccessContext, id: string): Promise<ReferralDto> {
+    const row = await this.loadReferral(tx, ctx, id, 'read');
+    const transitions = await namedQuery(
+      tx,
+      `SELECT from_status AS "fromStatus", to_status AS "toStatus", organisation_id AS "organisationId", reason, at
+         FROM referral_transition WHERE referral_id = :id ORDER BY at, id`,
+      { id },
+    );
+    return { ...(strip(row) as ReferralDto), transitions: transitions as unknown as ReferralDto['transitions'] };
   }
 
   /** Moves a referral through the transition table; an illegal move is 409 naming the allowed ones. */
   async transition(ctx: AccessContext, id: string, dto: TransitionDto): Promise<ReferralDto> {
     const to = dto.to as ReferralStatus;
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const row = await this.loadReferral(tx, ctx, id, 'read', true);
       const side: Side = row.toOrganisationId === ctx.actor.organisationId ? 'receiver' : 'sender';
       const rule = REFERRAL_TRANSITIONS[row.status as ReferralStatus][to];
@@ -437,13 +446,13 @@ export class ReferralsService {
       let childId = row.childId;
       if (to === 'ACCEPTED') childId = await this.linkChildOnAccept(tx, ctx, row.childId, dto.childId);
       await this.applyTransition(tx, ctx, row, to, dto.reason ?? null, childId);
+      return this.viewReferral(tx, ctx, id);
     });
-    return this.getReferral(ctx, id);
   }
 
   /** Children's services triage: a RAG for the partner checks; changing the referrer's RAG needs a reason. */
   async triage(ctx: AccessContext, id: string, dto: TriageDto): Promise<ReferralDto> {
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const row = await this.loadReferral(tx, ctx, id, 'read', true);
       if (!can(ctx.ability, 'triage', 'Referral', row))
         throw DomainError.forbidden('Your role may not triage referrals.');
@@ -478,13 +487,13 @@ export class ReferralsService {
         previous,
         reason: dto.reason ?? null,
       });
+      return this.viewReferral(tx, ctx, id);
     });
-    return this.getReferral(ctx, id);
   }
 
   /** Children's services decision: one outcome with reasons; the referrer is told. */
   async decide(ctx: AccessContext, id: string, dto: DecisionDto): Promise<ReferralDto> {
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const row = await this.loadReferral(tx, ctx, id, 'read', true);
       if (!can(ctx.ability, 'triage', 'Referral', row))
         throw DomainError.forbidden('Your role may not decide on referrals.');
@@ -505,8 +514,8 @@ export class ReferralsService {
         childId,
       );
       await this.audit(tx, ctx, 'referral.decide', 'Referral', [id], childId, { outcome });
+      return this.viewReferral(tx, ctx, id);
     });
-    return this.getReferral(ctx, id);
   }
 
   async inbox(ctx: AccessContext, q: ReferralListQuery): Promise<Page<ReferralDto>> {

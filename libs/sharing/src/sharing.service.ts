@@ -188,7 +188,7 @@ export class SharingService {
     if (dto.toOrganisationId === ctx.actor.organisationId) {
       throw DomainError.validation([{ field: 'toOrganisationId', message: 'ask another organisation' }]);
     }
-    const id = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const org = await namedQuery<{ id: string; type: string }>(
         tx,
         'SELECT id, type FROM organisation WHERE id = :id',
@@ -241,9 +241,8 @@ export class SharingService {
         toOrganisationId: dto.toOrganisationId,
         classesRequested: dto.classesRequested,
       });
-      return request.id;
+      return this.viewRequest(tx, ctx, request.id);
     });
-    return this.getRequest(ctx, id);
   }
 
   /** Urgent: within hours; standard: within working days; the receiver's local settings first. */
@@ -314,6 +313,11 @@ export class SharingService {
     });
   }
 
+  /** The request as a write left it, for the writer's response (the write's own event covers it). */
+  private async viewRequest(tx: EntityManager, ctx: AccessContext, id: string): Promise<InformationRequestDto> {
+    return this.present(ctx, await this.loadRequest(tx, ctx, id, 'read'));
+  }
+
   private receiverSees(ctx: AccessContext, row: RequestRow): boolean {
     return row.toOrganisationId === ctx.actor.organisationId || ctx.actor.roles.includes('inspector');
   }
@@ -326,7 +330,7 @@ export class SharingService {
   }
 
   async decide(ctx: AccessContext, id: string, dto: RequestDecisionDto): Promise<InformationRequestDto> {
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const row = await this.loadRequest(tx, ctx, id, 'read', true);
       if (!can(ctx.ability, 'receive', 'InformationRequest', row))
         throw DomainError.forbidden('Your role may not decide information requests.');
@@ -348,7 +352,7 @@ export class SharingService {
           },
         );
         await this.afterDecision(tx, ctx, row, 'DECLINED', row.childId, null);
-        return;
+        return this.viewRequest(tx, ctx, id);
       }
       const errors = [];
       if (!dto.classes?.length) errors.push({ field: 'classes', message: 'classes are required to disclose' });
@@ -424,8 +428,8 @@ export class SharingService {
         lawfulBasis: dto.lawfulBasis,
         agreementId,
       });
+      return this.viewRequest(tx, ctx, id);
     });
-    return this.getRequest(ctx, id);
   }
 
   private async afterDecision(
