@@ -117,6 +117,24 @@ describe('identity: login, tokens, me', () => {
     );
     await t.http.get('/api/v1/me').set('Authorization', `Bearer ${h}.${expired}.${s}`).expect(401);
   });
+
+  it('stops accepting a token at its expiry even after it was verified and remembered', async () => {
+    const token = (
+      await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'dsl@riverside-academy.example', password: 'demo-password' })
+        .expect(200)
+    ).body.accessToken as string;
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number };
+    await t.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+    await t.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const later = jest.spyOn(Date, 'now').mockReturnValue(exp * 1000 + 1000);
+    try {
+      await t.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
+    } finally {
+      later.mockRestore();
+    }
+  });
 });
 
 describe('identity: failed-login rate limit', () => {

@@ -149,3 +149,19 @@ describe('the policy', () => {
     expect(new Set(allFieldsOf('Child')).size).toBe(allFieldsOf('Child').length);
   });
 });
+
+describe('abilities kept per actor', () => {
+  it('gives the same actor the same ability, and another actor (role, organisation, user) its own', () => {
+    const f = new AbilityFactory();
+    const dsl = f.for(actor('dsl'));
+    expect(f.for(actor('dsl'))).toBe(dsl);
+    const sw = f.for(actor('social_worker'));
+    expect(sw).not.toBe(dsl);
+    const elsewhere = f.for({ ...actor('dsl'), organisationId: OTHER });
+    expect(elsewhere).not.toBe(dsl);
+    // Each judges with its own actor's values, not the first one cached.
+    expect(dsl.can('read', child())).toBe(true);
+    expect(elsewhere.can('read', child())).toBe(false);
+    expect(f.for({ ...actor('dsl'), id: OTHER })).not.toBe(dsl);
+  });
+});

@@ -1,21 +1,59 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { LRUCache } from 'lru-cache';
 import { PUBLIC_KEY } from '@app/access';
 import { type Actor, type ActorRequest, DomainError } from '@app/platform';
 
-/** Every route needs a valid bearer token unless it is marked @Public(). */
+/** Set by JwtStrategy on a request whose token it verified: when that token expires (epoch ms). */
+export interface VerifiedTokenRequest extends ActorRequest {
+  headers: Record<string, string | string[] | undefined>;
+  tokenExpiresAt?: number;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
+/**
+ * Every route needs a valid bearer token unless it is marked @Public().
+ *
+ * Passport verifies a token the first time it is seen; the actor it yields is then remembered
+ * under the exact token string until the token's own expiry, so a client sending the same token
+ * again skips the signature check and claim parsing (together ~8% of a child read's CPU). Only a
+ * token that verified can be in the cache, and a changed byte is another key. Tokens are trusted
+ * for their lifetime either way (15 minutes): the cache changes no decision.
+ */
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
+  private readonly verified = new LRUCache<string, { actor: Actor; expiresAt: number }>({ max: 10_000 });
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) {
       return true;
     }
-    return super.canActivate(context);
+    const req = context.switchToHttp().getRequest<VerifiedTokenRequest>();
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    if (token !== undefined) {
+      const hit = this.verified.get(token);
+      if (hit !== undefined) {
+        if (hit.expiresAt > Date.now()) {
+          req.actor = hit.actor;
+          return true;
+        }
+        this.verified.delete(token);
+      }
+    }
+    const ok = (await super.canActivate(context)) as boolean;
+    const expiresAt = req.tokenExpiresAt;
+    if (ok && token !== undefined && req.actor !== undefined && expiresAt !== undefined) {
+      const ttl = expiresAt - Date.now();
+      if (ttl > 0) this.verified.set(token, { actor: req.actor, expiresAt }, { ttl });
+    }
+    return ok;
   }
 
   // Passport's signature: (err, user, info, context).

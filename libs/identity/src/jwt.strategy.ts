@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { type Actor, APP_CONFIG, type AppConfig } from '@app/platform';
+import type { VerifiedTokenRequest } from './authentication.guard';
 import { actorFromClaims, JWT_AUDIENCE, JWT_ISSUER, signingKey, type TokenClaims } from './token.service';
 
 @Injectable()
@@ -15,10 +16,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  validate(claims: TokenClaims): Actor {
+  validate(req: VerifiedTokenRequest, claims: TokenClaims): Actor {
+    if (claims.exp !== undefined) req.tokenExpiresAt = claims.exp * 1000;
     return actorFromClaims(claims);
   }
 }

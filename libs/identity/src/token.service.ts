@@ -12,6 +12,8 @@ export interface TokenClaims {
   team: string | null;
   roles: string[];
   scopes: string[];
+  /** Expiry (seconds since the epoch), set when the token is signed. */
+  exp?: number;
 }
 
 export const JWT_ISSUER = 'safeguarding-hub';
