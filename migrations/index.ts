@@ -6,6 +6,7 @@ import { Referrals1795872550944 } from './1795872550944-Referrals';
 import { Sharing1795873868752 } from './1795873868752-Sharing';
 import { RequestTimescales1795874362363 } from './1795874362363-RequestTimescales';
 import { InboxIndex1795875078592 } from './1795875078592-InboxIndex';
+import { ChildSearchIndex1795880000000 } from './1795880000000-ChildSearchIndex';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Sharing1795873868752,
   RequestTimescales1795874362363,
   InboxIndex1795875078592,
+  ChildSearchIndex1795880000000,
 ];

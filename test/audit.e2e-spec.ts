@@ -19,6 +19,7 @@ import {
   encodeCursor,
   loadConfig,
   ManualClock,
+  namedQuery,
   PlatformModule,
   runMigrationsLocked,
 } from '@app/platform';
@@ -215,22 +216,22 @@ describe('audit log', () => {
     });
 
     it('refuses an entry that would be a wrong record', () => {
-      expect(() => audit.insertSql(entry({ action: '' }), 1)).toThrow(TypeError);
-      expect(() => audit.insertSql(entry({ outcome: 'maybe' as never }), 1)).toThrow(TypeError);
-      expect(() => audit.insertSql(entry({ at: new Date(Number.NaN) }), 1)).toThrow(TypeError);
-      expect(() => audit.insertSql(entry(), 0)).toThrow(TypeError);
+      expect(() => audit.insertSql(entry({ action: '' }))).toThrow(TypeError);
+      expect(() => audit.insertSql(entry({ outcome: 'maybe' as never }))).toThrow(TypeError);
+      expect(() => audit.insertSql(entry({ at: new Date(Number.NaN) }))).toThrow(TypeError);
+      expect(() => audit.insertSql(entry(), { prefix: 'x; DROP TABLE child' })).toThrow(TypeError);
     });
 
-    it('insertSql puts the record in a CTE beside the read: one statement, parameters after the caller’s', async () => {
+    it('insertSql puts the record in a CTE beside the read: one statement, its parameters named apart', async () => {
       const e = entry({ subjectType: 'organisation', action: 'organisation.read' });
-      const insert = audit.insertSql(e, 2);
+      const insert = audit.insertSql(e, { prefix: 'rec' });
       expect(insert.sql).toMatch(/^INSERT INTO audit_event \(/);
-      expect(insert.sql).toContain('$2::');
-      expect(insert.sql).not.toContain('$1::');
-      const rows = await db.query(`WITH audit AS (${insert.sql}) SELECT code, name FROM organisation WHERE code = $1`, [
-        'NSP',
-        ...insert.params,
-      ]);
+      expect(Object.keys(insert.params).every((k) => k.startsWith('rec_'))).toBe(true);
+      const rows = await namedQuery(
+        db.manager,
+        `WITH audit AS (${insert.sql}) SELECT code, name FROM organisation WHERE code = :code`,
+        { code: 'NSP', ...insert.params },
+      );
       expect(rows).toEqual([{ code: 'NSP', name: 'Northshire Police' }]);
       expect(await eventsOf(db, [e.requestId!])).toEqual([
         expect.objectContaining({ action: 'organisation.read', child_ids: e.childIds }),
@@ -240,17 +241,26 @@ describe('audit log', () => {
     it('insertSql can record every id the same statement returned (a search)', async () => {
       const e = entry({ action: 'child.search', subjectIds: [], childIds: [] });
       const ids = "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM found)";
-      const insert = audit.insertSql(e, 2, { subjectIdsSql: ids, childIdsSql: ids });
-      const rows: { id: string }[] = await db.query(
-        `WITH found AS (SELECT id FROM organisation WHERE code = ANY($1::text[])),
+      const insert = audit.insertSql(e, {
+        expressions: {
+          subjectIdsSql: ids,
+          childIdsSql: ids,
+          outcomeSql: "CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'allowed' ELSE 'not_found' END",
+          breakGlassSql: '(SELECT count(*) > 2 FROM found)',
+        },
+      });
+      const rows = await namedQuery<{ id: string }>(
+        db.manager,
+        `WITH found AS (SELECT id FROM organisation WHERE code = ANY(:codes)),
               audit AS (${insert.sql})
          SELECT id FROM found ORDER BY id`,
-        [['NSP', 'SSP', 'NSC'], ...insert.params],
+        { codes: ['NSP', 'SSP', 'NSC'], ...insert.params },
       );
       expect(rows).toHaveLength(3);
       const [row] = await eventsOf(db, [e.requestId!]);
       expect(row.child_ids).toEqual(rows.map((r) => r.id));
       expect(row.subject_ids).toEqual(rows.map((r) => r.id));
+      expect(row).toMatchObject({ outcome: 'allowed', break_glass: true });
     });
   });
 
@@ -422,11 +432,12 @@ describe('audit log', () => {
       const later = await recordMany(db, 2);
       await drain(sealer);
       const e = entry();
-      const insert = audit.insertSql(e, 2);
-      await db.query(insert.sql.replace('(occurred_at', '(seq, occurred_at').replace('VALUES (', 'VALUES ($1, '), [
-        reserved,
-        ...insert.params,
-      ]);
+      const insert = audit.insertSql(e);
+      await namedQuery(
+        db.manager,
+        insert.sql.replace('(occurred_at', '(seq, occurred_at').replace('VALUES (', 'VALUES (:reserved, '),
+        { reserved, ...insert.params },
+      );
       expect(await drain(new AuditSealer(db, clock))).toBeGreaterThanOrEqual(1);
       const seals = await sealsOf(db, [...later, reserved]);
       expect(seals.map((s: { event_seq: string }) => s.event_seq)).toEqual([...later, reserved]);

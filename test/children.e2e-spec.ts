@@ -162,6 +162,43 @@ describe('the shared child record', () => {
         .expect(404);
     });
 
+    it('records every read in the read itself: allowed for the caller who may see, not_found for one who may not', async () => {
+      const child = (
+        await t.http
+          .post('/api/v1/children')
+          .set('Authorization', await t.as(SW))
+          .send(uniqueChild())
+          .expect(201)
+      ).body;
+      const eventsOf = (res: { headers: Record<string, string> }) =>
+        t.db.query(
+          `SELECT action, outcome, break_glass, child_ids::text[] AS child_ids FROM audit_event WHERE request_id = $1`,
+          [res.headers['x-request-id']],
+        );
+      const refused = await t.http
+        .get(`/api/v1/children/${child.id}`)
+        .set('Authorization', await t.as(DSL))
+        .expect(404);
+      expect(await eventsOf(refused)).toEqual([
+        { action: 'child.read', outcome: 'not_found', break_glass: false, child_ids: [child.id] },
+      ]);
+      const allowed = await t.http
+        .get(`/api/v1/children/${child.id}`)
+        .set('Authorization', await t.as(SW))
+        .expect(200);
+      expect(await eventsOf(allowed)).toEqual([
+        { action: 'child.read', outcome: 'allowed', break_glass: false, child_ids: [child.id] },
+      ]);
+      // Read again on the same connection pool: the prepared statement gives the same answer.
+      for (let i = 0; i < 3; i++) {
+        const again = await t.http
+          .get(`/api/v1/children/${child.id}`)
+          .set('Authorization', await t.as(SW))
+          .expect(200);
+        expect(again.body).toEqual(allowed.body);
+      }
+    });
+
     it('gives an organisation administrator no child data at all', async () => {
       const oliver = await childId('Oliver', 'Bennett');
       await t.http

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type Actor, decodeCursor, DomainError, type Page, toPage } from '@app/platform';
+import { type Actor, decodeCursor, DomainError, namedQuery, type Page, toPage } from '@app/platform';
 import { AUDIT_OUTCOMES, type AuditActorKind, type AuditOutcome } from './audit-event.entity';
 
 /** What happened, for the record. `details` carries field names, counts, grant ids: never child data. */
@@ -27,13 +27,19 @@ export interface AuditEntry {
 }
 
 /**
- * SQL expressions (each of type uuid[]) to use instead of the entry's `subjectIds` / `childIds`
- * parameters, so one statement can record the ids its own read returned, e.g.
- * `(SELECT coalesce(array_agg(id), '{}') FROM found)` where `found` is a CTE before the insert.
+ * SQL expressions to use instead of some of the entry's values, so one statement can record what
+ * its own read found, e.g. `(SELECT coalesce(array_agg(id), '{}') FROM found)` for the ids, where
+ * `found` is a CTE before the insert. They are cast to the column's type.
  */
-export interface AuditInsertIds {
+export interface AuditInsertExpressions {
+  /** uuid[] */
   subjectIdsSql?: string;
+  /** uuid[] */
   childIdsSql?: string;
+  /** one of AUDIT_OUTCOMES, e.g. `CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'allowed' ELSE 'not_found' END` */
+  outcomeSql?: string;
+  /** boolean */
+  breakGlassSql?: string;
 }
 
 export interface AccessLogEntry {
@@ -112,23 +118,26 @@ export class AuditService {
 
   /** Writes one event in the caller's transaction: it commits or rolls back with the work it records. */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    const { sql, params } = this.insertSql(entry, 1);
-    await manager.query(sql, params);
+    const { sql, params } = this.insertSql(entry);
+    await namedQuery(manager, sql, params);
   }
 
   /**
-   * The same insert as a statement fragment with positional parameters from `$firstParamIndex`,
-   * for a caller to put in a CTE beside its own read (one statement, one round trip):
+   * The same insert as a statement fragment with named parameters (`:audit_action`, ...), for a
+   * caller to put in a CTE beside its own read (one statement, one round trip):
    *
-   *   const audit = auditService.insertSql(entry, 2);
-   *   db.query(`WITH audit AS (${audit.sql}) SELECT ... FROM child WHERE id = $1`, [id, ...audit.params]);
+   *   const audit = auditService.insertSql(entry);
+   *   namedQuery(tx, `WITH audit AS (${audit.sql}) SELECT ... FROM child WHERE id = :id`, { id, ...audit.params });
    *
-   * `ids` replaces the id parameters with SQL expressions (see AuditInsertIds).
+   * `expressions` replaces some values with SQL (see AuditInsertExpressions); `prefix` names the
+   * parameters, so that two inserts can share a statement.
    */
-  insertSql(entry: AuditEntry, firstParamIndex: number, ids: AuditInsertIds = {}): { sql: string; params: unknown[] } {
-    if (!Number.isInteger(firstParamIndex) || firstParamIndex < 1) {
-      throw new TypeError('firstParamIndex must be a positive integer');
-    }
+  insertSql(
+    entry: AuditEntry,
+    options: { prefix?: string; expressions?: AuditInsertExpressions } = {},
+  ): { sql: string; params: Record<string, unknown> } {
+    const prefix = options.prefix ?? 'audit';
+    if (!/^[a-z][a-z0-9_]*$/.test(prefix)) throw new TypeError('prefix must be a lower-case SQL identifier');
     const e = checked(entry);
     const values: Record<(typeof INSERT_COLUMNS)[number], unknown> = {
       occurred_at: e.at,
@@ -147,16 +156,19 @@ export class AuditService {
       client_ip: clip(e.clientIp),
       details: JSON.stringify(e.details ?? {}),
     };
+    const x = options.expressions ?? {};
     const expressions: Partial<Record<(typeof INSERT_COLUMNS)[number], string>> = {
-      subject_ids: ids.subjectIdsSql,
-      child_ids: ids.childIdsSql,
+      subject_ids: x.subjectIdsSql,
+      child_ids: x.childIdsSql,
+      outcome: x.outcomeSql,
+      break_glass: x.breakGlassSql,
     };
-    const params: unknown[] = [];
+    const params: Record<string, unknown> = {};
     const placeholders = INSERT_COLUMNS.map((column) => {
       const expression = expressions[column];
-      if (expression !== undefined) return `(${expression})::${CASTS[column]}`;
-      params.push(values[column]);
-      return `$${firstParamIndex + params.length - 1}::${CASTS[column]}`;
+      if (expression !== undefined) return `CAST((${expression}) AS ${CASTS[column]})`;
+      params[`${prefix}_${column}`] = values[column];
+      return `CAST(:${prefix}_${column} AS ${CASTS[column]})`;
     });
     return {
       sql: `INSERT INTO audit_event (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders.join(', ')})`,

@@ -56,3 +56,37 @@ export function childDecisionColumns(alias: string, nowParam: string): string {
     ARRAY(SELECT g.user_id::text FROM break_glass_grant g WHERE g.child_id = ${c}.id
           AND g.granted_at <= :${nowParam} AND g.expires_at > :${nowParam}) AS "breakGlassUserIds"`;
 }
+
+/**
+ * The ways the actor's rules let them see a child, when every rule is one the name-search index
+ * (child_search) can serve: an organisation's active involvement, the case team, break-glass.
+ * The index then finds candidates and the full scope above still judges each one; null means a
+ * rule of another shape exists (e.g. unconditional) and the search must run on the child table.
+ */
+export interface SearchPaths {
+  organisations: { id: string; unrestrictedOnly: boolean }[];
+  caseTeamUsers: string[];
+  breakGlassUsers: { id: string; unrestrictedOnly: boolean }[];
+}
+
+export function searchPaths(ability: AppAbility, action: 'read' | 'update'): SearchPaths | null {
+  const paths: SearchPaths = { organisations: [], caseTeamUsers: [], breakGlassUsers: [] };
+  for (const rule of ability.rulesFor(action, 'Child')) {
+    // An inverted rule only takes rows away, and the scope applied to every candidate has it.
+    if (rule.inverted) continue;
+    const conditions = rule.conditions as Record<string, unknown> | undefined;
+    if (conditions === undefined) return null;
+    // Other conditions beside the path only narrow it: the candidates stay a superset.
+    const unrestrictedOnly = conditions.restricted === false;
+    if (typeof conditions.involvedOrganisationIds === 'string') {
+      paths.organisations.push({ id: conditions.involvedOrganisationIds, unrestrictedOnly });
+    } else if (typeof conditions.caseTeamUserIds === 'string') {
+      paths.caseTeamUsers.push(conditions.caseTeamUserIds);
+    } else if (typeof conditions.breakGlassUserIds === 'string') {
+      paths.breakGlassUsers.push({ id: conditions.breakGlassUserIds, unrestrictedOnly });
+    } else {
+      return null;
+    }
+  }
+  return paths;
+}

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@app/audit';
-import { OutboxModule } from '@app/platform';
+import { OutboxModule, Statements } from '@app/platform';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import { ChildrenController } from './children.controller';
 import { ChildrenService } from './children.service';
@@ -25,7 +25,7 @@ export const CHILDREN_ENTITIES = [
 @Module({
   imports: [TypeOrmModule.forFeature(CHILDREN_ENTITIES), AuditModule, OutboxModule],
   controllers: [ChildrenController],
-  providers: [ChildrenService, RecordPartsService],
+  providers: [ChildrenService, RecordPartsService, Statements],
   exports: [ChildrenService],
 })
 export class ChildrenModule {}

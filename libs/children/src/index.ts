@@ -7,3 +7,4 @@ export * from './identifiers';
 export * from './involvement.entity';
 export * from './names';
 export * from './section.entity';
+export { searchPaths, type SearchPaths } from './child-scope';

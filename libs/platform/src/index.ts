@@ -17,3 +17,4 @@ export * from './database/named-query';
 export * from './clock/working-days';
 export * from './idempotency/index';
 export * from './outbox/index';
+export * from './database/statements';

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -60,7 +61,7 @@ export async function startEmbeddedPostgres(
     // No pointer, or a stale one: start our own server below.
   }
 
-  const db = await PGlite.create({ dataDir: join(root, 'pgdata'), extensions: { pg_trgm, unaccent } });
+  const db = await PGlite.create({ dataDir: join(root, 'pgdata'), extensions: { pg_trgm, unaccent, btree_gin } });
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -87,7 +88,7 @@ export async function startEmbeddedPostgres(
 
 /** An in-memory embedded server (tests): nothing is written to disk. */
 export async function startEphemeralPostgres(): Promise<EmbeddedPostgres> {
-  const db = await PGlite.create({ extensions: { pg_trgm, unaccent } });
+  const db = await PGlite.create({ extensions: { pg_trgm, unaccent, btree_gin } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
