@@ -7,8 +7,9 @@
  * and a sample name, against a recording EntityManager, and keeps the SQL text and the parameter
  * list it produced. Each parameter is classified (the child id, "now", the search text, the
  * request id, the ids a search returned, ...) and filled in per request; everything else stays as
- * captured. Statements run in one transaction, as `db.transaction()` runs them (BEGIN, the
- * captured statements, COMMIT). If the service changes its SQL, this server follows.
+ * captured. Statements the service runs in `db.transaction()` are replayed between BEGIN and
+ * COMMIT; those it sends on their own through `Statements` are replayed on their own, prepared
+ * under the same name. If the service changes its SQL, this server follows.
  *
  * The actor is the one in BENCH_TOKEN (the same user the full-stack run logs in as); the token is
  * read, not verified, and requests' Authorization headers are ignored.
@@ -20,23 +21,28 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { AbilityFactory, type AccessContext, defaultPurpose } from '@app/access';
-import { ChildrenService, normaliseName } from '@app/children';
+import { ChildrenService, normaliseName, wordsOf } from '@app/children';
 import { actorFromClaims, type TokenClaims } from '@app/identity';
-import { buildDataSourceOptions, Clock } from '@app/platform';
+import { buildDataSourceOptions, Clock, SERVER_VERSION_SQL } from '@app/platform';
 import { SCHEMA } from '../migrations/schema';
 
 /** What a captured parameter becomes on each request. */
 type Slot =
   | { kind: 'const'; value: unknown }
   | { kind: 'id' | 'ids' | 'now' | 'requestId' | 'clientIp' | 'q' | 'resultIds' | 'outcome' }
-  | { kind: 'details'; value: Record<string, unknown> };
+  | { kind: 'details'; value: Record<string, unknown> }
+  | { kind: 'word'; index: number };
 
 interface Statement {
   sql: string;
   slots: Slot[];
+  /** Sent inside the service's `db.transaction()`, or on its own (autocommit). */
+  tx: boolean;
+  /** The prepared statement's name, when the service sends it prepared. */
+  name?: string;
   /** The statement whose rows the service answers with (the child select). */
   main: boolean;
 }
@@ -44,6 +50,7 @@ interface Statement {
 interface Vars {
   id?: string;
   q?: string;
+  words?: string[];
   now: Date;
   requestId: string;
   clientIp: string | null;
@@ -69,9 +76,14 @@ interface Recorded {
   sql: string;
   values: unknown[];
   rows: Record<string, unknown>[];
+  tx: boolean;
+  name?: string;
 }
 
-/** Runs `use` against the real service with a manager that records every statement, then rolls back. */
+/**
+ * Runs `use` against the real service with a manager (for `db.transaction()`) and a pool (for
+ * `Statements`) that record every statement, then rolls everything back.
+ */
 async function record(
   pool: Pool,
   driver: DataSource['driver'],
@@ -80,24 +92,33 @@ async function record(
 ): Promise<Recorded[]> {
   const calls: Recorded[] = [];
   const client = await pool.connect();
-  const manager = {
-    connection: { driver },
-    query: async (sql: string, values: unknown[] = []) => {
-      const rows = (await client.query(sql, values)).rows as Record<string, unknown>[];
-      calls.push({ sql, values, rows });
-      return rows;
+  let inTx = false;
+  const run = async (sql: string, values: unknown[], name?: string): Promise<Record<string, unknown>[]> => {
+    const rows = (await client.query(sql, values)).rows as Record<string, unknown>[];
+    calls.push({ sql, values, rows, tx: inTx, name });
+    return rows;
+  };
+  const manager = { connection: { driver }, query: (sql: string, values: unknown[] = []) => run(sql, values) };
+  const recordingPool = {
+    query: async (config: string | QueryConfig) => {
+      const c = typeof config === 'string' ? { text: config, values: [] } : config;
+      // Statements asks once whether the server takes prepared statements: not part of a request.
+      if (c.text === SERVER_VERSION_SQL) return client.query(c.text);
+      return { rows: await run(c.text, c.values ?? [], c.name) };
     },
   };
   const db = {
+    driver: Object.assign(Object.create(driver) as object, { master: recordingPool }),
     transaction: async <T>(work: (tx: typeof manager) => Promise<T>): Promise<T> => {
-      await client.query('BEGIN');
+      inTx = true;
       try {
         return await work(manager);
       } finally {
-        await client.query('ROLLBACK');
+        inTx = false;
       }
     },
   } as unknown as DataSource;
+  await client.query('BEGIN');
   try {
     await use(
       instantiate(
@@ -109,6 +130,7 @@ async function record(
       ),
     );
   } finally {
+    await client.query('ROLLBACK');
     client.release();
   }
   return calls;
@@ -144,6 +166,7 @@ function instantiate<T>(type: Class<T>, given: Map<unknown, unknown>): T {
 }
 
 function classify(calls: Recorded[], known: { id?: string; q?: string; now: Date }): Statement[] {
+  const words = known.q !== undefined ? wordsOf(known.q) : [];
   const mainIndex = calls.findIndex((c) => /\bFROM child c\b/.test(c.sql) && c.rows.length > 0);
   if (mainIndex < 0) throw new Error('capture: no child select returned rows (is the sample visible to the actor?)');
   const resultIds = calls[mainIndex].rows.slice(0, PAGE).map((r) => r.id as string);
@@ -157,6 +180,7 @@ function classify(calls: Recorded[], known: { id?: string; q?: string; now: Date
       if (known.id !== undefined && value === known.id) return { kind: 'id' };
       if (known.id !== undefined && isDeepStrictEqual(value, [known.id])) return { kind: 'ids' };
       if (known.q !== undefined && value === known.q) return { kind: 'q' };
+      if (typeof value === 'string' && words.includes(value)) return { kind: 'word', index: words.indexOf(value) };
       if (value === CAPTURE_REQUEST_ID) return { kind: 'requestId' };
       if (value === CAPTURE_IP) return { kind: 'clientIp' };
       if (audit && known.q !== undefined && isDeepStrictEqual(value, resultIds)) return { kind: 'resultIds' };
@@ -166,7 +190,7 @@ function classify(calls: Recorded[], known: { id?: string; q?: string; now: Date
       }
       return { kind: 'const', value };
     });
-    return { sql: call.sql, slots, main: i === mainIndex };
+    return { sql: call.sql, slots, main: i === mainIndex, tx: call.tx, name: call.name };
   });
 }
 
@@ -193,29 +217,38 @@ function fill(slots: Slot[], v: Vars): unknown[] {
         return v.outcome;
       case 'details':
         return JSON.stringify({ ...slot.value, count: v.resultIds.length });
+      case 'word':
+        return v.words?.[slot.index];
     }
   });
 }
 
-/** One request's statements, in one transaction; the main statement's rows come back. */
+/**
+ * One request's statements as the service sends them: those it ran in `db.transaction()` between
+ * BEGIN and COMMIT, the others on their own (prepared when the service prepared them). The main
+ * statement's rows come back.
+ */
 async function replay(pool: Pool, statements: Statement[], v: Vars): Promise<Record<string, unknown>[]> {
   const client: PoolClient = await pool.connect();
   let rows: Record<string, unknown>[] = [];
+  let open = false;
   try {
-    await client.query('BEGIN');
     for (const s of statements) {
-      const result = await client.query(s.sql, fill(s.slots, v));
+      if (s.tx && !open) await client.query('BEGIN');
+      if (!s.tx && open) await client.query('COMMIT');
+      open = s.tx;
+      const result = await client.query({ name: s.name, text: s.sql, values: fill(s.slots, v) });
       if (s.main) {
         rows = result.rows as Record<string, unknown>[];
         v.resultIds = rows.slice(0, PAGE).map((r) => r.id as string);
         if (rows.length === 0) v.outcome = 'not_found';
       }
     }
-    await client.query('COMMIT');
+    if (open) await client.query('COMMIT');
     client.release();
     return rows;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (open) await client.query('ROLLBACK').catch(() => undefined);
     client.release(err instanceof Error ? err : new Error(String(err)));
     throw err;
   }
@@ -258,12 +291,32 @@ async function main(): Promise<void> {
     clientIp: CAPTURE_IP,
   };
   const now = new Date();
-  const q = normaliseName(sampleQ);
   const read = classify(await record(pool, driver, now, (s) => s.get(ctx, sampleId)), { id: sampleId, now });
-  const search = classify(await record(pool, driver, now, (s) => s.search(ctx, { q: sampleQ })), { q, now });
+  // A name search's statement has one condition per word typed: captured once per word count,
+  // from the first request with that many words.
+  const searches = new Map<number, Promise<Statement[]>>();
+  const searchFor = (text: string): Promise<Statement[]> => {
+    const normalised = normaliseName(text);
+    const count = wordsOf(normalised).length;
+    let statements = searches.get(count);
+    if (statements === undefined) {
+      const at = new Date();
+      statements = record(pool, driver, at, (s) => s.search(ctx, { q: text })).then((calls) =>
+        classify(calls, { q: normalised, now: at }),
+      );
+      searches.set(count, statements);
+    }
+    return statements;
+  };
+  const search = await searchFor(sampleQ);
   if (!read.some((s) => s.slots.some((x) => x.kind === 'id'))) throw new Error('capture: the read takes no child id');
   if (!search.some((s) => s.slots.some((x) => x.kind === 'q'))) throw new Error('capture: the search takes no text');
-  const captured = { read, search, actor };
+  /** What was captured so far: the read, and the search per number of words. */
+  const captured = async () => ({
+    read,
+    search: Object.fromEntries(await Promise.all([...searches].map(async ([n, list]) => [n, await list] as const))),
+    actor,
+  });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '/';
@@ -279,14 +332,15 @@ async function main(): Promise<void> {
       send(res, 200, { status: 'ok' });
       return;
     } else if (path === '/__captured') {
-      send(res, 200, captured);
+      void captured().then((body) => send(res, 200, body));
       return;
     } else if (path.startsWith('/api/v1/children?')) {
       const text = new URLSearchParams(path.slice(path.indexOf('?') + 1)).get('q') ?? '';
       v.q = normaliseName(text);
-      work = replay(pool, search, v).then((rows) =>
-        send(res, 200, { data: rows.slice(0, PAGE), nextCursor: rows.length > PAGE ? 'more' : null }),
-      );
+      v.words = wordsOf(v.q);
+      work = searchFor(text)
+        .then((statements) => replay(pool, statements, v))
+        .then((rows) => send(res, 200, { data: rows.slice(0, PAGE), nextCursor: rows.length > PAGE ? 'more' : null }));
     } else if (path.startsWith('/api/v1/children/')) {
       v.id = path.slice('/api/v1/children/'.length);
       work = replay(pool, read, v).then((rows) =>

@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
-import { normaliseName } from '@app/children';
+import { normaliseName, wordsOf } from '@app/children';
 import {
   assertBenchDb,
   benchPids as pidsOf,
@@ -208,27 +208,46 @@ async function crossCheck(token: string, sample: Sample): Promise<void> {
 /** EXPLAIN (ANALYZE, BUFFERS) of the captured statements, for a few samples, with their parameters filled. */
 async function explain(sample: Sample): Promise<Record<string, string>> {
   const captured = (await (await fetch(`http://127.0.0.1:${cfg.barePort}/__captured`)).json()) as {
-    read: { sql: string; slots: { kind: string; value?: unknown }[]; main: boolean }[];
-    search: { sql: string; slots: { kind: string; value?: unknown }[]; main: boolean }[];
+    read: { sql: string; slots: { kind: string; value?: unknown; index?: number }[]; main: boolean }[];
+    /** Per number of words searched. */
+    search: Record<
+      string,
+      { sql: string; slots: { kind: string; value?: unknown; index?: number }[]; main: boolean }[]
+    >;
   };
   const out: Record<string, string> = {};
   const now = new Date();
-  const fill = (slots: { kind: string; value?: unknown }[], vars: Record<string, unknown>) =>
-    slots.map((s) => (s.kind === 'const' ? s.value : s.kind === 'now' ? now : vars[s.kind]));
+  const fill = (slots: { kind: string; value?: unknown; index?: number }[], vars: Record<string, unknown>) =>
+    slots.map((s) =>
+      s.kind === 'const'
+        ? s.value
+        : s.kind === 'now'
+          ? now
+          : s.kind === 'word'
+            ? wordsOf(String(vars.q))[s.index ?? 0]
+            : vars[s.kind],
+    );
   await withClient(dbUrl(cfg.db), async (c) => {
     const main = (list: typeof captured.read) => list.find((s) => s.main)!;
-    const cases: [string, (typeof captured.read)[number], Record<string, unknown>][] = [
-      ['read', main(captured.read), { id: sample.ids[1] }],
-      ['search-name', main(captured.search), { q: normaliseName(sample.fullNames[1]) }],
-      ['search-surname', main(captured.search), { q: normaliseName(sample.familyNames[1]) }],
-      ['search-surname-common', main(captured.search), { q: 'smith' }],
+    const searchOf = (q: string) => {
+      const list = captured.search[String(wordsOf(q).length)];
+      return list ? main(list) : undefined;
+    };
+    const cases: [string, (typeof captured.read)[number] | undefined, Record<string, unknown>][] = [
+      ['read', main(captured.read), { id: sample.ids[1], ids: [sample.ids[1]] }],
+      ['search-name', searchOf(normaliseName(sample.fullNames[1])), { q: normaliseName(sample.fullNames[1]) }],
+      ['search-surname', searchOf(normaliseName(sample.familyNames[1])), { q: normaliseName(sample.familyNames[1]) }],
+      ['search-surname-common', searchOf('smith'), { q: 'smith' }],
     ];
     for (const [name, stmt, vars] of cases) {
+      if (stmt === undefined) continue; // no search of that many words was run
       let plan = { rows: [] as { 'QUERY PLAN': string }[] };
       for (let i = 0; i < 2; i++) {
         // Twice: the first run in a fresh session pays for catalog look-ups; the second is the one shown.
         await c.query('BEGIN');
-        await c.query(`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)`);
+        await c.query(
+          `SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true), set_config('jit', 'off', true)`,
+        );
         plan = await c.query<{ 'QUERY PLAN': string }>(
           `EXPLAIN (ANALYZE, BUFFERS) ${stmt.sql}`,
           fill(stmt.slots, vars),
