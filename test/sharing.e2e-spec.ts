@@ -413,6 +413,37 @@ describe('cross-boundary information sharing and the machine API', () => {
     expect(eventsOf('child.linked').some((h) => h.json.data.matchReference === res.body.matchReference)).toBe(true);
   });
 
+  it("takes a referral by match reference without showing the sender the other agency's child, not even its id", async () => {
+    const officer = 'cse.officer@southshire-police.example';
+    const match = await post(officer, '/api/v1/children', {
+      givenName: 'Oliver',
+      familyName: 'Bennett',
+      dateOfBirth: '2013-05-14',
+    });
+    expect(match.status).toBe(409);
+    const oliver = (await t.db.query(`SELECT id FROM child WHERE given_name = 'Oliver' AND family_name = 'Bennett'`))[0]
+      .id;
+    const sent = await post(officer, '/api/v1/referrals', {
+      toTeamId: teams['NSC/MASH'],
+      matchReference: match.body.matchReference,
+      reason: 'Seen in Southshire with older males in a car; we believe your service holds this child.',
+      rag: 'AMBER',
+      consentObtained: true,
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body.childId).toBeNull();
+    expect(JSON.stringify(sent.body)).not.toContain(oliver);
+    const sentList = (await get(officer, '/api/v1/referrals/sent')).body.data;
+    const mine = sentList.find((r: any) => r.id === sent.body.id);
+    expect(mine.childId).toBeNull();
+    expect((await get(officer, `/api/v1/referrals/${sent.body.id}`)).body.childId).toBeNull();
+    // The receiving council sees which of its children the referral is about.
+    const received = await get(NSC_TM, `/api/v1/referrals/${sent.body.id}`);
+    expect(received.status).toBe(200);
+    expect(received.body.childId).toBe(oliver);
+    expect((await t.db.query('SELECT child_id FROM referral WHERE id = $1', [sent.body.id]))[0].child_id).toBe(oliver);
+  });
+
   it('keeps a delivery log and replays a delivery', async () => {
     const hooks = (await get('client', '/api/v1/webhooks')).body.data;
     const log = (await get('client', `/api/v1/webhooks/${hooks[0].id}/deliveries`)).body.data;

@@ -252,7 +252,15 @@ export class ReferralDto {
   @ApiProperty({ type: OrgRef }) from!: OrgRef;
   @ApiProperty({ type: OrgRef }) to!: OrgRef;
   @ApiProperty({ type: OrgRef }) toTeam!: OrgRef;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) childId!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The child on the shared record: shown to the receiving organisation and to organisations working with the ' +
+      'child; null for a sender who referred by match reference (a child another agency holds).',
+  })
+  childId!: string | null;
   @ApiProperty({ type: SubjectDto }) subject!: SubjectDto;
   @ApiProperty() reason!: string;
   @ApiProperty({ enum: RAGS }) rag!: string;

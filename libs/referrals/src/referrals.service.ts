@@ -77,7 +77,9 @@ const REFERRAL_COLUMNS = `
   json_build_object('givenName', r.subject_given_name, 'familyName', r.subject_family_name,
     'dateOfBirth', to_char(r.subject_date_of_birth, 'YYYY-MM-DD'), 'approximateAge', r.subject_approximate_age,
     'address', r.subject_address, 'school', r.subject_school) AS subject,
-  (r.due_at IS NOT NULL AND r.due_at < :now AND r.status IN ('SUBMITTED', 'ACKNOWLEDGED')) AS overdue`;
+  (r.due_at IS NOT NULL AND r.due_at < :now AND r.status IN ('SUBMITTED', 'ACKNOWLEDGED')) AS overdue,
+  (r.to_organisation_id = :viewerOrg OR EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = r.child_id
+     AND i.organisation_id = :viewerOrg AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now))) AS "childKnown"`;
 
 const REFERRAL_FROM = `referral r
   JOIN organisation fo ON fo.id = r.from_organisation_id
@@ -94,7 +96,12 @@ const CONCERN_COLUMNS = `
   c.due_at AS "dueAt", c.urgency, c.created_at AS "createdAt",
   (c.status = 'OPEN' AND c.due_at < :now) AS overdue`;
 
-type ReferralRow = ReferralDto & { urgency: number; fromOrganisationId: string; toOrganisationId: string };
+type ReferralRow = ReferralDto & {
+  urgency: number;
+  fromOrganisationId: string;
+  toOrganisationId: string;
+  childKnown: boolean;
+};
 type ConcernRow = ConcernDto & { urgency: number };
 
 const subjectColumns = (s: SubjectDto | undefined) => ({
@@ -109,6 +116,16 @@ const subjectColumns = (s: SubjectDto | undefined) => ({
 const strip = <T extends { urgency?: number; fromOrganisationId?: string; toOrganisationId?: string }>(row: T) => {
   const { urgency: _u, fromOrganisationId: _f, toOrganisationId: _t, ...rest } = row;
   return rest;
+};
+
+/**
+ * A referral as its viewer may see it. The child's id goes to the receiving organisation and to
+ * an organisation that already works with the child; a sender who referred by match reference
+ * (a child another agency holds) learns nothing of that record, not even its id.
+ */
+const presentReferral = (row: ReferralRow): ReferralDto => {
+  const { childKnown, ...rest } = strip(row);
+  return { ...rest, childId: childKnown ? rest.childId : null } as ReferralDto;
 };
 
 /**
@@ -422,7 +439,7 @@ export class ReferralsService {
          FROM referral_transition WHERE referral_id = :id ORDER BY at, id`,
       { id },
     );
-    return { ...(strip(row) as ReferralDto), transitions: transitions as unknown as ReferralDto['transitions'] };
+    return { ...presentReferral(row), transitions: transitions as unknown as ReferralDto['transitions'] };
   }
 
   /** Moves a referral through the transition table; an illegal move is 409 naming the allowed ones. */
@@ -537,7 +554,13 @@ export class ReferralsService {
         columnsFrom(tx.getRepository(Referral).metadata, 'r'),
         'rf',
       );
-      const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, now, limit: limit + 1 };
+      const params: Record<string, unknown> = {
+        ...scope.params,
+        org: ctx.actor.organisationId,
+        viewerOrg: ctx.actor.organisationId,
+        now,
+        limit: limit + 1,
+      };
       const where = [scope.sql, box === 'inbox' ? 'r.to_organisation_id = :org' : 'r.from_organisation_id = :org'];
       if (box === 'inbox' && q.scope !== 'organisation' && ctx.actor.teamId) {
         where.push('r.to_team_id = :team');
@@ -591,7 +614,7 @@ export class ReferralsService {
       );
       const page = toPage(rows, limit, cursorOf);
       await this.auditList(tx, ctx, `referral.${box}`, 'Referral', page.data);
-      return { data: page.data.map((r) => strip(r) as ReferralDto), nextCursor: page.nextCursor };
+      return { data: page.data.map(presentReferral), nextCursor: page.nextCursor };
     });
   }
 
@@ -667,7 +690,7 @@ export class ReferralsService {
     const rows = await namedQuery<ReferralRow>(
       tx,
       `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF r' : ''}`,
-      { ...scope.params, id, now: this.clock.now() },
+      { ...scope.params, id, now: this.clock.now(), viewerOrg: ctx.actor.organisationId },
     );
     if (!rows[0]) throw ReferralError.notFound();
     return rows[0];
