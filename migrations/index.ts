@@ -7,6 +7,7 @@ import { Sharing1795873868752 } from './1795873868752-Sharing';
 import { RequestTimescales1795874362363 } from './1795874362363-RequestTimescales';
 import { InboxIndex1795875078592 } from './1795875078592-InboxIndex';
 import { ChildSearchIndex1795880000000 } from './1795880000000-ChildSearchIndex';
+import { OutboxRetention1795880100000 } from './1795880100000-OutboxRetention';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   RequestTimescales1795874362363,
   InboxIndex1795875078592,
   ChildSearchIndex1795880000000,
+  OutboxRetention1795880100000,
 ];

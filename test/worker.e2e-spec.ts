@@ -4,7 +4,12 @@ import { DataSource } from 'typeorm';
 import { ManualClock } from '@app/platform';
 import { AuditSealJob, AuditVerifier } from '@app/audit';
 import { EscalationJob } from '@app/referrals';
-import { PurgeIdempotencyRecordsJob, PurgeLoginFailuresJob, WorkerModule } from '../apps/worker/src/worker.module';
+import {
+  PurgeIdempotencyRecordsJob,
+  PurgeLoginFailuresJob,
+  PurgeOutboxJob,
+  WorkerModule,
+} from '../apps/worker/src/worker.module';
 import { testConfig } from './support/app';
 
 describe('worker', () => {
@@ -53,5 +58,51 @@ describe('worker', () => {
     const left = await db.query(`SELECT key FROM idempotency_record WHERE actor_id = $1`, [actor]);
     expect(left).toEqual([{ key: 'new' }]);
     await expect(worker.get(EscalationJob).run()).resolves.toMatchObject({ marked: expect.any(Number) });
+  });
+
+  it('purges published outbox events past their retention, with their delivery log, unless a delivery is pending', async () => {
+    const db = worker.get(DataSource);
+    const org = (await db.query(`SELECT id FROM organisation WHERE code = 'SSP'`))[0].id;
+    const day = 86_400_000;
+    const now = clock.now().getTime();
+    const event = async (label: string, dispatchedDaysAgo: number | null): Promise<string> =>
+      (
+        await db.query(
+          `INSERT INTO outbox_event (type, organisation_id, payload, occurred_at, dispatched_at)
+           VALUES ('test.purge', $1, $2::jsonb, $3, $4) RETURNING id`,
+          [
+            org,
+            JSON.stringify({ label }),
+            new Date(now - 40 * day),
+            dispatchedDaysAgo === null ? null : new Date(now - dispatchedDaysAgo * day),
+          ],
+        )
+      )[0].id;
+    const old = await event('old', 31);
+    const oldPending = await event('old-pending', 31);
+    const recent = await event('recent', 29);
+    const undispatched = await event('undispatched', null);
+    const hook = (
+      await db.query(
+        `INSERT INTO webhook_subscription (organisation_id, client_id, url, secret, events, active)
+         VALUES ($1, (SELECT id FROM api_client WHERE organisation_id = $1 LIMIT 1), 'https://partner.example/hooks',
+                 'purge-test-secret-0123456789', '{test.purge}', true) RETURNING id`,
+        [org],
+      )
+    )[0].id;
+    await db.query(
+      `INSERT INTO webhook_delivery (subscription_id, event_id, event_type, status) VALUES
+         ($1, $2, 'test.purge', 'delivered'), ($1, $3, 'test.purge', 'pending'), ($1, $4, 'test.purge', 'delivered')`,
+      [hook, old, oldPending, recent],
+    );
+    expect(await worker.get(PurgeOutboxJob).run()).toBeGreaterThanOrEqual(1);
+    const left = await db.query(`SELECT payload->>'label' AS label FROM outbox_event WHERE id = ANY($1) ORDER BY 1`, [
+      [old, oldPending, recent, undispatched],
+    ]);
+    expect(left.map((r: { label: string }) => r.label)).toEqual(['old-pending', 'recent', 'undispatched']);
+    const deliveries = await db.query(`SELECT event_id FROM webhook_delivery WHERE subscription_id = $1`, [hook]);
+    expect(deliveries.map((d: { event_id: string }) => d.event_id).sort()).toEqual([oldPending, recent].sort());
+    await db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [hook]);
+    await db.query(`DELETE FROM outbox_event WHERE id = ANY($1)`, [[oldPending, recent, undispatched]]);
   });
 });

@@ -13,6 +13,7 @@ import {
   OutboxModule,
   PlatformModule,
   purgeExpiredIdempotencyRecords,
+  purgePublishedOutboxEvents,
   WebhookJob,
 } from '@app/platform';
 import { SCHEMA } from '../../../migrations/schema';
@@ -52,6 +53,26 @@ export class PurgeIdempotencyRecordsJob {
   }
 }
 
+/** Housekeeping: published events and their delivery log are kept for OUTBOX_RETENTION_DAYS. */
+@Injectable()
+export class PurgeOutboxJob {
+  private readonly logger = new Logger(PurgeOutboxJob.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  @Interval(3_600_000)
+  async run(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.outboxRetentionDays * 86_400_000);
+    const deleted = await purgePublishedOutboxEvents(this.db, before);
+    if (deleted > 0) this.logger.log(`Purged ${deleted} published outbox events older than ${before.toISOString()}`);
+    return deleted;
+  }
+}
+
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig, databaseUrl: string, clock?: Clock): DynamicModule {
@@ -68,7 +89,14 @@ export class WorkerModule {
         OutboxModule,
         SharingJobsModule,
       ],
-      providers: [PurgeLoginFailuresJob, PurgeIdempotencyRecordsJob, AuditSealJob, EscalationJob, WebhookJob],
+      providers: [
+        PurgeLoginFailuresJob,
+        PurgeIdempotencyRecordsJob,
+        PurgeOutboxJob,
+        AuditSealJob,
+        EscalationJob,
+        WebhookJob,
+      ],
     };
   }
 }

@@ -33,6 +33,8 @@ export interface AppConfig {
   trustProxy: boolean;
   breakGlassMinutes: number;
   clientRateLimitPerMinute: number;
+  /** Days a published outbox event and its webhook delivery log are kept (replays within that time). */
+  outboxRetentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     breakGlassMinutes: int(env, 'BREAK_GLASS_MINUTES', 60, 5, 1440),
     clientRateLimitPerMinute: int(env, 'CLIENT_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    outboxRetentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
   };
 }
 

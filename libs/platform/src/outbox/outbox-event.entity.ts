@@ -9,6 +9,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity('outbox_event')
 // Partial: only the events still to fan out are indexed, in the order they are taken.
 @Index('ix_outbox_event_undispatched', ['occurredAt'], { where: 'dispatched_at IS NULL' })
+// The purge walks published events oldest first.
+@Index('ix_outbox_event_dispatched', ['dispatchedAt'], { where: 'dispatched_at IS NOT NULL' })
 export class OutboxEvent {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** What a use case emits: the caller states the time (its Clock) and whom the event is for. */
 export interface OutboxEventInput<P extends object = Record<string, unknown>> {
@@ -32,5 +32,28 @@ export class OutboxService {
       [event.type, event.organisationId, JSON.stringify(event.payload), event.occurredAt],
     );
     return rows[0].id;
+  }
+}
+
+/**
+ * Housekeeping: deletes events published before `before` whose webhook deliveries are all
+ * settled (delivered or failed), with their delivery log (cascade), in batches so that no
+ * statement holds many locks. An event with a delivery still pending is kept whatever its age.
+ * Returns how many events were deleted.
+ */
+export async function purgePublishedOutboxEvents(db: DataSource, before: Date, batch = 5_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result: [unknown[], number] = await db.query(
+      `DELETE FROM outbox_event WHERE id IN (
+         SELECT e.id FROM outbox_event e
+          WHERE e.dispatched_at IS NOT NULL AND e.dispatched_at < $1
+            AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id AND d.status = 'pending')
+          ORDER BY e.dispatched_at LIMIT $2)`,
+      [before, batch],
+    );
+    const deleted = result[1] ?? 0;
+    total += deleted;
+    if (deleted < batch) return total;
   }
 }
