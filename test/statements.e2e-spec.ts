@@ -49,4 +49,18 @@ describe('Statements', () => {
     if (process.env.DATABASE_URL) expect(prepared.length).toBeGreaterThan(0);
     else expect(prepared).toEqual([]);
   });
+
+  it('keeps answering when a table changes under a prepared statement (a migration while the app runs)', async () => {
+    await t.db.query('DROP TABLE IF EXISTS statements_probe');
+    await t.db.query('CREATE TABLE statements_probe (id int PRIMARY KEY, label text)');
+    await t.db.query(`INSERT INTO statements_probe VALUES (1, 'one'), (2, 'two')`);
+    const sql = 'SELECT * FROM statements_probe WHERE id = :id';
+    // Sequential calls reuse the same idle connection, which then holds the prepared plan.
+    for (let i = 0; i < 5; i++) expect(await statements.query(sql, { id: 1 })).toEqual([{ id: 1, label: 'one' }]);
+    await t.db.query(`ALTER TABLE statements_probe ADD COLUMN note text DEFAULT 'added'`);
+    for (let i = 0; i < 5; i++) {
+      expect(await statements.query(sql, { id: 2 })).toEqual([{ id: 2, label: 'two', note: 'added' }]);
+    }
+    await t.db.query('DROP TABLE statements_probe');
+  });
 });

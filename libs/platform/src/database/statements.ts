@@ -29,9 +29,18 @@ export class Statements {
   async query<T = Record<string, unknown>>(sql: string, params: Record<string, unknown>): Promise<T[]> {
     const compiled = this.compile(sql, params);
     const config: QueryConfig = { text: compiled.text, values: compiled.order.map((key) => params[key]) };
-    if (await this.prepared()) config.name = compiled.name;
-    const result = await this.pool().query(config);
-    return result.rows as T[];
+    if (!(await this.prepared())) return (await this.pool().query(config)).rows as T[];
+    try {
+      return (await this.pool().query({ ...config, name: compiled.name })).rows as T[];
+    } catch (err) {
+      if (!isStalePlan(err)) throw err;
+      // A table changed under the prepared statement (a migration while this process runs): the
+      // server refuses the old plan before executing anything, so the statement did nothing.
+      // Give the text a fresh name, which every connection prepares anew, and send it once more.
+      compiled.generation += 1;
+      compiled.name = statementName(compiled.text, compiled.generation);
+      return (await this.pool().query({ ...config, name: compiled.name })).rows as T[];
+    }
   }
 
   /**
@@ -53,7 +62,7 @@ export class Statements {
         if (key === undefined) throw new TypeError('Statements: a parameter TypeORM inlined is not supported');
         return key;
       });
-      compiled = { text, order, keys, name: statementName(text) };
+      compiled = { text, order, keys, name: statementName(text, 0), generation: 0 };
       this.compiled.set(sql, compiled);
     }
     return compiled;
@@ -83,6 +92,8 @@ interface Compiled {
   /** The names the statement was compiled with (sorted). */
   keys: string[];
   name: string;
+  /** Bumped when the server refused the prepared plan as stale. */
+  generation: number;
 }
 
 function sameKeys(keys: string[], params: Record<string, unknown>): boolean {
@@ -91,6 +102,17 @@ function sameKeys(keys: string[], params: Record<string, unknown>): boolean {
 }
 
 /** A stable name per statement text (PostgreSQL names are at most 63 bytes). */
-export function statementName(text: string): string {
-  return `s_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+export function statementName(text: string, generation = 0): string {
+  const name = `s_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+  return generation === 0 ? name : `${name}_${generation}`;
+}
+
+/** PostgreSQL's refusal of a prepared plan whose result columns changed since it was prepared. */
+function isStalePlan(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { code?: unknown }).code === '0A000' &&
+    /cached plan must not change result type/.test(String((err as { message?: unknown }).message))
+  );
 }
