@@ -8,6 +8,7 @@ import { RequestTimescales1795874362363 } from './1795874362363-RequestTimescale
 import { InboxIndex1795875078592 } from './1795875078592-InboxIndex';
 import { ChildSearchIndex1795880000000 } from './1795880000000-ChildSearchIndex';
 import { OutboxRetention1795880100000 } from './1795880100000-OutboxRetention';
+import { TokenRevocation1795880200000 } from './1795880200000-TokenRevocation';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   InboxIndex1795875078592,
   ChildSearchIndex1795880000000,
   OutboxRetention1795880100000,
+  TokenRevocation1795880200000,
 ];

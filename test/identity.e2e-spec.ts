@@ -324,4 +324,55 @@ describe('identity: user administration', () => {
       .expect(200);
     await t.http.post('/api/v1/auth/login').send({ email, password: 'a-long-initial-password' }).expect(401);
   });
+
+  const newUser = async (roles: string[]) => {
+    const email = unique();
+    const created = (
+      await t.http
+        .post('/api/v1/users')
+        .set('Authorization', nsc)
+        .send({ email, name: 'Worker', roles, password: 'a-long-initial-password' })
+        .expect(201)
+    ).body;
+    const login = async () =>
+      `Bearer ${
+        (await t.http.post('/api/v1/auth/login').send({ email, password: 'a-long-initial-password' }).expect(200)).body
+          .accessToken
+      }`;
+    return { id: created.id as string, login };
+  };
+  const patchUser = (id: string, version: number, body: object) =>
+    t.http.patch(`/api/v1/users/${id}`).set('Authorization', nsc).set('If-Match', `"${version}"`).send(body);
+
+  it("ends a deactivated user's access at once on this process, and within the poll interval on another", async () => {
+    const other = await startTestApp({ TOKEN_REVOCATION_POLL_SECONDS: '1' });
+    try {
+      const leaver = await newUser(['social_worker']);
+      const token = await leaver.login();
+      await t.http.get('/api/v1/me').set('Authorization', token).expect(200);
+      await other.http.get('/api/v1/me').set('Authorization', token).expect(200);
+      await patchUser(leaver.id, 1, { active: false }).expect(200);
+      const refused = await t.http.get('/api/v1/me').set('Authorization', token).expect(401);
+      expect(refused.body.detail).toMatch(/log in again/);
+      await new Promise((r) => setTimeout(r, 1100));
+      await other.http.get('/api/v1/me').set('Authorization', token).expect(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('ends tokens issued before a change of roles; a token from a new login carries the new roles', async () => {
+    const worker = await newUser(['social_worker']);
+    const before = await worker.login();
+    // A change of name narrows nothing: the token stays good.
+    await patchUser(worker.id, 1, { name: 'Renamed Worker' }).expect(200);
+    await t.http.get('/api/v1/me').set('Authorization', before).expect(200);
+    await patchUser(worker.id, 2, { roles: ['team_manager'] }).expect(200);
+    await t.http.get('/api/v1/me').set('Authorization', before).expect(401);
+    // Token times are whole seconds: a login in the very second of the change is refused too.
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await worker.login();
+    const me = await t.http.get('/api/v1/me').set('Authorization', after).expect(200);
+    expect(me.body.roles).toEqual(['team_manager']);
+  });
 });

@@ -4,11 +4,14 @@ import { AuthGuard } from '@nestjs/passport';
 import { LRUCache } from 'lru-cache';
 import { PUBLIC_KEY } from '@app/access';
 import { type Actor, type ActorRequest, DomainError } from '@app/platform';
+import { TokenRevocations } from './token-revocations';
 
 /** Set by JwtStrategy on a request whose token it verified: when that token expires (epoch ms). */
 export interface VerifiedTokenRequest extends ActorRequest {
   headers: Record<string, string | string[] | undefined>;
   tokenExpiresAt?: number;
+  /** The token's `iat` (seconds). */
+  tokenIssuedAt?: number;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
@@ -24,9 +27,14 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
  */
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
-  private readonly verified = new LRUCache<string, { actor: Actor; expiresAt: number }>({ max: 10_000 });
+  private readonly verified = new LRUCache<string, { actor: Actor; expiresAt: number; issuedAt: number }>({
+    max: 10_000,
+  });
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly revocations: TokenRevocations,
+  ) {
     super();
   }
 
@@ -41,6 +49,7 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       const hit = this.verified.get(token);
       if (hit !== undefined) {
         if (hit.expiresAt > Date.now()) {
+          await this.refuseRevoked(hit.actor, hit.issuedAt);
           req.actor = hit.actor;
           return true;
         }
@@ -48,12 +57,21 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       }
     }
     const ok = (await super.canActivate(context)) as boolean;
-    const expiresAt = req.tokenExpiresAt;
-    if (ok && token !== undefined && req.actor !== undefined && expiresAt !== undefined) {
+    const { actor, tokenExpiresAt: expiresAt, tokenIssuedAt: issuedAt } = req;
+    if (ok && actor !== undefined) await this.refuseRevoked(actor, issuedAt);
+    if (ok && token !== undefined && actor !== undefined && expiresAt !== undefined && issuedAt !== undefined) {
       const ttl = expiresAt - Date.now();
-      if (ttl > 0) this.verified.set(token, { actor: req.actor, expiresAt }, { ttl });
+      if (ttl > 0) this.verified.set(token, { actor, expiresAt, issuedAt }, { ttl });
     }
     return ok;
+  }
+
+  /** A person deactivated, or whose roles or team changed, after the token was issued: 401. */
+  private async refuseRevoked(actor: Actor, issuedAt: number | undefined): Promise<void> {
+    if (actor.kind !== 'user') return;
+    if (issuedAt === undefined || (await this.revocations.refuses(actor.id, issuedAt))) {
+      throw DomainError.unauthenticated('This token was issued before a change to your account; log in again.');
+    }
   }
 
   // Passport's signature: (err, user, info, context).

@@ -11,6 +11,7 @@ import { DirectoryService } from './directory.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginLimiter } from './login-limiter.service';
 import { Organisation, Team } from './organisation.entity';
+import { TokenRevocations } from './token-revocations';
 import { signingKey, TokenService } from './token.service';
 import { UsersService } from './users.service';
 import { ApiClient, LoginFailure, User } from './user.entity';
@@ -34,6 +35,7 @@ export const IDENTITY_ENTITIES = [Organisation, Team, User, ApiClient, LoginFail
     LoginLimiter,
     TokenService,
     JwtStrategy,
+    TokenRevocations,
     AuthenticationGuard,
   ],
   exports: [AuthenticationGuard, TokenService],

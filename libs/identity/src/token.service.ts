@@ -12,8 +12,9 @@ export interface TokenClaims {
   team: string | null;
   roles: string[];
   scopes: string[];
-  /** Expiry (seconds since the epoch), set when the token is signed. */
+  /** Expiry and issue time (seconds since the epoch), set when the token is signed. */
   exp?: number;
+  iat?: number;
 }
 
 export const JWT_ISSUER = 'safeguarding-hub';

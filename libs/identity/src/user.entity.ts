@@ -15,6 +15,8 @@ import { Organisation, Team } from './organisation.entity';
 @Entity('app_user')
 @Check('ck_app_user_email_lower', 'email = lower(email)')
 @Index('ix_app_user_organisation', ['organisationId', 'name', 'id'])
+// Every API process reads the recent revocations every few seconds (TokenRevocations).
+@Index('ix_app_user_tokens_valid_after', ['tokensValidAfter'], { where: 'tokens_valid_after IS NOT NULL' })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -50,6 +52,13 @@ export class User {
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /**
+   * Tokens issued before this moment are refused: set when the user is deactivated or their
+   * roles or team change, so access already granted ends within seconds, not at token expiry.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  tokensValidAfter!: Date | null;
 
   @VersionColumn({ default: 1 })
   version!: number;

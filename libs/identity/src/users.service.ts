@@ -7,6 +7,7 @@ import { type Actor, decodeCursor, DomainError, type FieldError, type Page, toPa
 import type { CreateUserDto, UpdateUserDto, UserDto } from './identity.dto';
 import { Organisation, Team } from './organisation.entity';
 import { hashSecret } from './passwords';
+import { TokenRevocations } from './token-revocations';
 import { User } from './user.entity';
 
 const toDto = (u: User): UserDto => ({
@@ -22,10 +23,16 @@ const toDto = (u: User): UserDto => ({
   updatedAt: u.updatedAt,
 });
 
+const sameSet = (a: string[], b: string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
+
 /** User administration, always inside the administrator's own organisation (scoped in SQL). */
 @Injectable()
 export class UsersService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly revocations: TokenRevocations,
+  ) {}
 
   private scoped(manager: EntityManager, ability: AppAbility, action: 'read' | 'update') {
     const repo = manager.getRepository(User);
@@ -85,30 +92,45 @@ export class UsersService {
   }
 
   async update(ability: AppAbility, id: string, expectedVersion: number, dto: UpdateUserDto): Promise<UserDto> {
-    return this.db.transaction(async (tx) => {
-      // Lock the row: the version check and the write must not interleave with another update.
-      const user = await this.scoped(tx, ability, 'update')
-        .andWhere('u.id = :id', { id })
-        .setLock('pessimistic_write')
-        .getOne();
-      if (!user) throw DomainError.notFound('User');
-      if (user.version !== expectedVersion) {
-        throw DomainError.preconditionFailed(`The user has changed (version ${user.version}); reload and retry.`);
-      }
-      const org = await tx.getRepository(Organisation).findOneByOrFail({ id: user.organisationId });
-      await this.checkRolesAndTeam(
-        tx,
-        org,
-        dto.roles ?? user.roles,
-        dto.teamId === undefined ? user.teamId : dto.teamId,
-      );
-      if (dto.name !== undefined) user.name = dto.name;
-      if (dto.teamId !== undefined) user.teamId = dto.teamId;
-      if (dto.roles !== undefined) user.roles = dto.roles;
-      if (dto.active !== undefined) user.active = dto.active;
-      await tx.getRepository(User).save(user);
-      return toDto(await tx.getRepository(User).findOneByOrFail({ id }));
-    });
+    return this.db
+      .transaction(async (tx) => {
+        // Lock the row: the version check and the write must not interleave with another update.
+        const user = await this.scoped(tx, ability, 'update')
+          .andWhere('u.id = :id', { id })
+          .setLock('pessimistic_write')
+          .getOne();
+        if (!user) throw DomainError.notFound('User');
+        if (user.version !== expectedVersion) {
+          throw DomainError.preconditionFailed(`The user has changed (version ${user.version}); reload and retry.`);
+        }
+        const org = await tx.getRepository(Organisation).findOneByOrFail({ id: user.organisationId });
+        await this.checkRolesAndTeam(
+          tx,
+          org,
+          dto.roles ?? user.roles,
+          dto.teamId === undefined ? user.teamId : dto.teamId,
+        );
+        const narrowed =
+          (dto.active === false && user.active) ||
+          (dto.teamId !== undefined && dto.teamId !== user.teamId) ||
+          (dto.roles !== undefined && !sameSet(dto.roles, user.roles));
+        if (dto.name !== undefined) user.name = dto.name;
+        if (dto.teamId !== undefined) user.teamId = dto.teamId;
+        if (dto.roles !== undefined) user.roles = dto.roles;
+        if (dto.active !== undefined) user.active = dto.active;
+        // Tokens carry the roles and team they were issued with: those issued before this change end
+        // now. Token times are the signer's real clock, so this is too.
+        const revokedAt = narrowed ? new Date() : null;
+        if (revokedAt) user.tokensValidAfter = revokedAt;
+        await tx.getRepository(User).save(user);
+        const saved = toDto(await tx.getRepository(User).findOneByOrFail({ id }));
+        return { saved, revokedAt };
+      })
+      .then(({ saved, revokedAt }) => {
+        // This process refuses them at once; the others within TOKEN_REVOCATION_POLL_SECONDS.
+        if (revokedAt) this.revocations.note(id, revokedAt);
+        return saved;
+      });
   }
 
   private async checkRolesAndTeam(tx: EntityManager, org: Organisation, roles: string[], teamId: string | null) {

@@ -35,6 +35,8 @@ export interface AppConfig {
   clientRateLimitPerMinute: number;
   /** Days a published outbox event and its webhook delivery log are kept (replays within that time). */
   outboxRetentionDays: number;
+  /** How often each API process re-reads revoked tokens (deactivations, role changes). */
+  tokenRevocationPollSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     breakGlassMinutes: int(env, 'BREAK_GLASS_MINUTES', 60, 5, 1440),
     clientRateLimitPerMinute: int(env, 'CLIENT_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     outboxRetentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
+    tokenRevocationPollSeconds: int(env, 'TOKEN_REVOCATION_POLL_SECONDS', 5, 1, 60),
   };
 }
 
