@@ -20,6 +20,9 @@ export function int(name: string, fallback: number): number {
   return value;
 }
 
+/** The servers run as in production, which needs a data key; the bench stores no secrets. */
+export const BENCH_DATA_KEY = env.DATA_ENCRYPTION_KEY ?? 'be'.repeat(32);
+
 export const log = (msg: string): void => console.log(`[bench] ${msg}`);
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const round = (x: number): number => Math.round(x * 100) / 100;

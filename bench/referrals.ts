@@ -20,6 +20,7 @@ import type { Client } from 'pg';
 import { AbilityFactory, abilityToSql } from '@app/access';
 import type { Actor, OrganisationType } from '@app/platform';
 import {
+  BENCH_DATA_KEY,
   assertBenchDb,
   benchPids,
   databaseExists,
@@ -408,6 +409,7 @@ async function main(): Promise<void> {
 
   await startServer('API', 'apps/api/src/main.js', cfg.apiPort, {
     NODE_ENV: 'production',
+    DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
     JWT_SECRET: cfg.jwtSecret,
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',

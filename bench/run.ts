@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { normaliseName, wordsOf } from '@app/children';
 import {
+  BENCH_DATA_KEY,
   assertBenchDb,
   benchPids as pidsOf,
   databaseExists,
@@ -298,6 +299,7 @@ async function main(): Promise<void> {
 
   await startServer('API', 'apps/api/src/main.js', cfg.apiPort, {
     NODE_ENV: 'production',
+    DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
     JWT_SECRET: cfg.jwtSecret,
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',

@@ -9,6 +9,7 @@ import { InboxIndex1795875078592 } from './1795875078592-InboxIndex';
 import { ChildSearchIndex1795880000000 } from './1795880000000-ChildSearchIndex';
 import { OutboxRetention1795880100000 } from './1795880100000-OutboxRetention';
 import { TokenRevocation1795880200000 } from './1795880200000-TokenRevocation';
+import { SealedWebhookSecrets1795880300000 } from './1795880300000-SealedWebhookSecrets';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ChildSearchIndex1795880000000,
   OutboxRetention1795880100000,
   TokenRevocation1795880200000,
+  SealedWebhookSecrets1795880300000,
 ];

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nhsCheckDigit } from '@app/children';
-import { verifyWebhookSignature, WebhookDispatcher } from '@app/platform';
+import { SecretBox, verifyWebhookSignature, WebhookDispatcher } from '@app/platform';
 import { EscalationService } from '@app/referrals';
 import { startTestApp, type TestContext } from './support/app';
 
@@ -442,6 +442,26 @@ describe('cross-boundary information sharing and the machine API', () => {
     expect(received.status).toBe(200);
     expect(received.body.childId).toBe(oliver);
     expect((await t.db.query('SELECT child_id FROM referral WHERE id = $1', [sent.body.id]))[0].child_id).toBe(oliver);
+  });
+
+  it('stores webhook secrets sealed, never in clear, and seals any stored before that', async () => {
+    const stored = await t.db.query(`SELECT id, secret FROM webhook_subscription`);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const row of stored) {
+      expect(row.secret).toMatch(/^enc:v1:/);
+      expect(row.secret).not.toContain(SECRET);
+    }
+    // A subscription from before sealing (its secret in clear) is sealed by the worker's start-up.
+    const [legacy] = await t.db.query(
+      `INSERT INTO webhook_subscription (organisation_id, client_id, url, secret, events, active)
+       SELECT organisation_id, client_id, 'https://legacy.example/hooks', 'a-legacy-secret-in-clear-0123456789', '{}', false
+         FROM webhook_subscription LIMIT 1 RETURNING id`,
+    );
+    expect(await t.app.get(WebhookDispatcher).sealStoredSecrets()).toBe(1);
+    const [after] = await t.db.query(`SELECT secret FROM webhook_subscription WHERE id = $1`, [legacy.id]);
+    expect(after.secret).toMatch(/^enc:v1:/);
+    expect(t.app.get(SecretBox).open(after.secret)).toBe('a-legacy-secret-in-clear-0123456789');
+    await t.db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [legacy.id]);
   });
 
   it('keeps a delivery log and replays a delivery', async () => {

@@ -24,6 +24,11 @@ async function main(): Promise<void> {
       JSON.stringify({ level: 'warn', msg: `Embedded PostgreSQL (development only) in ${config.embeddedDbDir}` }),
     );
   }
+  if (config.dataEncryptionKeyIsDevelopment) {
+    console.log(
+      JSON.stringify({ level: 'warn', msg: 'DATA_ENCRYPTION_KEY is not set: stored secrets use the development key' }),
+    );
+  }
   if (config.jwtSecretGenerated) {
     console.log(
       JSON.stringify({ level: 'warn', msg: 'JWT_SECRET is not set: using a random secret for this process' }),

@@ -18,3 +18,4 @@ export * from './clock/working-days';
 export * from './idempotency/index';
 export * from './outbox/index';
 export * from './database/statements';
+export * from './crypto/secret-box';

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/config';
+import { SecretBox } from './crypto/secret-box';
 
 @Global()
 @Module({})
@@ -11,8 +12,9 @@ export class PlatformModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
+        { provide: SecretBox, useFactory: () => new SecretBox(config.dataEncryptionKey) },
       ],
-      exports: [APP_CONFIG, Clock],
+      exports: [APP_CONFIG, Clock, SecretBox],
     };
   }
 }

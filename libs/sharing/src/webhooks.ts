@@ -23,6 +23,7 @@ import {
   Notification,
   OutboxService,
   PageQuery,
+  SecretBox,
   WebhookDispatcher,
   WebhookSubscription,
 } from '@app/platform';
@@ -114,6 +115,7 @@ export class WebhooksController {
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: WebhookDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
   ) {}
 
   private async mine(ctx: AccessContext, id: string): Promise<void> {
@@ -151,7 +153,7 @@ export class WebhooksController {
         organisationId: ctx.actor.organisationId,
         clientId: ctx.actor.id,
         url: dto.url,
-        secret: dto.secret,
+        secret: this.secrets.seal(dto.secret),
         events: dto.events,
         active: true,
       }),

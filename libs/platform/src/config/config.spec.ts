@@ -29,7 +29,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses the embedded database in production unless explicitly allowed', () => {
-    const secret = { JWT_SECRET: 'x'.repeat(40) };
+    const secret = { JWT_SECRET: 'x'.repeat(40), DATA_ENCRYPTION_KEY: 'ab'.repeat(32) };
     expect(() => loadConfig({ NODE_ENV: 'production', ...secret })).toThrow(/DATABASE_URL is required in production/);
     const allowed = loadConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DB: 'true', ...secret });
     expect(allowed.databaseUrl).toBeUndefined();
@@ -37,7 +37,7 @@ describe('loadConfig', () => {
   });
 
   it('requires a JWT secret and never seeds demo data in production', () => {
-    const db = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' };
+    const db = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', DATA_ENCRYPTION_KEY: 'ab'.repeat(32) };
     expect(() => loadConfig(db)).toThrow(/JWT_SECRET is required/);
     expect(() => loadConfig({ ...db, JWT_SECRET: 'x'.repeat(40), SEED_DEMO: 'true' })).toThrow(/SEED_DEMO/);
   });
@@ -45,5 +45,22 @@ describe('loadConfig', () => {
   it('does not seed when a real database is configured, unless asked', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db/app' }).seedDemo).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgres://db/app', SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('requires a 32-byte data encryption key in production, and uses a fixed development key elsewhere', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', JWT_SECRET: 'x'.repeat(40) };
+    expect(() => loadConfig(prod)).toThrow(/DATA_ENCRYPTION_KEY is required in production/);
+    expect(() => loadConfig({ ...prod, DATA_ENCRYPTION_KEY: 'too-short' })).toThrow(
+      /DATA_ENCRYPTION_KEY must be 32 bytes/,
+    );
+    const hex = loadConfig({ ...prod, DATA_ENCRYPTION_KEY: '0f'.repeat(32) });
+    expect(hex.dataEncryptionKey).toEqual(Buffer.alloc(32, 0x0f));
+    expect(hex.dataEncryptionKeyIsDevelopment).toBe(false);
+    const b64 = loadConfig({ ...prod, DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+    expect(b64.dataEncryptionKey).toEqual(Buffer.alloc(32, 7));
+    const dev = loadConfig({});
+    expect(dev.dataEncryptionKeyIsDevelopment).toBe(true);
+    expect(dev.dataEncryptionKey).toEqual(loadConfig({}).dataEncryptionKey);
+    expect(dev.dataEncryptionKey).toHaveLength(32);
   });
 });

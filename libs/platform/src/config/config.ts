@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Thrown at boot when the environment holds a bad value; the message names the variable. */
 export class ConfigError extends Error {
@@ -37,6 +37,10 @@ export interface AppConfig {
   outboxRetentionDays: number;
   /** How often each API process re-reads revoked tokens (deactivations, role changes). */
   tokenRevocationPollSeconds: number;
+  /** 32 bytes: seals secrets kept for reuse (webhook signing keys). */
+  dataEncryptionKey: Buffer;
+  /** True when no DATA_ENCRYPTION_KEY was given and the fixed development key is used. */
+  dataEncryptionKeyIsDevelopment: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,6 +107,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   }
 
+  const { key: dataEncryptionKey, development: dataEncryptionKeyIsDevelopment } = encryptionKey(env, production);
+
   const corsRaw = env.CORS_ORIGINS ?? '';
   const corsOrigins = corsRaw
     .split(',')
@@ -141,7 +147,27 @@ export function loadConfig(env: Env = process.env): AppConfig {
     clientRateLimitPerMinute: int(env, 'CLIENT_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     outboxRetentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     tokenRevocationPollSeconds: int(env, 'TOKEN_REVOCATION_POLL_SECONDS', 5, 1, 60),
+    dataEncryptionKey,
+    dataEncryptionKeyIsDevelopment,
   };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/**
+ * DATA_ENCRYPTION_KEY: 32 random bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64
+ * 32`). Required in production. Elsewhere a fixed development key is used, so that what the
+ * embedded database keeps across restarts can still be opened; it protects nothing.
+ */
+function encryptionKey(env: Env, production: boolean): { key: Buffer; development: boolean } {
+  const raw = (env.DATA_ENCRYPTION_KEY ?? '').trim();
+  if (raw === '') {
+    if (production) throw new ConfigError('DATA_ENCRYPTION_KEY', 'is required in production (32 random bytes, base64)');
+    return { key: createHash('sha256').update('safeguarding-hub development data key').digest(), development: true };
+  }
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError('DATA_ENCRYPTION_KEY', 'must be 32 bytes, as 64 hex characters or base64');
+  }
+  return { key, development: false };
+}

@@ -18,10 +18,10 @@ export class WebhookSubscription {
   url!: string;
 
   /**
-   * The HMAC key deliveries are signed with. Kept in clear because signing needs it back;
-   * production should encrypt it at rest (an envelope key outside the database).
+   * The HMAC key deliveries are signed with, sealed with DATA_ENCRYPTION_KEY (SecretBox): signing
+   * needs it back, and a copy of the database alone must not let anyone sign as us.
    */
-  @Column({ type: 'varchar', length: 200, select: false })
+  @Column({ type: 'varchar', length: 500, select: false })
   secret!: string;
 
   /** Event types delivered, e.g. `{referral.status_changed}`. */

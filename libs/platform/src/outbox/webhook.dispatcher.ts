@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
+import { SecretBox } from '../crypto/secret-box';
 import { DomainError } from '../errors/domain-error';
 import { decodeCursor, type Page, toPage } from '../http/pagination';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity';
@@ -86,9 +87,30 @@ export class WebhookDispatcher {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly secrets: SecretBox,
     @Optional() @Inject(WEBHOOK_OPTIONS) options?: Partial<WebhookOptions>,
   ) {
     this.options = { ...DEFAULT_WEBHOOK_OPTIONS, ...options };
+  }
+
+  /**
+   * Seals every subscription secret still stored in clear (from before secrets were sealed).
+   * Each row is updated only if it still holds the value read, so a concurrent change wins.
+   * Returns how many were sealed.
+   */
+  async sealStoredSecrets(): Promise<number> {
+    const clear: { id: string; secret: string }[] = await this.db.query(
+      `SELECT id, secret FROM webhook_subscription WHERE secret NOT LIKE 'enc:v1:%'`,
+    );
+    let sealed = 0;
+    for (const row of clear) {
+      const [, count]: [unknown, number] = await this.db.query(
+        `UPDATE webhook_subscription SET secret = $2 WHERE id = $1 AND secret = $3`,
+        [row.id, this.secrets.seal(row.secret), row.secret],
+      );
+      sealed += count;
+    }
+    return sealed;
   }
 
   /** Creates the deliveries of every event not yet dispatched and marks those events dispatched. */
@@ -226,7 +248,7 @@ export class WebhookDispatcher {
           'User-Agent': 'safeguarding-hub-webhooks/1',
           'Webhook-Id': d.event_id,
           'Webhook-Timestamp': String(timestamp),
-          'Webhook-Signature': signWebhook(d.secret, timestamp, raw),
+          'Webhook-Signature': signWebhook(this.secrets.open(d.secret), timestamp, raw),
         },
         body: raw,
         redirect: 'manual',
