@@ -10,6 +10,7 @@ import { ChildSearchIndex1795880000000 } from './1795880000000-ChildSearchIndex'
 import { OutboxRetention1795880100000 } from './1795880100000-OutboxRetention';
 import { TokenRevocation1795880200000 } from './1795880200000-TokenRevocation';
 import { SealedWebhookSecrets1795880300000 } from './1795880300000-SealedWebhookSecrets';
+import { RateLimitWindow1795880400000 } from './1795880400000-RateLimitWindow';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   OutboxRetention1795880100000,
   TokenRevocation1795880200000,
   SealedWebhookSecrets1795880300000,
+  RateLimitWindow1795880400000,
 ];

@@ -483,10 +483,17 @@ describe('cross-boundary information sharing and the machine API', () => {
 
 describe('per-client rate limit', () => {
   let t: TestContext;
+  let other: TestContext;
   beforeAll(async () => {
     t = await startTestApp({ CLIENT_RATE_LIMIT_PER_MINUTE: '3' });
+    other = await startTestApp({ CLIENT_RATE_LIMIT_PER_MINUTE: '3' });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await other.close();
+    await t.close();
+  });
+  // The counters are shared through the database: start each case from a clean count.
+  beforeEach(() => t.db.query('DELETE FROM rate_limit_window'));
 
   it('answers 429 with Retry-After past the limit, for that client only', async () => {
     const token = (
@@ -512,5 +519,23 @@ describe('per-client rate limit', () => {
         .set('Authorization', await t.as('cse.officer@northshire-police.example'))
         .expect(200);
     }
+  });
+
+  it('counts a client once across every route and every API instance', async () => {
+    const token = (
+      await t.http.post('/api/v1/auth/token').send({
+        grant_type: 'client_credentials',
+        client_id: 'southshire-police-case-system',
+        client_secret: 'demo-client-secret',
+      })
+    ).body.accessToken;
+    const auth = `Bearer ${token}`;
+    await t.http.get('/api/v1/organisations').set('Authorization', auth).expect(200);
+    await other.http.get('/api/v1/organisations').set('Authorization', auth).expect(200);
+    await other.http.get('/api/v1/webhooks').set('Authorization', auth).expect(200);
+    const fourth = await t.http.get('/api/v1/webhooks').set('Authorization', auth);
+    expect(fourth.status).toBe(429);
+    expect(Number(fourth.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(fourth.headers['retry-after'])).toBeLessThanOrEqual(60);
   });
 });

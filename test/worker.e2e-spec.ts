@@ -8,6 +8,7 @@ import {
   PurgeIdempotencyRecordsJob,
   PurgeLoginFailuresJob,
   PurgeOutboxJob,
+  PurgeRateLimitWindowsJob,
   WorkerModule,
 } from '../apps/worker/src/worker.module';
 import { testConfig } from './support/app';
@@ -104,5 +105,17 @@ describe('worker', () => {
     expect(deliveries.map((d: { event_id: string }) => d.event_id).sort()).toEqual([oldPending, recent].sort());
     await db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [hook]);
     await db.query(`DELETE FROM outbox_event WHERE id = ANY($1)`, [[oldPending, recent, undispatched]]);
+  });
+
+  it('purges rate-limit windows an hour old, and only those', async () => {
+    const db = worker.get(DataSource);
+    await db.query(
+      `INSERT INTO rate_limit_window (key, started_at, hits) VALUES
+         ('test:old', clock_timestamp() - interval '2 hours', 5), ('test:live', clock_timestamp(), 1)`,
+    );
+    expect(await worker.get(PurgeRateLimitWindowsJob).run()).toBeGreaterThanOrEqual(1);
+    const left = await db.query(`SELECT key FROM rate_limit_window WHERE key LIKE 'test:%'`);
+    expect(left).toEqual([{ key: 'test:live' }]);
+    await db.query(`DELETE FROM rate_limit_window WHERE key LIKE 'test:%'`);
   });
 });

@@ -2,9 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AccessModule, PermissionGuard } from '@app/access';
 import { ChildrenModule } from '@app/children';
-import { AuthenticationGuard, ClientRateLimitGuard, IdentityModule } from '@app/identity';
+import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
 import {
@@ -47,7 +48,13 @@ export class AppModule {
         ReferralsModule,
         SharingModule,
         IdempotencyModule,
-        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.clientRateLimitPerMinute }]),
+        ThrottlerModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (db: DataSource) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.clientRateLimitPerMinute }],
+            storage: new DatabaseThrottlerStorage(db),
+          }),
+        }),
       ],
       controllers: [HealthController],
       providers: [

@@ -53,6 +53,21 @@ export class PurgeIdempotencyRecordsJob {
   }
 }
 
+/** Housekeeping: rate-limit windows are only needed while they last (a minute). */
+@Injectable()
+export class PurgeRateLimitWindowsJob {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  @Interval(600_000)
+  async run(): Promise<number> {
+    // Database time, as the counters use: an hour is far beyond any window.
+    const result: [unknown[], number] = await this.db.query(
+      `DELETE FROM rate_limit_window WHERE started_at < clock_timestamp() - interval '1 hour'`,
+    );
+    return result[1] ?? 0;
+  }
+}
+
 /** Housekeeping: published events and their delivery log are kept for OUTBOX_RETENTION_DAYS. */
 @Injectable()
 export class PurgeOutboxJob {
@@ -93,6 +108,7 @@ export class WorkerModule {
         PurgeLoginFailuresJob,
         PurgeIdempotencyRecordsJob,
         PurgeOutboxJob,
+        PurgeRateLimitWindowsJob,
         AuditSealJob,
         EscalationJob,
         WebhookJob,

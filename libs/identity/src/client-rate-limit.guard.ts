@@ -3,9 +3,9 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ActorRequest } from '@app/platform';
 
 /**
- * Per-client rate limit for partner systems (429 with Retry-After), counted per API client.
- * People are not throttled here (their login is, separately). Counters live in this process:
- * behind several API instances, put a shared store (Redis) behind the throttler.
+ * Per-client rate limit for partner systems (429 with Retry-After), counted per API client across
+ * all its routes and all API instances (DatabaseThrottlerStorage). People are not throttled here
+ * (their login is, separately).
  */
 @Injectable()
 export class ClientRateLimitGuard extends ThrottlerGuard {
@@ -16,5 +16,10 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     return `client:${(req as ActorRequest).actor?.id ?? 'anonymous'}`;
+  }
+
+  /** One count per client, whichever route it calls (the default key is per route). */
+  protected override generateKey(_context: ExecutionContext, tracker: string): string {
+    return tracker;
   }
 }

@@ -14,9 +14,9 @@ import { Organisation, Team } from './organisation.entity';
 import { TokenRevocations } from './token-revocations';
 import { signingKey, TokenService } from './token.service';
 import { UsersService } from './users.service';
-import { ApiClient, LoginFailure, User } from './user.entity';
+import { ApiClient, LoginFailure, RateLimitWindow, User } from './user.entity';
 
-export const IDENTITY_ENTITIES = [Organisation, Team, User, ApiClient, LoginFailure];
+export const IDENTITY_ENTITIES = [Organisation, Team, User, ApiClient, LoginFailure, RateLimitWindow];
 
 @Module({
   imports: [

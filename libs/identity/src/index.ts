@@ -5,3 +5,4 @@ export * from './passwords';
 export * from './token.service';
 export * from './user.entity';
 export * from './client-rate-limit.guard';
+export * from './database-throttler.storage';

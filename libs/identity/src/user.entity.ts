@@ -6,6 +6,7 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
+  PrimaryColumn,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   VersionColumn,
@@ -117,4 +118,22 @@ export class LoginFailure {
 
   @Column({ type: 'timestamptz' })
   at!: Date;
+}
+
+/**
+ * Per-client rate-limit counters (DatabaseThrottlerStorage): in the database, so that every API
+ * instance counts the same requests. A window starts at a client's first request and lasts the
+ * throttler's ttl; the worker deletes old windows.
+ */
+@Entity('rate_limit_window')
+@Index('ix_rate_limit_window_started', ['startedAt'])
+export class RateLimitWindow {
+  @PrimaryColumn({ type: 'varchar', length: 160 })
+  key!: string;
+
+  @Column({ type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Column({ type: 'int' })
+  hits!: number;
 }
