@@ -10,6 +10,7 @@ import {
   AuditService,
   AuditVerifier,
   chainHash,
+  parseAnchor,
 } from '@app/audit';
 import {
   type Actor,
@@ -547,6 +548,39 @@ describe('audit log', () => {
         await restore('audit_seal', before);
       }
       expect(await check.verify()).toMatchObject({ ok: true });
+    });
+
+    it('the newest events deleted with their seals pass the chain alone, and are caught by an anchor kept outside', async () => {
+      const { seqs, verifier: check } = await sealedEvents(3);
+      const anchor = (await check.head())!;
+      expect(anchor.sealSeq).toMatch(/^[1-9][0-9]*$/);
+      expect(parseAnchor(`${anchor.sealSeq}:${anchor.hash}`)).toEqual(anchor);
+      expect(await check.verify([anchor])).toMatchObject({ ok: true });
+      const tail = seqs.slice(1);
+      const events = await Promise.all(tail.map((seq) => rowJson('audit_event', 'seq', seq)));
+      const seals = await Promise.all(tail.map((seq) => rowJson('audit_seal', 'event_seq', seq)));
+      await asOwner('audit_seal', 'DELETE FROM audit_seal WHERE event_seq = ANY($1::bigint[])', [tail]);
+      await asOwner('audit_event', 'DELETE FROM audit_event WHERE seq = ANY($1::bigint[])', [tail]);
+      try {
+        expect(await check.verify()).toMatchObject({ ok: true });
+        expect(await check.verify([anchor])).toEqual({
+          ok: false,
+          brokenAt: `seal ${anchor.sealSeq}`,
+          reason: expect.stringMatching(/^chain truncated/),
+        });
+      } finally {
+        for (const json of events) await restore('audit_event', json);
+        for (const json of seals) await restore('audit_seal', json);
+      }
+      expect(await check.verify([anchor])).toMatchObject({ ok: true });
+      // An anchor that does not match the link it names: the chain was rebuilt.
+      const forged = { sealSeq: anchor.sealSeq, hash: 'f'.repeat(64) };
+      expect(await check.verify([forged])).toEqual({
+        ok: false,
+        brokenAt: seqs[2],
+        reason: expect.stringMatching(/^chain rewritten/),
+      });
+      expect(() => parseAnchor('12:not-a-hash')).toThrow(TypeError);
     });
 
     it('an event changed with its seal forged to match is caught at the next link', async () => {

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@app/platform';
 import { canonicalEvent, EVENT_COLUMNS, type EventRow } from './event-row';
+import { AuditVerifier } from './audit-verifier';
 import { chainHash, GENESIS_HASH } from './canonical';
 
 /** PostgreSQL advisory lock key held by the one sealer at work (any fixed number unique to this use). */
@@ -133,7 +134,12 @@ export class AuditSealJob {
   private readonly logger = new Logger(AuditSealJob.name);
   private running = false;
 
-  constructor(private readonly sealer: AuditSealer) {}
+  private anchoredAt = 0;
+
+  constructor(
+    private readonly sealer: AuditSealer,
+    private readonly verifier: AuditVerifier,
+  ) {}
 
   @Interval(2000)
   async run(): Promise<number> {
@@ -146,6 +152,15 @@ export class AuditSealJob {
         const sealed = await this.sealer.sealPending();
         total += sealed;
         if (sealed < AUDIT_SEAL_BATCH) break;
+      }
+      // The head of the chain, into the logs (kept outside the database) at most once a minute:
+      // `npm run audit:verify -- --anchor <anchor>` later proves nothing before it was removed.
+      if (total > 0 && Date.now() - this.anchoredAt >= 60_000) {
+        const head = await this.verifier.head();
+        if (head) {
+          this.logger.log(`Audit anchor ${head.sealSeq}:${head.hash}`);
+          this.anchoredAt = Date.now();
+        }
       }
     } catch (err) {
       this.logger.error(`Sealing the audit log failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,6 +7,25 @@ import { canonicalEvent, EVENT_COLUMNS, type EventRow } from './event-row';
 export type AuditVerification =
   { ok: true; sealed: number; unsealed: number } | { ok: false; brokenAt: string; reason: string };
 
+/**
+ * A link of the chain recorded outside the database (the worker logs the head as it seals;
+ * ship those logs elsewhere). Verifying against it catches what the chain alone cannot: the
+ * newest events deleted together with their seals, or the whole chain rebuilt.
+ */
+export interface AuditAnchor {
+  sealSeq: string;
+  hash: string;
+}
+
+const ANCHOR = /^([1-9][0-9]{0,18}):([0-9a-f]{64})$/;
+
+/** `<sealSeq>:<hash>`, as the worker logs it and `audit:verify --anchor` takes it. */
+export function parseAnchor(text: string): AuditAnchor {
+  const m = ANCHOR.exec(text.trim());
+  if (!m) throw new TypeError(`not an audit anchor (expected <sealSeq>:<64 hex characters>): ${text}`);
+  return { sealSeq: m[1]!, hash: m[2]! };
+}
+
 interface LinkRow extends Omit<EventRow, 'seq'> {
   seal_seq: string;
   event_seq: string;
@@ -27,7 +46,17 @@ const VERIFY_BATCH = 2000;
 export class AuditVerifier {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async verify(): Promise<AuditVerification> {
+  /** The newest link: what to record outside the database. */
+  async head(): Promise<AuditAnchor | null> {
+    const [row] = await this.db.query<{ seal_seq: string; hash: string }[]>(
+      // Ordered by the bigint column, not by its text alias ('9' > '16').
+      'SELECT s.seal_seq::text AS seal_seq, s.hash FROM audit_seal s ORDER BY s.seal_seq DESC LIMIT 1',
+    );
+    return row ? { sealSeq: row.seal_seq, hash: row.hash } : null;
+  }
+
+  async verify(anchors: AuditAnchor[] = []): Promise<AuditVerification> {
+    const expected = new Map(anchors.map((a) => [a.sealSeq, a.hash]));
     // One snapshot for the whole walk: sealing may go on meanwhile without confusing the count.
     return this.db.transaction('REPEATABLE READ', async (m) => {
       let after = '0';
@@ -65,12 +94,30 @@ export class AuditVerifier {
               reason: 'event changed: the event no longer matches the hash it was sealed with',
             };
           }
+          const anchored = expected.get(link.seal_seq);
+          if (anchored !== undefined && anchored !== link.hash) {
+            return {
+              ok: false as const,
+              brokenAt: link.event_seq,
+              reason: `chain rewritten: seal ${link.seal_seq} differs from the anchor recorded outside the database`,
+            };
+          }
+          expected.delete(link.seal_seq);
           prev = link.hash;
           sealed += 1;
         }
         const last = links[links.length - 1];
         if (last === undefined || links.length < VERIFY_BATCH) break;
         after = last.seal_seq;
+      }
+      // An anchor the walk never reached: the chain ends before a link that once existed.
+      const missing = [...expected.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[0];
+      if (missing !== undefined) {
+        return {
+          ok: false as const,
+          brokenAt: `seal ${missing}`,
+          reason: `chain truncated: seal ${missing}, recorded outside the database, is no longer in the chain`,
+        };
       }
       const [count] = await m.query<{ unsealed: number }[]>(
         `SELECT count(*)::int AS unsealed FROM audit_event e
