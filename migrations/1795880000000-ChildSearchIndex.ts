@@ -14,6 +14,9 @@ export class ChildSearchIndex1795880000000 implements MigrationInterface {
   name = 'ChildSearchIndex1795880000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    // No involvement or child may change between the backfill and the triggers taking over:
+    // writers wait for this migration (readers do not).
+    await queryRunner.query('LOCK TABLE "involvement", "child" IN SHARE MODE');
     await queryRunner.query('CREATE EXTENSION IF NOT EXISTS btree_gin');
     await queryRunner.query(`
       CREATE TABLE "child_search" (

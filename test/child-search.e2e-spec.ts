@@ -79,6 +79,65 @@ describe('name search through the organisation name index', () => {
     }
   });
 
+  it('follows an involvement ended early (a revoked disclosure) or removed', async () => {
+    const family = uniqueFamily();
+    const child = await register(SW, { givenName: 'Philippa', familyName: family });
+    const involve = async () =>
+      (
+        await t.db.query(
+          `INSERT INTO involvement (child_id, organisation_id, kind, basis, from_at, reason)
+           VALUES ($1, $2, 'contributing', 'sharing_decision', $3, 'test') RETURNING id`,
+          [child.id, orgs.NSP, new Date(t.clock.now().getTime() - 60_000)],
+        )
+      )[0].id as string;
+    const first = await involve();
+    expect((await search(CSE, family)).map((c) => c.id)).toEqual([child.id]);
+    await t.db.query('UPDATE involvement SET until_at = $2 WHERE id = $1', [first, t.clock.now()]);
+    expect(await search(CSE, family)).toEqual([]);
+    const second = await involve();
+    expect((await search(CSE, family)).map((c) => c.id)).toEqual([child.id]);
+    await t.db.query('DELETE FROM involvement WHERE id = $1', [second]);
+    expect(await search(CSE, family)).toEqual([]);
+    expect(await t.db.query('SELECT 1 FROM child_search WHERE involvement_id = ANY($1)', [[second]])).toEqual([]);
+  });
+
+  it('never shows, nor names in a cursor, a child the scope refuses, even if the index were wrong', async () => {
+    const family = uniqueFamily();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push((await register(TM, { givenName: 'Wilhelmina', familyName: family, dateOfBirth: `2012-02-1${i}` })).id);
+    }
+    const hidden = [...ids].sort()[1]!;
+    await t.http
+      .patch(`/api/v1/children/${hidden}`)
+      .set('Authorization', await t.as(TM))
+      .set('If-Match', '"1"')
+      .send({ restricted: true, caseTeamUserIds: [await userId(TM)] })
+      .expect(200);
+    // Corrupt the index as a bug might: it now offers the restricted child to the organisation.
+    await t.db.query('UPDATE child_search SET restricted = false WHERE child_id = $1', [hidden]);
+    const auth = await t.as(SW);
+    const seen: string[] = [];
+    const cursors: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: any = await t.http
+        .get('/api/v1/children')
+        .query({ q: `wilhelmina ${family}`, limit: 1, ...(cursor ? { cursor } : {}) })
+        .set('Authorization', auth)
+        .expect(200);
+      seen.push(...res.body.data.map((c: any) => c.id));
+      cursor = res.body.nextCursor;
+      if (cursor) cursors.push(Buffer.from(cursor, 'base64url').toString('utf8'));
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen).not.toContain(hidden);
+    expect(cursors.join(' ')).not.toContain(hidden);
+    expect([...seen].sort()).toEqual(ids.filter((id) => id !== hidden).sort());
+    await t.db.query('UPDATE child_search SET restricted = true WHERE child_id = $1', [hidden]);
+  });
+
   it('follows a change of name at once, for every organisation involved', async () => {
     const family = uniqueFamily();
     const renamed = uniqueFamily();

@@ -8,6 +8,7 @@ import {
   Clock,
   decodeCursor,
   DomainError,
+  encodeCursor,
   type FieldError,
   namedQuery,
   Notification,
@@ -224,7 +225,7 @@ export class ChildrenService {
     const now = this.clock.now();
     const scope = childScope(ctx.ability, 'read', 'c', now);
     const words = wordsOf(q);
-    const params: Record<string, unknown> = { ...scope.params, now, q, limit: limit + 1 };
+    const params: Record<string, unknown> = { ...scope.params, now, q };
     words.forEach((w, i) => (params[`w${i}`] = w));
     const matches = (column: string) => words.map((_, i) => `:w${i} <% ${column}`).join(' AND ');
     const hits: string[] = [];
@@ -236,42 +237,53 @@ export class ChildrenService {
     });
     paths.caseTeamUsers.forEach((user, i) => {
       params[`team${i}`] = user;
-      hits.push(`SELECT c.id, word_similarity(:q, c.search_name) FROM case_team_member m JOIN child c ON c.id = m.child_id
+      hits.push(`SELECT c.id, word_similarity(:q, c.search_name) AS score FROM case_team_member m JOIN child c ON c.id = m.child_id
          WHERE m.user_id = :team${i} AND ${matches('c.search_name')}`);
     });
     paths.breakGlassUsers.forEach((user, i) => {
       params[`bg${i}`] = user.id;
-      hits.push(`SELECT c.id, word_similarity(:q, c.search_name) FROM break_glass_grant g JOIN child c ON c.id = g.child_id
+      hits.push(`SELECT c.id, word_similarity(:q, c.search_name) AS score FROM break_glass_grant g JOIN child c ON c.id = g.child_id
          WHERE g.user_id = :bg${i} ${user.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
            AND g.granted_at <= :now AND g.expires_at > :now AND ${matches('c.search_name')}`);
     });
     if (hits.length === 0) return { data: [], nextCursor: null };
-    let after = '';
-    if (cursor) {
-      const [cs, cid] = decodeCursor(cursor, 2) as [number, string];
-      Object.assign(params, { cs, cid });
-      after = 'HAVING max(score) < :cs OR (max(score) = :cs AND id > :cid)';
+    let position = cursor ? (decodeCursor(cursor, 2) as [number, string]) : null;
+    const shown: (LoadedChild & { score: number })[] = [];
+    // One round normally. Should the index ever offer a child the scope refuses (never
+    // expected: it mirrors the same conditions), the page is filled from further candidates,
+    // and a cursor is only ever built from a child shown: a cursor is readable, and must not
+    // carry the id of a child the caller may not see.
+    for (let round = 0; round < 5; round++) {
+      const rows = await namedQuery<LoadedChild & { hitId: string; score: number }>(
+        tx,
+        `WITH hits AS (${hits.join(' UNION ALL ')}),
+         best AS (SELECT id, max(score) AS score FROM hits GROUP BY id
+                  ${position ? 'HAVING max(score) < :cs OR (max(score) = :cs AND id > :cid)' : ''}
+                  ORDER BY score DESC, id LIMIT :limit)
+         SELECT b.id AS "hitId", b.score, v.* FROM best b
+           LEFT JOIN LATERAL (
+             SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now')} FROM child c WHERE c.id = b.id AND ${scope.sql}
+           ) v ON true
+          ORDER BY b.score DESC, b.id`,
+        { ...params, limit: limit - shown.length + 1, ...(position ? { cs: position[0], cid: position[1] } : {}) },
+      );
+      const more = rows.length > limit - shown.length;
+      const candidates = more ? rows.slice(0, limit - shown.length) : rows;
+      const visible = candidates.filter((r) => r.id !== null && can(ctx.ability, 'read', 'Child', r));
+      if (visible.length < candidates.length) {
+        this.logger.error(`The name index offered ${candidates.length - visible.length} children the scope refuses`);
+      }
+      shown.push(...visible.map(({ hitId: _, ...child }) => child as LoadedChild & { score: number }));
+      const lastCandidate = candidates[candidates.length - 1];
+      if (!more || lastCandidate === undefined) return { data: shown, nextCursor: null };
+      const last = shown[shown.length - 1];
+      if (shown.length >= limit && last !== undefined) {
+        return { data: shown, nextCursor: encodeCursor([last.score, last.id]) };
+      }
+      position = [lastCandidate.score, lastCandidate.hitId];
     }
-    const rows = await namedQuery<LoadedChild & { hitId: string; score: number }>(
-      tx,
-      `WITH hits AS (${hits.join(' UNION ALL ')}),
-       best AS (SELECT id, max(score) AS score FROM hits GROUP BY id ${after} ORDER BY score DESC, id LIMIT :limit)
-       SELECT b.id AS "hitId", b.score, v.* FROM best b
-         LEFT JOIN LATERAL (
-           SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now')} FROM child c WHERE c.id = b.id AND ${scope.sql}
-         ) v ON true
-        ORDER BY b.score DESC, b.id`,
-      params,
-    );
-    const page = toPage(rows, limit, (r) => [r.score, r.hitId]);
-    const visible = page.data.filter((r) => r.id !== null && can(ctx.ability, 'read', 'Child', r));
-    if (visible.length < page.data.length) {
-      this.logger.error(`The name index offered ${page.data.length - visible.length} children the scope refuses`);
-    }
-    return {
-      data: visible.map(({ hitId: _, ...child }) => child as LoadedChild & { score: number }),
-      nextCursor: page.nextCursor,
-    };
+    const last = shown[shown.length - 1];
+    return { data: shown, nextCursor: last !== undefined ? encodeCursor([last.score, last.id]) : null };
   }
 
   /** Any search on the child table itself, scoped in SQL. */
