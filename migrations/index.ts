@@ -11,6 +11,8 @@ import { OutboxRetention1795880100000 } from './1795880100000-OutboxRetention';
 import { TokenRevocation1795880200000 } from './1795880200000-TokenRevocation';
 import { SealedWebhookSecrets1795880300000 } from './1795880300000-SealedWebhookSecrets';
 import { RateLimitWindow1795880400000 } from './1795880400000-RateLimitWindow';
+import { ChildSearchTriggerLock1795880500000 } from './1795880500000-ChildSearchTriggerLock';
+import { TokenGeneration1795880600000 } from './1795880600000-TokenGeneration';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   TokenRevocation1795880200000,
   SealedWebhookSecrets1795880300000,
   RateLimitWindow1795880400000,
+  ChildSearchTriggerLock1795880500000,
+  TokenGeneration1795880600000,
 ];

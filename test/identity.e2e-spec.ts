@@ -1,3 +1,4 @@
+import { TokenService } from '@app/identity';
 import { startTestApp, type TestContext } from './support/app';
 
 const NSC_ADMIN = 'admin@northshire-council.example';
@@ -369,10 +370,32 @@ describe('identity: user administration', () => {
     await t.http.get('/api/v1/me').set('Authorization', before).expect(200);
     await patchUser(worker.id, 2, { roles: ['team_manager'] }).expect(200);
     await t.http.get('/api/v1/me').set('Authorization', before).expect(401);
-    // Token times are whole seconds: a login in the very second of the change is refused too.
-    await new Promise((r) => setTimeout(r, 1000));
     const after = await worker.login();
     const me = await t.http.get('/api/v1/me').set('Authorization', after).expect(200);
     expect(me.body.roles).toEqual(['team_manager']);
+  });
+
+  it('refuses a token from a login that read the account before a change and was signed after it', async () => {
+    const worker = await newUser(['social_worker']);
+    const [row] = await t.db.query(
+      `SELECT u.id, u.organisation_id, u.team_id, u.roles, u.token_generation, o.type
+         FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [worker.id],
+    );
+    // The login read the account (generation 0)...
+    const actor = {
+      kind: 'user' as const,
+      id: row.id,
+      organisationId: row.organisation_id,
+      organisationType: row.type,
+      teamId: row.team_id,
+      roles: row.roles,
+      scopes: [],
+    };
+    // ...an administrator deactivated it meanwhile...
+    await patchUser(worker.id, 1, { active: false }).expect(200);
+    // ...and the token was signed only afterwards, with what the login had read.
+    const late = t.app.get(TokenService).issue(actor, row.token_generation).accessToken;
+    await t.http.get('/api/v1/me').set('Authorization', `Bearer ${late}`).expect(401);
   });
 });

@@ -37,15 +37,20 @@ export class AuthService {
     }
     await this.limiter.clear(identity, ip);
     const org = await this.organisations.findOneByOrFail({ id: user.organisationId });
-    return this.tokens.issue({
-      kind: 'user',
-      id: user.id,
-      organisationId: org.id,
-      organisationType: org.type,
-      teamId: user.teamId,
-      roles: user.roles,
-      scopes: [],
-    });
+    return this.tokens.issue(
+      {
+        kind: 'user',
+        id: user.id,
+        organisationId: org.id,
+        organisationType: org.type,
+        teamId: user.teamId,
+        roles: user.roles,
+        scopes: [],
+      },
+      // The generation read with the roles above: if a change commits while this login is still
+      // hashing, the token carries the older generation and is refused.
+      user.tokenGeneration,
+    );
   }
 
   /** OAuth2 client credentials for partner systems; the token carries the client's scopes. */

@@ -10,8 +10,8 @@ import { TokenRevocations } from './token-revocations';
 export interface VerifiedTokenRequest extends ActorRequest {
   headers: Record<string, string | string[] | undefined>;
   tokenExpiresAt?: number;
-  /** The token's `iat` (seconds). */
-  tokenIssuedAt?: number;
+  /** The token's `gen`: the user's token generation at login (0 when absent). */
+  tokenGeneration?: number;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
@@ -27,7 +27,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
  */
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
-  private readonly verified = new LRUCache<string, { actor: Actor; expiresAt: number; issuedAt: number }>({
+  private readonly verified = new LRUCache<string, { actor: Actor; expiresAt: number; generation: number }>({
     max: 10_000,
   });
 
@@ -49,7 +49,7 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       const hit = this.verified.get(token);
       if (hit !== undefined) {
         if (hit.expiresAt > Date.now()) {
-          await this.refuseRevoked(hit.actor, hit.issuedAt);
+          await this.refuseRevoked(hit.actor, hit.generation);
           req.actor = hit.actor;
           return true;
         }
@@ -57,19 +57,19 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       }
     }
     const ok = (await super.canActivate(context)) as boolean;
-    const { actor, tokenExpiresAt: expiresAt, tokenIssuedAt: issuedAt } = req;
-    if (ok && actor !== undefined) await this.refuseRevoked(actor, issuedAt);
-    if (ok && token !== undefined && actor !== undefined && expiresAt !== undefined && issuedAt !== undefined) {
+    const { actor, tokenExpiresAt: expiresAt, tokenGeneration: generation = 0 } = req;
+    if (ok && actor !== undefined) await this.refuseRevoked(actor, generation);
+    if (ok && token !== undefined && actor !== undefined && expiresAt !== undefined) {
       const ttl = expiresAt - Date.now();
-      if (ttl > 0) this.verified.set(token, { actor, expiresAt, issuedAt }, { ttl });
+      if (ttl > 0) this.verified.set(token, { actor, expiresAt, generation }, { ttl });
     }
     return ok;
   }
 
   /** A person deactivated, or whose roles or team changed, after the token was issued: 401. */
-  private async refuseRevoked(actor: Actor, issuedAt: number | undefined): Promise<void> {
+  private async refuseRevoked(actor: Actor, generation: number): Promise<void> {
     if (actor.kind !== 'user') return;
-    if (issuedAt === undefined || (await this.revocations.refuses(actor.id, issuedAt))) {
+    if (await this.revocations.refuses(actor.id, generation)) {
       throw DomainError.unauthenticated('This token was issued before a change to your account; log in again.');
     }
   }

@@ -25,11 +25,12 @@ export class DatabaseThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     const rows: { hits: number; remaining: number }[] = await this.db.query(
+      // One instant for the whole decision: EXCLUDED.started_at is the time this hit proposed.
       `INSERT INTO rate_limit_window AS w (key, started_at, hits) VALUES ($1, clock_timestamp(), 1)
        ON CONFLICT (key) DO UPDATE SET
-         started_at = CASE WHEN w.started_at <= clock_timestamp() - make_interval(secs => $2::float8 / 1000)
-                           THEN clock_timestamp() ELSE w.started_at END,
-         hits = CASE WHEN w.started_at <= clock_timestamp() - make_interval(secs => $2::float8 / 1000)
+         started_at = CASE WHEN w.started_at <= EXCLUDED.started_at - make_interval(secs => $2::float8 / 1000)
+                           THEN EXCLUDED.started_at ELSE w.started_at END,
+         hits = CASE WHEN w.started_at <= EXCLUDED.started_at - make_interval(secs => $2::float8 / 1000)
                      THEN 1 ELSE w.hits + 1 END
        RETURNING hits,
          greatest(0, extract(epoch FROM started_at + make_interval(secs => $2::float8 / 1000) - clock_timestamp()))::float8

@@ -22,7 +22,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   validate(req: VerifiedTokenRequest, claims: TokenClaims): Actor {
     if (claims.exp !== undefined) req.tokenExpiresAt = claims.exp * 1000;
-    if (claims.iat !== undefined) req.tokenIssuedAt = claims.iat;
+    req.tokenGeneration = claims.gen ?? 0;
     return actorFromClaims(claims);
   }
 }

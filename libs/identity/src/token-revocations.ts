@@ -4,16 +4,18 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 
 /**
- * Which users' earlier tokens are no longer good (app_user.tokens_valid_after: set when a user is
- * deactivated or their roles or team change). Every API process keeps the recent ones in memory
- * and re-reads them at most every TOKEN_REVOCATION_POLL_SECONDS, so a change made through another
- * process takes effect within that time; the process that made it applies it at once. Only
- * changes younger than the token lifetime matter: older tokens have expired anyway.
+ * Which users' earlier tokens are no longer good. A user's token generation
+ * (app_user.token_generation) moves when they are deactivated or their roles or team change;
+ * a token carries the generation read at login, and an older one is refused. Every API process
+ * keeps the recent moves in memory and re-reads them at most every TOKEN_REVOCATION_POLL_SECONDS,
+ * so a change made through another process takes effect within that time; the process that made
+ * it applies it at once. Only moves younger than the token lifetime matter: tokens from before
+ * them have expired anyway.
  */
 @Injectable()
 export class TokenRevocations {
-  /** user id -> epoch ms before which their tokens are refused */
-  private validAfter = new Map<string, number>();
+  /** user id -> current token generation, for users whose generation moved recently */
+  private current = new Map<string, { generation: number; at: number }>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
 
@@ -22,35 +24,34 @@ export class TokenRevocations {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Whether a token of this user, issued at `issuedAt` (JWT `iat`, seconds), is refused. */
-  async refuses(userId: string, issuedAt: number): Promise<boolean> {
+  /** Whether a token of this user, carrying `generation`, is refused. */
+  async refuses(userId: string, generation: number): Promise<boolean> {
     if (Date.now() - this.loadedAt >= this.config.tokenRevocationPollSeconds * 1000) await this.reload();
-    const after = this.validAfter.get(userId);
-    // `iat` has whole seconds: a token from the second of the change is refused too (log in again).
-    return after !== undefined && issuedAt < Math.ceil(after / 1000);
+    const known = this.current.get(userId);
+    return known !== undefined && generation < known.generation;
   }
 
   /** A change made by this process: applied before the next reload. */
-  note(userId: string, at: Date): void {
-    const known = this.validAfter.get(userId);
-    if (known === undefined || known < at.getTime()) this.validAfter.set(userId, at.getTime());
+  note(userId: string, generation: number): void {
+    const known = this.current.get(userId);
+    if (known === undefined || known.generation < generation) this.current.set(userId, { generation, at: Date.now() });
   }
 
   private reload(): Promise<void> {
     const horizon = Date.now() - this.config.accessTokenTtlSeconds * 1000 - 60_000;
     this.loading ??= this.db
-      .query<{ id: string; after: Date }[]>(
-        `SELECT id, tokens_valid_after AS after FROM app_user WHERE tokens_valid_after > $1`,
+      .query<{ id: string; generation: number }[]>(
+        `SELECT id, token_generation AS generation FROM app_user WHERE tokens_valid_after > $1`,
         [new Date(horizon)],
       )
       .then((rows) => {
-        // A revocation only ever narrows: keep what this process noted meanwhile (the read may
+        // Generations only move forward: keep what this process noted meanwhile (the read may
         // have started before that change committed), drop what no live token can predate.
-        const next = new Map(rows.map((r) => [r.id, new Date(r.after).getTime()]));
-        for (const [id, at] of this.validAfter) {
-          if (at > horizon && at > (next.get(id) ?? Number.NEGATIVE_INFINITY)) next.set(id, at);
+        const next = new Map(rows.map((r) => [r.id, { generation: r.generation, at: Date.now() }]));
+        for (const [id, known] of this.current) {
+          if (known.at > horizon && known.generation > (next.get(id)?.generation ?? -1)) next.set(id, known);
         }
-        this.validAfter = next;
+        this.current = next;
         this.loadedAt = Date.now();
       })
       .finally(() => {

@@ -15,6 +15,8 @@ export interface TokenClaims {
   /** Expiry and issue time (seconds since the epoch), set when the token is signed. */
   exp?: number;
   iat?: number;
+  /** A user's token generation when the token was issued (app_user.token_generation). */
+  gen?: number;
 }
 
 export const JWT_ISSUER = 'safeguarding-hub';
@@ -35,7 +37,7 @@ export class TokenService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  issue(actor: Actor): { accessToken: string; expiresIn: number; tokenType: 'Bearer' } {
+  issue(actor: Actor, generation?: number): { accessToken: string; expiresIn: number; tokenType: 'Bearer' } {
     const claims: TokenClaims = {
       sub: actor.id,
       typ: actor.kind,
@@ -44,6 +46,7 @@ export class TokenService {
       team: actor.teamId,
       roles: actor.roles,
       scopes: actor.scopes,
+      ...(generation !== undefined ? { gen: generation } : {}),
     };
     const expiresIn = this.config.accessTokenTtlSeconds;
     const accessToken = this.jwt.sign(claims, { expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE });

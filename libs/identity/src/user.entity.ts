@@ -55,9 +55,14 @@ export class User {
   active!: boolean;
 
   /**
-   * Tokens issued before this moment are refused: set when the user is deactivated or their
-   * roles or team change, so access already granted ends within seconds, not at token expiry.
+   * Bumped when the user is deactivated or their roles or team change: tokens carry the
+   * generation read at login (`gen`), and an older one is refused, so access already granted
+   * ends within seconds, not at token expiry, even for a login that raced the change.
    */
+  @Column({ type: 'int', default: 0 })
+  tokenGeneration!: number;
+
+  /** When the generation last moved: each API process reads the recent moves (TokenRevocations). */
   @Column({ type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;
 

@@ -118,17 +118,18 @@ export class UsersService {
         if (dto.teamId !== undefined) user.teamId = dto.teamId;
         if (dto.roles !== undefined) user.roles = dto.roles;
         if (dto.active !== undefined) user.active = dto.active;
-        // Tokens carry the roles and team they were issued with: those issued before this change end
-        // now. Token times are the signer's real clock, so this is too.
-        const revokedAt = narrowed ? new Date() : null;
-        if (revokedAt) user.tokensValidAfter = revokedAt;
+        // Tokens carry the roles and team they were issued with: those of earlier generations end.
+        if (narrowed) {
+          user.tokenGeneration += 1;
+          user.tokensValidAfter = new Date();
+        }
         await tx.getRepository(User).save(user);
         const saved = toDto(await tx.getRepository(User).findOneByOrFail({ id }));
-        return { saved, revokedAt };
+        return { saved, generation: narrowed ? user.tokenGeneration : null };
       })
-      .then(({ saved, revokedAt }) => {
+      .then(({ saved, generation }) => {
         // This process refuses them at once; the others within TOKEN_REVOCATION_POLL_SECONDS.
-        if (revokedAt) this.revocations.note(id, revokedAt);
+        if (generation !== null) this.revocations.note(id, generation);
         return saved;
       });
   }
