@@ -436,7 +436,14 @@ describe('cross-boundary information sharing and the machine API', () => {
     const sentList = (await get(officer, '/api/v1/referrals/sent')).body.data;
     const mine = sentList.find((r: any) => r.id === sent.body.id);
     expect(mine.childId).toBeNull();
-    expect((await get(officer, `/api/v1/referrals/${sent.body.id}`)).body.childId).toBeNull();
+    const read = await get(officer, `/api/v1/referrals/${sent.body.id}`);
+    expect(read.body.childId).toBeNull();
+    // The child's access log still shows the sender's read.
+    const [event] = await t.db.query(
+      `SELECT action, child_ids::text[] AS child_ids FROM audit_event WHERE request_id = $1`,
+      [read.headers['x-request-id']],
+    );
+    expect(event).toEqual({ action: 'referral.read', child_ids: [oliver] });
     // The receiving council sees which of its children the referral is about.
     const received = await get(NSC_TM, `/api/v1/referrals/${sent.body.id}`);
     expect(received.status).toBe(200);
@@ -460,7 +467,8 @@ describe('cross-boundary information sharing and the machine API', () => {
     expect(await t.app.get(WebhookDispatcher).sealStoredSecrets()).toBe(1);
     const [after] = await t.db.query(`SELECT secret FROM webhook_subscription WHERE id = $1`, [legacy.id]);
     expect(after.secret).toMatch(/^enc:v1:/);
-    expect(t.app.get(SecretBox).open(after.secret)).toBe('a-legacy-secret-in-clear-0123456789');
+    expect(t.app.get(SecretBox).open(after.secret, legacy.id)).toBe('a-legacy-secret-in-clear-0123456789');
+    expect(() => t.app.get(SecretBox).open(after.secret, stored[0].id)).toThrow();
     await t.db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [legacy.id]);
   });
 

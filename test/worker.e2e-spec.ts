@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ManualClock } from '@app/platform';
+import { ManualClock, WebhookDispatcher } from '@app/platform';
 import { AuditSealJob, AuditVerifier } from '@app/audit';
 import { EscalationJob } from '@app/referrals';
 import {
@@ -103,8 +103,19 @@ describe('worker', () => {
     expect(left.map((r: { label: string }) => r.label)).toEqual(['old-pending', 'recent', 'undispatched']);
     const deliveries = await db.query(`SELECT event_id FROM webhook_delivery WHERE subscription_id = $1`, [hook]);
     expect(deliveries.map((d: { event_id: string }) => d.event_id).sort()).toEqual([oldPending, recent].sort());
+    // A delivery replayed keeps its event: the replay counts as publishing it anew.
+    const replayed = await event('replayed', 31);
+    const [{ id: delivery }] = await db.query(
+      `INSERT INTO webhook_delivery (subscription_id, event_id, event_type, status)
+       VALUES ($1, $2, 'test.purge', 'delivered') RETURNING id`,
+      [hook, replayed],
+    );
+    await worker.get(WebhookDispatcher).replay(delivery);
+    await db.query(`UPDATE webhook_delivery SET status = 'delivered' WHERE id = $1`, [delivery]);
+    await worker.get(PurgeOutboxJob).run();
+    expect(await db.query(`SELECT id FROM outbox_event WHERE id = $1`, [replayed])).toEqual([{ id: replayed }]);
     await db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [hook]);
-    await db.query(`DELETE FROM outbox_event WHERE id = ANY($1)`, [[oldPending, recent, undispatched]]);
+    await db.query(`DELETE FROM outbox_event WHERE id = ANY($1)`, [[oldPending, recent, undispatched, replayed]]);
   });
 
   it('purges rate-limit windows an hour old, and only those', async () => {

@@ -135,6 +135,7 @@ export class AuditSealJob {
   private running = false;
 
   private anchoredAt = 0;
+  private anchoredSeq: string | undefined;
 
   constructor(
     private readonly sealer: AuditSealer,
@@ -153,12 +154,14 @@ export class AuditSealJob {
         total += sealed;
         if (sealed < AUDIT_SEAL_BATCH) break;
       }
-      // The head of the chain, into the logs (kept outside the database) at most once a minute:
-      // `npm run audit:verify -- --anchor <anchor>` later proves nothing before it was removed.
-      if (total > 0 && Date.now() - this.anchoredAt >= 60_000) {
+      // The head of the chain, into the logs (kept outside the database) at most once a minute
+      // and whenever it moved since the last one, sealed by this process or another:
+      // `npm run audit:verify -- --anchor <anchor>` later proves nothing up to it was removed.
+      if (Date.now() - this.anchoredAt >= 60_000) {
         const head = await this.verifier.head();
-        if (head) {
+        if (head && head.sealSeq !== this.anchoredSeq) {
           this.logger.log(`Audit anchor ${head.sealSeq}:${head.hash}`);
+          this.anchoredSeq = head.sealSeq;
           this.anchoredAt = Date.now();
         }
       }

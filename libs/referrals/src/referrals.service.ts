@@ -78,8 +78,12 @@ const REFERRAL_COLUMNS = `
     'dateOfBirth', to_char(r.subject_date_of_birth, 'YYYY-MM-DD'), 'approximateAge', r.subject_approximate_age,
     'address', r.subject_address, 'school', r.subject_school) AS subject,
   (r.due_at IS NOT NULL AND r.due_at < :now AND r.status IN ('SUBMITTED', 'ACKNOWLEDGED')) AS overdue,
-  (r.to_organisation_id = :viewerOrg OR EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = r.child_id
-     AND i.organisation_id = :viewerOrg AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now))) AS "childKnown"`;
+  (r.to_organisation_id = :viewerOrg
+    OR EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = r.child_id AND i.organisation_id = :viewerOrg
+               AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now))
+    OR EXISTS (SELECT 1 FROM case_team_member m WHERE m.child_id = r.child_id AND m.user_id = :viewerId)
+    OR EXISTS (SELECT 1 FROM break_glass_grant g WHERE g.child_id = r.child_id AND g.user_id = :viewerId
+               AND g.granted_at <= :now AND g.expires_at > :now)) AS "childKnown"`;
 
 const REFERRAL_FROM = `referral r
   JOIN organisation fo ON fo.id = r.from_organisation_id
@@ -117,6 +121,9 @@ const strip = <T extends { urgency?: number; fromOrganisationId?: string; toOrga
   const { urgency: _u, fromOrganisationId: _f, toOrganisationId: _t, ...rest } = row;
   return rest;
 };
+
+/** Where a referral view keeps the stored child id for auditing (not serialised). */
+const CHILD_ID = Symbol('childId');
 
 /**
  * A referral as its viewer may see it. The child's id goes to the receiving organisation and to
@@ -425,13 +432,18 @@ export class ReferralsService {
   async getReferral(ctx: AccessContext, id: string): Promise<ReferralDto> {
     return this.db.transaction(async (tx) => {
       const view = await this.viewReferral(tx, ctx, id);
-      await this.audit(tx, ctx, 'referral.read', 'Referral', [id], view.childId);
+      // The child's access log shows this read even when the answer withholds the child's id.
+      await this.audit(tx, ctx, 'referral.read', 'Referral', [id], view[CHILD_ID]);
       return view;
     });
   }
 
   /** The referral with its history, as a write left it (the write's own event covers the response). */
-  private async viewReferral(tx: EntityManager, ctx: AccessContext, id: string): Promise<ReferralDto> {
+  private async viewReferral(
+    tx: EntityManager,
+    ctx: AccessContext,
+    id: string,
+  ): Promise<ReferralDto & { [CHILD_ID]: string | null }> {
     const row = await this.loadReferral(tx, ctx, id, 'read');
     const transitions = await namedQuery(
       tx,
@@ -439,7 +451,9 @@ export class ReferralsService {
          FROM referral_transition WHERE referral_id = :id ORDER BY at, id`,
       { id },
     );
-    return { ...presentReferral(row), transitions: transitions as unknown as ReferralDto['transitions'] };
+    const view = { ...presentReferral(row), transitions: transitions as unknown as ReferralDto['transitions'] };
+    // The stored child id, for the audit record only: a symbol key never reaches the JSON.
+    return Object.assign(view, { [CHILD_ID]: row.childId });
   }
 
   /** Moves a referral through the transition table; an illegal move is 409 naming the allowed ones. */
@@ -558,6 +572,7 @@ export class ReferralsService {
         ...scope.params,
         org: ctx.actor.organisationId,
         viewerOrg: ctx.actor.organisationId,
+        viewerId: ctx.actor.id,
         now,
         limit: limit + 1,
       };
@@ -690,7 +705,7 @@ export class ReferralsService {
     const rows = await namedQuery<ReferralRow>(
       tx,
       `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF r' : ''}`,
-      { ...scope.params, id, now: this.clock.now(), viewerOrg: ctx.actor.organisationId },
+      { ...scope.params, id, now: this.clock.now(), viewerOrg: ctx.actor.organisationId, viewerId: ctx.actor.id },
     );
     if (!rows[0]) throw ReferralError.notFound();
     return rows[0];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import {
@@ -148,12 +149,15 @@ export class WebhooksController {
   async create(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateWebhookDto): Promise<WebhookDto> {
     if (ctx.actor.kind !== 'client') throw DomainError.forbidden('Webhooks are registered by API clients.');
     if (this.config.nodeEnv === 'production') assertPublicHttps(dto.url);
+    // The id is chosen here so the secret can be sealed to it (SecretBox context).
+    const id = randomUUID();
     const saved = await this.db.getRepository(WebhookSubscription).save(
       this.db.getRepository(WebhookSubscription).create({
+        id,
         organisationId: ctx.actor.organisationId,
         clientId: ctx.actor.id,
         url: dto.url,
-        secret: this.secrets.seal(dto.secret),
+        secret: this.secrets.seal(dto.secret, id),
         events: dto.events,
         active: true,
       }),

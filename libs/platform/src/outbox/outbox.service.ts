@@ -38,7 +38,8 @@ export class OutboxService {
 /**
  * Housekeeping: deletes events published before `before` whose webhook deliveries are all
  * settled (delivered or failed), with their delivery log (cascade), in batches so that no
- * statement holds many locks. An event with a delivery still pending is kept whatever its age.
+ * statement holds many locks. An event with a delivery still pending is kept whatever its age;
+ * a replay re-publishes its event (dispatched_at) under the same row lock, so it is kept too.
  * Returns how many events were deleted.
  */
 export async function purgePublishedOutboxEvents(db: DataSource, before: Date, batch = 5_000): Promise<number> {
@@ -49,7 +50,8 @@ export async function purgePublishedOutboxEvents(db: DataSource, before: Date, b
          SELECT e.id FROM outbox_event e
           WHERE e.dispatched_at IS NOT NULL AND e.dispatched_at < $1
             AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id AND d.status = 'pending')
-          ORDER BY e.dispatched_at LIMIT $2)`,
+          ORDER BY e.dispatched_at LIMIT $2
+            FOR UPDATE SKIP LOCKED)`,
       [before, batch],
     );
     const deleted = result[1] ?? 0;

@@ -49,6 +49,7 @@ export interface DeliveryResult {
 interface ClaimedDelivery {
   id: string;
   attempts: number;
+  subscription_id: string;
   active: boolean;
   url: string;
   secret: string;
@@ -106,7 +107,7 @@ export class WebhookDispatcher {
     for (const row of clear) {
       const [, count]: [unknown, number] = await this.db.query(
         `UPDATE webhook_subscription SET secret = $2 WHERE id = $1 AND secret = $3`,
-        [row.id, this.secrets.seal(row.secret), row.secret],
+        [row.id, this.secrets.seal(row.secret, row.id), row.secret],
       );
       sealed += count;
     }
@@ -195,7 +196,7 @@ export class WebhookDispatcher {
           SET attempts = d.attempts + CASE WHEN s.active THEN 1 ELSE 0 END, next_attempt_at = $2
          FROM due, webhook_subscription s, outbox_event e
         WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id
-       RETURNING d.id, d.attempts, s.active, s.url, s.secret, e.id AS event_id, e.type, e.organisation_id,
+       RETURNING d.id, d.attempts, s.id AS subscription_id, s.active, s.url, s.secret, e.id AS event_id, e.type, e.organisation_id,
                  e.occurred_at, e.payload`,
       [now, leasedUntil, this.options.deliveryBatch],
     );
@@ -248,7 +249,7 @@ export class WebhookDispatcher {
           'User-Agent': 'safeguarding-hub-webhooks/1',
           'Webhook-Id': d.event_id,
           'Webhook-Timestamp': String(timestamp),
-          'Webhook-Signature': signWebhook(this.secrets.open(d.secret), timestamp, raw),
+          'Webhook-Signature': signWebhook(this.secrets.open(d.secret, d.subscription_id), timestamp, raw),
         },
         body: raw,
         redirect: 'manual',
@@ -284,8 +285,16 @@ export class WebhookDispatcher {
    */
   async replay(deliveryId: string): Promise<void> {
     if (!UUID.test(deliveryId)) throw DomainError.notFound('Webhook delivery');
+    // The event counts as published anew, so the retention purge cannot take it from under the
+    // replay: both take the event's row lock, and the purge re-checks dispatched_at under it.
     const [, count]: [unknown[], number] = await this.db.query(
-      `UPDATE webhook_delivery SET status = 'pending', next_attempt_at = $2 WHERE id = $1`,
+      `WITH event AS (
+         UPDATE outbox_event e SET dispatched_at = greatest(e.dispatched_at, $2)
+           FROM webhook_delivery d WHERE d.id = $1 AND e.id = d.event_id
+         RETURNING e.id
+       )
+       UPDATE webhook_delivery SET status = 'pending', next_attempt_at = $2
+        WHERE id = $1 AND event_id IN (SELECT id FROM event)`,
       [deliveryId, this.clock.now()],
     );
     if (count !== 1) throw DomainError.notFound('Webhook delivery');
