@@ -8,3 +8,4 @@ export * from './involvement.entity';
 export * from './names';
 export * from './section.entity';
 export { searchPaths, type SearchPaths } from './child-scope';
+export { checkSearchIndex, type SearchIndexReport } from './search-index';
