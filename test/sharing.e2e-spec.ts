@@ -472,6 +472,29 @@ describe('cross-boundary information sharing and the machine API', () => {
     await t.db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [legacy.id]);
   });
 
+  it('refuses a match reference the organisation was not given, in a referral and in a request, writing nothing', async () => {
+    const officer = 'cse.officer@southshire-police.example';
+    const count = async () =>
+      (await t.db.query('SELECT (SELECT count(*) FROM referral) + (SELECT count(*) FROM information_request) AS n'))[0]
+        .n;
+    const before = await count();
+    for (const [url, body] of [
+      [
+        '/api/v1/referrals',
+        { toTeamId: teams['NSC/MASH'], reason: 'Concerns about exploitation.', rag: 'AMBER', consentObtained: true },
+      ],
+      [
+        '/api/v1/information-requests',
+        { toOrganisationId: orgs.NSC, purpose: 'Checks.', classesRequested: ['identity'], urgency: 'standard' },
+      ],
+    ] as const) {
+      const res = await post(officer, url, { ...body, matchReference: 'MR-000000000000' });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'matchReference', message: expect.any(String) }]);
+    }
+    expect(await count()).toBe(before);
+  });
+
   it('keeps a delivery log and replays a delivery', async () => {
     const hooks = (await get('client', '/api/v1/webhooks')).body.data;
     const log = (await get('client', `/api/v1/webhooks/${hooks[0].id}/deliveries`)).body.data;

@@ -442,6 +442,24 @@ export class ChildrenService {
   }
 
   /**
+   * The child behind a match reference the caller's organisation was given (a possible match it
+   * could not see), for a referral or an information request. Anything else is 400 naming the field.
+   */
+  async childOfMatchReference(tx: EntityManager, ctx: AccessContext, reference: string): Promise<string> {
+    const match = await namedQuery<{ child_id: string }>(
+      tx,
+      'SELECT child_id FROM match_reference WHERE reference = :ref AND organisation_id = :org',
+      { ref: reference, org: ctx.actor.organisationId },
+    );
+    if (!match[0]) {
+      throw DomainError.validation([
+        { field: 'matchReference', message: 'matchReference is not one your organisation was given' },
+      ]);
+    }
+    return match[0].child_id;
+  }
+
+  /**
    * The duty to collaborate: both sides learn that the other holds information about this child
    * (who, and how to ask), never what it holds.
    */

@@ -328,16 +328,7 @@ export class ReferralsService {
           dateOfBirth: (child.dateOfBirth as string | null | undefined) ?? subject.dateOfBirth,
         };
       } else if (dto.matchReference) {
-        const match = await namedQuery<{ child_id: string }>(
-          tx,
-          'SELECT child_id FROM match_reference WHERE reference = :ref AND organisation_id = :org',
-          { ref: dto.matchReference, org: ctx.actor.organisationId },
-        );
-        if (!match[0])
-          throw DomainError.validation([
-            { field: 'matchReference', message: 'matchReference is not one your organisation was given' },
-          ]);
-        childId = match[0].child_id;
+        childId = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
       }
 
       const concerns = dto.concernIds ?? [];

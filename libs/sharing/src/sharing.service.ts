@@ -266,16 +266,7 @@ export class SharingService {
     if (dto.childId) return (await this.children.require(tx, ctx, dto.childId)).id;
     let candidate: string | null = null;
     if (dto.matchReference) {
-      const m = await namedQuery<{ child_id: string }>(
-        tx,
-        'SELECT child_id FROM match_reference WHERE reference = :ref AND organisation_id = :org',
-        { ref: dto.matchReference, org: ctx.actor.organisationId },
-      );
-      if (!m[0])
-        throw DomainError.validation([
-          { field: 'matchReference', message: 'matchReference is not one your organisation was given' },
-        ]);
-      candidate = m[0].child_id;
+      candidate = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
     } else {
       const ids = dto.identifiers ?? {};
       const nhs = ids.nhsNumber?.replace(/\s/g, '') ?? null;
