@@ -162,7 +162,7 @@ export async function generate(client: Client, n: number, log: Log = console.log
        SELECT id, lead_org, 'lead', 'registered', f, NULL, 'Registered the child', ($1::uuid[])[lead], f
          FROM gen, LATERAL (SELECT now() - (1 + pg_temp.h(n, 30, 1500)) * interval '1 day' AS f) t
        UNION ALL
-       SELECT id, other_org, 'contributing', (ARRAY['referral_accepted', 'sharing_decision', 'statutory'])[1 + pg_temp.h(n, 31, 3)],
+       SELECT id, other_org, 'contributing', (ARRAY['referral_accepted', 'mash_enquiry', 'statutory'])[1 + pg_temp.h(n, 31, 3)],
               f, CASE WHEN other_ended THEN f + (1 + pg_temp.h(n, 33, 300)) * interval '1 day' END,
               'Referral accepted', ($1::uuid[])[other], f
          FROM gen, LATERAL (SELECT now() - (CASE WHEN other_ended THEN 400 ELSE 1 END + pg_temp.h(n, 32, 1000)) * interval '1 day' AS f) t

@@ -664,10 +664,11 @@ describe('audit log', () => {
           purpose: 'direct_safeguarding',
           breakGlass: false,
           actor: { kind: 'user', id: stranger, name: null },
-          organisation: { id: orgless, name: null },
+          organisation: { id: orgless, name: null, type: null },
           requestId: null,
           subjectType: 'child',
           underGrant: null,
+          underGrantFrom: null,
         },
         {
           seq: expect.stringMatching(/^\d+$/),
@@ -677,10 +678,11 @@ describe('audit log', () => {
           purpose: 'emergency',
           breakGlass: true,
           actor: { kind: 'user', id: user.id, name: userName },
-          organisation: { id: user.organisationId, name: userOrgName },
+          organisation: { id: user.organisationId, name: userOrgName, type: expect.any(String) },
           requestId: 'log-4',
           subjectType: 'child',
           underGrant: null,
+          underGrantFrom: null,
         },
       ]);
       expect(first.nextCursor).toEqual(expect.any(String));

@@ -58,7 +58,7 @@ describe('name search through the organisation name index', () => {
     const now = t.clock.now();
     await t.db.query(
       `INSERT INTO involvement (child_id, organisation_id, kind, basis, from_at, until_at, reason)
-       VALUES ($1, $2, 'contributing', 'sharing_decision', $3, $4, 'test')`,
+       VALUES ($1, $2, 'contributing', 'statutory', $3, $4, 'test')`,
       [child.id, orgs.NSP, new Date(now.getTime() - 60_000), new Date(now.getTime() + 86_400_000)],
     );
     const found = await search(CSE, family);
@@ -86,7 +86,7 @@ describe('name search through the organisation name index', () => {
       (
         await t.db.query(
           `INSERT INTO involvement (child_id, organisation_id, kind, basis, from_at, reason)
-           VALUES ($1, $2, 'contributing', 'sharing_decision', $3, 'test') RETURNING id`,
+           VALUES ($1, $2, 'contributing', 'statutory', $3, 'test') RETURNING id`,
           [child.id, orgs.NSP, new Date(t.clock.now().getTime() - 60_000)],
         )
       )[0].id as string;

@@ -119,7 +119,7 @@ describe('the shared child record', () => {
   });
 
   describe('reading', () => {
-    it('shows a police CSE officer a council child only once an involvement exists, without social-care fields', async () => {
+    it('shows a police CSE officer a council child only once an involvement exists: its multi-agency summaries, no social-care detail', async () => {
       const created = (
         await t.http
           .post('/api/v1/children')
@@ -134,6 +134,18 @@ describe('the shared child record', () => {
           occurredAt: '2026-11-01T10:00:00Z',
           category: 'assessment',
           summary: 'Social care assessment note',
+          detail: 'Parents separated; father has contact at weekends.',
+          sensitivity: 'social-care',
+          shareable: true,
+        })
+        .expect(201);
+      await t.http
+        .post(`/api/v1/children/${created.id}/chronology`)
+        .set('Authorization', await t.as(SW))
+        .send({
+          occurredAt: '2026-11-02T10:00:00Z',
+          category: 'contact',
+          summary: 'Home visit, council only',
           sensitivity: 'social-care',
           shareable: true,
         })
@@ -155,7 +167,20 @@ describe('the shared child record', () => {
         .get(`/api/v1/children/${created.id}/chronology`)
         .set('Authorization', await t.as(CSE))
         .expect(200);
-      expect(chronology.body.data).toEqual([]);
+      // The assessment is a safeguarding event (multi-agency by default): its summary, never its detail.
+      expect(chronology.body.data).toEqual([
+        {
+          id: expect.any(String),
+          childId: created.id,
+          organisationId: orgs.NSC,
+          organisationName: "Northshire Council Children's Services",
+          occurredAt: '2026-11-01T10:00:00.000Z',
+          recordedAt: expect.any(String),
+          category: 'assessment',
+          summary: 'Social care assessment note',
+          multiAgency: true,
+        },
+      ]);
       await t.http
         .get(`/api/v1/children/${created.id}/sections/${orgs.NSC}`)
         .set('Authorization', await t.as(CSE))
@@ -460,19 +485,26 @@ describe('the shared child record', () => {
   });
 
   describe('access log and break-glass', () => {
-    it('shows every access with who, organisation, purpose and time', async () => {
+    it("shows every access with who, organisation, purpose and time, to those entitled; a police force's accesses unnamed to others", async () => {
       const leah = await childId('Leah', 'Thompson');
       const read = await t.http
         .get(`/api/v1/children/${leah}`)
         .set('Authorization', await t.as(CSE))
         .set('X-Purpose-Of-Use', 'strategy_discussion')
         .expect(200);
-      const log = await t.http
-        .get(`/api/v1/children/${leah}/access-log`)
-        .set('Authorization', await t.as(TM))
-        .expect(200);
-      const entry = log.body.data.find((e: any) => e.requestId === read.headers['x-request-id']);
-      expect(entry).toMatchObject({
+      const logOf = async (email: string) =>
+        (
+          await t.http
+            .get(`/api/v1/children/${leah}/access-log`)
+            .query({ limit: 200 })
+            .set('Authorization', await t.as(email))
+            .expect(200)
+        ).body.data as any[];
+      // The police force's own supervisor sees its officer's access in full.
+      const own = (await logOf('cse.supervisor@northshire-police.example')).find(
+        (e) => e.requestId === read.headers['x-request-id'],
+      );
+      expect(own).toMatchObject({
         action: 'child.read',
         outcome: 'allowed',
         purpose: 'strategy_discussion',
@@ -480,9 +512,23 @@ describe('the shared child record', () => {
         actor: { kind: 'user', name: 'DC Casey Officer' },
         organisation: { id: orgs.NSP, name: 'Northshire Police' },
       });
-      expect(new Date(entry.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
-      // Reading the log is itself on the log.
-      expect(log.body.data[0].action).toBe('access_log.read');
+      expect(new Date(own.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+      // The council's team manager sees that a police force looked, and when: nothing more.
+      const council = await logOf(TM);
+      const seen = council.find((e) => e.seq === own.seq);
+      expect(seen).toEqual({
+        seq: own.seq,
+        at: own.at,
+        breakGlass: false,
+        organisation: { id: null, name: 'a police force', type: 'police_force' },
+      });
+      expect(JSON.stringify(council)).not.toContain('Casey');
+      expect(JSON.stringify(council)).not.toContain('strategy_discussion');
+      // Reading the log is itself on the log, in full for one's own organisation.
+      expect(council[0]).toMatchObject({ action: 'access_log.read', actor: { name: 'Tariq Manning' } });
+      // The organisation's data protection officer sees every access in full.
+      const dpo = (await logOf('dpo@northshire-council.example')).find((e) => e.seq === own.seq);
+      expect(dpo).toMatchObject({ actor: { name: 'DC Casey Officer' }, purpose: 'strategy_discussion' });
     });
 
     it('opens a record by break-glass for a limited time, audits reads as such, and tells the lead organisation', async () => {

@@ -83,10 +83,13 @@ describe('concerns and referrals', () => {
     expect(new Date(toCouncil.body.dueAt).toISOString()).toBe('2026-12-01T23:59:59.999Z');
     expect((await get(DSL, `/api/v1/concerns/${concern.body.id}`)).body.status).toBe('REFERRED');
 
-    // The MASH officer sees it in the team inbox but not yet the child's record.
+    // The MASH officer sees it in the team inbox, and while triaging reads who the child is: nothing more.
     const mashInbox = await get(MASH, '/api/v1/referrals/inbox');
     expect(mashInbox.body.data.map((r: any) => r.id)).toContain(toCouncil.body.id);
-    expect((await get(MASH, `/api/v1/children/${child.id}`)).status).toBe(404);
+    const triageView = await get(MASH, `/api/v1/children/${child.id}`);
+    expect(triageView.status).toBe(200);
+    expect(triageView.body).toMatchObject({ givenName: child.givenName, familyName: child.familyName });
+    expect(triageView.body.addresses).toBeUndefined();
 
     // Triage red: a change of RAG needs a reason.
     expect((await post(MASH, `/api/v1/referrals/${toCouncil.body.id}/triage`, { rag: 'RED' })).status).toBe(400);
@@ -113,7 +116,11 @@ describe('concerns and referrals', () => {
       referralBody('NSP/CSE Unit', { childId: child.id, rag: 'RED' }),
     );
     expect(toPolice.status).toBe(201);
-    expect((await get(CSE, `/api/v1/children/${child.id}`)).status).toBe(404);
+    // The CSE unit triages it: identity only, and its decision ends even that.
+    const cseTriage = await get(CSE, `/api/v1/children/${child.id}`);
+    expect(cseTriage.status).toBe(200);
+    expect(cseTriage.body.addresses).toBeUndefined();
+    expect(cseTriage.body.pncId).toBeUndefined();
     const cseInbox = await get(CSE, '/api/v1/referrals/inbox?rag=RED');
     expect(cseInbox.body.data.map((r: any) => r.id)).toContain(toPolice.body.id);
     expect((await post(CSE, `/api/v1/referrals/${toPolice.body.id}/transitions`, { to: 'ACKNOWLEDGED' })).status).toBe(
@@ -131,9 +138,10 @@ describe('concerns and referrals', () => {
     );
     const chronology = await get(CSE, `/api/v1/children/${child.id}/chronology`);
     for (const e of chronology.body.data) {
-      expect(
-        e.organisationId === orgs.NSP || ['identity', 'contact', 'police-intelligence'].includes(e.sensitivity),
-      ).toBe(true);
+      // Its own entries and shareable ones of police classes in full; others' as multi-agency summaries.
+      const full =
+        e.organisationId === orgs.NSP || ['identity', 'contact', 'police-intelligence'].includes(e.sensitivity);
+      expect(full || (e.multiAgency === true && !('detail' in e) && !('sensitivity' in e))).toBe(true);
     }
     expect((await get(CSE, `/api/v1/children/${child.id}/sections/${orgs.NSC}`)).status).toBe(404);
 

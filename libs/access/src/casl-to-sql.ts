@@ -1,5 +1,5 @@
 import type { AnyAbility } from '@casl/ability';
-import { rulesToAST } from '@casl/ability/extra';
+import { rulesToCondition } from '@casl/ability/extra';
 
 /** The SQL a condition field maps to: a scalar or array column expression, or custom SQL. */
 export type FieldSql =
@@ -20,6 +20,28 @@ interface AstNode {
 const COMPARISONS: Record<string, string> = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
 
 /**
+ * The rules for (action, subject[, field]) as one condition tree, with CASL's priorities (a later
+ * inverted rule bounds the earlier allowing ones). `field` keeps only rules that grant that field:
+ * e.g. a search by name must not find a child through a rule that does not show its name.
+ */
+function rulesToTree(ability: AnyAbility, action: string, subjectType: string, field?: string): AstNode | null {
+  const rules = ability.rulesFor(action, subjectType, field);
+  return rulesToCondition(
+    rules,
+    (rule): AstNode => {
+      const ast = (rule as { ast?: AstNode }).ast;
+      if (ast === undefined) throw new Error('CASL to SQL: a rule without conditions has no AST');
+      return rule.inverted ? { operator: 'not', value: [ast] } : ast;
+    },
+    {
+      and: (value: AstNode[]): AstNode => ({ operator: 'and', value }),
+      or: (value: AstNode[]): AstNode => ({ operator: 'or', value }),
+      empty: (): AstNode => ({ operator: 'and', value: [] }),
+    },
+  );
+}
+
+/**
  * Turns the actor's CASL rules for (action, subject) into a WHERE clause, so lists and searches
  * only ever load rows the actor may see. No rules -> `1=0`; unconditional -> `1=1`. Unknown
  * fields or operators throw: a policy the translator cannot express must fail closed, never open.
@@ -30,8 +52,9 @@ export function abilityToSql(
   subjectType: string,
   resolve: (field: string) => FieldSql | undefined,
   paramPrefix = 'acl',
+  field?: string,
 ): SqlScope {
-  const ast = rulesToAST(ability, action, subjectType) as AstNode | null;
+  const ast = rulesToTree(ability, action, subjectType, field);
   if (ast === null) return { sql: '1=0', params: {} };
   const params: Record<string, unknown> = {};
   let counter = 0;

@@ -36,6 +36,7 @@ export const FIELD_CLASSES = {
     laChildId: 'identity',
     pncId: 'police-intelligence',
     involvements: 'identity',
+    lead: 'identity',
     addresses: 'contact',
     createdAt: 'always',
     updatedAt: 'always',
@@ -64,6 +65,23 @@ export const FIELD_CLASSES = {
     gpPractice: 'health',
     healthNotes: 'health',
     sexualHealthNotes: 'sexual-health',
+  },
+  // An entry's class is its `sensitivity`, judged by the rules' conditions; rules with a field
+  // list (the multi-agency summary) name which of these fields they show.
+  ChronologyEntry: {
+    id: 'always',
+    childId: 'always',
+    organisationId: 'always',
+    organisationName: 'always',
+    authorId: 'always',
+    occurredAt: 'always',
+    recordedAt: 'always',
+    category: 'always',
+    summary: 'always',
+    detail: 'always',
+    sensitivity: 'always',
+    shareable: 'always',
+    multiAgency: 'always',
   },
 } as const satisfies Record<string, Record<string, SensitivityClass | 'always'>>;
 

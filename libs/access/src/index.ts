@@ -8,3 +8,4 @@ export * from './roles';
 export * from './classification';
 export * from './access-context';
 export * from './field-filter';
+export * from './tipping-off';

@@ -30,6 +30,14 @@ const child = (over: Record<string, unknown> = {}) =>
     ...over,
   });
 
+/** The relations of the child a part of the record (entry, address, section) belongs to: working with it. */
+const WORKING = {
+  childRestricted: false,
+  childInvolvedOrganisationIds: [ORG],
+  childCaseTeamUserIds: [],
+  childBreakGlassUserIds: [],
+};
+
 describe('the policy', () => {
   it('gives organisation administrators user administration and no child data at all', () => {
     const a = factory.for(actor('org_admin'));
@@ -57,11 +65,19 @@ describe('the policy', () => {
     expect(
       dsl.can(
         'read',
-        subject('ChronologyEntry', { organisationId: OTHER, shareable: true, sensitivity: 'police-intelligence' }),
+        subject('ChronologyEntry', {
+          organisationId: OTHER,
+          shareable: true,
+          sensitivity: 'police-intelligence',
+          ...WORKING,
+        }),
       ),
     ).toBe(false);
     expect(
-      dsl.can('read', subject('ChronologyEntry', { organisationId: OTHER, shareable: true, sensitivity: 'education' })),
+      dsl.can(
+        'read',
+        subject('ChronologyEntry', { organisationId: OTHER, shareable: true, sensitivity: 'education', ...WORKING }),
+      ),
     ).toBe(true);
     const cse = factory.for(actor('cse_officer'));
     expect(permittedFields(cse, 'read', 'Child', child())).toContain('pncId');
@@ -111,12 +127,17 @@ describe('the policy', () => {
 
   it('records chronology only in the classes the agency holds', () => {
     const nurse = factory.for(actor('health_practitioner'));
-    const entry = (sensitivity: string) => subject('ChronologyEntry', { organisationId: ORG, sensitivity });
+    const entry = (sensitivity: string) => subject('ChronologyEntry', { organisationId: ORG, sensitivity, ...WORKING });
     expect(nurse.can('create', entry('sexual-health'))).toBe(true);
     expect(nurse.can('create', entry('police-intelligence'))).toBe(false);
-    expect(nurse.can('create', subject('ChronologyEntry', { organisationId: OTHER, sensitivity: 'health' }))).toBe(
-      false,
-    );
+    expect(
+      nurse.can('create', subject('ChronologyEntry', { organisationId: OTHER, sensitivity: 'health', ...WORKING })),
+    ).toBe(false);
+    // A disclosure never lets the grantee write: not working with the child, nothing may be recorded.
+    const granted = { ...WORKING, childInvolvedOrganisationIds: [OTHER], grantedClasses: ['health'] };
+    expect(
+      nurse.can('create', subject('ChronologyEntry', { organisationId: ORG, sensitivity: 'health', ...granted })),
+    ).toBe(false);
   });
 
   it('gives API clients only what their scopes and organisation type allow', () => {

@@ -14,6 +14,7 @@ export type Subject =
   | 'ChildSection'
   | 'ChronologyEntry'
   | 'AccessLog'
+  | 'AccessLogDetail'
   | 'BreakGlass'
   | 'Concern'
   | 'Referral'
@@ -38,11 +39,33 @@ export interface RuleSpec {
 
 const ORG = '${actor.organisationId}';
 const ME = '${actor.id}';
+const TEAM = '${actor.teamId}';
 
-// Need-to-know: how an actor comes to see a child at all.
-const INVOLVED = { restricted: false, involvedOrganisationIds: ORG };
+/*
+ * How an actor comes to know a child at all (ARCHITECTURE.md §4). Each is a condition on the child
+ * (or, for the parts of a record, on the child it belongs to), computed the same way in SQL and in
+ * memory (libs/children/src/child-scope.ts):
+ * - working with the child: an active involvement of the actor's organisation (registration, an
+ *   accepted referral, a MASH enquiry, a strategy discussion or conference, a core group);
+ * - granted: a live disclosure to the actor's organisation names the class (read-only, that class
+ *   of the discloser's data only; computed from the grants, so it ends when they do);
+ * - triage: the actor's team received an open referral about the child (identity only, until decided);
+ * - the case team of a restricted child, and break-glass (an emergency, audited, owner alerted).
+ */
+const WORKING_WITH = { restricted: false, involvedOrganisationIds: ORG };
 const CASE_TEAM = { caseTeamUserIds: ME };
 const BREAK_GLASS = { restricted: false, breakGlassUserIds: ME };
+const TRIAGE = { restricted: false, triageTeamIds: TEAM };
+const granted = (cls: SensitivityClass) => ({ restricted: false, grantedClasses: cls });
+
+/** The same relations, judged on the child a part of the record (address, section, entry) belongs to. */
+const KNOWING: { conditions: Record<string, unknown>; how: string }[] = [
+  { conditions: { childRestricted: false, childInvolvedOrganisationIds: ORG }, how: 'working with the child' },
+  { conditions: { childCaseTeamUserIds: ME }, how: "on the restricted child's case team" },
+  { conditions: { childRestricted: false, childBreakGlassUserIds: ME }, how: 'under break-glass' },
+];
+/** A part of the record disclosed to the actor's organisation by the organisation that recorded it. */
+const partGranted = (cls: SensitivityClass) => ({ childRestricted: false, grantedClasses: cls });
 
 /** What each kind of agency reads of the shared record (its own section and entries aside). */
 export const AGENCY_CLASSES: Record<Exclude<OrganisationType, 'oversight'>, SensitivityClass[]> = {
@@ -52,6 +75,19 @@ export const AGENCY_CLASSES: Record<Exclude<OrganisationType, 'oversight'>, Sens
   health: ['identity', 'contact', 'health', 'sexual-health'],
 };
 const INSPECTION_CLASSES: SensitivityClass[] = ['identity', 'contact', 'social-care', 'education', 'health'];
+
+/** What a multi-agency chronology line shows to every organisation working with the child. */
+export const CHRONOLOGY_SUMMARY_FIELDS = [
+  'id',
+  'childId',
+  'organisationId',
+  'organisationName',
+  'occurredAt',
+  'recordedAt',
+  'category',
+  'summary',
+  'multiAgency',
+];
 
 /** Identity fields a practitioner may correct; the PNC ID is police-only. */
 const IDENTITY_UPDATES = [
@@ -79,92 +115,211 @@ const everyone: RuleSpec[] = [
   },
 ];
 
-/** Reading the shared record: the child's core fields of the given classes, own section, visible entries. */
+/**
+ * A restricted child (e.g. a placement hidden from family) is known only to its case team:
+ * everywhere the child appears, not only on the record itself.
+ */
+const restrictedHidden: RuleSpec[] = [
+  {
+    inverted: true,
+    action: ['read', 'update', 'receive', 'withdraw', 'triage'],
+    subject: ['Concern', 'Referral', 'InformationRequest'],
+    conditions: { childHiddenFrom: ME },
+    reason: 'a restricted child is known only to its case team, in referrals, concerns and requests too',
+  },
+];
+
+/** Reading the shared record: the three ways of knowing a child, by sensitivity class. */
 function readRecord(classes: SensitivityClass[]): RuleSpec[] {
   const fields = fieldsOf('Child', classes);
   return [
-    ...[INVOLVED, CASE_TEAM, BREAK_GLASS].map((conditions) => ({
+    {
+      action: 'read',
+      subject: 'Child',
+      fields,
+      conditions: WORKING_WITH,
+      reason: "working with the child: the role's classes of the shared record",
+    },
+    {
+      action: 'read',
+      subject: 'Child',
+      fields,
+      conditions: CASE_TEAM,
+      reason: "on a restricted child's case team: the role's classes of the shared record",
+    },
+    {
+      action: 'read',
+      subject: 'Child',
+      fields,
+      conditions: BREAK_GLASS,
+      reason: 'break-glass: an emergency outside need-to-know, reason stated, audited, the lead agency told',
+    },
+    ...SENSITIVITY_CLASSES.map((cls) => ({
       action: 'read' as const,
       subject: 'Child' as const,
-      fields,
-      conditions,
-      reason: 'need to know: an active involvement, the case team, or break-glass',
+      fields: fieldsOf('Child', [cls]),
+      conditions: granted(cls),
+      reason: `a live disclosure of ${cls} to the organisation: those core fields, read-only`,
     })),
-    { action: 'read', subject: 'ChildAddress', conditions: { confidential: false } },
+    ...KNOWING.map(({ conditions, how }) => ({
+      action: 'read' as const,
+      subject: 'ChildAddress' as const,
+      conditions: { confidential: false, ...conditions },
+      reason: `${how}: the child's addresses, except those another agency marked confidential`,
+    })),
     {
       action: 'read',
       subject: 'ChildAddress',
       conditions: { organisationId: ORG },
-      reason: 'a confidential address is seen only by the organisation that recorded it',
+      reason: 'an organisation always reads the addresses it recorded, confidential ones included',
     },
-    { action: 'read', subject: 'ChildSection', conditions: { organisationId: ORG }, reason: 'own agency section' },
-    // A disclosure (a live grant) opens exactly its classes of another agency's section.
+    {
+      action: 'read',
+      subject: 'ChildAddress',
+      conditions: { confidential: false, ...partGranted('contact') },
+      reason: 'a live disclosure of contact details: the addresses the discloser recorded',
+    },
+    {
+      action: 'read',
+      subject: 'ChildSection',
+      conditions: { organisationId: ORG },
+      reason: "an organisation reads its own agency section; other agencies' sections only by disclosure",
+    },
     ...SENSITIVITY_CLASSES.map((cls) => ({
       action: 'read' as const,
       subject: 'ChildSection' as const,
       fields: fieldsOf('ChildSection', [cls]),
-      conditions: { grantedClasses: cls },
-      reason: 'granted by a disclosure decision',
+      conditions: partGranted(cls),
+      reason: `a live disclosure of ${cls}: those fields of the discloser's section`,
     })),
-    { action: 'read', subject: 'ChronologyEntry', conditions: { organisationId: ORG } },
     {
       action: 'read',
       subject: 'ChronologyEntry',
-      conditions: { shareable: true, sensitivity: { $in: classes } },
-      reason: "other agencies' entries marked shareable, of classes this role may read",
+      conditions: { organisationId: ORG },
+      reason: 'an organisation reads the chronology entries it recorded',
     },
+    ...KNOWING.map(({ conditions, how }) => ({
+      action: 'read' as const,
+      subject: 'ChronologyEntry' as const,
+      conditions: { shareable: true, sensitivity: { $in: classes }, ...conditions },
+      reason: `${how}: other agencies' entries marked shareable, in classes the role reads`,
+    })),
+    ...KNOWING.map(({ conditions, how }) => ({
+      action: 'read' as const,
+      subject: 'ChronologyEntry' as const,
+      fields: CHRONOLOGY_SUMMARY_FIELDS,
+      conditions: { multiAgency: true, ...conditions },
+      reason: `${how}: the multi-agency chronology, as summaries (details stay behind their class)`,
+    })),
+    ...SENSITIVITY_CLASSES.map((cls) => ({
+      action: 'read' as const,
+      subject: 'ChronologyEntry' as const,
+      conditions: { shareable: true, sensitivity: cls, ...partGranted(cls) },
+      reason: `a live disclosure of ${cls}: the discloser's shareable entries of that class`,
+    })),
   ];
 }
 
-/** Writing to the shared record as a practitioner of an involved organisation. */
+/** The receiving team of an open referral reads who the child is, until it decides. */
+const triage: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'Child',
+    fields: fieldsOf('Child', ['identity']),
+    conditions: TRIAGE,
+    reason: 'triage: the team that received an open referral reads who the child is, until it decides',
+  },
+];
+
+/** Writing to the shared record: only while working with the child (a disclosure is read-only). */
 function writeRecord(recordable: SensitivityClass[], extraFields: string[] = []): RuleSpec[] {
   return [
-    { action: 'create', subject: 'Child', reason: 'registering a child makes the organisation involved' },
-    ...[INVOLVED, CASE_TEAM].map((conditions) => ({
-      action: 'update' as const,
-      subject: 'Child' as const,
-      fields: [...IDENTITY_UPDATES, ...extraFields],
-      conditions,
-    })),
-    { action: 'create', subject: 'ChildAddress' },
+    { action: 'create', subject: 'Child', reason: 'registering a child makes the organisation work with it' },
     {
       action: 'update',
-      subject: 'ChildSection',
-      conditions: { organisationId: ORG },
-      reason: 'own agency section only',
+      subject: 'Child',
+      fields: [...IDENTITY_UPDATES, ...extraFields],
+      conditions: WORKING_WITH,
+      reason: 'working with the child: correct the shared record (a disclosure never allows writing)',
     },
     {
-      action: 'create',
-      subject: 'ChronologyEntry',
-      conditions: { organisationId: ORG, sensitivity: { $in: recordable } },
-      reason: 'entries are recorded in classes the agency holds',
+      action: 'update',
+      subject: 'Child',
+      fields: [...IDENTITY_UPDATES, ...extraFields],
+      conditions: CASE_TEAM,
+      reason: "the restricted child's case team corrects the shared record",
     },
+    ...KNOWING.slice(0, 2).map(({ conditions, how }) => ({
+      action: 'create' as const,
+      subject: 'ChildAddress' as const,
+      conditions,
+      reason: `${how}: record an address`,
+    })),
+    ...KNOWING.slice(0, 2).map(({ conditions, how }) => ({
+      action: 'update' as const,
+      subject: 'ChildSection' as const,
+      conditions: { organisationId: ORG, ...conditions },
+      reason: `${how}: write the organisation's own agency section only`,
+    })),
+    ...KNOWING.slice(0, 2).map(({ conditions, how }) => ({
+      action: 'create' as const,
+      subject: 'ChronologyEntry' as const,
+      conditions: { organisationId: ORG, sensitivity: { $in: recordable }, ...conditions },
+      reason: `${how}: record entries in the classes the agency holds`,
+    })),
   ];
 }
 
 /** Administrators and nominated leads manage their organisation's information-sharing agreements. */
 const agreementManager: RuleSpec[] = [
-  { action: 'create', subject: 'SharingAgreement' },
-  { action: 'read', subject: 'SharingAgreement', conditions: { partyOrganisationIds: ORG } },
-  { action: 'update', subject: 'SharingAgreement', conditions: { createdByOrganisationId: ORG } },
+  { action: 'create', subject: 'SharingAgreement', reason: 'agreements are made by administrators and leads' },
+  {
+    action: 'read',
+    subject: 'SharingAgreement',
+    conditions: { partyOrganisationIds: ORG },
+    reason: 'the agreements the organisation is party to',
+  },
+  {
+    action: 'update',
+    subject: 'SharingAgreement',
+    conditions: { createdByOrganisationId: ORG },
+    reason: 'an agreement is changed by the organisation that made it',
+  },
 ];
+
+/** Who looked at a child's record, as the access-log rules allow (tipping off: see AccessLogDetail). */
+const accessLogReader = (how: string): RuleSpec[] =>
+  KNOWING.slice(0, 2).map(({ conditions, how: knowing }) => ({
+    action: 'read' as const,
+    subject: 'AccessLog' as const,
+    conditions,
+    reason: `${how}, ${knowing}: who looked at the record (other organisations as organisation and time)`,
+  }));
 
 /** Leads: see who looked at a record, open one in an emergency, restrict one to a case team. */
 const lead: RuleSpec[] = [
   ...agreementManager,
-  { action: 'read', subject: 'AccessLog' },
+  ...accessLogReader('a lead'),
   { action: 'create', subject: 'BreakGlass', reason: 'emergency access, stated reason, audited, owner alerted' },
-  ...[INVOLVED, CASE_TEAM].map((conditions) => ({
-    action: 'update' as const,
-    subject: 'Child' as const,
+  {
+    action: 'update',
+    subject: 'Child',
     fields: ['restricted'],
-    conditions,
-  })),
+    conditions: WORKING_WITH,
+    reason: 'a lead working with the child restricts the record to a named case team',
+  },
+  {
+    action: 'update',
+    subject: 'Child',
+    fields: ['restricted'],
+    conditions: CASE_TEAM,
+    reason: 'a lead on the case team changes the restriction and the team',
+  },
 ];
 
 /** Any professional may log a concern, and follow what became of their own. */
 const reporter: RuleSpec[] = [
-  { action: 'create', subject: 'Concern' },
+  { action: 'create', subject: 'Concern', reason: 'anyone working with children may raise a concern' },
   {
     action: 'read',
     subject: 'Concern',
@@ -175,35 +330,46 @@ const reporter: RuleSpec[] = [
 
 /** Everyone working with records sees the agreements their organisation is party to, and asks others. */
 const requester: RuleSpec[] = [
-  { action: 'read', subject: 'SharingAgreement', conditions: { partyOrganisationIds: ORG } },
-  { action: 'create', subject: 'InformationRequest' },
+  {
+    action: 'read',
+    subject: 'SharingAgreement',
+    conditions: { partyOrganisationIds: ORG },
+    reason: 'the agreements the organisation is party to',
+  },
+  { action: 'create', subject: 'InformationRequest', reason: 'practitioners ask other agencies for information' },
   {
     action: 'read',
     subject: 'InformationRequest',
     conditions: { fromOrganisationId: ORG },
     reason: 'the requester sees the decision, not the content',
   },
-  { action: 'read', subject: 'SharingGrant', conditions: { granteeOrganisationId: ORG } },
+  {
+    action: 'read',
+    subject: 'SharingGrant',
+    conditions: { granteeOrganisationId: ORG },
+    reason: 'the disclosures made to the organisation',
+  },
 ];
 
 /** Leads decide what their organisation discloses, and may revoke what it granted. */
 const discloser: RuleSpec[] = [
-  { action: ['read', 'receive'], subject: 'InformationRequest', conditions: { toOrganisationId: ORG } },
-  { action: ['read', 'update'], subject: 'SharingGrant', conditions: { grantorOrganisationId: ORG } },
-];
-
-/** Safeguarding leads: decide on their organisation's concerns; send referrals; work the inbox. */
-const inboxLead: RuleSpec[] = [
-  { action: ['read', 'update'], subject: 'Concern', conditions: { organisationId: ORG } },
-  ...referrer(),
-  { action: ['read', 'receive'], subject: 'Referral', conditions: { toOrganisationId: ORG } },
-  ...requester,
-  ...discloser,
+  {
+    action: ['read', 'receive'],
+    subject: 'InformationRequest',
+    conditions: { toOrganisationId: ORG },
+    reason: 'leads decide the requests made to their organisation',
+  },
+  {
+    action: ['read', 'update'],
+    subject: 'SharingGrant',
+    conditions: { grantorOrganisationId: ORG },
+    reason: 'the disclosures the organisation made, to review and revoke',
+  },
 ];
 
 function referrer(): RuleSpec[] {
   return [
-    { action: 'create', subject: 'Referral' },
+    { action: 'create', subject: 'Referral', reason: 'practitioners refer children to other agencies' },
     {
       action: ['read', 'withdraw'],
       subject: 'Referral',
@@ -213,7 +379,34 @@ function referrer(): RuleSpec[] {
   ];
 }
 
-const councilTriage: RuleSpec[] = [{ action: 'triage', subject: 'Referral', conditions: { toOrganisationId: ORG } }];
+/** Safeguarding leads: decide on their organisation's concerns; send referrals; work the inbox. */
+const inboxLead: RuleSpec[] = [
+  {
+    action: ['read', 'update'],
+    subject: 'Concern',
+    conditions: { organisationId: ORG },
+    reason: "safeguarding leads decide their organisation's concerns",
+  },
+  ...referrer(),
+  {
+    action: ['read', 'receive'],
+    subject: 'Referral',
+    conditions: { toOrganisationId: ORG },
+    reason: 'the receiving organisation works its referral inbox',
+  },
+  ...triage,
+  ...requester,
+  ...discloser,
+];
+
+const councilTriage: RuleSpec[] = [
+  {
+    action: 'triage',
+    subject: 'Referral',
+    conditions: { toOrganisationId: ORG },
+    reason: "children's services' front door (MASH) triages and decides the referrals it receives",
+  },
+];
 
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
@@ -222,11 +415,25 @@ const health = AGENCY_CLASSES.health;
 
 /**
  * The policy as data: role -> rules. A role missing a rule has no access (default deny).
- * A change here changes who can do what: review it as a permission change.
+ * A change here changes who can do what: review it as a permission change (docs/policy.md).
  */
 export const POLICY: Record<Role, RuleSpec[]> = {
-  police_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...referrer()],
-  cse_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...inboxLead],
+  police_officer: [
+    ...everyone,
+    ...readRecord(police),
+    ...writeRecord(police, ['pncId']),
+    ...reporter,
+    ...referrer(),
+    ...restrictedHidden,
+  ],
+  cse_officer: [
+    ...everyone,
+    ...readRecord(police),
+    ...writeRecord(police, ['pncId']),
+    ...reporter,
+    ...inboxLead,
+    ...restrictedHidden,
+  ],
   cse_supervisor: [
     ...everyone,
     ...readRecord(police),
@@ -234,8 +441,9 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...lead,
     ...reporter,
     ...inboxLead,
+    ...restrictedHidden,
   ],
-  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
+  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter, ...restrictedHidden],
   social_worker: [
     ...everyone,
     ...readRecord(council),
@@ -243,6 +451,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...referrer(),
     ...requester,
+    ...restrictedHidden,
   ],
   mash_officer: [
     ...everyone,
@@ -252,6 +461,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
     ...councilTriage,
+    ...restrictedHidden,
   ],
   team_manager: [
     ...everyone,
@@ -261,19 +471,21 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
     ...councilTriage,
+    ...restrictedHidden,
   ],
-  conference_chair: [...everyone, ...readRecord(council), ...reporter],
-  school_staff: [...everyone, ...reporter],
+  conference_chair: [...everyone, ...readRecord(council), ...reporter, ...restrictedHidden],
+  school_staff: [...everyone, ...reporter, ...restrictedHidden],
   dsl: [
     ...agreementManager,
     ...everyone,
     ...readRecord(school),
     ...writeRecord(school),
-    { action: 'read', subject: 'AccessLog' },
+    ...accessLogReader('the designated safeguarding lead'),
     ...reporter,
     ...inboxLead,
+    ...restrictedHidden,
   ],
-  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter],
+  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter, ...restrictedHidden],
   named_safeguarding_professional: [
     ...everyone,
     ...readRecord(health),
@@ -281,6 +493,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...lead,
     ...reporter,
     ...inboxLead,
+    ...restrictedHidden,
   ],
   inspector: [
     ...everyone,
@@ -291,18 +504,62 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       conditions: { restricted: false },
       reason: 'inspection reads every unrestricted record, and writes nothing',
     },
-    { action: 'read', subject: 'ChildAddress', conditions: { confidential: false } },
-    { action: 'read', subject: 'ChildSection', fields: fieldsOf('ChildSection', INSPECTION_CLASSES) },
-    { action: 'read', subject: 'ChronologyEntry', conditions: { sensitivity: { $in: INSPECTION_CLASSES } } },
-    { action: 'read', subject: 'AccessLog' },
+    {
+      action: 'read',
+      subject: 'ChildAddress',
+      conditions: { confidential: false },
+      reason: 'inspection: addresses not marked confidential',
+    },
+    {
+      action: 'read',
+      subject: 'ChildSection',
+      fields: fieldsOf('ChildSection', INSPECTION_CLASSES),
+      reason: 'inspection: the agency sections, without police intelligence or sexual health',
+    },
+    {
+      action: 'read',
+      subject: 'ChronologyEntry',
+      conditions: { sensitivity: { $in: INSPECTION_CLASSES } },
+      reason: 'inspection: the chronology, without police intelligence or sexual health',
+    },
+    {
+      action: 'read',
+      subject: 'ChronologyEntry',
+      fields: CHRONOLOGY_SUMMARY_FIELDS,
+      conditions: { multiAgency: true },
+      reason: 'inspection: the multi-agency chronology, as summaries',
+    },
+    {
+      action: 'read',
+      subject: ['AccessLog', 'AccessLogDetail'],
+      reason: 'inspection: who knew what and when, in full',
+    },
     { action: 'read', subject: ['Concern', 'Referral'], reason: 'oversight of overdue and ignored work' },
     {
       action: 'read',
       subject: ['SharingAgreement', 'InformationRequest', 'SharingGrant'],
       reason: 'decisions to share or not',
     },
+    ...restrictedHidden,
   ],
   whistleblowing_officer: [...everyone],
+  data_protection_officer: [
+    ...everyone,
+    {
+      action: 'read',
+      subject: 'Child',
+      fields: fieldsOf('Child', ['identity']),
+      conditions: WORKING_WITH,
+      reason:
+        'the data protection officer identifies the children the organisation works with (subject access, review)',
+    },
+    ...accessLogReader('the data protection officer'),
+    {
+      action: 'read',
+      subject: 'AccessLogDetail',
+      reason: 'the data protection officer reviews every access in full, other agencies included',
+    },
+  ],
   org_admin: [
     ...everyone,
     {
@@ -336,5 +593,11 @@ export const SCOPE_POLICY: Record<Scope, Partial<Record<OrganisationType, RuleSp
 
 /** Every API client manages its own webhook subscriptions, whatever its scopes. */
 export const CLIENT_BASE: RuleSpec[] = [
-  { action: ['create', 'read', 'update'], subject: 'Webhook', conditions: { clientId: ME } },
+  {
+    action: ['create', 'read', 'update'],
+    subject: 'Webhook',
+    conditions: { clientId: ME },
+    reason: 'a partner system manages its own webhook subscriptions',
+  },
+  ...restrictedHidden,
 ];

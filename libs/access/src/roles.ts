@@ -16,6 +16,7 @@ export const ROLES = {
   named_safeguarding_professional: ['health'],
   inspector: ['oversight'],
   whistleblowing_officer: ['oversight'],
+  data_protection_officer: ['police_force', 'local_authority', 'school', 'health'],
   org_admin: ['police_force', 'local_authority', 'school', 'health', 'oversight'],
 } as const satisfies Record<string, readonly OrganisationType[]>;
 

@@ -50,11 +50,13 @@ export interface AccessLogEntry {
   purpose: string;
   breakGlass: boolean;
   actor: { kind: AuditActorKind; id: string; name: string | null };
-  organisation: { id: string; name: string | null };
+  organisation: { id: string; name: string | null; type: string | null };
   requestId: string | null;
   /** What was touched (e.g. ChildSection) and, for reads under a disclosure, the classes granted. */
   subjectType: string;
   underGrant: string[] | null;
+  /** The organisation whose disclosure the read was made under. */
+  underGrantFrom: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -186,6 +188,7 @@ export class AuditService {
     limit: number,
     cursor?: string,
     manager: EntityManager = this.db.manager,
+    options: { onlyOwnFailures?: string } = {},
   ): Promise<Page<AccessLogEntry>> {
     if (!UUID.test(childId)) throw DomainError.notFound('Child');
     const take = Math.min(Math.max(Math.trunc(limit) || 1, 1), 200);
@@ -196,17 +199,25 @@ export class AuditService {
     }
     const params: unknown[] = [childId, take + 1];
     if (before !== undefined) params.push(before);
+    // Another organisation's failed look-ups are its own business (and would tip off): shown only to
+    // readers entitled to every access (onlyOwnFailures unset).
+    let failures = '';
+    if (options.onlyOwnFailures !== undefined) {
+      params.push(options.onlyOwnFailures);
+      failures = ` AND (e.outcome = 'allowed' OR e.organisation_id = $${params.length}::uuid)`;
+    }
     const rows = await manager.query<AccessLogRow[]>(
       `SELECT e.seq::text AS seq, e.occurred_at, e.action, e.outcome, e.purpose, e.break_glass,
               e.actor_kind, e.actor_id, coalesce(u.name, c.name) AS actor_name,
-              e.organisation_id, o.name AS organisation_name, e.request_id, e.subject_type,
+              e.organisation_id, o.name AS organisation_name, o.type AS organisation_type, e.request_id, e.subject_type,
               CASE WHEN jsonb_typeof(e.details -> 'underGrant') = 'array'
-                   THEN ARRAY(SELECT jsonb_array_elements_text(e.details -> 'underGrant')) END AS under_grant
+                   THEN ARRAY(SELECT jsonb_array_elements_text(e.details -> 'underGrant')) END AS under_grant,
+              e.details ->> 'grantor' AS under_grant_from
          FROM audit_event e
          LEFT JOIN app_user u ON e.actor_kind = 'user' AND u.id = e.actor_id
          LEFT JOIN api_client c ON e.actor_kind = 'client' AND c.id = e.actor_id
          LEFT JOIN organisation o ON o.id = e.organisation_id
-        WHERE e.child_ids @> ARRAY[$1]::uuid[]${before !== undefined ? ' AND e.seq < $3::bigint' : ''}
+        WHERE e.child_ids @> ARRAY[$1]::uuid[]${before !== undefined ? ' AND e.seq < $3::bigint' : ''}${failures}
         ORDER BY e.seq DESC
         LIMIT $2`,
       params,
@@ -227,9 +238,11 @@ interface AccessLogRow {
   actor_name: string | null;
   organisation_id: string;
   organisation_name: string | null;
+  organisation_type: string | null;
   request_id: string | null;
   subject_type: string;
   under_grant: string[] | null;
+  under_grant_from: string | null;
 }
 
 function toAccessLogEntry(row: AccessLogRow): AccessLogEntry {
@@ -241,9 +254,10 @@ function toAccessLogEntry(row: AccessLogRow): AccessLogEntry {
     purpose: row.purpose,
     breakGlass: row.break_glass,
     actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
-    organisation: { id: row.organisation_id, name: row.organisation_name },
+    organisation: { id: row.organisation_id, name: row.organisation_name, type: row.organisation_type },
     requestId: row.request_id,
     subjectType: row.subject_type,
     underGrant: row.under_grant,
+    underGrantFrom: row.under_grant_from,
   };
 }

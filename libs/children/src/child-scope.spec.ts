@@ -16,11 +16,31 @@ const actor = (roles: string[]): Actor => ({
 });
 
 describe('the need-to-know paths a name search may use', () => {
-  it('are the organisation, the case team and break-glass for a police CSE officer', () => {
+  it('are the organisation, the case team, break-glass, a disclosure of identity and triage for a police CSE officer', () => {
     expect(searchPaths(new AbilityFactory().for(actor(['cse_officer'])), 'read')).toEqual({
       organisations: [{ id: ORG, unrestrictedOnly: true }],
       caseTeamUsers: [ME],
       breakGlassUsers: [{ id: ME, unrestrictedOnly: true }],
+      identityGrants: [{ unrestrictedOnly: true }],
+      triageTeams: [{ id: '00000000-0000-0000-0000-000000000000', unrestrictedOnly: true }],
+    });
+  });
+
+  it('never include a disclosure of a class that does not show the name', () => {
+    const ability = createMongoAbility([
+      {
+        action: 'read',
+        subject: 'Child',
+        fields: ['id', 'pncId'],
+        conditions: { grantedClasses: 'police-intelligence' },
+      },
+    ]) as unknown as AppAbility;
+    expect(searchPaths(ability, 'read')).toEqual({
+      organisations: [],
+      caseTeamUsers: [],
+      breakGlassUsers: [],
+      identityGrants: [],
+      triageTeams: [],
     });
   });
 
@@ -29,6 +49,8 @@ describe('the need-to-know paths a name search may use', () => {
       organisations: [],
       caseTeamUsers: [],
       breakGlassUsers: [],
+      identityGrants: [],
+      triageTeams: [],
     });
   });
 
@@ -55,6 +77,8 @@ describe('the need-to-know paths a name search may use', () => {
       organisations: [{ id: ORG, unrestrictedOnly: false }],
       caseTeamUsers: [],
       breakGlassUsers: [],
+      identityGrants: [],
+      triageTeams: [],
     });
   });
 });

@@ -36,6 +36,7 @@ import {
   ChildSearchQuery,
   ChronologyEntryDto,
   ChronologyPage,
+  ChronologyQuery,
   CreateChildDto,
   CreateChronologyEntryDto,
   PutSectionDto,
@@ -205,15 +206,20 @@ export class ChildrenController {
 
   @Get(':id/chronology')
   @RequirePermission('read', 'ChronologyEntry')
-  @ApiOperation({ summary: "Every agency's chronology entries you may see, newest first" })
+  @ApiOperation({
+    summary: "The child's chronology, newest first",
+    description:
+      'Every entry you may see, or with view=multi-agency the merged multi-agency chronology: the safeguarding ' +
+      'events every agency working with the child recorded for it, as summaries, with the recording agency on each line.',
+  })
   @ApiOkResponse({ type: ChronologyPage })
   @ApiNotFoundResponse(NOT_FOUND)
   chronology(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Query() page: PageQuery,
+    @Query() query: ChronologyQuery,
   ): Promise<ChronologyPage> {
-    return this.parts.chronology(ctx, id, page.limit ?? 50, page.cursor);
+    return this.parts.chronology(ctx, id, query.limit ?? 50, query.cursor, query.view ?? 'all');
   }
 
   @Post(':id/chronology')

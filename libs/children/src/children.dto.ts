@@ -25,6 +25,7 @@ import {
 import { SENSITIVITY_CLASSES } from '@app/access';
 import { PageQuery } from '@app/platform';
 import { CHRONOLOGY_CATEGORIES } from './chronology.entity';
+import { INVOLVEMENT_BASES } from './involvement.entity';
 import { DISABILITY_CODES, ETHNICITY_CODES, SEX_CODES } from './child.entity';
 import { type IdentifierKind, normaliseIdentifier, validateIdentifier } from './identifiers';
 
@@ -275,10 +276,16 @@ export class InvolvementDto {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty() organisationName!: string;
   @ApiProperty({ enum: ['lead', 'contributing'] }) kind!: string;
-  @ApiProperty({ enum: ['registered', 'referral_accepted', 'sharing_decision', 'statutory'] }) basis!: string;
+  @ApiProperty({ enum: INVOLVEMENT_BASES }) basis!: string;
+  @ApiProperty({ enum: ['police_force', 'local_authority', 'school', 'health'] }) organisationType!: string;
   @ApiProperty() fromAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) untilAt!: Date | null;
   @ApiProperty() active!: boolean;
+}
+
+export class LeadDto {
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
 }
 
 export class AddressView extends AddressDto {
@@ -305,7 +312,17 @@ export class ChildDto {
   @ApiPropertyOptional({ type: String, nullable: true }) upn?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Police only.' }) pncId?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) laChildId?: string | null;
-  @ApiPropertyOptional({ type: [InvolvementDto] }) involvements?: InvolvementDto[];
+  @ApiPropertyOptional({
+    type: [InvolvementDto],
+    description: 'The organisations working with the child that you may learn of (tipping-off rules).',
+  })
+  involvements?: InvolvementDto[];
+  @ApiPropertyOptional({
+    type: LeadDto,
+    nullable: true,
+    description: "The lead agency: children's services once it accepts a referral or opens an assessment.",
+  })
+  lead?: LeadDto | null;
   @ApiPropertyOptional({ type: [AddressView] }) addresses?: AddressView[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -393,19 +410,21 @@ export class PutSectionDto {
   sexualHealthNotes?: string;
 }
 
+/** A chronology entry; a multi-agency summary line carries no detail, author, class or sharing flag. */
 export class ChronologyEntryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) childId!: string;
-  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The recording agency' }) organisationId!: string;
   @ApiProperty() organisationName!: string;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) authorId!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) authorId?: string | null;
   @ApiProperty() occurredAt!: Date;
   @ApiProperty() recordedAt!: Date;
   @ApiProperty({ enum: CHRONOLOGY_CATEGORIES }) category!: string;
   @ApiProperty() summary!: string;
-  @ApiProperty({ type: String, nullable: true }) detail!: string | null;
-  @ApiProperty({ enum: SENSITIVITY_CLASSES }) sensitivity!: string;
-  @ApiProperty() shareable!: boolean;
+  @ApiPropertyOptional({ type: String, nullable: true }) detail?: string | null;
+  @ApiPropertyOptional({ enum: SENSITIVITY_CLASSES }) sensitivity?: string;
+  @ApiPropertyOptional() shareable?: boolean;
+  @ApiProperty() multiAgency!: boolean;
 }
 
 export class ChronologyPage {
@@ -441,6 +460,28 @@ export class CreateChronologyEntryDto {
   @ApiProperty({ description: 'Visible to other involved agencies whose roles read this class.' })
   @IsBoolean()
   shareable!: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'On the multi-agency chronology: its summary is seen by every organisation working with the child. ' +
+      'Defaults to true for safeguarding events (concern, referral, assessment, strategy discussion, conference, ' +
+      'missing episode, decision, disclosure) except police intelligence, false otherwise.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  multiAgency?: boolean;
+}
+
+export class ChronologyQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: ['all', 'multi-agency'],
+    description:
+      'all (default): every entry you may see. multi-agency: the merged chronology of safeguarding events ' +
+      'every agency working with the child recorded for it, as summaries, with the recording agency on each line.',
+  })
+  @IsOptional()
+  @IsIn(['all', 'multi-agency'])
+  view?: 'all' | 'multi-agency';
 }
 
 export class BreakGlassDto {
@@ -457,24 +498,43 @@ export class BreakGlassResponse {
   @ApiProperty() expiresAt!: Date;
 }
 
+/**
+ * One access. Another organisation's access shows only `seq`, `at`, `breakGlass` and
+ * `organisation` (a police force or health provider of another kind unnamed), unless the reader
+ * is an inspector or a data protection officer.
+ */
 export class AccessLogEntryDto {
   @ApiProperty() seq!: string;
   @ApiProperty() at!: Date;
-  @ApiProperty({ example: 'child.read' }) action!: string;
-  @ApiProperty({ enum: ['allowed', 'denied', 'not_found'] }) outcome!: string;
-  @ApiProperty() purpose!: string;
+  @ApiPropertyOptional({ example: 'child.read' }) action?: string;
+  @ApiPropertyOptional({ enum: ['allowed', 'denied', 'not_found'] }) outcome?: string;
+  @ApiPropertyOptional() purpose?: string;
   @ApiProperty() breakGlass!: boolean;
-  @ApiProperty({
+  @ApiPropertyOptional({
     type: 'object',
     properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
   })
-  actor!: { kind: string; id: string; name: string | null };
-  @ApiProperty({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } })
-  organisation!: { id: string; name: string | null };
-  @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
-  @ApiProperty({ example: 'ChildSection' }) subjectType!: string;
-  @ApiProperty({ type: [String], nullable: true, description: 'Classes read under a disclosure (grant).' })
-  underGrant!: string[] | null;
+  actor?: { kind: string; id: string; name: string | null };
+  @ApiProperty({
+    type: 'object',
+    properties: {
+      id: { type: 'string', nullable: true },
+      name: { type: 'string', example: 'a police force' },
+      type: { type: 'string' },
+    },
+  })
+  organisation!: { id: string | null; name: string | null; type?: string | null };
+  @ApiPropertyOptional({ type: String, nullable: true }) requestId?: string | null;
+  @ApiPropertyOptional({ example: 'ChildSection' }) subjectType?: string;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Classes read under a disclosure (grant).' })
+  underGrant?: string[] | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The organisation whose disclosure it was read under (it sees such reads in full).',
+  })
+  underGrantFrom?: string | null;
 }
 
 export class AccessLogPage {

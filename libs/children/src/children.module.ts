@@ -6,7 +6,7 @@ import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import { ChildrenController } from './children.controller';
 import { ChildrenService } from './children.service';
 import { ChronologyEntry } from './chronology.entity';
-import { BreakGlassGrant, Involvement, MatchReference, SharingGrant } from './involvement.entity';
+import { BreakGlassGrant, Involvement, MatchReference, SharingGrant, TriageAccess } from './involvement.entity';
 import { RecordPartsService } from './record-parts.service';
 import { AgencySection } from './section.entity';
 
@@ -20,6 +20,7 @@ export const CHILDREN_ENTITIES = [
   AgencySection,
   ChronologyEntry,
   SharingGrant,
+  TriageAccess,
 ];
 
 @Module({

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type AccessContext, can, filterFields, permittedFields } from '@app/access';
+import {
+  type AccessContext,
+  can,
+  filterFields,
+  mayLearnOfInvolvement,
+  mayNameHolder,
+  permittedFields,
+  rolesAllowed,
+} from '@app/access';
 import { type AuditEntry, AuditService } from '@app/audit';
 import {
   Clock,
@@ -11,7 +19,8 @@ import {
   encodeCursor,
   type FieldError,
   namedQuery,
-  Notification,
+  Notifier,
+  type OrganisationType,
   OutboxService,
   type Page,
   sentKeys,
@@ -19,11 +28,12 @@ import {
   toPage,
 } from '@app/platform';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
-import { childDecisionColumns, childScope, type SearchPaths, searchPaths } from './child-scope';
+import { childDecisionColumns, childScope, SEARCHED_FIELD, type SearchPaths, searchPaths } from './child-scope';
 import { ChildError } from './children.errors';
-import { ChronologyEntry } from './chronology.entity';
+import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
 import type { AddressDto, ChildDto, ChildSearchQuery, CreateChildDto, UpdateChildDto } from './children.dto';
-import { Involvement, MatchReference } from './involvement.entity';
+import { Involvement, type InvolvementBasis, MatchReference, TriageAccess } from './involvement.entity';
+import { normaliseIdentifier } from './identifiers';
 import { nameKeyOf, normaliseName, searchNameOf } from './names';
 
 interface AuditExtra {
@@ -41,7 +51,23 @@ export type LoadedChild = Record<string, unknown> & {
   involvedOrganisationIds: string[];
   caseTeamUserIds: string[];
   breakGlassUserIds: string[];
+  /** Classes live grants disclose to the actor's organisation (loaded relative to the actor). */
+  grantedClasses: string[];
+  triageTeamIds: string[];
 };
+
+/** The child's relations, as the parts of its record (addresses, sections, entries) are judged by them. */
+export function childRelations(child: LoadedChild) {
+  return {
+    childRestricted: child.restricted,
+    childInvolvedOrganisationIds: child.involvedOrganisationIds,
+    childCaseTeamUserIds: child.caseTeamUserIds,
+    childBreakGlassUserIds: child.breakGlassUserIds,
+  };
+}
+
+/** Roles that handle a possible match on a child their organisation holds: those who decide what to share. */
+const MATCH_HANDLERS = rolesAllowed('receive', 'InformationRequest');
 
 const CHILD_COLUMNS = `
   c.id, c.version, c.restricted, c.given_name AS "givenName", c.family_name AS "familyName",
@@ -54,13 +80,21 @@ const CHILD_COLUMNS = `
 
 const DETAIL_COLUMNS = `
   (SELECT coalesce(json_agg(json_build_object(
-      'organisationId', i.organisation_id, 'organisationName', o.name, 'kind', i.kind, 'basis', i.basis,
-      'fromAt', i.from_at, 'untilAt', i.until_at,
+      'organisationId', i.organisation_id, 'organisationName', o.name, 'organisationType', o.type, 'kind', i.kind,
+      'basis', i.basis, 'fromAt', i.from_at, 'untilAt', i.until_at,
       'active', i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)) ORDER BY i.from_at), '[]'::json)
      FROM involvement i JOIN organisation o ON o.id = i.organisation_id WHERE i.child_id = c.id) AS involvements,
+  (SELECT json_build_object('organisationId', o.id, 'organisationName', o.name)
+     FROM involvement i JOIN organisation o ON o.id = i.organisation_id
+    WHERE i.child_id = c.id AND i.kind = 'lead' AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
+    LIMIT 1) AS lead,
   (SELECT coalesce(json_agg(json_build_object(
       'id', a.id, 'organisationId', a.organisation_id, 'line1', a.line1, 'line2', a.line2, 'town', a.town,
-      'postcode', a.postcode, 'fromDate', a.from_date, 'untilDate', a.until_date, 'confidential', a.confidential)
+      'postcode', a.postcode, 'fromDate', a.from_date, 'untilDate', a.until_date, 'confidential', a.confidential,
+      'grantedClasses', ARRAY(SELECT DISTINCT gc FROM sharing_grant g, unnest(g.classes) gc
+                               WHERE g.child_id = c.id AND g.grantor_organisation_id = a.organisation_id
+                                 AND g.grantee_organisation_id = :org AND g.revoked_at IS NULL
+                                 AND g.from_at <= :now AND g.until_at > :now))
       ORDER BY a.from_date NULLS FIRST, a.created_at), '[]'::json)
      FROM child_address a WHERE a.child_id = c.id) AS addresses`;
 
@@ -99,6 +133,7 @@ export class ChildrenService {
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
     private readonly statements: Statements,
+    private readonly notifier: Notifier,
   ) {}
 
   /**
@@ -112,13 +147,13 @@ export class ChildrenService {
     options: { action?: 'read' | 'update'; details?: boolean; lock?: boolean } = {},
   ): Promise<LoadedChild> {
     const now = this.clock.now();
-    const scope = childScope(ctx.ability, options.action ?? 'read', 'c', now);
+    const scope = childScope(ctx.ability, ctx.actor.organisationId, options.action ?? 'read', 'c', now);
     const rows = await namedQuery<LoadedChild>(
       manager,
-      `SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now')}
+      `SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now', 'org')}
               ${options.details ? `, ${DETAIL_COLUMNS}` : ''}
          FROM child c WHERE c.id = :id AND ${scope.sql} ${options.lock ? 'FOR UPDATE OF c' : ''}`,
-      { ...scope.params, id, now },
+      { ...scope.params, id, now, org: ctx.actor.organisationId },
     );
     const child = rows[0];
     // The SQL and the in-memory check judge the same rules; both must agree to let the actor in.
@@ -133,7 +168,7 @@ export class ChildrenService {
    */
   async get(ctx: AccessContext, id: string): Promise<ChildDto> {
     const now = this.clock.now();
-    const scope = childScope(ctx.ability, 'read', 'c', now);
+    const scope = childScope(ctx.ability, ctx.actor.organisationId, 'read', 'c', now);
     const audit = this.audit.insertSql(this.entry(ctx, 'child.read', [id], 'allowed'), {
       expressions: {
         outcomeSql: `CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'allowed' ELSE 'not_found' END`,
@@ -144,11 +179,19 @@ export class ChildrenService {
     });
     const rows = await this.statements.query<LoadedChild>(
       `WITH found AS (
-         SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now')}, ${DETAIL_COLUMNS}
+         SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now', 'org')}, ${DETAIL_COLUMNS}
            FROM child c WHERE c.id = :id AND ${scope.sql}
        ), audit AS (${audit.sql})
        SELECT * FROM found`,
-      { ...scope.params, ...audit.params, id, now, bg_org: ctx.actor.organisationId, bg_me: ctx.actor.id },
+      {
+        ...scope.params,
+        ...audit.params,
+        id,
+        now,
+        org: ctx.actor.organisationId,
+        bg_org: ctx.actor.organisationId,
+        bg_me: ctx.actor.id,
+      },
     );
     const child = rows[0];
     if (!child) throw ChildError.notFound();
@@ -164,13 +207,22 @@ export class ChildrenService {
     return this.present(ctx, child);
   }
 
-  /** Fields filtered by permission, nested addresses and involvements filtered the same way. */
+  /**
+   * Fields filtered by permission; each address judged by the address rules (whose it is, and
+   * what its recorder disclosed); involvements by the tipping-off rules.
+   */
   present(ctx: AccessContext, child: LoadedChild): ChildDto {
     const out = filterFields(ctx.ability, 'Child', child) as Record<string, unknown>;
     if (Array.isArray(out.addresses)) {
-      out.addresses = (out.addresses as Record<string, unknown>[]).filter((a) =>
-        can(ctx.ability, 'read', 'ChildAddress', a),
-      );
+      const relations = childRelations(child);
+      out.addresses = (out.addresses as (Record<string, unknown> & { grantedClasses?: string[] })[])
+        .filter((a) => can(ctx.ability, 'read', 'ChildAddress', { ...a, ...relations }))
+        .map(({ grantedClasses: _g, ...address }) => address);
+    }
+    if (Array.isArray(out.involvements)) {
+      out.involvements = (
+        out.involvements as { organisationId: string; organisationType: OrganisationType; basis: string }[]
+      ).filter((i) => mayLearnOfInvolvement(ctx.actor, i));
     }
     return out as unknown as ChildDto;
   }
@@ -223,9 +275,9 @@ export class ChildrenService {
     cursor: string | undefined,
   ): Promise<Page<LoadedChild>> {
     const now = this.clock.now();
-    const scope = childScope(ctx.ability, 'read', 'c', now);
+    const scope = childScope(ctx.ability, ctx.actor.organisationId, 'read', 'c', now, SEARCHED_FIELD);
     const words = wordsOf(q);
-    const params: Record<string, unknown> = { ...scope.params, now, q };
+    const params: Record<string, unknown> = { ...scope.params, now, q, org: ctx.actor.organisationId };
     words.forEach((w, i) => (params[`w${i}`] = w));
     const matches = (column: string) => words.map((_, i) => `:w${i} <% ${column}`).join(' AND ');
     const hits: string[] = [];
@@ -246,6 +298,18 @@ export class ChildrenService {
          WHERE g.user_id = :bg${i} ${user.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
            AND g.granted_at <= :now AND g.expires_at > :now AND ${matches('c.search_name')}`);
     });
+    for (const grant of paths.identityGrants.slice(0, 1)) {
+      hits.push(`SELECT c.id, word_similarity(:q, c.search_name) AS score FROM sharing_grant g JOIN child c ON c.id = g.child_id
+         WHERE g.grantee_organisation_id = :org AND 'identity' = ANY(g.classes) AND g.revoked_at IS NULL
+           AND g.from_at <= :now AND g.until_at > :now ${grant.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
+           AND ${matches('c.search_name')}`);
+    }
+    paths.triageTeams.forEach((team, i) => {
+      params[`tt${i}`] = team.id;
+      hits.push(`SELECT c.id, word_similarity(:q, c.search_name) AS score FROM triage_access t JOIN child c ON c.id = t.child_id
+         WHERE t.team_id = :tt${i} AND t.closed_at IS NULL ${team.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
+           AND ${matches('c.search_name')}`);
+    });
     if (hits.length === 0) return { data: [], nextCursor: null };
     let position = cursor ? (decodeCursor(cursor, 2) as [number, string]) : null;
     const shown: (LoadedChild & { score: number })[] = [];
@@ -262,7 +326,7 @@ export class ChildrenService {
                   ORDER BY score DESC, id LIMIT :limit)
          SELECT b.id AS "hitId", b.score, v.* FROM best b
            LEFT JOIN LATERAL (
-             SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now')} FROM child c WHERE c.id = b.id AND ${scope.sql}
+             SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now', 'org')} FROM child c WHERE c.id = b.id AND ${scope.sql}
            ) v ON true
           ORDER BY b.score DESC, b.id`,
         { ...params, limit: limit - shown.length + 1, ...(position ? { cs: position[0], cid: position[1] } : {}) },
@@ -295,8 +359,8 @@ export class ChildrenService {
     limit: number,
   ): Promise<Page<LoadedChild>> {
     const now = this.clock.now();
-    const scope = childScope(ctx.ability, 'read', 'c', now);
-    const params: Record<string, unknown> = { ...scope.params, now, limit: limit + 1 };
+    const scope = childScope(ctx.ability, ctx.actor.organisationId, 'read', 'c', now, SEARCHED_FIELD);
+    const params: Record<string, unknown> = { ...scope.params, now, org: ctx.actor.organisationId, limit: limit + 1 };
     const where = [scope.sql];
     let order = 'c.family_name, c.given_name, c.id';
     let score = '0::real';
@@ -316,7 +380,12 @@ export class ChildrenService {
     if (query.identifier) {
       params.ident = query.identifier.replace(/[\s-]/g, '').toUpperCase();
       params.identRaw = query.identifier.trim();
-      where.push('(c.nhs_number = :ident OR c.upn = :ident OR c.pnc_id = :ident OR c.la_child_id = :identRaw)');
+      // An identifier finds a child only where the caller may read it: a PNC ID is police information.
+      const pnc = childScope(ctx.ability, ctx.actor.organisationId, 'read', 'c', now, 'pncId', 'c_pnc');
+      Object.assign(params, pnc.params);
+      where.push(
+        `(c.nhs_number = :ident OR c.upn = :ident OR c.la_child_id = :identRaw OR (c.pnc_id = :ident AND ${pnc.sql}))`,
+      );
     }
     if (query.cursor) {
       if (q) {
@@ -331,7 +400,7 @@ export class ChildrenService {
     }
     const rows = await namedQuery<LoadedChild & { score: number }>(
       tx,
-      `SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now')}, ${score} AS score
+      `SELECT ${CHILD_COLUMNS}, ${childDecisionColumns('c', 'now', 'org')}, ${score} AS score
          FROM child c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT :limit`,
       params,
     );
@@ -339,88 +408,139 @@ export class ChildrenService {
   }
 
   async create(ctx: AccessContext, dto: CreateChildDto): Promise<ChildDto> {
-    if (!dto.dateOfBirth && !dto.expectedDateOfBirth) {
-      throw DomainError.validation([
-        { field: 'dateOfBirth', message: 'dateOfBirth or expectedDateOfBirth is required' },
-      ]);
+    this.checkRegistration(ctx, dto);
+    const restrictedMatch = await this.refuseMatches(ctx, dto);
+    const id = await this.db.transaction(async (tx) => {
+      const childId = await this.register(tx, ctx, dto);
+      if (restrictedMatch) await this.tellCaseTeam(tx, restrictedMatch);
+      return childId;
+    });
+    return this.db.transaction(async (tx) => this.present(ctx, await this.require(tx, ctx, id, { details: true })));
+  }
+
+  /** A registration's own checks: a date of birth (or expected one), and only fields the caller may write. */
+  checkRegistration(ctx: AccessContext, dto: Partial<CreateChildDto>, prefix = ''): void {
+    const errors: FieldError[] = [];
+    for (const field of ['givenName', 'familyName'] as const) {
+      if (!dto[field]) errors.push({ field: `${prefix}${field}`, message: `${prefix}${field} is required` });
     }
-    // Judge the fields against the record as it will be: the registering organisation involved.
+    if (!dto.dateOfBirth && !dto.expectedDateOfBirth) {
+      errors.push({
+        field: `${prefix}dateOfBirth`,
+        message: `${prefix}dateOfBirth or ${prefix}expectedDateOfBirth is required`,
+      });
+    }
+    if (errors.length) throw DomainError.validation(errors);
+    // Judge the fields against the record as it will be: the registering organisation working with it.
     const asRegistered = {
       restricted: false,
       involvedOrganisationIds: [ctx.actor.organisationId],
       caseTeamUserIds: [],
       breakGlassUserIds: [],
+      grantedClasses: [],
+      triageTeamIds: [],
     };
     const writable = new Set(permittedFields(ctx.ability, 'update', 'Child', asRegistered));
     const refused = sentKeys(dto).filter((f) => f !== 'addresses' && !writable.has(f));
     if (refused.length) throw ChildError.fieldsForbidden(refused);
-    await this.refuseMatches(ctx, dto);
-    const now = this.clock.now();
-    const id = await this.db.transaction(async (tx) => {
-      const child = await tx.getRepository(Child).save(
-        tx.getRepository(Child).create({
-          givenName: dto.givenName,
-          familyName: dto.familyName,
-          preferredName: dto.preferredName ?? null,
-          previousNames: dto.previousNames ?? [],
-          searchName: searchNameOf(dto),
-          nameKey: nameKeyOf(dto),
-          dateOfBirth: dto.dateOfBirth ?? null,
-          expectedDateOfBirth: dto.expectedDateOfBirth ?? null,
-          sex: dto.sex ?? 'U',
-          ethnicity: dto.ethnicity ?? null,
-          firstLanguage: dto.firstLanguage ?? null,
-          interpreterNeeded: dto.interpreterNeeded ?? false,
-          disabilities: dto.disabilities ?? [],
-          nhsNumber: dto.nhsNumber ?? null,
-          upn: dto.upn ?? null,
-          pncId: dto.pncId ?? null,
-          laChildId: dto.laChildId ?? null,
-          restricted: false,
-          createdByOrganisationId: ctx.actor.organisationId,
-        }),
-      );
-      await tx.getRepository(Involvement).insert({
-        childId: child.id,
-        organisationId: ctx.actor.organisationId,
-        kind: 'lead',
-        basis: 'registered',
-        fromAt: now,
-        untilAt: null,
-        reason: 'Registered the child',
-        createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
-      });
-      for (const address of dto.addresses ?? []) await this.insertAddress(tx, ctx, child.id, address);
-      await this.record(tx, ctx, 'child.create', [child.id], 'allowed', {
-        details: { fields: sentKeys(dto).filter((k) => k !== 'addresses'), addresses: dto.addresses?.length ?? 0 },
-      });
-      return child.id;
-    });
-    return this.db.transaction(async (tx) => this.present(ctx, await this.require(tx, ctx, id, { details: true })));
   }
 
   /**
-   * A registration that matches a child already on the system (same NHS number, or same name
-   * and date of birth): 409 with the child's id if the caller can see it, or with an opaque match
-   * reference if it cannot, revealing nothing else.
+   * Registers a child in the caller's transaction (matches already judged): the caller's
+   * organisation works with it from now on, and is its lead agency if it is children's services.
    */
-  private async refuseMatches(ctx: AccessContext, dto: CreateChildDto): Promise<void> {
+  async register(tx: EntityManager, ctx: AccessContext, dto: CreateChildDto): Promise<string> {
+    const now = this.clock.now();
+    const child = await tx.getRepository(Child).save(
+      tx.getRepository(Child).create({
+        givenName: dto.givenName,
+        familyName: dto.familyName,
+        preferredName: dto.preferredName ?? null,
+        previousNames: dto.previousNames ?? [],
+        searchName: searchNameOf(dto),
+        nameKey: nameKeyOf(dto),
+        dateOfBirth: dto.dateOfBirth ?? null,
+        expectedDateOfBirth: dto.expectedDateOfBirth ?? null,
+        sex: dto.sex ?? 'U',
+        ethnicity: dto.ethnicity ?? null,
+        firstLanguage: dto.firstLanguage ?? null,
+        interpreterNeeded: dto.interpreterNeeded ?? false,
+        disabilities: dto.disabilities ?? [],
+        nhsNumber: dto.nhsNumber ?? null,
+        upn: dto.upn ?? null,
+        pncId: dto.pncId ?? null,
+        laChildId: dto.laChildId ?? null,
+        restricted: false,
+        createdByOrganisationId: ctx.actor.organisationId,
+      }),
+    );
+    await tx.getRepository(Involvement).insert({
+      childId: child.id,
+      organisationId: ctx.actor.organisationId,
+      kind: ctx.actor.organisationType === 'local_authority' ? 'lead' : 'contributing',
+      basis: 'registered',
+      fromAt: now,
+      untilAt: null,
+      reason: 'Registered the child',
+      createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+    });
+    for (const address of dto.addresses ?? []) await this.insertAddress(tx, ctx, child.id, address);
+    await this.record(tx, ctx, 'child.create', [child.id], 'allowed', {
+      details: { fields: sentKeys(dto).filter((k) => k !== 'addresses'), addresses: dto.addresses?.length ?? 0 },
+    });
+    return child.id;
+  }
+
+  /**
+   * The child already on the system that a registration describes (same NHS number, or same name
+   * and date of birth), if any. The one matching rule for registrations, referrals and requests.
+   */
+  async findMatch(
+    tx: EntityManager,
+    who: {
+      nhsNumber?: string | null;
+      givenName?: string | null;
+      familyName?: string | null;
+      dateOfBirth?: string | null;
+    },
+  ): Promise<{ id: string; on: 'nhs_number' | 'name_and_dob'; restricted: boolean } | null> {
+    const nhs = who.nhsNumber ? normaliseIdentifier('nhs_number', who.nhsNumber) : null;
+    const key =
+      who.givenName && who.familyName ? nameKeyOf({ givenName: who.givenName, familyName: who.familyName }) : null;
+    const found = await namedQuery<{ id: string; on: 'nhs_number' | 'name_and_dob'; restricted: boolean }>(
+      tx,
+      `SELECT id, 'nhs_number' AS on, restricted FROM child WHERE :nhs::text IS NOT NULL AND nhs_number = :nhs
+       UNION ALL
+       SELECT id, 'name_and_dob', restricted FROM child
+        WHERE :key::text IS NOT NULL AND :dob::date IS NOT NULL AND name_key = :key AND date_of_birth = :dob
+       LIMIT 1`,
+      { nhs, key, dob: who.dateOfBirth ?? null },
+    );
+    return found[0] ?? null;
+  }
+
+  /**
+   * A registration that matches a child already on the system: 409 with the child's id if the
+   * caller can see it, or with an opaque match reference if it cannot, naming only the holders
+   * the tipping-off rules let it learn of; every holder is told. A restricted child's match says
+   * nothing at all (the registration goes ahead as for an unknown child): its id is returned for
+   * the case team to be told in the registration's transaction.
+   */
+  private async refuseMatches(ctx: AccessContext, dto: CreateChildDto): Promise<string | null> {
     const outcome = await this.db.transaction(async (tx) => {
-      const found = await namedQuery<{ id: string; on: 'nhs_number' | 'name_and_dob' }>(
-        tx,
-        `SELECT id, 'nhs_number' AS on FROM child WHERE :nhs::text IS NOT NULL AND nhs_number = :nhs
-         UNION ALL
-         SELECT id, 'name_and_dob' FROM child WHERE :dob::date IS NOT NULL AND name_key = :key AND date_of_birth = :dob
-         LIMIT 1`,
-        { nhs: dto.nhsNumber ?? null, key: nameKeyOf(dto), dob: dto.dateOfBirth ?? null },
-      );
-      const match = found[0];
+      const match = await this.findMatch(tx, dto);
       if (!match) return null;
       const visible = await this.require(tx, ctx, match.id).then(
         () => true,
         () => false,
       );
-      if (visible) return { childId: match.id, reference: undefined, heldBy: [] };
+      if (visible) return { kind: 'visible' as const, childId: match.id };
+      if (match.restricted) {
+        await this.record(tx, ctx, 'child.possible_match', [match.id], 'not_found', {
+          details: { matchedOn: match.on, restricted: true },
+        });
+        return { kind: 'restricted' as const, childId: match.id };
+      }
       const reference = `MR-${randomBytes(6).toString('hex').toUpperCase()}`;
       await tx.getRepository(MatchReference).insert({
         reference,
@@ -433,12 +553,45 @@ export class ChildrenService {
       await this.record(tx, ctx, 'child.possible_match', [match.id], 'denied', {
         details: { matchedOn: match.on, reference },
       });
-      const heldBy = await this.tellHolders(tx, ctx, match.id, reference);
-      return { childId: undefined, reference, heldBy };
+      const holders = await this.tellHolders(tx, ctx, match.id, { matchReference: reference });
+      const heldBy = holders
+        .filter((h) => mayNameHolder(ctx.actor.organisationType, h.type))
+        .map((h) => ({ organisationId: h.organisationId, name: h.name }));
+      await this.outbox.emit(tx, {
+        type: 'child.linked',
+        organisationId: ctx.actor.organisationId,
+        payload: { matchReference: reference, heldBy },
+        occurredAt: this.clock.now(),
+      });
+      return { kind: 'hidden' as const, reference, heldBy };
     });
-    if (outcome === null) return;
-    if (outcome.childId !== undefined) throw ChildError.alreadyRegistered(outcome.childId);
-    throw ChildError.possibleMatch(outcome.reference ?? '', outcome.heldBy);
+    if (outcome === null) return null;
+    if (outcome.kind === 'visible') throw ChildError.alreadyRegistered(outcome.childId);
+    if (outcome.kind === 'restricted') return outcome.childId;
+    throw ChildError.possibleMatch(outcome.reference, outcome.heldBy);
+  }
+
+  /** A restricted child's case team, told privately that a registration may duplicate it. */
+  async tellCaseTeam(tx: EntityManager, childId: string): Promise<void> {
+    const team = await namedQuery<{ user_id: string; organisation_id: string }>(
+      tx,
+      `SELECT m.user_id, u.organisation_id FROM case_team_member m JOIN app_user u ON u.id = m.user_id
+        WHERE m.child_id = :childId AND u.active`,
+      { childId },
+    );
+    for (const orgId of new Set(team.map((m) => m.organisation_id))) {
+      await this.notifier.send(
+        tx,
+        { organisationId: orgId, userIds: team.filter((m) => m.organisation_id === orgId).map((m) => m.user_id) },
+        {
+          kind: 'child.possible_duplicate',
+          subjectType: 'Child',
+          subjectId: childId,
+          message:
+            'Another organisation registered a child who may be this restricted child. Review it with the case team.',
+        },
+      );
+    }
   }
 
   /**
@@ -460,60 +613,59 @@ export class ChildrenService {
   }
 
   /**
-   * The duty to collaborate: both sides learn that the other holds information about this child
-   * (who, and how to ask), never what it holds.
+   * The duty to collaborate: the organisations working with a child learn that another one is now
+   * working with it too, or asking about it (who, and how to ask), never what it holds. Told are the
+   * roles that decide what their organisation shares; the child's case team only, if restricted.
+   * Returns the holders told (all of them: the caller decides what it may repeat to whom).
    */
   async tellHolders(
     tx: EntityManager,
     ctx: AccessContext,
     childId: string,
-    reference: string,
-  ): Promise<{ organisationId: string; name: string }[]> {
+    about: { matchReference?: string; referralId?: string; receiverOrganisationId?: string },
+  ): Promise<{ organisationId: string; name: string; type: OrganisationType }[]> {
     const now = this.clock.now();
-    const holders = await namedQuery<{ organisationId: string; name: string }>(
+    const newcomer = about.receiverOrganisationId ?? ctx.actor.organisationId;
+    const holders = await namedQuery<{ organisationId: string; name: string; type: OrganisationType }>(
       tx,
-      `SELECT DISTINCT o.id AS "organisationId", o.name FROM involvement i JOIN organisation o ON o.id = i.organisation_id
-        WHERE i.child_id = :childId AND i.organisation_id <> :me AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
+      `SELECT DISTINCT o.id AS "organisationId", o.name, o.type FROM involvement i JOIN organisation o ON o.id = i.organisation_id
+        WHERE i.child_id = :childId AND i.organisation_id NOT IN (:me, :newcomer)
+          AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
         ORDER BY o.name`,
-      { childId, me: ctx.actor.organisationId, now },
+      { childId, me: ctx.actor.organisationId, newcomer, now },
     );
-    const mine = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
-      id: ctx.actor.organisationId,
+    const named = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
+      id: newcomer,
     });
-    const myName = mine[0]?.name ?? 'Another organisation';
+    const newcomerName = named[0]?.name ?? 'Another organisation';
+    const message = about.matchReference
+      ? `${newcomerName} is working with a child your organisation holds (match reference ${about.matchReference}); expect an information request.`
+      : `${newcomerName} has received a referral about a child your organisation holds.`;
     for (const h of holders) {
-      await tx.getRepository(Notification).insert({
-        organisationId: h.organisationId,
-        teamId: null,
-        audienceRoles: [],
-        kind: 'child.linked',
-        subjectType: 'Child',
-        subjectId: childId,
-        message: `${myName} is working with a child your organisation holds (match reference ${reference}); expect an information request.`,
-      });
+      await this.notifier.send(
+        tx,
+        { organisationId: h.organisationId, roles: MATCH_HANDLERS },
+        { kind: 'child.linked', subjectType: 'Child', subjectId: childId, message },
+      );
       await this.outbox.emit(tx, {
         type: 'child.linked',
         organisationId: h.organisationId,
         payload: {
           childId,
-          matchReference: reference,
-          otherOrganisation: { id: ctx.actor.organisationId, name: myName },
+          ...(about.matchReference ? { matchReference: about.matchReference } : {}),
+          ...(about.referralId ? { referralId: about.referralId } : {}),
+          otherOrganisation: { id: newcomer, name: newcomerName },
         },
         occurredAt: now,
       });
     }
-    await this.outbox.emit(tx, {
-      type: 'child.linked',
-      organisationId: ctx.actor.organisationId,
-      payload: { matchReference: reference, heldBy: holders },
-      occurredAt: now,
-    });
     return holders;
   }
 
   async update(ctx: AccessContext, id: string, expectedVersion: number, dto: UpdateChildDto): Promise<ChildDto> {
     await this.db.transaction(async (tx) => {
-      const child = await this.require(tx, ctx, id, { lock: true });
+      // Only those who may change the record find it here: a disclosure, triage or inspection is read-only.
+      const child = await this.require(tx, ctx, id, { action: 'update', lock: true });
       if (child.version !== expectedVersion) throw ChildError.stale(child.version);
       const changing = sentKeys(dto);
       const allowed = new Set(permittedFields(ctx.ability, 'update', 'Child', child));
@@ -588,14 +740,26 @@ export class ChildrenService {
     });
   }
 
-  /** A chronology entry written by a workflow step (a referral, a decision), in the caller's transaction. */
+  /**
+   * A chronology entry written by a workflow step (a referral, a decision), in the caller's
+   * transaction. Safeguarding events go to the multi-agency chronology unless the step says not.
+   */
   async addEntry(
     tx: EntityManager,
     ctx: AccessContext,
     childId: string,
-    entry: { category: string; summary: string; sensitivity?: string; shareable: boolean; occurredAt?: Date },
+    entry: {
+      category: string;
+      summary: string;
+      detail?: string | null;
+      sensitivity?: string;
+      shareable: boolean;
+      multiAgency?: boolean;
+      occurredAt?: Date;
+    },
   ): Promise<void> {
     const now = this.clock.now();
+    const sensitivity = entry.sensitivity ?? entryClassOf(ctx.actor.organisationType);
     await tx.getRepository(ChronologyEntry).insert({
       childId,
       organisationId: ctx.actor.organisationId,
@@ -604,39 +768,78 @@ export class ChildrenService {
       recordedAt: now,
       category: entry.category,
       summary: entry.summary,
-      detail: null,
-      sensitivity: entry.sensitivity ?? entryClassOf(ctx.actor.organisationType),
+      detail: entry.detail ?? null,
+      sensitivity,
       shareable: entry.shareable,
+      multiAgency: entry.multiAgency ?? multiAgencyByDefault(entry.category, sensitivity),
     });
   }
 
-  /** Opens (or keeps) an organisation's need-to-know about a child. */
+  /**
+   * Opens (or keeps) an organisation's working with a child. `lead`: it becomes the child's lead
+   * agency (children's services accepting a referral or opening an assessment); the previous lead,
+   * if any, keeps working with the child as a contributor.
+   */
   async involve(
     tx: EntityManager,
     childId: string,
     organisationId: string,
-    basis: 'referral_accepted' | 'sharing_decision' | 'statutory',
+    basis: Exclude<InvolvementBasis, 'registered'>,
     reason: string,
     createdBy: string | null,
-    until: Date | null = null,
+    options: { lead?: boolean } = {},
   ): Promise<void> {
     const now = this.clock.now();
-    const active = await namedQuery(
+    // One lead at a time: concurrent steps on the same child queue here.
+    if (options.lead) await namedQuery(tx, 'SELECT 1 FROM child WHERE id = :childId FOR UPDATE', { childId });
+    const active = await namedQuery<{ id: string; kind: string }>(
       tx,
-      `SELECT 1 FROM involvement WHERE child_id = :childId AND organisation_id = :organisationId
-          AND from_at <= :now AND (until_at IS NULL OR until_at > :now) AND (:until::timestamptz IS NOT NULL OR until_at IS NULL)`,
-      { childId, organisationId, now, until },
+      `SELECT id, kind FROM involvement WHERE child_id = :childId AND organisation_id = :organisationId
+          AND from_at <= :now AND until_at IS NULL ORDER BY kind = 'lead' DESC LIMIT 1`,
+      { childId, organisationId, now },
     );
-    if (active.length) return;
+    if (options.lead && active[0]?.kind !== 'lead') {
+      await namedQuery(
+        tx,
+        `UPDATE involvement SET kind = 'contributing' WHERE child_id = :childId AND kind = 'lead' AND until_at IS NULL`,
+        { childId },
+      );
+      if (active[0]) await namedQuery(tx, `UPDATE involvement SET kind = 'lead' WHERE id = :id`, { id: active[0].id });
+    }
+    if (active[0]) return;
     await tx.getRepository(Involvement).insert({
       childId,
       organisationId,
-      kind: 'contributing',
+      kind: options.lead ? 'lead' : 'contributing',
       basis,
       fromAt: now,
-      untilAt: until,
+      untilAt: null,
       reason,
       createdBy,
+    });
+  }
+
+  /** Triage: the receiving team of an open referral about the child reads its identity until it decides. */
+  async openTriage(
+    tx: EntityManager,
+    childId: string,
+    referral: { id: string; organisationId: string; teamId: string },
+  ): Promise<void> {
+    await tx.getRepository(TriageAccess).insert({
+      childId,
+      organisationId: referral.organisationId,
+      teamId: referral.teamId,
+      referralId: referral.id,
+      openedAt: this.clock.now(),
+      closedAt: null,
+    });
+  }
+
+  /** Ends the triage access a referral opened (its decision, acceptance, decline or withdrawal). */
+  async closeTriage(tx: EntityManager, referralId: string): Promise<void> {
+    await namedQuery(tx, 'UPDATE triage_access SET closed_at = :now WHERE referral_id = :id AND closed_at IS NULL', {
+      id: referralId,
+      now: this.clock.now(),
     });
   }
 

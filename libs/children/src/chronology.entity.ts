@@ -14,8 +14,28 @@ export const CHRONOLOGY_CATEGORIES = [
   'education',
   'contact',
   'decision',
+  'disclosure',
   'other',
 ] as const;
+
+/**
+ * Safeguarding events: recorded for the multi-agency chronology unless the recording agency
+ * chooses otherwise. Police intelligence is the exception (never by default: tipping off).
+ */
+export const SAFEGUARDING_CATEGORIES: readonly string[] = [
+  'concern',
+  'referral',
+  'assessment',
+  'strategy_discussion',
+  'conference',
+  'missing_episode',
+  'decision',
+  'disclosure',
+];
+
+export function multiAgencyByDefault(category: string, sensitivity: string): boolean {
+  return SAFEGUARDING_CATEGORIES.includes(category) && sensitivity !== 'police-intelligence';
+}
 
 /** One dated event in a child's life as an agency recorded it. */
 @Entity('chronology_entry')
@@ -63,6 +83,14 @@ export class ChronologyEntry {
   @Column({ type: 'varchar', length: 30 })
   sensitivity!: string;
 
+  /** Readable in full by other agencies whose roles read this entry's class. */
   @Column({ type: 'boolean', default: false })
   shareable!: boolean;
+
+  /**
+   * On the multi-agency chronology: its summary (not its detail) is seen by every organisation
+   * working with the child.
+   */
+  @Column({ type: 'boolean', default: false })
+  multiAgency!: boolean;
 }

@@ -7,5 +7,5 @@ export * from './identifiers';
 export * from './involvement.entity';
 export * from './names';
 export * from './section.entity';
-export { searchPaths, type SearchPaths } from './child-scope';
+export { childHiddenColumn, childHiddenField, searchPaths, type SearchPaths } from './child-scope';
 export { checkSearchIndex, type SearchIndexReport } from './search-index';

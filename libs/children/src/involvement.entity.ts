@@ -3,14 +3,33 @@ import { Organisation, User } from '@app/identity';
 import { Child } from './child.entity';
 
 export const INVOLVEMENT_KINDS = ['lead', 'contributing'] as const;
-export const INVOLVEMENT_BASES = ['registered', 'referral_accepted', 'sharing_decision', 'statutory'] as const;
+/**
+ * How an organisation came to be *working with* a child (ARCHITECTURE.md §4). A disclosure is not
+ * one of them: what a grant opens is computed from the live grants themselves (sharing_grant).
+ */
+export const INVOLVEMENT_BASES = [
+  'registered',
+  'referral_accepted',
+  'mash_enquiry',
+  'strategy_discussion',
+  'conference',
+  'core_group',
+  'statutory',
+] as const;
 export type InvolvementKind = (typeof INVOLVEMENT_KINDS)[number];
 export type InvolvementBasis = (typeof INVOLVEMENT_BASES)[number];
 
-/** An organisation's need-to-know about a child, while active (from <= now < until). */
+/**
+ * An organisation working with a child, while active (from <= now < until). At most one active
+ * involvement of kind `lead`: children's services, once it accepts a referral or opens an assessment.
+ */
 @Entity('involvement')
 @Check('ck_involvement_kind', `kind IN ('lead', 'contributing')`)
-@Check('ck_involvement_basis', `basis IN ('registered', 'referral_accepted', 'sharing_decision', 'statutory')`)
+@Check(
+  'ck_involvement_basis',
+  `basis IN ('registered', 'referral_accepted', 'mash_enquiry', 'strategy_discussion', 'conference', 'core_group', 'statutory')`,
+)
+@Index('uq_involvement_one_lead', ['childId'], { unique: true, where: `kind = 'lead' AND until_at IS NULL` })
 @Check('ck_involvement_period', `until_at IS NULL OR until_at >= from_at`)
 @Index('ix_involvement_child', ['childId', 'organisationId'])
 @Index('ix_involvement_organisation', ['organisationId', 'childId'])
@@ -86,6 +105,42 @@ export class BreakGlassGrant {
 
   @Column({ type: 'timestamptz' })
   expiresAt!: Date;
+}
+
+/**
+ * Triage: the receiving team of an open referral reads the referred child's identity (and the
+ * referral) until it decides. Opened when a referral names the child, closed in the same
+ * transaction as the decision, so it cannot outlive the referral it serves.
+ */
+@Entity('triage_access')
+@Index('ix_triage_access_child_team', ['childId', 'teamId'], { where: 'closed_at IS NULL' })
+@Index('ix_triage_access_referral', ['referralId'])
+export class TriageAccess {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  childId!: string;
+
+  @ManyToOne(() => Child, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'child_id' })
+  child?: Child;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'uuid' })
+  teamId!: string;
+
+  /** The referral it serves (owned by the referrals module; no foreign key across modules). */
+  @Column({ type: 'uuid' })
+  referralId!: string;
+
+  @Column({ type: 'timestamptz' })
+  openedAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
 }
 
 /**

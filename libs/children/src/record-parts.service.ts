@@ -1,21 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { abilityToSql, type AccessContext, can, columnsFrom, filterFields } from '@app/access';
-import { AuditService } from '@app/audit';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  abilityToSql,
+  accessLogOrganisation,
+  type AccessContext,
+  can,
+  columnsFrom,
+  filterFields,
+  rolesAllowed,
+} from '@app/access';
+import { type AccessLogEntry, AuditService } from '@app/audit';
 import {
   APP_CONFIG,
   type AppConfig,
   Clock,
   decodeCursor,
   DomainError,
-  Notification,
   namedQuery,
+  Notifier,
+  type OrganisationType,
   type Page,
   sentKeys,
   toPage,
 } from '@app/platform';
-import { ChronologyEntry } from './chronology.entity';
+import { partConditionSql } from './child-scope';
+import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
 import { ChildError } from './children.errors';
 import type {
   AccessLogPage,
@@ -25,7 +35,7 @@ import type {
   PutSectionDto,
   SectionDto,
 } from './children.dto';
-import { ChildrenService, viaBreakGlass } from './children.service';
+import { childRelations, ChildrenService, viaBreakGlass } from './children.service';
 import { BreakGlassGrant } from './involvement.entity';
 import { AgencySection } from './section.entity';
 
@@ -36,6 +46,9 @@ export const SECTION_FIELDS: Record<AgencySection['agencyType'], (keyof PutSecti
   school: ['schoolName', 'yearGroup', 'attendancePercent', 'exclusions', 'safeguardingNotes'],
   health: ['gpPractice', 'healthNotes', 'sexualHealthNotes'],
 };
+
+/** Who is told of a break-glass opening: the lead agency's people who read who looked at a record. */
+const BREAK_GLASS_AUDIENCE = rolesAllowed('read', 'AccessLog').filter((r) => r !== 'inspector');
 
 const sectionView = (s: AgencySection): Record<string, unknown> => ({
   ...s,
@@ -50,36 +63,50 @@ export class RecordPartsService {
     private readonly children: ChildrenService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly notifier: Notifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Classes each organisation disclosed to the actor's organisation about this child, live now. */
+  private async grantsByOrganisation(tx: EntityManager, ctx: AccessContext, childId: string) {
+    const rows = await namedQuery<{ grantor: string; classes: string[] }>(
+      tx,
+      `SELECT g.grantor_organisation_id AS grantor, array_agg(DISTINCT c) AS classes
+         FROM sharing_grant g, unnest(g.classes) c
+        WHERE g.child_id = :childId AND g.grantee_organisation_id = :me AND g.revoked_at IS NULL
+          AND g.from_at <= :now AND g.until_at > :now
+        GROUP BY g.grantor_organisation_id`,
+      { childId, me: ctx.actor.organisationId, now: this.clock.now() },
+    );
+    return new Map(rows.map((r) => [r.grantor, r.classes]));
+  }
+
   async getSection(ctx: AccessContext, childId: string, organisationId: string): Promise<SectionDto> {
-    return this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
       const child = await this.children.require(tx, ctx, childId);
       const found = await tx.getRepository(AgencySection).findOneBy({ childId, organisationId });
       // The classes of this section disclosed to the actor's organisation by live grants.
-      const granted = await namedQuery<{ classes: string[] }>(
-        tx,
-        `SELECT coalesce(array_agg(DISTINCT c), '{}') AS classes
-           FROM sharing_grant g, unnest(g.classes) c
-          WHERE g.child_id = :childId AND g.grantor_organisation_id = :organisationId
-            AND g.grantee_organisation_id = :me AND g.revoked_at IS NULL AND g.from_at <= :now AND g.until_at > :now`,
-        { childId, organisationId, me: ctx.actor.organisationId, now: this.clock.now() },
-      );
-      const section = found ? { ...sectionView(found), grantedClasses: granted[0]?.classes ?? [] } : null;
+      const grantedClasses = (await this.grantsByOrganisation(tx, ctx, childId)).get(organisationId) ?? [];
+      const section = found ? { ...sectionView(found), grantedClasses, ...childRelations(child) } : null;
       // Another agency's section without a grant is as invisible as a missing one.
       if (!found || !section || !can(ctx.ability, 'read', 'ChildSection', section)) {
         await this.children.record(tx, ctx, 'section.read', [childId], 'not_found', { subjectType: 'ChildSection' });
-        throw ChildError.sectionNotFound();
+        return null;
       }
       await this.children.record(tx, ctx, 'section.read', [childId], 'allowed', {
         subjectType: 'ChildSection',
         subjectIds: [found.id],
         breakGlass: viaBreakGlass(ctx, child),
-        details: section.grantedClasses.length ? { underGrant: section.grantedClasses } : {},
+        details:
+          grantedClasses.length && found.organisationId !== ctx.actor.organisationId
+            ? { underGrant: grantedClasses, grantor: found.organisationId }
+            : {},
       });
       return filterFields(ctx.ability, 'ChildSection', section) as unknown as SectionDto;
     });
+    // Thrown after the transaction, so that the refused look-up stays on the record.
+    if (outcome === null) throw ChildError.sectionNotFound();
+    return outcome;
   }
 
   async putSection(
@@ -90,8 +117,8 @@ export class RecordPartsService {
     dto: PutSectionDto,
   ): Promise<SectionDto> {
     return this.db.transaction(async (tx) => {
-      await this.children.require(tx, ctx, childId);
-      if (!can(ctx.ability, 'update', 'ChildSection', { childId, organisationId })) {
+      const child = await this.children.require(tx, ctx, childId, { action: 'update' });
+      if (!can(ctx.ability, 'update', 'ChildSection', { childId, organisationId, ...childRelations(child) })) {
         throw DomainError.forbidden("You may write only your own organisation's section.");
       }
       const org = await namedQuery<{ type: AgencySection['agencyType'] | 'oversight' }>(
@@ -143,40 +170,66 @@ export class RecordPartsService {
     });
   }
 
+  /**
+   * A child's chronology, newest first: every entry the actor may see (`all`), or the merged
+   * multi-agency chronology (`multi-agency`): the safeguarding events each agency working with the
+   * child recorded for it, with the recording agency on every line. Scoped in SQL by the entry
+   * rules; each row then shows the fields its rule grants (a summary, or the whole entry).
+   */
   async chronology(
     ctx: AccessContext,
     childId: string,
     limit: number,
     cursor?: string,
+    view: 'all' | 'multi-agency' = 'all',
   ): Promise<Page<ChronologyEntryDto>> {
     return this.db.transaction(async (tx) => {
       const child = await this.children.require(tx, ctx, childId);
+      const now = this.clock.now();
       const meta = tx.getRepository(ChronologyEntry).metadata;
-      const scope = abilityToSql(ctx.ability, 'read', 'ChronologyEntry', columnsFrom(meta, 'e'), 'ce');
-      const params: Record<string, unknown> = { ...scope.params, childId, limit: limit + 1 };
+      const resolve = partConditionSql('e', columnsFrom(meta, 'e'), { now: 'ce_now', org: 'ce_org' });
+      const scope = abilityToSql(ctx.ability, 'read', 'ChronologyEntry', resolve, 'ce');
+      const params: Record<string, unknown> = {
+        ...scope.params,
+        childId,
+        limit: limit + 1,
+        ce_now: now,
+        ce_org: ctx.actor.organisationId,
+      };
       let after = '';
       const c = decodeCursor(cursor, 2) as [string, string] | null;
       if (c) {
         Object.assign(params, { cAt: new Date(c[0]), cId: c[1] });
         after = 'AND (e.occurred_at, e.id) < (:cAt, :cId)';
       }
-      const rows = await namedQuery<ChronologyEntryDto>(
+      const rows = await namedQuery<ChronologyEntryDto & { organisationId: string; occurredAt: Date }>(
         tx,
         `SELECT e.id, e.child_id AS "childId", e.organisation_id AS "organisationId", o.name AS "organisationName",
                 e.author_id AS "authorId", e.occurred_at AS "occurredAt", e.recorded_at AS "recordedAt", e.category,
-                e.summary, e.detail, e.sensitivity, e.shareable
+                e.summary, e.detail, e.sensitivity, e.shareable, e.multi_agency AS "multiAgency"
            FROM chronology_entry e JOIN organisation o ON o.id = e.organisation_id
-          WHERE e.child_id = :childId AND ${scope.sql} ${after}
+          WHERE e.child_id = :childId AND ${scope.sql} ${view === 'multi-agency' ? 'AND e.multi_agency' : ''} ${after}
           ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit`,
         params,
       );
       const page = toPage(rows, limit, (r) => [new Date(r.occurredAt).toISOString(), r.id]);
+      const relations = childRelations(child);
+      const grants = await this.grantsByOrganisation(tx, ctx, childId);
+      const data = page.data.map(
+        (row) =>
+          filterFields(ctx.ability, 'ChronologyEntry', {
+            ...row,
+            ...relations,
+            grantedClasses: grants.get(row.organisationId) ?? [],
+          }) as unknown as ChronologyEntryDto,
+      );
       await this.children.record(tx, ctx, 'chronology.read', [childId], 'allowed', {
         subjectType: 'ChronologyEntry',
         subjectIds: page.data.map((r) => r.id),
         breakGlass: viaBreakGlass(ctx, child),
+        ...(view === 'multi-agency' ? { details: { view } } : {}),
       });
-      return page;
+      return { data, nextCursor: page.nextCursor };
     });
   }
 
@@ -186,8 +239,13 @@ export class RecordPartsService {
     dto: CreateChronologyEntryDto,
   ): Promise<ChronologyEntryDto> {
     return this.db.transaction(async (tx) => {
-      await this.children.require(tx, ctx, childId, { action: 'update' });
-      const candidate = { childId, organisationId: ctx.actor.organisationId, sensitivity: dto.sensitivity };
+      const child = await this.children.require(tx, ctx, childId, { action: 'update' });
+      const candidate = {
+        childId,
+        organisationId: ctx.actor.organisationId,
+        sensitivity: dto.sensitivity,
+        ...childRelations(child),
+      };
       if (!can(ctx.ability, 'create', 'ChronologyEntry', candidate)) {
         throw DomainError.forbidden(`You may not record ${dto.sensitivity} entries.`);
       }
@@ -208,6 +266,7 @@ export class RecordPartsService {
           detail: dto.detail ?? null,
           sensitivity: dto.sensitivity,
           shareable: dto.shareable,
+          multiAgency: dto.multiAgency ?? multiAgencyByDefault(dto.category, dto.sensitivity),
         }),
       );
       await this.children.record(tx, ctx, 'chronology.create', [childId], 'allowed', {
@@ -221,13 +280,49 @@ export class RecordPartsService {
     });
   }
 
+  /**
+   * Who looked at the record. The tipping-off rules decide what a reader sees of other
+   * organisations: inspectors and data protection officers see everything; others see their own
+   * organisation's accesses in full and other organisations' successful ones as organisation and
+   * time, a police force or health provider of another kind unnamed.
+   */
   async accessLog(ctx: AccessContext, childId: string, limit: number, cursor?: string): Promise<AccessLogPage> {
     return this.db.transaction(async (tx) => {
-      await this.children.require(tx, ctx, childId);
+      const child = await this.children.require(tx, ctx, childId);
+      if (!can(ctx.ability, 'read', 'AccessLog', childRelations(child))) {
+        throw DomainError.forbidden('You may read the access log of children your organisation works with.');
+      }
       // Reading who looked is itself a look: recorded before the log is read.
       await this.children.record(tx, ctx, 'access_log.read', [childId], 'allowed', { subjectType: 'AccessLog' });
-      return (await this.audit.accessLog(childId, limit, cursor, tx)) as AccessLogPage;
+      const full = ctx.ability.can('read', 'AccessLogDetail');
+      const page = await this.audit.accessLog(
+        childId,
+        limit,
+        cursor,
+        tx,
+        full ? {} : { onlyOwnFailures: ctx.actor.organisationId },
+      );
+      if (full) return page as AccessLogPage;
+      return { data: page.data.map((e) => this.redact(ctx, e)), nextCursor: page.nextCursor } as AccessLogPage;
     });
+  }
+
+  /** Another organisation's access as the tipping-off rules let this reader see it. */
+  private redact(ctx: AccessContext, e: AccessLogEntry) {
+    // Its own accesses, and what others read under its own disclosures, an organisation sees in full.
+    if (e.organisation.id === ctx.actor.organisationId || e.underGrantFrom === ctx.actor.organisationId) return e;
+    const shown = accessLogOrganisation(ctx.actor, {
+      organisationType: (e.organisation.type ?? 'oversight') as OrganisationType,
+    });
+    return {
+      seq: e.seq,
+      at: e.at,
+      breakGlass: e.breakGlass,
+      organisation:
+        shown === 'named'
+          ? { id: e.organisation.id, name: e.organisation.name, type: e.organisation.type }
+          : { id: null, name: shown, type: e.organisation.type },
+    };
   }
 
   /**
@@ -260,25 +355,31 @@ export class RecordPartsService {
           expiresAt,
         }),
       );
+      // The lead agency is told (children's services once it leads); without one, the organisation
+      // that registered the child.
       const leads = await namedQuery<{ organisation_id: string }>(
         tx,
-        `SELECT DISTINCT organisation_id FROM involvement
-          WHERE child_id = :childId AND kind = 'lead' AND from_at <= :now AND (until_at IS NULL OR until_at > :now)
-         UNION SELECT created_by_organisation_id FROM child WHERE id = :childId`,
+        `SELECT coalesce(
+           (SELECT organisation_id FROM involvement
+             WHERE child_id = :childId AND kind = 'lead' AND from_at <= :now AND (until_at IS NULL OR until_at > :now) LIMIT 1),
+           (SELECT created_by_organisation_id FROM child WHERE id = :childId)) AS organisation_id`,
         { childId, now },
       );
       const actorOrg = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
         id: ctx.actor.organisationId,
       });
-      await tx.getRepository(Notification).insert(
-        leads.map((l) => ({
-          organisationId: l.organisation_id,
-          kind: 'child.break_glass',
-          subjectType: 'Child',
-          subjectId: childId,
-          message: `Break-glass access to a child your organisation leads on, by a user of ${actorOrg[0]?.name ?? 'another organisation'}, until ${expiresAt.toISOString()}.`,
-        })),
-      );
+      for (const l of leads) {
+        await this.notifier.send(
+          tx,
+          { organisationId: l.organisation_id, roles: BREAK_GLASS_AUDIENCE },
+          {
+            kind: 'child.break_glass',
+            subjectType: 'Child',
+            subjectId: childId,
+            message: `Break-glass access to a child your organisation leads on, by a user of ${actorOrg[0]?.name ?? 'another organisation'}, until ${expiresAt.toISOString()}.`,
+          },
+        );
+      }
       await this.children.record(tx, ctx, 'break_glass.open', [childId], 'allowed', {
         subjectType: 'BreakGlass',
         subjectIds: [grant.id],

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { SecretBox } from './crypto/secret-box';
+import { Notifier } from './notifications/notifier';
 
 @Global()
 @Module({})
@@ -13,8 +14,9 @@ export class PlatformModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
         { provide: SecretBox, useFactory: () => new SecretBox(config.dataEncryptionKey) },
+        Notifier,
       ],
-      exports: [APP_CONFIG, Clock, SecretBox],
+      exports: [APP_CONFIG, Clock, SecretBox, Notifier],
     };
   }
 }

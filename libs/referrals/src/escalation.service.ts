@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, namedQuery, Notification } from '@app/platform';
+import { Clock, namedQuery, Notifier } from '@app/platform';
 import { Escalation } from './referral.entity';
 import { MANAGER_ROLES } from './referrals.service';
 import { Timescales } from './timescales.service';
@@ -52,6 +52,7 @@ export class EscalationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly timescales: Timescales,
     private readonly clock: Clock,
+    private readonly notifier: Notifier,
   ) {}
 
   async run(): Promise<{ marked: number; escalated: number }> {
@@ -123,17 +124,20 @@ export class EscalationService {
       .execute();
     if ((inserted.raw as unknown[]).length === 0) return false;
     const managers = MANAGER_ROLES[item.organisation_type] ?? [];
-    await tx.getRepository(Notification).insert({
-      organisationId: item.organisation_id,
-      teamId: level === 1 ? item.team_id : null,
-      audienceRoles: level === 1 ? managers : [...managers, 'org_admin'],
-      kind: `escalation.level${level}`,
-      subjectType: kind,
-      subjectId: item.id,
-      message: `${kind} overdue since ${new Date(item.due_at).toISOString()}: escalated to ${
-        level === 1 ? 'the team manager' : "the organisation's managers"
-      }.`,
-    });
+    // Managers of the team (level 1), then of the whole organisation (level 2): never its
+    // administrators, who read no case work.
+    await this.notifier.send(
+      tx,
+      { organisationId: item.organisation_id, teamId: level === 1 ? item.team_id : null, roles: managers },
+      {
+        kind: `escalation.level${level}`,
+        subjectType: kind,
+        subjectId: item.id,
+        message: `${kind} overdue since ${new Date(item.due_at).toISOString()}: escalated to ${
+          level === 1 ? 'the team manager' : "the organisation's managers"
+        }.`,
+      },
+    );
     return true;
   }
 }

@@ -4,11 +4,10 @@ import { DataSource } from 'typeorm';
 import { type Actor, Clock, decodeCursor, DomainError, namedQuery, type Page, toPage } from '@app/platform';
 import type { NotificationDto } from './referrals.dto';
 
-/** Notifications addressed to me, my team (and my role within it), or my whole organisation. */
+/** Notifications addressed to me, or to a role of mine in my organisation (and my team, if one is named). */
 const ADDRESSED_TO_ME = `n.organisation_id = :org AND (
     n.user_id = :me
-    OR (n.user_id IS NULL AND (n.team_id IS NULL OR n.team_id = :team)
-        AND (cardinality(n.audience_roles) = 0 OR n.audience_roles && :roles::text[])))`;
+    OR (n.user_id IS NULL AND (n.team_id IS NULL OR n.team_id = :team) AND n.audience_roles && :roles::text[]))`;
 
 @Injectable()
 export class NotificationsService {

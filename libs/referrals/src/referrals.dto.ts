@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LAWFUL_BASES } from '@app/access';
+import { CreateChildDto } from '@app/children';
 import { PageQuery } from '@app/platform';
 import { CONCERN_CATEGORIES, CS_OUTCOMES, RAGS, REFERRAL_STATUSES } from './referral.entity';
 
@@ -221,6 +222,9 @@ export class TriageDto {
   reason?: string;
 }
 
+/** What MASH knows of a child not yet identified on the referral, to register it. */
+export class DecisionChildDto extends PartialType(OmitType(CreateChildDto, ['addresses'] as const)) {}
+
 export class DecisionDto {
   @ApiProperty({ enum: CS_OUTCOMES })
   @IsIn(CS_OUTCOMES)
@@ -231,6 +235,32 @@ export class DecisionDto {
   @IsString()
   @Length(1, 2000)
   reason!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'When the referral names no child yet: the child record it is about (one you may see).',
+  })
+  @IsOptional()
+  @IsUUID()
+  childId?: string;
+
+  @ApiPropertyOptional({ description: 'When the referral names no child yet: a match reference you were given.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 20)
+  matchReference?: string;
+
+  @ApiPropertyOptional({
+    type: DecisionChildDto,
+    description:
+      "When the referral names no child yet: the child's details (added to the referral's) to find the record " +
+      "already on the system or register it. An outcome that keeps children's services working with the child " +
+      '(early help, assessment, strategy discussion, immediate protection) always identifies or registers one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DecisionChildDto)
+  child?: DecisionChildDto;
 }
 
 export class OrgRef {

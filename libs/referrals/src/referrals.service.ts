@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { abilityToSql, type AccessContext, can, columnsFrom } from '@app/access';
-import { ChildrenService } from '@app/children';
+import { abilityToSql, type AccessContext, can, columnsFrom, mayLearnOfInvolvement, rolesAllowed } from '@app/access';
+import { childHiddenColumn, childHiddenField, ChildrenService, type CreateChildDto } from '@app/children';
 import {
   Clock,
   decodeCursor,
   DomainError,
   type FieldError,
   namedQuery,
-  Notification,
+  Notifier,
+  type OrganisationType,
   OutboxService,
   type Page,
   toPage,
@@ -62,6 +63,21 @@ export const MANAGER_ROLES: Record<string, string[]> = {
   health: ['named_safeguarding_professional'],
 };
 
+/** Who handles what: notifications about an item go only to roles that may act on it. */
+const CONCERN_DECIDERS = rolesAllowed('update', 'Concern');
+const REFERRAL_RECEIVERS = rolesAllowed('receive', 'Referral');
+const REFERRAL_SENDERS = rolesAllowed('withdraw', 'Referral');
+
+/** Each outcome as the chronology and the referrer read it. */
+const OUTCOME_WORDS: Record<CsOutcome, string> = {
+  NO_FURTHER_ACTION: 'no further action',
+  ADVICE: 'advice given',
+  EARLY_HELP: 'early help',
+  S17_ASSESSMENT: 'child and family assessment (s17)',
+  STRATEGY_DISCUSSION: 'strategy discussion (significant harm suspected)',
+  IMMEDIATE_PROTECTION: 'immediate protection',
+};
+
 /** Outcomes after which the council keeps working with the child (its involvement opens). */
 const ACCEPTING_OUTCOMES: CsOutcome[] = ['EARLY_HELP', 'S17_ASSESSMENT', 'STRATEGY_DISCUSSION', 'IMMEDIATE_PROTECTION'];
 
@@ -71,6 +87,8 @@ const REFERRAL_COLUMNS = `
   r.decline_reason AS "declineReason", r.triage_rag AS "triageRag", r.outcome, r.outcome_reason AS "outcomeReason",
   r.decided_at AS "decidedAt", r.due_at AS "dueAt", r.version, r.created_at AS "createdAt", r.updated_at AS "updatedAt",
   r.urgency, r.from_organisation_id AS "fromOrganisationId", r.to_organisation_id AS "toOrganisationId",
+  r.to_team_id AS "toTeamId", r.from_actor_id AS "fromActorId", tor.type AS "toOrganisationType",
+  ${childHiddenColumn('r.child_id', 'viewerId')} AS "childHiddenFrom",
   json_build_object('id', fo.id, 'name', fo.name) AS "from",
   json_build_object('id', tor.id, 'name', tor.name) AS "to",
   json_build_object('id', tt.id, 'name', tt.name) AS "toTeam",
@@ -98,15 +116,20 @@ const CONCERN_COLUMNS = `
   c.category, c.what_was_seen AS "whatWasSeen", c.childs_words AS "childsWords", c.occurred_at AS "occurredAt",
   c.immediate_danger AS "immediateDanger", c.status, c.decision_reason AS "decisionReason", c.decided_at AS "decidedAt",
   c.due_at AS "dueAt", c.urgency, c.created_at AS "createdAt",
-  (c.status = 'OPEN' AND c.due_at < :now) AS overdue`;
+  (c.status = 'OPEN' AND c.due_at < :now) AS overdue,
+  ${childHiddenColumn('c.child_id', 'viewerId')} AS "childHiddenFrom"`;
 
 type ReferralRow = ReferralDto & {
   urgency: number;
   fromOrganisationId: string;
   toOrganisationId: string;
+  toTeamId: string;
+  fromActorId: string;
+  toOrganisationType: OrganisationType;
   childKnown: boolean;
+  childHiddenFrom: string[];
 };
-type ConcernRow = ConcernDto & { urgency: number };
+type ConcernRow = ConcernDto & { urgency: number; childHiddenFrom: string[] };
 
 const subjectColumns = (s: SubjectDto | undefined) => ({
   givenName: s?.givenName ?? null,
@@ -117,10 +140,37 @@ const subjectColumns = (s: SubjectDto | undefined) => ({
   school: s?.school ?? null,
 });
 
-const strip = <T extends { urgency?: number; fromOrganisationId?: string; toOrganisationId?: string }>(row: T) => {
-  const { urgency: _u, fromOrganisationId: _f, toOrganisationId: _t, ...rest } = row;
+const strip = <
+  T extends {
+    urgency?: number;
+    fromOrganisationId?: string;
+    toOrganisationId?: string;
+    toTeamId?: string;
+    fromActorId?: string;
+    toOrganisationType?: string;
+    childHiddenFrom?: string[];
+  },
+>(
+  row: T,
+) => {
+  const {
+    urgency: _u,
+    fromOrganisationId: _f,
+    toOrganisationId: _t,
+    toTeamId: _tt,
+    fromActorId: _fa,
+    toOrganisationType: _ot,
+    childHiddenFrom: _h,
+    ...rest
+  } = row;
   return rest;
 };
+
+/** Condition fields of referrals and concerns: their columns, and whether they name a hidden child. */
+const referralFields = (tx: EntityManager) =>
+  columnsFrom(tx.getRepository(Referral).metadata, 'r', { childHiddenFrom: childHiddenField('r.child_id') });
+const concernFields = (tx: EntityManager) =>
+  columnsFrom(tx.getRepository(Concern).metadata, 'c', { childHiddenFrom: childHiddenField('c.child_id') });
 
 /** Where a referral view keeps the stored child id for auditing (not serialised). */
 const CHILD_ID = Symbol('childId');
@@ -147,6 +197,7 @@ export class ReferralsService {
     private readonly timescales: Timescales,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly notifier: Notifier,
   ) {}
 
   // ---------- concerns ----------
@@ -175,15 +226,16 @@ export class ReferralsService {
           dueAt: this.timescales.concernDecisionDue(now, dto.immediateDanger, t),
         }),
       );
-      await tx.getRepository(Notification).insert({
-        organisationId: ctx.actor.organisationId,
-        teamId: leadTeam,
-        audienceRoles: [],
-        kind: dto.immediateDanger ? 'concern.logged.immediate_danger' : 'concern.logged',
-        subjectType: 'Concern',
-        subjectId: concern.id,
-        message: `${dto.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}A new ${dto.category.replace(/_/g, ' ')} concern needs a decision.`,
-      });
+      await this.notifier.send(
+        tx,
+        { organisationId: ctx.actor.organisationId, teamId: leadTeam, roles: CONCERN_DECIDERS },
+        {
+          kind: dto.immediateDanger ? 'concern.logged.immediate_danger' : 'concern.logged',
+          subjectType: 'Concern',
+          subjectId: concern.id,
+          message: `${dto.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}A new concern needs a decision.`,
+        },
+      );
       if (concern.childId) {
         await this.children.addEntry(tx, ctx, concern.childId, {
           category: 'concern',
@@ -239,15 +291,15 @@ export class ReferralsService {
     const limit = q.limit ?? 50;
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const scope = abilityToSql(
-        ctx.ability,
-        'update',
-        'Concern',
-        columnsFrom(tx.getRepository(Concern).metadata, 'c'),
-        'cn',
-      );
+      const scope = abilityToSql(ctx.ability, 'update', 'Concern', concernFields(tx), 'cn');
       const where = [scope.sql, 'c.organisation_id = :org'];
-      const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, now, limit: limit + 1 };
+      const params: Record<string, unknown> = {
+        ...scope.params,
+        org: ctx.actor.organisationId,
+        viewerId: ctx.actor.id,
+        now,
+        limit: limit + 1,
+      };
       where.push(q.status ? 'c.status = :status' : `c.status IN ('OPEN', 'MONITOR')`);
       if (q.status) params.status = q.status;
       if (q.overdue === 'true') where.push(`c.status = 'OPEN' AND c.due_at < :now`);
@@ -276,17 +328,11 @@ export class ReferralsService {
     action: 'read' | 'update',
     lock = false,
   ) {
-    const scope = abilityToSql(
-      ctx.ability,
-      action,
-      'Concern',
-      columnsFrom(tx.getRepository(Concern).metadata, 'c'),
-      'cn',
-    );
+    const scope = abilityToSql(ctx.ability, action, 'Concern', concernFields(tx), 'cn');
     const rows = await namedQuery<ConcernRow>(
       tx,
       `SELECT ${CONCERN_COLUMNS} FROM concern c WHERE c.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE' : ''}`,
-      { ...scope.params, id, now: this.clock.now() },
+      { ...scope.params, id, now: this.clock.now(), viewerId: ctx.actor.id },
     );
     if (!rows[0]) throw ReferralError.concernNotFound();
     return rows[0];
@@ -320,6 +366,8 @@ export class ReferralsService {
       if (dto.childId) {
         const child = await this.children.require(tx, ctx, dto.childId);
         childId = child.id;
+        // A restricted child stays with its case team: refer only to a team someone of it can work in.
+        if (child.restricted) await this.requireCaseTeamIn(tx, child.id, team.organisation_id);
         // The referral shares who the child is; the rest of the record stays behind need-to-know.
         subject = {
           ...subject,
@@ -333,13 +381,7 @@ export class ReferralsService {
 
       const concerns = dto.concernIds ?? [];
       if (concerns.length) {
-        const scope = abilityToSql(
-          ctx.ability,
-          'update',
-          'Concern',
-          columnsFrom(tx.getRepository(Concern).metadata, 'c'),
-          'cn',
-        );
+        const scope = abilityToSql(ctx.ability, 'update', 'Concern', concernFields(tx), 'cn');
         const found = await namedQuery<{ id: string }>(
           tx,
           `SELECT c.id FROM concern c WHERE c.id = ANY(:ids) AND c.status IN ('OPEN', 'MONITOR') AND ${scope.sql} FOR UPDATE`,
@@ -394,16 +436,28 @@ export class ReferralsService {
           { me: ctx.actor.id, now, ids: concerns, childId },
         );
       }
-      await tx.getRepository(Notification).insert({
-        organisationId: team.organisation_id,
-        teamId: team.id,
-        audienceRoles: [],
-        kind: referral.immediateDanger ? 'referral.received.immediate_danger' : 'referral.received',
-        subjectType: 'Referral',
-        subjectId: referral.id,
-        message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
-      });
-      if (childId) await this.tellOtherHolders(tx, ctx, childId, referral.id, team.organisation_id);
+      await this.notifier.send(
+        tx,
+        { organisationId: team.organisation_id, teamId: team.id, roles: REFERRAL_RECEIVERS },
+        {
+          kind: referral.immediateDanger ? 'referral.received.immediate_danger' : 'referral.received',
+          subjectType: 'Referral',
+          subjectId: referral.id,
+          message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
+        },
+      );
+      if (childId) {
+        await this.children.openTriage(tx, childId, {
+          id: referral.id,
+          organisationId: team.organisation_id,
+          teamId: team.id,
+        });
+        await this.tellOtherHolders(tx, ctx, childId, referral.id, {
+          id: team.organisation_id,
+          type: team.type as OrganisationType,
+          teamId: team.id,
+        });
+      }
       if (childId && dto.childId) {
         await this.children.addEntry(tx, ctx, childId, {
           category: 'referral',
@@ -513,7 +567,12 @@ export class ReferralsService {
     });
   }
 
-  /** Children's services decision: one outcome with reasons; the referrer is told. */
+  /**
+   * Children's services decision: one outcome with reasons; the referrer is told; it goes to the
+   * child's multi-agency chronology. A referral about a child not yet identified is decided all the
+   * same: the decider names the child, or it is found or registered from what is known, whenever
+   * the outcome keeps children's services working with the child (which then leads).
+   */
   async decide(ctx: AccessContext, id: string, dto: DecisionDto): Promise<ReferralDto> {
     return this.db.transaction(async (tx) => {
       const row = await this.loadReferral(tx, ctx, id, 'read', true);
@@ -523,10 +582,10 @@ export class ReferralsService {
         throw ReferralError.alreadyDecided(row.status);
       const outcome = dto.outcome as CsOutcome;
       const now = this.clock.now();
+      const accepting = ACCEPTING_OUTCOMES.includes(outcome);
+      const childId = await this.childForDecision(tx, ctx, row, dto, accepting);
       if (row.status === 'SUBMITTED') await this.applyTransition(tx, ctx, row, 'ACKNOWLEDGED', 'Decision', row.childId);
       await tx.getRepository(Referral).update({ id }, { outcome, outcomeReason: dto.reason, decidedAt: now });
-      const accepting = ACCEPTING_OUTCOMES.includes(outcome);
-      const childId = accepting ? await this.linkChildOnAccept(tx, ctx, row.childId, undefined) : row.childId;
       await this.applyTransition(
         tx,
         ctx,
@@ -534,10 +593,52 @@ export class ReferralsService {
         accepting ? 'ACCEPTED' : 'DECLINED',
         `${outcome}: ${dto.reason}`,
         childId,
+        outcome,
       );
+      if (childId) {
+        await this.children.addEntry(tx, ctx, childId, {
+          category: 'decision',
+          summary: `MASH decision on a referral from ${(row.from as { name: string }).name}: ${OUTCOME_WORDS[outcome]}.`,
+          sensitivity: 'social-care',
+          shareable: true,
+          multiAgency: true,
+        });
+      }
       await this.audit(tx, ctx, 'referral.decide', 'Referral', [id], childId, { outcome });
       return this.viewReferral(tx, ctx, id);
     });
+  }
+
+  /**
+   * The child a decision is about: the referral's own, one the decider names (or was given a match
+   * reference for), else, when the outcome needs one, the record already on the system that the
+   * details describe, or a new registration. A restricted record is never linked this way (its case
+   * team is told instead, as for any registration that may duplicate it).
+   */
+  private async childForDecision(
+    tx: EntityManager,
+    ctx: AccessContext,
+    row: ReferralRow,
+    dto: DecisionDto,
+    needed: boolean,
+  ): Promise<string | null> {
+    if (row.childId) return row.childId;
+    if (dto.childId) return (await this.children.require(tx, ctx, dto.childId)).id;
+    if (dto.matchReference) return this.children.childOfMatchReference(tx, ctx, dto.matchReference);
+    if (!needed && !dto.child) return null;
+    const subject = row.subject as { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
+    const who: Partial<CreateChildDto> = {
+      ...(subject.givenName ? { givenName: subject.givenName } : {}),
+      ...(subject.familyName ? { familyName: subject.familyName } : {}),
+      ...(subject.dateOfBirth ? { dateOfBirth: subject.dateOfBirth } : {}),
+      ...dto.child,
+    };
+    this.children.checkRegistration(ctx, who, 'child.');
+    const match = await this.children.findMatch(tx, who);
+    if (match && !match.restricted) return match.id;
+    const registered = await this.children.register(tx, ctx, who as CreateChildDto);
+    if (match?.restricted) await this.children.tellCaseTeam(tx, match.id);
+    return registered;
   }
 
   async inbox(ctx: AccessContext, q: ReferralListQuery): Promise<Page<ReferralDto>> {
@@ -552,13 +653,7 @@ export class ReferralsService {
     const limit = q.limit ?? 50;
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const scope = abilityToSql(
-        ctx.ability,
-        'read',
-        'Referral',
-        columnsFrom(tx.getRepository(Referral).metadata, 'r'),
-        'rf',
-      );
+      const scope = abilityToSql(ctx.ability, 'read', 'Referral', referralFields(tx), 'rf');
       const params: Record<string, unknown> = {
         ...scope.params,
         org: ctx.actor.organisationId,
@@ -628,54 +723,62 @@ export class ReferralsService {
 
   /**
    * The duty to collaborate across boundaries: when a child is referred while other organisations
-   * hold information about them, the receiver learns who (and asks them), and they learn of the referral.
+   * work with them, they learn of the referral, and the receiving team learns who they are (those
+   * the tipping-off rules let it learn of), to ask them.
    */
   private async tellOtherHolders(
     tx: EntityManager,
     ctx: AccessContext,
     childId: string,
     referralId: string,
-    receiver: string,
+    receiver: { id: string; type: OrganisationType; teamId: string },
   ) {
-    const now = this.clock.now();
-    const others = await namedQuery<{ id: string; name: string }>(
+    const holders = await this.children.tellHolders(tx, ctx, childId, {
+      referralId,
+      receiverOrganisationId: receiver.id,
+    });
+    const known = holders
+      .filter((h) =>
+        mayLearnOfInvolvement(
+          { organisationId: receiver.id, organisationType: receiver.type, roles: [] },
+          { organisationId: h.organisationId, organisationType: h.type, basis: 'referral_accepted' },
+        ),
+      )
+      .map((h) => ({ id: h.organisationId, name: h.name }));
+    if (!known.length) return;
+    await this.notifier.send(
       tx,
-      `SELECT DISTINCT o.id, o.name FROM involvement i JOIN organisation o ON o.id = i.organisation_id
-        WHERE i.child_id = :childId AND i.organisation_id NOT IN (:me, :receiver)
-          AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now) ORDER BY o.name`,
-      { childId, me: ctx.actor.organisationId, receiver, now },
-    );
-    if (!others.length) return;
-    const receiverName =
-      (await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', { id: receiver }))[0]
-        ?.name ?? 'another organisation';
-    await tx.getRepository(Notification).insert([
+      { organisationId: receiver.id, teamId: receiver.teamId, roles: REFERRAL_RECEIVERS },
       {
-        organisationId: receiver,
-        teamId: null,
-        audienceRoles: [],
         kind: 'child.linked',
         subjectType: 'Referral',
         subjectId: referralId,
-        message: `Other organisations hold information about the child in this referral: ${others.map((o) => o.name).join(', ')}. Ask them with an information request.`,
+        message: `Other organisations work with the child in this referral: ${known.map((o) => o.name).join(', ')}. Ask them with an information request.`,
       },
-      ...others.map((o) => ({
-        organisationId: o.id,
-        teamId: null,
-        audienceRoles: [],
-        kind: 'child.linked',
-        subjectType: 'Child',
-        subjectId: childId,
-        message: `${receiverName} has received a referral about a child your organisation holds.`,
-      })),
-    ]);
-    for (const target of [receiver, ...others.map((o) => o.id)]) {
-      await this.outbox.emit(tx, {
-        type: 'child.linked',
-        organisationId: target,
-        payload: { referralId, childId, holders: others, receiver: { id: receiver, name: receiverName } },
-        occurredAt: now,
-      });
+    );
+    await this.outbox.emit(tx, {
+      type: 'child.linked',
+      organisationId: receiver.id,
+      payload: { referralId, childId, holders: known },
+      occurredAt: this.clock.now(),
+    });
+  }
+
+  /** A restricted child is referred only where someone of its case team works. */
+  private async requireCaseTeamIn(tx: EntityManager, childId: string, organisationId: string): Promise<void> {
+    const found = await namedQuery(
+      tx,
+      `SELECT 1 FROM case_team_member m JOIN app_user u ON u.id = m.user_id
+        WHERE m.child_id = :childId AND u.organisation_id = :organisationId AND u.active LIMIT 1`,
+      { childId, organisationId },
+    );
+    if (!found.length) {
+      throw new DomainError(
+        'REFERRAL.RESTRICTED_CHILD',
+        422,
+        'Unprocessable Content',
+        "This child's record is restricted: add a practitioner of the receiving organisation to the case team first.",
+      );
     }
   }
 
@@ -686,13 +789,7 @@ export class ReferralsService {
     action: 'read',
     lock = false,
   ): Promise<ReferralRow> {
-    const scope = abilityToSql(
-      ctx.ability,
-      action,
-      'Referral',
-      columnsFrom(tx.getRepository(Referral).metadata, 'r'),
-      'rf',
-    );
+    const scope = abilityToSql(ctx.ability, action, 'Referral', referralFields(tx), 'rf');
     const rows = await namedQuery<ReferralRow>(
       tx,
       `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF r' : ''}`,
@@ -709,6 +806,7 @@ export class ReferralsService {
     to: ReferralStatus,
     reason: string | null,
     childId: string | null,
+    outcome?: CsOutcome,
   ): Promise<void> {
     const now = this.clock.now();
     const open = OPEN_REFERRAL_STATUSES.includes(to);
@@ -730,6 +828,8 @@ export class ReferralsService {
       reason,
       at: now,
     });
+    // Triage lasts until the receiving team decides.
+    if (!open) await this.children.closeTriage(tx, row.id);
     if (to === 'ACCEPTED' && childId) {
       await this.children.involve(
         tx,
@@ -738,22 +838,25 @@ export class ReferralsService {
         'referral_accepted',
         `Accepted referral ${row.id}`,
         ctx.actor.id,
+        // Children's services accepting a referral becomes the child's lead agency.
+        { lead: row.toOrganisationType === 'local_authority' },
       );
     }
-    // The sender always hears what became of the referral.
-    await tx.getRepository(Notification).insert({
-      organisationId: row.fromOrganisationId,
-      teamId: null,
-      audienceRoles: [],
+    // The sender always hears what became of the referral (the status and outcome, never free text).
+    const sender =
+      row.fromActorId && (await this.isUser(tx, row.fromActorId))
+        ? { organisationId: row.fromOrganisationId, userIds: [row.fromActorId] }
+        : { organisationId: row.fromOrganisationId, roles: REFERRAL_SENDERS };
+    await this.notifier.send(tx, sender, {
       kind: 'referral.status_changed',
       subjectType: 'Referral',
       subjectId: row.id,
-      message: `Your referral to ${(row.to as { name: string }).name} is now ${to}${reason && to !== 'ACKNOWLEDGED' ? `: ${reason}` : ''}.`,
+      message: `Your referral to ${(row.to as { name: string }).name} is now ${to}${outcome ? ` (${OUTCOME_WORDS[outcome]})` : ''}.`,
     });
     await this.outbox.emit(tx, {
       type: 'referral.status_changed',
       organisationId: row.fromOrganisationId,
-      payload: { referralId: row.id, from: row.status, to, toOrganisation: row.to },
+      payload: { referralId: row.id, from: row.status, to, toOrganisation: row.to, ...(outcome ? { outcome } : {}) },
       occurredAt: now,
     });
     if (childId) {
@@ -764,6 +867,10 @@ export class ReferralsService {
       });
     }
     await this.audit(tx, ctx, 'referral.transition', 'Referral', [row.id], childId, { from: row.status, to });
+  }
+
+  private async isUser(tx: EntityManager, id: string): Promise<boolean> {
+    return (await namedQuery(tx, 'SELECT 1 FROM app_user WHERE id = :id AND active', { id })).length > 0;
   }
 
   /** Accepting needs to know which child: the referral's, or one the receiver names and can see. */

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { abilityToSql, type AccessContext, can, columnsFrom, type FieldSql } from '@app/access';
-import { ChildrenService, nameKeyOf, SharingGrant } from '@app/children';
+import { abilityToSql, type AccessContext, can, columnsFrom, type FieldSql, rolesAllowed } from '@app/access';
+import { childHiddenColumn, childHiddenField, ChildrenService, SharingGrant } from '@app/children';
 import {
   Clock,
   decodeCursor,
   DomainError,
   namedQuery,
-  Notification,
+  Notifier,
   OutboxService,
   type Page,
   toPage,
@@ -37,12 +37,21 @@ const REQUEST_COLUMNS = `
   (q.status = 'REQUESTED' AND q.due_at < :now) AS overdue, q.classes_disclosed AS "classesDisclosed",
   q.disclosed_until AS "disclosedUntil", q.lawful_basis AS "lawfulBasis", q.decision_reason AS "decisionReason",
   q.agreement_id AS "agreementId", q.justification, q.grant_id AS "grantId", q.decided_at AS "decidedAt",
-  q.created_at AS "createdAt"`;
+  q.created_at AS "createdAt", ${childHiddenColumn('q.child_id', 'viewerId')} AS "childHiddenFrom"`;
 const REQUEST_FROM = `information_request q
   JOIN organisation fo ON fo.id = q.from_organisation_id
   JOIN organisation tor ON tor.id = q.to_organisation_id`;
 
-type RequestRow = InformationRequestDto & { childId: string | null };
+type RequestRow = InformationRequestDto & { childId: string | null; childHiddenFrom?: string[] };
+
+/** Who handles what: notifications about an item go only to roles that may act on it. */
+const REQUEST_DECIDERS = rolesAllowed('receive', 'InformationRequest');
+const REQUESTERS = rolesAllowed('create', 'InformationRequest');
+const GRANTEE_READERS = rolesAllowed('read', 'SharingGrant');
+
+/** Condition fields of requests: their columns, and whether they name a hidden child. */
+const requestFields = (tx: EntityManager) =>
+  columnsFrom(tx.getRepository(InformationRequest).metadata, 'q', { childHiddenFrom: childHiddenField('q.child_id') });
 
 const agreementParties = (alias: string): FieldSql => ({
   custom: (op, p) => {
@@ -66,6 +75,7 @@ export class SharingService {
     private readonly children: ChildrenService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly notifier: Notifier,
   ) {}
 
   // ---------- agreements ----------
@@ -220,22 +230,16 @@ export class SharingService {
           dueAt: await this.requestDue(tx, dto.toOrganisationId, dto.urgency, now),
         }),
       );
-      await tx.getRepository(Notification).insert({
-        organisationId: dto.toOrganisationId,
-        teamId: null,
-        audienceRoles: [
-          'mash_officer',
-          'team_manager',
-          'cse_officer',
-          'cse_supervisor',
-          'dsl',
-          'named_safeguarding_professional',
-        ],
-        kind: dto.urgency === 'urgent' ? 'information_request.received.urgent' : 'information_request.received',
-        subjectType: 'InformationRequest',
-        subjectId: request.id,
-        message: `${dto.urgency === 'urgent' ? 'URGENT: ' : ''}An information request needs a decision by ${request.dueAt.toISOString()}.`,
-      });
+      await this.notifier.send(
+        tx,
+        { organisationId: dto.toOrganisationId, roles: REQUEST_DECIDERS },
+        {
+          kind: dto.urgency === 'urgent' ? 'information_request.received.urgent' : 'information_request.received',
+          subjectType: 'InformationRequest',
+          subjectId: request.id,
+          message: `${dto.urgency === 'urgent' ? 'URGENT: ' : ''}An information request needs a decision by ${request.dueAt.toISOString()}.`,
+        },
+      );
       // The requester's own record of asking; the matched child's log shows it too (its holder reads that).
       await this.audit(tx, ctx, 'information_request.create', 'InformationRequest', [request.id], childId, {
         toOrganisationId: dto.toOrganisationId,
@@ -259,8 +263,9 @@ export class SharingService {
   }
 
   /**
-   * Which child the request is about, among those the asked organisation holds. Never revealed to
-   * the requester: an identification that matches nothing answers exactly like one that matches.
+   * Which child the request is about, among those the asked organisation works with. Never revealed
+   * to the requester: an identification that matches nothing answers exactly like one that
+   * matches. A restricted child is never matched this way (only its case team names it).
    */
   private async resolveChild(tx: EntityManager, ctx: AccessContext, dto: CreateInformationRequestDto, now: Date) {
     if (dto.childId) return (await this.children.require(tx, ctx, dto.childId)).id;
@@ -268,17 +273,8 @@ export class SharingService {
     if (dto.matchReference) {
       candidate = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
     } else {
-      const ids = dto.identifiers ?? {};
-      const nhs = ids.nhsNumber?.replace(/\s/g, '') ?? null;
-      const key =
-        ids.givenName && ids.familyName ? nameKeyOf({ givenName: ids.givenName, familyName: ids.familyName }) : null;
-      const found = await namedQuery<{ id: string }>(
-        tx,
-        `SELECT id FROM child WHERE (:nhs::text IS NOT NULL AND nhs_number = :nhs)
-            OR (:key::text IS NOT NULL AND name_key = :key AND date_of_birth = :dob::date) LIMIT 2`,
-        { nhs, key, dob: ids.dateOfBirth ?? null },
-      );
-      candidate = found.length === 1 ? found[0]!.id : null;
+      const match = await this.children.findMatch(tx, dto.identifiers ?? {});
+      candidate = match && !match.restricted ? match.id : null;
     }
     if (!candidate) return null;
     const held = await namedQuery(
@@ -388,15 +384,6 @@ export class SharingService {
           decidedBy: ctx.actor.id,
         }),
       );
-      await this.children.involve(
-        tx,
-        childId,
-        row.fromOrganisationId,
-        'sharing_decision',
-        `Disclosure ${grant.id}`,
-        ctx.actor.id,
-        until,
-      );
       await tx.getRepository(InformationRequest).update(
         { id },
         {
@@ -433,15 +420,16 @@ export class SharingService {
     details: Record<string, unknown> = {},
   ) {
     const now = this.clock.now();
-    await tx.getRepository(Notification).insert({
-      organisationId: row.fromOrganisationId,
-      teamId: null,
-      audienceRoles: [],
-      kind: 'information_request.decided',
-      subjectType: 'InformationRequest',
-      subjectId: row.id,
-      message: `${row.toOrganisationName} ${status === 'DISCLOSED' ? 'disclosed information' : 'declined to disclose'} in answer to your request.`,
-    });
+    await this.notifier.send(
+      tx,
+      { organisationId: row.fromOrganisationId, roles: REQUESTERS },
+      {
+        kind: 'information_request.decided',
+        subjectType: 'InformationRequest',
+        subjectId: row.id,
+        message: `${row.toOrganisationName} ${status === 'DISCLOSED' ? 'disclosed information' : 'declined to disclose'} in answer to your request.`,
+      },
+    );
     await this.outbox.emit(tx, {
       type: 'information_request.decided',
       organisationId: row.fromOrganisationId,
@@ -485,14 +473,14 @@ export class SharingService {
     const limit = q.limit ?? 50;
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const scope = abilityToSql(
-        ctx.ability,
-        'read',
-        'InformationRequest',
-        columnsFrom(tx.getRepository(InformationRequest).metadata, 'q'),
-        'ir',
-      );
-      const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, now, limit: limit + 1 };
+      const scope = abilityToSql(ctx.ability, 'read', 'InformationRequest', requestFields(tx), 'ir');
+      const params: Record<string, unknown> = {
+        ...scope.params,
+        org: ctx.actor.organisationId,
+        now,
+        viewerId: ctx.actor.id,
+        limit: limit + 1,
+      };
       const where = [scope.sql];
       if (box === 'inbox') where.push('q.to_organisation_id = :org');
       if (box === 'sent') where.push('q.from_organisation_id = :org');
@@ -525,17 +513,11 @@ export class SharingService {
   }
 
   private async loadRequest(tx: EntityManager, ctx: AccessContext, id: string, action: 'read', lock = false) {
-    const scope = abilityToSql(
-      ctx.ability,
-      action,
-      'InformationRequest',
-      columnsFrom(tx.getRepository(InformationRequest).metadata, 'q'),
-      'ir',
-    );
+    const scope = abilityToSql(ctx.ability, action, 'InformationRequest', requestFields(tx), 'ir');
     const rows = await namedQuery<RequestRow>(
       tx,
       `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE q.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF q' : ''}`,
-      { ...scope.params, id, now: this.clock.now() },
+      { ...scope.params, id, now: this.clock.now(), viewerId: ctx.actor.id },
     );
     if (!rows[0]) throw DomainError.notFound('Information request');
     return rows[0];
@@ -585,7 +567,7 @@ export class SharingService {
     });
   }
 
-  /** Revocation stops access at once: the grant and the involvement it opened both end now. */
+  /** Revocation stops access at once: what a grant opens is computed from the live grants themselves. */
   async revoke(ctx: AccessContext, grantId: string, reason: string): Promise<GrantDto> {
     await this.db.transaction(async (tx) => {
       const scope = abilityToSql(
@@ -610,25 +592,16 @@ export class SharingService {
         .update({ id: grantId }, { revokedAt: now, revokedBy: ctx.actor.id, revokeReason: reason });
       const childId = String(grant.child_id);
       const grantee = String(grant.grantee_organisation_id);
-      // End the involvement the disclosure opened, unless another live grant still stands.
-      await namedQuery(
+      await this.notifier.send(
         tx,
-        `UPDATE involvement SET until_at = :now
-          WHERE child_id = :childId AND organisation_id = :grantee AND basis = 'sharing_decision'
-            AND (until_at IS NULL OR until_at > :now)
-            AND NOT EXISTS (SELECT 1 FROM sharing_grant g WHERE g.child_id = :childId AND g.grantee_organisation_id = :grantee
-                              AND g.id <> :grantId AND g.revoked_at IS NULL AND g.until_at > :now)`,
-        { now, childId, grantee, grantId },
+        { organisationId: grantee, roles: GRANTEE_READERS },
+        {
+          kind: 'grant.revoked',
+          subjectType: 'SharingGrant',
+          subjectId: grantId,
+          message: 'A disclosure to your organisation was revoked.',
+        },
       );
-      await tx.getRepository(Notification).insert({
-        organisationId: grantee,
-        teamId: null,
-        audienceRoles: [],
-        kind: 'grant.revoked',
-        subjectType: 'SharingGrant',
-        subjectId: grantId,
-        message: 'A disclosure to your organisation was revoked.',
-      });
       await this.children.addEntry(tx, ctx, childId, {
         category: 'decision',
         summary: `Revoked a disclosure to ${String(grant.grantee_name)}.`,

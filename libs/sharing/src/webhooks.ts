@@ -13,7 +13,14 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, IsUrl, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { abilityToSql, type AccessContext, columnsFrom, CurrentAccess, RequirePermission } from '@app/access';
+import {
+  abilityToSql,
+  type AccessContext,
+  columnsFrom,
+  CurrentAccess,
+  RequirePermission,
+  rolesAllowed,
+} from '@app/access';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -21,7 +28,7 @@ import {
   DomainError,
   Idempotent,
   namedQuery,
-  Notification,
+  Notifier,
   OutboxService,
   PageQuery,
   SecretBox,
@@ -227,6 +234,7 @@ export class GrantExpiryJob {
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly notifier: Notifier,
   ) {}
 
   @Interval(300_000)
@@ -253,15 +261,16 @@ export class GrantExpiryJob {
           },
           occurredAt: now,
         });
-        await tx.getRepository(Notification).insert({
-          organisationId: g.grantee,
-          teamId: null,
-          audienceRoles: [],
-          kind: 'grant.expiring',
-          subjectType: 'SharingGrant',
-          subjectId: g.id,
-          message: `A disclosure to your organisation ends at ${new Date(g.until_at).toISOString()}.`,
-        });
+        await this.notifier.send(
+          tx,
+          { organisationId: g.grantee, roles: rolesAllowed('read', 'SharingGrant') },
+          {
+            kind: 'grant.expiring',
+            subjectType: 'SharingGrant',
+            subjectId: g.id,
+            message: `A disclosure to your organisation ends at ${new Date(g.until_at).toISOString()}.`,
+          },
+        );
       }
       return due.length;
     });

@@ -7,6 +7,7 @@ import {
   ChildAddress,
   ChronologyEntry,
   Involvement,
+  multiAgencyByDefault,
   nameKeyOf,
   searchNameOf,
 } from '@app/children';
@@ -22,7 +23,18 @@ interface DemoChild {
   caseTeam?: string[];
   addresses?: (Partial<ChildAddress> & { by: Org })[];
   sections?: (Partial<AgencySection> & { org: Org })[];
-  entries: { org: Org; daysAgo: number; category: string; summary: string; sensitivity: string; shareable: boolean }[];
+  entries: {
+    org: Org;
+    daysAgo: number;
+    category: string;
+    summary: string;
+    /** Behind the entry's class; a multi-agency summary never shows it. */
+    detail?: string;
+    sensitivity: string;
+    shareable: boolean;
+    /** On the multi-agency chronology (default: as a practitioner recording it would get). */
+    multiAgency?: boolean;
+  }[];
 }
 
 /**
@@ -143,6 +155,7 @@ export const DEMO_CHILDREN: DemoChild[] = [
         daysAgo: 30,
         category: 'concern',
         summary: 'Staff report older "boyfriend" collecting Leah from school.',
+        detail: 'Seen three times this month getting into a grey hatchback; Leah says he is "just a friend".',
         sensitivity: 'education',
         shareable: true,
       },
@@ -151,6 +164,7 @@ export const DEMO_CHILDREN: DemoChild[] = [
         daysAgo: 25,
         category: 'strategy_discussion',
         summary: 'Strategy discussion held; s47 enquiry (joint with police).',
+        detail: 'Joint visit agreed with police; health to share clinic attendance; review in ten working days.',
         sensitivity: 'social-care',
         shareable: true,
       },
@@ -159,14 +173,17 @@ export const DEMO_CHILDREN: DemoChild[] = [
         daysAgo: 22,
         category: 'missing_episode',
         summary: 'Reported missing overnight; found at a known hotspot address.',
+        detail: 'Found at a flat above the Mill Lane takeaway with two adult males; grey hatchback seen outside.',
         sensitivity: 'police-intelligence',
         shareable: true,
+        multiAgency: true,
       },
       {
         org: 'NSP',
         daysAgo: 21,
         category: 'police_incident',
         summary: 'Vehicle registration linked to a person of interest.',
+        detail: 'PNC check on AB12 CDE: linked to Op Kestrel.',
         sensitivity: 'police-intelligence',
         shareable: false,
       },
@@ -174,9 +191,11 @@ export const DEMO_CHILDREN: DemoChild[] = [
         org: 'NNHS',
         daysAgo: 15,
         category: 'health_appointment',
-        summary: 'Sexual health clinic attendance.',
+        summary: 'Health appointment attended.',
+        detail: 'Sexual health clinic attendance; follow-up booked.',
         sensitivity: 'sexual-health',
         shareable: true,
+        multiAgency: true,
       },
     ],
   },
@@ -319,7 +338,8 @@ async function seedOne(
     {
       childId: child.id,
       organisationId: lead.id,
-      kind: 'lead',
+      // The lead agency is children's services; any other registrant simply works with the child.
+      kind: lead.type === 'local_authority' ? ('lead' as const) : ('contributing' as const),
       basis: 'registered',
       fromAt: since,
       reason: 'Registered the child',
@@ -355,16 +375,17 @@ async function seedOne(
       agencyType: o.type as AgencySection['agencyType'],
     });
   }
-  for (const e of spec.entries) {
-    const occurredAt = new Date(now.getTime() - e.daysAgo * DAY);
+  for (const { org: code, daysAgo, multiAgency, detail, ...e } of spec.entries) {
+    const occurredAt = new Date(now.getTime() - daysAgo * DAY);
     await tx.getRepository(ChronologyEntry).insert({
       ...e,
-      org: undefined,
+      detail: detail ?? null,
+      multiAgency: multiAgency ?? multiAgencyByDefault(e.category, e.sensitivity),
       childId: child.id,
-      organisationId: org(e.org).id,
+      organisationId: org(code).id,
       occurredAt,
       recordedAt: occurredAt,
-    } as unknown as ChronologyEntry);
+    });
   }
   await audit.record(tx, {
     actor: {

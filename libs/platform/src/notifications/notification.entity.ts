@@ -1,10 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * Something a person or a team must know about: addressed to an organisation, optionally to one
- * of its teams or one user. The message names what happened, never the child's details.
+ * Something a person or a team must know about: addressed to one user, or to the roles (within an
+ * organisation, optionally one team) that handle the item. Never to a whole organisation: an
+ * administrator or a teacher must not learn of a case they may not open. The message names what
+ * happened and where to look, never the child's details or anybody's free text.
  */
 @Entity('notification')
+@Check('ck_notification_audience', 'user_id IS NOT NULL OR cardinality(audience_roles) > 0')
 @Index('ix_notification_org_created', ['organisationId', 'createdAt'])
 @Index('ix_notification_user_created', ['userId', 'createdAt'])
 export class Notification {
@@ -20,7 +23,7 @@ export class Notification {
   @Column({ type: 'uuid', nullable: true })
   userId!: string | null;
 
-  /** Only users holding one of these roles see it (empty: everyone addressed). */
+  /** Users of the organisation (and team, if set) holding one of these roles see it. */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   audienceRoles!: string[];
 
