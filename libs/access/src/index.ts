@@ -9,3 +9,4 @@ export * from './classification';
 export * from './access-context';
 export * from './field-filter';
 export * from './tipping-off';
+export * from './policy-doc';
