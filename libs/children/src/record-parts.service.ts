@@ -155,7 +155,7 @@ export class RecordPartsService {
       const scope = abilityToSql(ctx.ability, 'read', 'ChronologyEntry', columnsFrom(meta, 'e'), 'ce');
       const params: Record<string, unknown> = { ...scope.params, childId, limit: limit + 1 };
       let after = '';
-      const c = decodeCursor(cursor, 2) as [string, string] | null;
+      const c = decodeCursor(cursor, ['timestamp', 'uuid']);
       if (c) {
         Object.assign(params, { cAt: new Date(c[0]), cId: c[1] });
         after = 'AND (e.occurred_at, e.id) < (:cAt, :cId)';
