@@ -9,6 +9,7 @@ export * from './errors/problem-details.filter';
 export * from './errors/validation';
 export * from './http/actor';
 export * from './http/logging';
+export * from './http/input-limits';
 export * from './http/pagination';
 export * from './platform.module';
 export * from './http/etag';

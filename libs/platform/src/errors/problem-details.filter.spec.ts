@@ -39,3 +39,17 @@ describe('toProblem extensions', () => {
     expect(p).toMatchObject({ status: 409, type: '/problems/x-y', allowed: ['A'] });
   });
 });
+
+describe('toProblem for large error lists', () => {
+  it('lists the first 20 field errors and counts the rest', () => {
+    const errors = Array.from({ length: 50_000 }, (_, i) => ({
+      field: `k${i}`,
+      message: `property k${i} should not exist`,
+    }));
+    const p = toProblem(DomainError.validation(errors));
+    expect(p.errors).toHaveLength(20);
+    expect(p.moreErrors).toBe(49_980);
+    expect(JSON.stringify(p).length).toBeLessThan(2000);
+    expect(toProblem(DomainError.validation(errors.slice(0, 3)))).not.toHaveProperty('moreErrors');
+  });
+});

@@ -54,6 +54,18 @@ export function toProblem(exception: unknown): Problem {
           ? String((body as { message: unknown }).message)
           : exception.message;
     const code = (TITLES[status] ?? 'Error').toUpperCase().replace(/ /g, '_');
+    const limit = (exception.cause as { limit?: unknown } | undefined)?.limit;
+    if (status === 413 && typeof limit === 'number') {
+      // From the body parser: say what this route accepts.
+      return {
+        type: `/problems/${slug(code)}`,
+        title: TITLES[status]!,
+        status,
+        detail: `The request body is larger than this route accepts (${limit} bytes at most).`,
+        code,
+        limit,
+      };
+    }
     // 5xx messages from framework exceptions may carry internals; keep them out of the response.
     return {
       type: status >= 500 ? 'about:blank' : `/problems/${slug(code)}`,
