@@ -4,6 +4,7 @@ export * from './database/data-source-options';
 export * from './database/embedded-postgres';
 export * from './database/migrations';
 export * from './database/snake-naming.strategy';
+export * from './errors/database-unavailable';
 export * from './errors/domain-error';
 export * from './errors/problem-details.filter';
 export * from './errors/validation';

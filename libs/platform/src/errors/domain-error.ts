@@ -63,6 +63,13 @@ export class DomainError extends Error {
     return new DomainError('PRECONDITION_REQUIRED', 428, 'Precondition Required', detail);
   }
 
+  /** Something the API needs (the database) does not answer; a retry after a while may succeed. */
+  static serviceUnavailable(detail: string, retryAfterSeconds: number): DomainError {
+    return new DomainError('SERVICE_UNAVAILABLE', 503, 'Service Unavailable', detail, {
+      retryAfter: retryAfterSeconds,
+    });
+  }
+
   static tooManyRequests(retryAfterSeconds: number): DomainError {
     return new DomainError('TOO_MANY_REQUESTS', 429, 'Too Many Requests', 'Too many attempts; try again later.', {
       retryAfter: retryAfterSeconds,
