@@ -1,9 +1,8 @@
-import { createMongoAbility } from '@casl/ability';
-import { unpackRules } from '@casl/ability/extra';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { PERMISSION_KEY, type PermissionRequirement, PUBLIC_KEY } from '@app/access';
+import { AbilityFactory, PERMISSION_KEY, type PermissionRequirement, PUBLIC_KEY } from '@app/access';
+import type { Actor } from '@app/platform';
 import { buildOpenApi } from '../../apps/api/src/create-app';
 import { DEMO_CLIENTS, DEMO_USERS } from '../../apps/api/src/seed/demo-world';
 import type { TestContext } from './app';
@@ -78,38 +77,50 @@ export interface Principal {
 }
 
 /**
- * Finds, for each route, a demo user (or else a demo partner system) whose role may use it, by
- * its own permissions as GET /me reports them. Logs principals in lazily, once each.
+ * Finds, for each route, a demo user (or else a demo partner system) whose role may use it,
+ * judged by the app's own AbilityFactory on the actor as the database holds it now; only the
+ * principals chosen are logged in (once each).
  */
 export function principals(t: TestContext) {
   const declared = requirements(t);
-  const candidates: { name: string; kind: 'user' | 'client' }[] = [
-    ...DEMO_USERS.map(([email]) => ({ name: email, kind: 'user' as const })),
-    ...DEMO_CLIENTS.map(([clientId]) => ({ name: clientId, kind: 'client' as const })),
-  ];
-  const known = new Map<string, { authorization: string; can: (action: string, subject: string) => boolean }>();
+  const abilities = t.app.get(AbilityFactory, { strict: false });
+  let actors: Promise<(Actor & { name: string })[]> | undefined;
+  const tokens = new Map<string, Promise<string | null>>();
 
-  async function describe(name: string, kind: 'user' | 'client') {
-    let entry = known.get(name);
-    if (entry === undefined) {
-      let authorization: string;
-      if (kind === 'user') {
-        authorization = await t.as(name);
-      } else {
+  const loadActors = async () => {
+    const users: any[] = await t.db.query(
+      `SELECT u.id, u.email AS name, u.roles, u.team_id, u.organisation_id, o.type
+         FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.active AND u.email = ANY($1)`,
+      [DEMO_USERS.map(([email]) => email)],
+    );
+    const clients: any[] = await t.db.query(
+      `SELECT c.id, c.client_id AS name, c.scopes, c.organisation_id, o.type
+         FROM api_client c JOIN organisation o ON o.id = c.organisation_id WHERE c.active AND c.client_id = ANY($1)`,
+      [DEMO_CLIENTS.map(([clientId]) => clientId)],
+    );
+    const order = [...DEMO_USERS.map(([email]) => email), ...DEMO_CLIENTS.map(([clientId]) => clientId)];
+    return [
+      ...users.map((u) => ({ kind: 'user' as const, roles: u.roles, scopes: [], teamId: u.team_id, ...u })),
+      ...clients.map((c) => ({ kind: 'client' as const, roles: [], teamId: null, ...c })),
+    ]
+      .map((a) => ({ ...a, organisationId: a.organisation_id, organisationType: a.type }))
+      .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  };
+
+  const login = (actor: Actor & { name: string }) => {
+    let token = tokens.get(actor.name);
+    if (token === undefined) {
+      token = (async () => {
+        if (actor.kind === 'user') return t.as(actor.name).catch(() => null);
         const res = await t.http
           .post('/api/v1/auth/token')
-          .send({ grant_type: 'client_credentials', client_id: name, client_secret: 'demo-client-secret' });
-        if (res.status !== 200) throw new Error(`token for ${name}: ${res.status}`);
-        authorization = `Bearer ${res.body.accessToken as string}`;
-      }
-      const me = await t.http.get('/api/v1/me').set('Authorization', authorization);
-      if (me.status !== 200) throw new Error(`GET /me as ${name}: ${me.status}`);
-      const ability = createMongoAbility(unpackRules(me.body.permissions) as Parameters<typeof createMongoAbility>[0]);
-      entry = { authorization, can: (action, subject) => ability.can(action, subject) };
-      known.set(name, entry);
+          .send({ grant_type: 'client_credentials', client_id: actor.name, client_secret: 'demo-client-secret' });
+        return res.status === 200 ? `Bearer ${res.body.accessToken as string}` : null;
+      })();
+      tokens.set(actor.name, token);
     }
-    return entry;
-  }
+    return token;
+  };
 
   return {
     async for(method: string, openApiPath: string): Promise<Principal> {
@@ -117,11 +128,12 @@ export function principals(t: TestContext) {
       const requirement = declared.get(key);
       if (requirement === undefined) throw new Error(`no route metadata for ${key}`);
       if (requirement === 'public') return { name: 'anonymous', kind: 'user' };
-      for (const candidate of candidates) {
-        const entry = await describe(candidate.name, candidate.kind);
-        if (requirement === 'authenticated' || entry.can(requirement.action, requirement.subject)) {
-          return { ...candidate, authorization: entry.authorization };
-        }
+      actors ??= loadActors();
+      for (const actor of await actors) {
+        const allowed =
+          requirement === 'authenticated' || abilities.for(actor).can(requirement.action, requirement.subject);
+        const authorization = allowed ? await login(actor) : null;
+        if (authorization) return { name: actor.name, kind: actor.kind, authorization };
       }
       throw new Error(`no demo principal may use ${key}`);
     },
