@@ -97,7 +97,7 @@ export function toProblem(exception: unknown): Problem {
     };
   }
   if (isDatabaseUnavailable(exception)) {
-    // An outage, not a fault of this request: nothing was written, and a retry may succeed.
+    // An outage, not a fault of this request: a retry may succeed (safely, with an Idempotency-Key).
     return toProblem(
       DomainError.serviceUnavailable('The database is unavailable; try again shortly.', DATABASE_RETRY_AFTER_SECONDS),
     );
