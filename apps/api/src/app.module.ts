@@ -14,6 +14,7 @@ import {
   Clock,
   IdempotencyInterceptor,
   IdempotencyModule,
+  InputLimitsGuard,
   loggingModule,
   PlatformModule,
   ProblemDetailsFilter,
@@ -58,6 +59,8 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
+        // Input within its limits first (no NUL, bounded depth and width), before anything reads it.
+        { provide: APP_GUARD, useClass: InputLimitsGuard },
         // Authentication first (who), then permission (may they): default deny for both.
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },

@@ -2,9 +2,10 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, type RequestHandler, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe } from '@app/platform';
+import { answerMalformedRequest, bodyLimitFor, createValidationPipe } from '@app/platform';
 import { AppModule, type AppOptions } from './app.module';
 
 export function buildOpenApi(app: INestApplication) {
@@ -31,13 +32,32 @@ export function buildOpenApi(app: INestApplication) {
   return SwaggerModule.createDocument(app, config);
 }
 
+/** JSON and form bodies, each within its route's limit (INPUT_LIMITS): a larger one is a 413. */
+function boundedBodyParsers(): RequestHandler {
+  const byLimit = new Map<number, [RequestHandler, RequestHandler]>();
+  return (req, res, next) => {
+    const limit = bodyLimitFor(req.path);
+    let parsers = byLimit.get(limit);
+    if (parsers === undefined) {
+      parsers = [json({ limit }), urlencoded({ limit, extended: true })];
+      byLimit.set(limit, parsers);
+    }
+    const [parseJson, parseForm] = parsers;
+    parseJson(req, res, (err?: unknown) => (err ? next(err) : parseForm(req, res, next)));
+  };
+}
+
 /** The API exactly as it runs in production: used by main.ts and by the e2e tests. */
 export async function createApp(options: AppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
     bufferLogs: true,
     abortOnError: false,
+    // Parsed below, within each route's size limit.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Requests Node's HTTP parser refuses (a NUL in a header) get problem+json too.
+  app.getHttpServer().on('clientError', answerMalformedRequest);
   app.set('trust proxy', options.config.trustProxy);
   app.disable('x-powered-by');
   // ETags are explicit versions for If-Match; Express's body-hash ETags would be mistaken for them.
@@ -58,7 +78,7 @@ export async function createApp(options: AppOptions): Promise<NestExpressApplica
       ? { origin: options.config.corsOrigins, exposedHeaders: ['ETag', 'X-Request-Id', 'Location', 'Retry-After'] }
       : { origin: false },
   );
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(boundedBodyParsers());
   app.setGlobalPrefix('api/v1', {
     exclude: [
       { path: 'health', method: RequestMethod.GET },

@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/access';
+import { DATABASE_RETRY_AFTER_SECONDS, DomainError } from '@app/platform';
 
 class HealthResponse {
   @ApiProperty({ example: 'ok' }) status!: string;
@@ -33,12 +34,14 @@ export class HealthController {
   @ApiOkResponse({ type: ReadinessResponse })
   @ApiServiceUnavailableResponse({ description: 'Database down or migrations pending.' })
   async ready(): Promise<ReadinessResponse> {
+    let pending: boolean;
     try {
       await this.db.query('SELECT 1');
+      pending = await this.db.showMigrations();
     } catch {
-      throw new ServiceUnavailableException('The database does not answer.');
+      throw DomainError.serviceUnavailable('The database does not answer.', DATABASE_RETRY_AFTER_SECONDS);
     }
-    if (await this.db.showMigrations()) throw new ServiceUnavailableException('Migrations are pending.');
+    if (pending) throw DomainError.serviceUnavailable('Migrations are pending.', DATABASE_RETRY_AFTER_SECONDS);
     return { status: 'ok', database: 'up', migrations: 'applied' };
   }
 }

@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -25,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { etag, Idempotent, PageQuery, versionFromIfMatch } from '@app/platform';
+import { etag, Idempotent, PageQuery, UuidParamPipe, versionFromIfMatch } from '@app/platform';
 import {
   AccessLogPage,
   AddressDto,
@@ -46,7 +33,7 @@ import {
 import { ChildrenService } from './children.service';
 import { RecordPartsService } from './record-parts.service';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new UuidParamPipe();
 const PURPOSE = {
   name: 'X-Purpose-Of-Use',
   required: false,

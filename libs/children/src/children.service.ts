@@ -311,7 +311,7 @@ export class ChildrenService {
            AND ${matches('c.search_name')}`);
     });
     if (hits.length === 0) return { data: [], nextCursor: null };
-    let position = cursor ? (decodeCursor(cursor, 2) as [number, string]) : null;
+    let position = decodeCursor(cursor, ['number', 'uuid']);
     const shown: (LoadedChild & { score: number })[] = [];
     // One round normally. Should the index ever offer a child the scope refuses (never
     // expected: it mirrors the same conditions), the page is filled from further candidates,
@@ -389,11 +389,11 @@ export class ChildrenService {
     }
     if (query.cursor) {
       if (q) {
-        const [s, id] = decodeCursor(query.cursor, 2) as [number, string];
+        const [s, id] = decodeCursor(query.cursor, ['number', 'uuid'])!;
         Object.assign(params, { cs: s, cid: id });
         where.push(`(${score} < :cs OR (${score} = :cs AND c.id > :cid))`);
       } else {
-        const [f, g, id] = decodeCursor(query.cursor, 3) as [string, string, string];
+        const [f, g, id] = decodeCursor(query.cursor, ['text', 'text', 'uuid'])!;
         Object.assign(params, { cf: f, cg: g, cid: id });
         where.push('(c.family_name, c.given_name, c.id) > (:cf, :cg, :cid)');
       }

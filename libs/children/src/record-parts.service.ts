@@ -197,7 +197,7 @@ export class RecordPartsService {
         ce_org: ctx.actor.organisationId,
       };
       let after = '';
-      const c = decodeCursor(cursor, 2) as [string, string] | null;
+      const c = decodeCursor(cursor, ['timestamp', 'uuid']);
       if (c) {
         Object.assign(params, { cAt: new Date(c[0]), cId: c[1] });
         after = 'AND (e.occurred_at, e.id) < (:cAt, :cId)';

@@ -15,6 +15,34 @@ import { AuthService } from './auth.service';
 import { DirectoryService } from './directory.service';
 import { ClientTokenResponse, LoginDto, MeResponse, TokenRequestDto, TokenResponse } from './identity.dto';
 
+const badAuthorization = (message: string) =>
+  DomainError.validation([{ field: 'authorization', message: `authorization ${message}` }]);
+
+/**
+ * Client id and secret from an HTTP Basic header, each form-urlencoded (RFC 6749, 2.3.1), held
+ * to the bounds of the body's client_id and client_secret; null when the header holds no pair.
+ */
+function basicCredentials(encoded: string): { clientId: string; secret: string } | null {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return null;
+  let clientId: string;
+  let secret: string;
+  try {
+    clientId = decodeURIComponent(decoded.slice(0, colon));
+    secret = decodeURIComponent(decoded.slice(colon + 1));
+  } catch {
+    throw badAuthorization('must hold a percent-encoded client id and secret');
+  }
+  // Decoded here, so the input limits at the edge never saw these values.
+  if (clientId.includes('\u0000') || secret.includes('\u0000'))
+    throw badAuthorization('must not contain a NUL character');
+  if (clientId.length > 100 || secret.length > 200) {
+    throw badAuthorization('must hold a client id of at most 100 and a secret of at most 200 characters');
+  }
+  return { clientId, secret };
+}
+
 @ApiTags('auth', 'machine API')
 @Controller('auth')
 export class AuthController {
@@ -51,14 +79,8 @@ export class AuthController {
   ): Promise<ClientTokenResponse> {
     let clientId = dto.client_id;
     let secret = dto.client_secret;
-    if (authorization?.startsWith('Basic ')) {
-      const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) {
-        clientId = decodeURIComponent(decoded.slice(0, colon));
-        secret = decodeURIComponent(decoded.slice(colon + 1));
-      }
-    }
+    const basic = authorization?.startsWith('Basic ') ? basicCredentials(authorization.slice(6)) : null;
+    if (basic) ({ clientId, secret } = basic);
     if (!clientId || !secret) {
       throw DomainError.validation([
         ...(!clientId ? [{ field: 'client_id', message: 'client_id is required' }] : []),

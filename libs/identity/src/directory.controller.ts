@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,7 +10,15 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AppAbility, CurrentAbility, RequirePermission } from '@app/access';
-import { type Actor, CurrentActor, etag, Idempotent, PageQuery, versionFromIfMatch } from '@app/platform';
+import {
+  type Actor,
+  CurrentActor,
+  etag,
+  Idempotent,
+  PageQuery,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
 import { DirectoryService } from './directory.service';
 import { CreateUserDto, OrganisationPage, UpdateUserDto, UserDto, UserListQuery, UserPage } from './identity.dto';
 import { UsersService } from './users.service';
@@ -51,7 +59,7 @@ export class UsersController {
   @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
   async get(
     @CurrentAbility() ability: AppAbility,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<UserDto> {
     const user = await this.users.get(ability, id);
@@ -84,7 +92,7 @@ export class UsersController {
   @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
   async update(
     @CurrentAbility() ability: AppAbility,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,

@@ -17,7 +17,7 @@ export class DirectoryService {
   ) {}
 
   async listOrganisations(ability: AppAbility, limit: number, cursor?: string): Promise<Page<OrganisationDto>> {
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, ['text', 'uuid']);
     const scope = abilityToSql(ability, 'read', 'Organisation', columnsFrom(this.organisations.metadata, 'o'));
     const qb = this.organisations.createQueryBuilder('o').where(scope.sql, scope.params);
     if (after) qb.andWhere('(o.name, o.id) > (:name, :id)', { name: after[0], id: after[1] });

@@ -41,7 +41,7 @@ export class UsersService {
   }
 
   async list(ability: AppAbility, limit: number, cursor?: string, q?: string): Promise<Page<UserDto>> {
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, ['text', 'uuid']);
     const qb = this.scoped(this.db.manager, ability, 'read');
     if (q) {
       qb.andWhere("(u.name ILIKE :q ESCAPE '\\' OR u.email ILIKE :q ESCAPE '\\')", {

@@ -2,12 +2,15 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { SecretBox } from './crypto/secret-box';
+import { useCursorSecret } from './http/pagination';
 import { Notifier } from './notifications/notifier';
 
 @Global()
 @Module({})
 export class PlatformModule {
   static forRoot(config: AppConfig, clock: Clock = new Clock()): DynamicModule {
+    // Every process of a deployment shares JWT_SECRET, so each accepts the others' cursors.
+    useCursorSecret(config.jwtSecret);
     return {
       module: PlatformModule,
       providers: [

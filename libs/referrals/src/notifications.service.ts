@@ -31,7 +31,7 @@ export class NotificationsService {
     };
     const where = [ADDRESSED_TO_ME];
     if (unreadOnly) where.push('r.user_id IS NULL');
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     if (after) {
       Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
       where.push('(n.created_at, n.id) < (:cc, :ci)');

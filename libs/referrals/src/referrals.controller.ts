@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, Authenticated, CurrentAccess, RequirePermission } from '@app/access';
-import { type Actor, CurrentActor, Idempotent } from '@app/platform';
+import { type Actor, CurrentActor, Idempotent, UuidParamPipe } from '@app/platform';
 import { NotificationsService } from './notifications.service';
 import {
   ConcernDecisionDto,
@@ -31,7 +31,7 @@ import {
 } from './referrals.dto';
 import { ReferralsService } from './referrals.service';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new UuidParamPipe();
 
 @ApiTags('concerns')
 @ApiBearerAuth()

@@ -304,7 +304,7 @@ export class ReferralsService {
       if (q.status) params.status = q.status;
       if (q.overdue === 'true') where.push(`c.status = 'OPEN' AND c.due_at < :now`);
       if (q.overdue === 'false') where.push(`NOT (c.status = 'OPEN' AND c.due_at < :now)`);
-      const after = decodeCursor(q.cursor, 3) as [number, string, string] | null;
+      const after = decodeCursor(q.cursor, ['integer', 'timestamp', 'uuid']);
       if (after) {
         Object.assign(params, { cu: after[0], cd: new Date(after[1]), ci: after[2] });
         where.push('(c.urgency, c.due_at, c.id) > (:cu, :cd, :ci)');
@@ -691,15 +691,16 @@ export class ReferralsService {
       if (box === 'inbox') {
         order = 'r.urgency, r.due_at, r.id';
         cursorOf = (r) => [r.urgency, r.dueAt ? new Date(r.dueAt).toISOString() : null, r.id];
-        const after = decodeCursor(q.cursor, 3) as [number, string, string] | null;
+        const after = decodeCursor(q.cursor, ['integer', 'timestamp?', 'uuid']);
         if (after) {
-          Object.assign(params, { cu: after[0], cd: new Date(after[1]), ci: after[2] });
+          // A null due date becomes the epoch, as before cursors were checked (see the report on #10).
+          Object.assign(params, { cu: after[0], cd: new Date(after[1] ?? 0), ci: after[2] });
           where.push('(r.urgency, r.due_at, r.id) > (:cu, :cd, :ci)');
         }
       } else {
         order = 'r.created_at DESC, r.id DESC';
         cursorOf = (r) => [new Date(r.createdAt).toISOString(), r.id];
-        const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+        const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
         if (after) {
           Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
           where.push('(r.created_at, r.id) < (:cc, :ci)');

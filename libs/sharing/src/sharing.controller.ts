@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { Idempotent, PageQuery } from '@app/platform';
+import { Idempotent, PageQuery, UuidParamPipe } from '@app/platform';
 import {
   AgreementDto,
   AgreementPage,
@@ -25,7 +25,7 @@ import {
 } from './sharing.dto';
 import { SharingService } from './sharing.service';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new UuidParamPipe();
 
 @ApiTags('information sharing')
 @ApiBearerAuth()

@@ -148,7 +148,7 @@ export class SharingService {
       where.push('a.id = :onlyId');
       params.onlyId = onlyId;
     }
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     if (after) {
       Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
       where.push('(a.created_at, a.id) < (:cc, :ci)');
@@ -489,7 +489,7 @@ export class SharingService {
         where.push('q.status = :status');
         params.status = q.status;
       }
-      const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+      const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
       const orderCol = box === 'inbox' ? 'q.due_at' : 'q.created_at';
       if (after) {
         Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
@@ -536,7 +536,7 @@ export class SharingService {
     );
     const params: Record<string, unknown> = { ...scope.params, now, limit: limit + 1 };
     const where = [scope.sql];
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     if (after) {
       Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
       where.push('(g.from_at, g.id) < (:cc, :ci)');

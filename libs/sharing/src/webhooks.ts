@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, Post, Query } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import {
   ApiBearerAuth,
@@ -32,6 +32,7 @@ import {
   OutboxService,
   PageQuery,
   SecretBox,
+  UuidParamPipe,
   WebhookDispatcher,
   WebhookSubscription,
 } from '@app/platform';
@@ -91,7 +92,7 @@ export class DeliveryPage {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-const uuid = new ParseUUIDPipe();
+const uuid = new UuidParamPipe();
 
 /**
  * In production a webhook may only point at a public HTTPS address: never at this deployment's

@@ -31,7 +31,9 @@ export function buildDataSourceOptions(
     uuidExtension: 'pgcrypto',
     namingStrategy: new SnakeNamingStrategy(),
     applicationName: options.applicationName ?? 'safeguarding-hub',
-    extra: { max: options.poolMax ?? 10 },
+    // A database that stops answering (or a pool that stays full) fails a request after 10 s,
+    // answered 503, instead of holding it for the operating system's TCP timeout.
+    extra: { max: options.poolMax ?? 10, connectionTimeoutMillis: 10_000 },
     logging: ['error'],
   };
 }

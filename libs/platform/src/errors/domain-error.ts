@@ -4,6 +4,9 @@ export interface FieldError {
   message: string;
 }
 
+/** At most this many field errors go into one response. */
+export const MAX_FIELD_ERRORS = 20;
+
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 422 | 428 | 429 | 500 | 503;
 
 /**
@@ -35,8 +38,17 @@ export class DomainError extends Error {
     return new DomainError('UNAUTHENTICATED', 401, 'Unauthorized', detail);
   }
 
+  /** The first MAX_FIELD_ERRORS problems, and how many more there were: an error body stays small. */
   static validation(errors: FieldError[]): DomainError {
-    return new DomainError('VALIDATION_FAILED', 400, 'Bad Request', 'The request has invalid fields.', { errors });
+    const shown = errors.slice(0, MAX_FIELD_ERRORS);
+    const more = errors.length - shown.length;
+    return new DomainError(
+      'VALIDATION_FAILED',
+      400,
+      'Bad Request',
+      'The request has invalid fields.',
+      more > 0 ? { errors: shown, moreErrors: more } : { errors: shown },
+    );
   }
 
   static conflict(code: string, detail: string, extensions: Record<string, unknown> = {}): DomainError {
@@ -49,6 +61,13 @@ export class DomainError extends Error {
 
   static preconditionRequired(detail: string): DomainError {
     return new DomainError('PRECONDITION_REQUIRED', 428, 'Precondition Required', detail);
+  }
+
+  /** Something the API needs (the database) does not answer; a retry after a while may succeed. */
+  static serviceUnavailable(detail: string, retryAfterSeconds: number): DomainError {
+    return new DomainError('SERVICE_UNAVAILABLE', 503, 'Service Unavailable', detail, {
+      retryAfter: retryAfterSeconds,
+    });
   }
 
   static tooManyRequests(retryAfterSeconds: number): DomainError {

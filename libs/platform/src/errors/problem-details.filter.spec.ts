@@ -39,3 +39,25 @@ describe('toProblem extensions', () => {
     expect(p).toMatchObject({ status: 409, type: '/problems/x-y', allowed: ['A'] });
   });
 });
+
+describe('toProblem for a database outage and for large error lists', () => {
+  it('answers 503 with a retry time when the database cannot be reached', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const p = toProblem(refused);
+    expect(p).toMatchObject({ status: 503, type: '/problems/service-unavailable', code: 'SERVICE_UNAVAILABLE' });
+    expect(p.retryAfter).toBeGreaterThan(0);
+    expect(JSON.stringify(p)).not.toContain('10.0.0.5');
+  });
+
+  it('lists the first 20 field errors and counts the rest', () => {
+    const errors = Array.from({ length: 50_000 }, (_, i) => ({
+      field: `k${i}`,
+      message: `property k${i} should not exist`,
+    }));
+    const p = toProblem(DomainError.validation(errors));
+    expect(p.errors).toHaveLength(20);
+    expect(p.moreErrors).toBe(49_980);
+    expect(JSON.stringify(p).length).toBeLessThan(2000);
+    expect(toProblem(DomainError.validation(errors.slice(0, 3)))).not.toHaveProperty('moreErrors');
+  });
+});

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 import { DomainError } from './domain-error';
 
 interface Problem {
@@ -54,6 +55,18 @@ export function toProblem(exception: unknown): Problem {
           ? String((body as { message: unknown }).message)
           : exception.message;
     const code = (TITLES[status] ?? 'Error').toUpperCase().replace(/ /g, '_');
+    const limit = (exception.cause as { limit?: unknown } | undefined)?.limit;
+    if (status === 413 && typeof limit === 'number') {
+      // From the body parser: say what this route accepts.
+      return {
+        type: `/problems/${slug(code)}`,
+        title: TITLES[status]!,
+        status,
+        detail: `The request body is larger than this route accepts (${limit} bytes at most).`,
+        code,
+        limit,
+      };
+    }
     // 5xx messages from framework exceptions may carry internals; keep them out of the response.
     return {
       type: status >= 500 ? 'about:blank' : `/problems/${slug(code)}`,
@@ -83,6 +96,12 @@ export function toProblem(exception: unknown): Problem {
       detail: 'A concurrent change won; retry.',
     };
   }
+  if (isDatabaseUnavailable(exception)) {
+    // An outage, not a fault of this request: a retry may succeed (safely, with an Idempotency-Key).
+    return toProblem(
+      DomainError.serviceUnavailable('The database is unavailable; try again shortly.', DATABASE_RETRY_AFTER_SECONDS),
+    );
+  }
   return { type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'INTERNAL' };
 }
 
@@ -96,15 +115,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<Request & { id?: string }>();
     const res = http.getResponse<Response>();
     const problem = toProblem(exception);
-    if (problem.status >= 500) {
+    // A 503 the code chose (readiness) is no incident; one from the driver is logged, without a stack.
+    if (problem.status >= 500 && !(exception instanceof DomainError && problem.status === 503)) {
       // Name, message and stack only: driver errors carry row values in other properties.
       const err = exception instanceof Error ? exception : new Error(String(exception));
       const code = (err as { code?: unknown }).code;
-      this.logger.error({ err: { name: err.name, message: err.message, stack: err.stack, code } }, 'Unhandled error');
+      if (problem.status === 503) {
+        this.logger.warn({ err: { name: err.name, message: err.message, code } }, 'Service unavailable');
+      } else {
+        this.logger.error({ err: { name: err.name, message: err.message, stack: err.stack, code } }, 'Unhandled error');
+      }
     }
     problem.instance = req.path;
     if (req.id !== undefined) problem.requestId = String(req.id);
-    if (problem.status === 429 && typeof problem.retryAfter === 'number') {
+    if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfter === 'number') {
       res.setHeader('Retry-After', String(problem.retryAfter));
     }
     if (res.headersSent) return;

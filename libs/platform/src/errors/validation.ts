@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from './domain-error';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -21,4 +21,16 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => DomainError.validation(flatten(errors)),
   });
+}
+
+/** A path parameter that must be a UUID; a 400 names the parameter, like every validation error. */
+export class UuidParamPipe extends ParseUUIDPipe {
+  override async transform(value: string, metadata: ArgumentMetadata) {
+    try {
+      return await super.transform(value, metadata);
+    } catch {
+      const field = metadata.data ?? 'id';
+      throw DomainError.validation([{ field, message: `${field} must be a UUID` }]);
+    }
+  }
 }
