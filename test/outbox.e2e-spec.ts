@@ -53,6 +53,8 @@ describe('outbox and signed webhooks', () => {
   let createdTables = false;
   const clock = new ManualClock(new Date('2026-11-28T12:00:00Z'));
   const behaviours = new Map<string, Behaviour>();
+  /** Removed at the end: their secrets are in clear, which other files would take for a leak. */
+  const subscriptions: string[] = [];
   const received: Received[] = [];
 
   const lookups: string[] = [];
@@ -77,6 +79,7 @@ describe('outbox and signed webhooks', () => {
     const secret = newWebhookSecret();
     const row = { organisationId, clientId: randomUUID(), url: `${baseUrl}${path}`, secret, events, active };
     const { identifiers } = await db.getRepository(WebhookSubscription).insert(row);
+    subscriptions.push(identifiers[0].id as string);
     return { id: identifiers[0].id as string, path, secret, url: row.url };
   };
 
@@ -146,6 +149,9 @@ describe('outbox and signed webhooks', () => {
   afterAll(async () => {
     if (db?.isInitialized && createdTables) {
       await db.query('DROP TABLE IF EXISTS webhook_delivery, webhook_subscription, outbox_event');
+    } else if (db?.isInitialized) {
+      await db.query('DELETE FROM webhook_delivery WHERE subscription_id = ANY($1::uuid[])', [subscriptions]);
+      await db.query('DELETE FROM webhook_subscription WHERE id = ANY($1::uuid[])', [subscriptions]);
     }
     await moduleRef?.close();
     server.closeAllConnections();
