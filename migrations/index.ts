@@ -14,6 +14,7 @@ import { RateLimitWindow1795880400000 } from './1795880400000-RateLimitWindow';
 import { ChildSearchTriggerLock1795880500000 } from './1795880500000-ChildSearchTriggerLock';
 import { TokenGeneration1795880600000 } from './1795880600000-TokenGeneration';
 import { NeedToKnow1795881000000 } from './1795881000000-NeedToKnow';
+import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInSeqOrder';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ChildSearchTriggerLock1795880500000,
   TokenGeneration1795880600000,
   NeedToKnow1795881000000,
+  AuditChainInSeqOrder1795884000000,
 ];

@@ -25,8 +25,10 @@ import {
   runMigrationsLocked,
 } from '@app/platform';
 import { AuditLog1795870000000 } from '../migrations/1795870000000-AuditLog';
+import { AuditChainInSeqOrder1795884000000 } from '../migrations/1795884000000-AuditChainInSeqOrder';
+import { MIGRATIONS } from '../migrations/index';
 import { SCHEMA } from '../migrations/schema';
-import { canonicalEvent, EVENT_COLUMNS } from '../libs/audit/src/event-row';
+import { canonicalEvent, EVENT_COLUMNS, type EventRow, sealedForm } from '../libs/audit/src/event-row';
 import { createRunDatabase, dropRunDatabase } from './support/database';
 
 /**
@@ -398,50 +400,79 @@ describe('audit log', () => {
       expect(await sealer.sealPending()).toBeGreaterThanOrEqual(2);
     });
 
-    itRealPostgres('an event committed late, below sealed ones, is sealed in a later batch', async () => {
+    itRealPostgres(
+      'an event committed after later ones is sealed in seq order: the sealer waits for it, never skips it',
+      async () => {
+        await drain(sealer);
+        const late = db.createQueryRunner();
+        await late.connect();
+        await late.startTransaction();
+        let lateSeq = '';
+        let earlySeq = '';
+        try {
+          const lateEntry = entry();
+          await audit.record(late.manager, lateEntry);
+          [{ seq: lateSeq }] = await eventsOf(late.manager, [lateEntry.requestId!]);
+          [earlySeq] = await recordMany(db, 1);
+          expect(BigInt(earlySeq)).toBeGreaterThan(BigInt(lateSeq));
+          // Several rounds while the late transaction is open: the sealer must not move past it.
+          for (let i = 0; i < 3; i++) await sealer.sealPending();
+          expect(await sealsOf(db, [earlySeq, lateSeq])).toEqual([]);
+          // A sealer started meanwhile knows no better and waits too.
+          expect(await new AuditSealer(db, clock).sealPending()).toBe(0);
+          await late.commitTransaction();
+        } finally {
+          if (late.isTransactionActive) await late.rollbackTransaction();
+          await late.release();
+        }
+        await drain(sealer);
+        const seals = await sealsOf(db, [earlySeq, lateSeq]);
+        expect(seals.map((s: { event_seq: string }) => s.event_seq)).toEqual([lateSeq, earlySeq]);
+        expect(await verifier.verify()).toMatchObject({ ok: true, unsealed: 0 });
+      },
+    );
+
+    itRealPostgres('a transaction that rolls back after taking a seq leaves a gap the chain passes over', async () => {
       await drain(sealer);
-      const late = db.createQueryRunner();
-      await late.connect();
-      await late.startTransaction();
-      let lateSeq = '';
-      let earlySeq = '';
+      const open = db.createQueryRunner();
+      await open.connect();
+      await open.startTransaction();
+      let after: string[] = [];
       try {
-        const lateEntry = entry();
-        await audit.record(late.manager, lateEntry);
-        [{ seq: lateSeq }] = await eventsOf(late.manager, [lateEntry.requestId!]);
-        [earlySeq] = await recordMany(db, 1);
-        expect(BigInt(earlySeq)).toBeGreaterThan(BigInt(lateSeq));
-        // Several rounds while the late transaction is open: the sealer must not move past it.
-        for (let i = 0; i < 3; i++) await sealer.sealPending();
-        expect(await sealsOf(db, [earlySeq])).toHaveLength(1);
-        expect(await sealsOf(db, [lateSeq])).toHaveLength(0);
-        await late.commitTransaction();
+        const e = entry();
+        await audit.record(open.manager, e);
+        after = await recordMany(db, 2);
+        expect(await sealer.sealPending()).toBe(0);
       } finally {
-        if (late.isTransactionActive) await late.rollbackTransaction();
-        await late.release();
+        await open.rollbackTransaction();
+        await open.release();
       }
-      await drain(sealer);
-      const seals = await sealsOf(db, [earlySeq, lateSeq]);
-      expect(seals.map((s: { event_seq: string }) => s.event_seq)).toEqual([earlySeq, lateSeq]);
-      expect(await verifier.verify()).toMatchObject({ ok: true });
+      expect(await drain(sealer)).toBeGreaterThanOrEqual(2);
+      expect((await sealsOf(db, after)).map((s: { event_seq: string }) => s.event_seq)).toEqual(after);
+      expect(await verifier.verify()).toMatchObject({ ok: true, unsealed: 0 });
     });
 
-    it('a sealer starting afresh (a restart) seals an event that appears below the sealed head', async () => {
-      const [{ seq: reserved }] = await db.query(
+    it('an insert cannot choose its seq: the trigger gives it the next one', async () => {
+      const [{ seq: taken }] = await db.query(
         `SELECT nextval(pg_get_serial_sequence('audit_event', 'seq'))::text AS seq`,
       );
-      const later = await recordMany(db, 2);
-      await drain(sealer);
       const e = entry();
       const insert = audit.insertSql(e);
-      await namedQuery(
+      const [row] = await namedQuery<{ seq: string }>(
         db.manager,
-        insert.sql.replace('(occurred_at', '(seq, occurred_at').replace('VALUES (', 'VALUES (:reserved, '),
-        { reserved, ...insert.params },
+        `${insert.sql.replace('(occurred_at', '(seq, occurred_at').replace('VALUES (', 'VALUES (:taken, ')} RETURNING seq::text AS seq`,
+        { taken, ...insert.params },
       );
-      expect(await drain(new AuditSealer(db, clock))).toBeGreaterThanOrEqual(1);
-      const seals = await sealsOf(db, [...later, reserved]);
-      expect(seals.map((s: { event_seq: string }) => s.event_seq)).toEqual([...later, reserved]);
+      expect(BigInt(row!.seq)).toBeGreaterThan(BigInt(taken));
+      expect(await db.query('SELECT 1 FROM audit_event WHERE seq = $1', [taken])).toEqual([]);
+    });
+
+    it('a sealer starting afresh (a restart) carries the chain on from its head, in seq order', async () => {
+      await drain(sealer);
+      const seqs = await recordMany(db, 3);
+      expect(await drain(new AuditSealer(db, clock))).toBeGreaterThanOrEqual(3);
+      const seals = await sealsOf(db, seqs);
+      expect(seals.map((s: { event_seq: string }) => s.event_seq)).toEqual(seqs);
       expect(await verifier.verify()).toMatchObject({ ok: true });
     });
   });
@@ -483,8 +514,9 @@ describe('audit log', () => {
       ]);
       return row.json;
     };
+    // With the triggers off: the insert trigger would give the event a new seq.
     const restore = (table: 'audit_event' | 'audit_seal', json: string) =>
-      tamperDb.query(`INSERT INTO ${table} SELECT * FROM json_populate_record(NULL::${table}, $1::json)`, [json]);
+      asOwner(table, `INSERT INTO ${table} SELECT * FROM json_populate_record(NULL::${table}, $1::json)`, [json]);
 
     async function sealedEvents(n: number): Promise<{ seqs: string[]; sealer: AuditSealer; verifier: AuditVerifier }> {
       const tamperSealer = new AuditSealer(tamperDb, clock);
@@ -494,6 +526,70 @@ describe('audit log', () => {
       expect(await tamperVerifier.verify()).toMatchObject({ ok: true });
       return { seqs, sealer: tamperSealer, verifier: tamperVerifier };
     }
+
+    /** The seq of an event whose transaction rolled back: a gap, as rollbacks leave every day. */
+    async function rolledBackSeq(source: DataSource): Promise<string> {
+      const e = entry();
+      let seq = '';
+      await expect(
+        source.transaction(async (tx) => {
+          await audit.record(tx, e);
+          [{ seq }] = await eventsOf(tx, [e.requestId!]);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      return seq;
+    }
+
+    /** What the owner (or a superuser) can do: insert with the triggers off, choosing every column. */
+    const insertBypassingTriggers = (e: AuditEntry, seq?: string) =>
+      tamperDb.transaction(async (tx) => {
+        await tx.query('SET LOCAL session_replication_role = replica');
+        const insert = audit.insertSql(e);
+        const sql =
+          seq === undefined
+            ? insert.sql
+            : insert.sql.replace('(occurred_at', '(seq, occurred_at').replace('VALUES (', 'VALUES (:seq, ');
+        await namedQuery(tx, `${sql} RETURNING seq::text AS seq`, { ...insert.params, seq });
+      });
+
+    it('a backdated event inserted with the triggers bypassed into a gap behind the sealed head breaks the chain', async () => {
+      const gap = await rolledBackSeq(tamperDb);
+      // Gaps are legitimate: the events after one seal and verify.
+      const { seqs, sealer: s, verifier: check } = await sealedEvents(3);
+      expect(BigInt(seqs[0]!)).toBeGreaterThan(BigInt(gap));
+      const backdated = entry({ at: new Date('2025-01-15T09:00:00.000Z') });
+      await insertBypassingTriggers(backdated, gap);
+      try {
+        // As `npm run audit:verify` does: seal what is pending, then walk the chain.
+        await drain(s);
+        expect(await check.verify()).toEqual({
+          ok: false,
+          brokenAt: gap,
+          reason: expect.stringMatching(/^event inserted/),
+        });
+      } finally {
+        await asOwner('audit_event', 'DELETE FROM audit_event WHERE seq = $1', [gap]);
+      }
+      expect(await check.verify()).toMatchObject({ ok: true });
+    });
+
+    it('an event inserted behind the sealed head is caught by a sealer that starts afresh too (a restart)', async () => {
+      const gap = await rolledBackSeq(tamperDb);
+      const { verifier: check } = await sealedEvents(2);
+      await insertBypassingTriggers(entry({ at: new Date('2024-06-01T00:00:00.000Z') }), gap);
+      try {
+        await drain(new AuditSealer(tamperDb, clock));
+        expect(await check.verify()).toEqual({
+          ok: false,
+          brokenAt: gap,
+          reason: expect.stringMatching(/^event inserted/),
+        });
+      } finally {
+        await asOwner('audit_event', 'DELETE FROM audit_event WHERE seq = $1', [gap]);
+      }
+      expect(await check.verify()).toMatchObject({ ok: true });
+    });
 
     it('a changed event is reported at its seq', async () => {
       const { seqs, verifier: check } = await sealedEvents(5);
@@ -594,7 +690,7 @@ describe('audit log', () => {
       );
       await asOwner('audit_seal', 'UPDATE audit_seal SET hash = $2 WHERE event_seq = $1', [
         seqs[0],
-        chainHash(forged.prev_hash, canonicalEvent(forged)),
+        chainHash(forged.prev_hash, sealedForm(forged, 2)),
       ]);
       try {
         expect(await check.verify()).toEqual({
@@ -614,6 +710,107 @@ describe('audit log', () => {
       }
       expect(await rowJson('audit_seal', 'event_seq', seqs[0]!)).toBe(sealBefore);
       expect(await check.verify()).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('upgrading a chain sealed before it followed seq order', () => {
+    // A database of its own, migrated as it was before: the embedded server has only the one.
+    itRealPostgres(
+      'keeps the links sealed before valid, as they were sealed, and goes on in seq order from there',
+      async () => {
+        const url = await createRunDatabase(process.env.DATABASE_URL!);
+        const stop = () => dropRunDatabase(process.env.DATABASE_URL!, url);
+        const before = MIGRATIONS.filter((m) => m !== AuditChainInSeqOrder1795884000000);
+        let old = await new DataSource(
+          buildDataSourceOptions(url, { ...SCHEMA, migrations: before }, { poolMax: 2 }),
+        ).initialize();
+        try {
+          await runMigrationsLocked(old);
+          const seqs = await recordMany(old, 4);
+          // What the sealer did before: link in the order found, a late commit after later events.
+          const rows = await old.query<EventRow[]>(
+            `SELECT ${EVENT_COLUMNS} FROM audit_event e WHERE e.seq = ANY($1::bigint[])`,
+            [seqs],
+          );
+          const bySeq = new Map(rows.map((r) => [r.seq, r]));
+          let prev = '0'.repeat(64);
+          for (const seq of [seqs[0]!, seqs[2]!, seqs[1]!]) {
+            const hash = chainHash(prev, canonicalEvent(bySeq.get(seq)!));
+            await old.query('INSERT INTO audit_seal (event_seq, prev_hash, hash, sealed_at) VALUES ($1, $2, $3, $4)', [
+              seq,
+              prev,
+              hash,
+              clock.now(),
+            ]);
+            prev = hash;
+          }
+          await old.destroy();
+
+          // The upgrade: the fourth event was still unsealed.
+          old = await new DataSource(buildDataSourceOptions(url, SCHEMA, { poolMax: 2 })).initialize();
+          expect(await runMigrationsLocked(old)).toEqual(['AuditChainInSeqOrder1795884000000']);
+          expect(
+            (await old.query('SELECT chain_version FROM audit_seal ORDER BY seal_seq')).map(
+              (r: { chain_version: number }) => r.chain_version,
+            ),
+          ).toEqual([1, 1, 1]);
+          const check = new AuditVerifier(old);
+          expect(await check.verify()).toEqual({ ok: true, sealed: 3, unsealed: 1 });
+
+          const later = await recordMany(old, 2);
+          const upgraded = new AuditSealer(old, clock);
+          expect(await drain(upgraded)).toBe(3);
+          const seals = await old.query(
+            'SELECT event_seq::text AS event_seq, chain_version FROM audit_seal ORDER BY seal_seq',
+          );
+          expect(seals).toEqual([
+            { event_seq: seqs[0], chain_version: 1 },
+            { event_seq: seqs[2], chain_version: 1 },
+            { event_seq: seqs[1], chain_version: 1 },
+            { event_seq: seqs[3], chain_version: 2 },
+            { event_seq: later[0], chain_version: 2 },
+            { event_seq: later[1], chain_version: 2 },
+          ]);
+          expect(await check.verify()).toEqual({ ok: true, sealed: 6, unsealed: 0 });
+
+          // A link passed off as one of the version before, to escape the order check, no longer matches.
+          await old.transaction(async (tx) => {
+            await tx.query('ALTER TABLE audit_seal DISABLE TRIGGER USER');
+            await tx.query('UPDATE audit_seal SET chain_version = 1 WHERE event_seq = $1', [later[1]]);
+            await tx.query('ALTER TABLE audit_seal ENABLE TRIGGER USER');
+          });
+          expect(await check.verify()).toEqual({
+            ok: false,
+            brokenAt: later[1],
+            reason: expect.stringMatching(/^out of order/),
+          });
+        } finally {
+          if (old.isInitialized) await old.destroy();
+          await stop();
+        }
+      },
+    );
+
+    it('the migration marks the links already sealed as version 1 and down undoes it (in a transaction rolled back)', async () => {
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await new AuditChainInSeqOrder1795884000000().down(runner);
+        const [{ n }] = await runner.query(
+          `SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'audit_event_assign_seq'`,
+        );
+        expect(n).toBe(0);
+        await new AuditChainInSeqOrder1795884000000().up(runner);
+        const versions = await runner.query('SELECT DISTINCT chain_version FROM audit_seal');
+        expect(versions.length === 0 || versions.every((v: { chain_version: number }) => v.chain_version === 1)).toBe(
+          true,
+        );
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+      expect(await verifier.verify()).toMatchObject({ ok: true });
     });
   });
 

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   buildDataSourceOptions,
   type Clock,
+  DELIVERY_FAILED,
   DomainError,
+  type HostResolver,
   ManualClock,
   newWebhookSecret,
   OUTBOX_ENTITIES,
@@ -24,6 +27,8 @@ import { testConfig } from './support/app';
 
 const TABLES = ['outbox_event', 'webhook_subscription', 'webhook_delivery'];
 const TIMEOUT_MS = 400;
+/** A name only the test's resolver knows (system DNS cannot answer .test): it points at the receiver. */
+const RECEIVER_NAME = 'receiver.partner.test';
 
 interface Received {
   path: string;
@@ -48,7 +53,16 @@ describe('outbox and signed webhooks', () => {
   let createdTables = false;
   const clock = new ManualClock(new Date('2026-11-28T12:00:00Z'));
   const behaviours = new Map<string, Behaviour>();
+  /** Removed at the end: their secrets are in clear, which other files would take for a leak. */
+  const subscriptions: string[] = [];
   const received: Received[] = [];
+
+  const lookups: string[] = [];
+  const resolver: HostResolver = async (host) => {
+    lookups.push(host);
+    if (host === RECEIVER_NAME) return [{ address: '127.0.0.1', family: 4 }];
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  };
 
   const receivedOn = (path: string) => received.filter((r) => r.path === path);
   const unixSeconds = (d: Date) => String(Math.floor(d.getTime() / 1000));
@@ -65,6 +79,7 @@ describe('outbox and signed webhooks', () => {
     const secret = newWebhookSecret();
     const row = { organisationId, clientId: randomUUID(), url: `${baseUrl}${path}`, secret, events, active };
     const { identifiers } = await db.getRepository(WebhookSubscription).insert(row);
+    subscriptions.push(identifiers[0].id as string);
     return { id: identifiers[0].id as string, path, secret, url: row.url };
   };
 
@@ -97,7 +112,7 @@ describe('outbox and signed webhooks', () => {
 
     moduleRef = await Test.createTestingModule({
       imports: [
-        PlatformModule.forRoot(testConfig(), clock as Clock),
+        PlatformModule.forRoot(testConfig(), clock as Clock, resolver),
         TypeOrmModule.forRoot(
           buildDataSourceOptions(process.env.TEST_DATABASE_URL!, { entities: OUTBOX_ENTITIES, migrations: [] }),
         ),
@@ -134,6 +149,9 @@ describe('outbox and signed webhooks', () => {
   afterAll(async () => {
     if (db?.isInitialized && createdTables) {
       await db.query('DROP TABLE IF EXISTS webhook_delivery, webhook_subscription, outbox_event');
+    } else if (db?.isInitialized) {
+      await db.query('DELETE FROM webhook_delivery WHERE subscription_id = ANY($1::uuid[])', [subscriptions]);
+      await db.query('DELETE FROM webhook_subscription WHERE id = ANY($1::uuid[])', [subscriptions]);
     }
     await moduleRef?.close();
     server.closeAllConnections();
@@ -318,7 +336,7 @@ describe('outbox and signed webhooks', () => {
     expect(receivedOn(sub.path)).toHaveLength(max);
   });
 
-  it('records network errors and timeouts as failed attempts, without a status code', async () => {
+  it('records network errors and timeouts as failed attempts, without a status code or the reason', async () => {
     const org = randomUUID();
     const hanging = await subscribe(org, ['referral.status_changed'], { statuses: [200], hang: true });
     // A port nobody listens on: a closed server's.
@@ -333,16 +351,58 @@ describe('outbox and signed webhooks', () => {
     ]);
 
     await emit(org, 'referral.status_changed', { referralId: randomUUID() });
-    const started = performance.now();
-    expect(await runOnce()).toMatchObject({ retrying: 2 });
-    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const started = performance.now();
+      expect(await runOnce()).toMatchObject({ retrying: 2 });
+      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
 
-    const [timedOut] = await deliveriesOf(hanging.id);
-    expect(timedOut).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
-    expect(timedOut.last_error).toMatch(/timeout/i);
-    const [notConnected] = await deliveriesOf(refused.id);
-    expect(notConnected).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
-    expect(notConnected.last_error).toMatch(/ECONNREFUSED/);
+      // The partner's delivery log says only that it failed: which ports refuse and which hang
+      // would make registering URLs a port scanner. The reason is in the server log.
+      const [timedOut] = await deliveriesOf(hanging.id);
+      expect(timedOut).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        last_status_code: null,
+        last_error: DELIVERY_FAILED,
+      });
+      const [notConnected] = await deliveriesOf(refused.id);
+      expect(notConnected).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        last_status_code: null,
+        last_error: DELIVERY_FAILED,
+      });
+      const logged = warn.mock.calls.map((c) => String(c[0]));
+      expect(logged).toContainEqual(expect.stringMatching(new RegExp(`${timedOut.id}.*abort`, 'i')));
+      expect(logged).toContainEqual(expect.stringMatching(new RegExp(`${notConnected.id}.*ECONNREFUSED`)));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('connects to the address the resolver gave, without asking DNS again, and reports an unknown name generically', async () => {
+    const org = randomUUID();
+    const named = await subscribe(org, ['child.linked']);
+    const port = new URL(baseUrl).port;
+    await db.query('UPDATE webhook_subscription SET url = $2 WHERE id = $1', [
+      named.id,
+      `http://${RECEIVER_NAME}:${port}${named.path}`,
+    ]);
+    const unknown = await subscribe(org, ['child.linked']);
+    await db.query('UPDATE webhook_subscription SET url = $2 WHERE id = $1', [
+      unknown.id,
+      `http://unknown.partner.test:${port}${unknown.path}`,
+    ]);
+    lookups.length = 0;
+    await emit(org, 'child.linked', { childId: randomUUID() });
+    expect(await runOnce()).toMatchObject({ delivered: 1, retrying: 1 });
+    // The system resolver knows no .test name: the delivery went where the (checked) answer said.
+    expect(receivedOn(named.path)).toHaveLength(1);
+    expect(receivedOn(named.path)[0]!.headers.host).toBe(`${RECEIVER_NAME}:${port}`);
+    expect(lookups.sort()).toEqual([RECEIVER_NAME, 'unknown.partner.test']);
+    const [failed] = await deliveriesOf(unknown.id);
+    expect(failed).toMatchObject({ status: 'pending', last_status_code: null, last_error: DELIVERY_FAILED });
   });
 
   it('replays a delivery: sends it again and keeps counting attempts', async () => {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { type AppConfig, Clock, loadConfig, ManualClock } from '@app/platform';
+import { type AppConfig, Clock, type HostResolver, loadConfig, ManualClock } from '@app/platform';
 import { createApp } from '../../apps/api/src/create-app';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -30,12 +30,15 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
 }
 
 /** The real API (guards, pipes, filters, migrations' schema) on the run's real database. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestContext> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: { resolver?: HostResolver } = {},
+): Promise<TestContext> {
   const databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the e2e tests through jest (global setup).');
   const config = testConfig(overrides);
   const clock = new ManualClock(new Date());
-  const app = await createApp({ config, databaseUrl, clock: clock as Clock });
+  const app = await createApp({ config, databaseUrl, clock: clock as Clock, resolver: options.resolver });
   await app.init();
   const http = request(app.getHttpServer());
   const tokens = new Map<string, string>();

@@ -12,6 +12,7 @@ import {
   type AppConfig,
   buildDataSourceOptions,
   Clock,
+  type HostResolver,
   IdempotencyInterceptor,
   IdempotencyModule,
   InputLimitsGuard,
@@ -26,16 +27,18 @@ export interface AppOptions {
   config: AppConfig;
   databaseUrl: string;
   clock?: Clock;
+  /** DNS for outbound webhooks; the system's unless given (tests). */
+  resolver?: HostResolver;
 }
 
 /** Composition only: which modules make the API, and the global guards in the order they run. */
 @Module({})
 export class AppModule {
-  static register({ config, databaseUrl, clock }: AppOptions): DynamicModule {
+  static register({ config, databaseUrl, clock, resolver }: AppOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config, clock),
+        PlatformModule.forRoot(config, clock, resolver),
         loggingModule(config.logLevel),
         TypeOrmModule.forRoot(
           buildDataSourceOptions(databaseUrl, SCHEMA, {

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditActorKind = 'user' | 'client';
 export type AuditOutcome = 'allowed' | 'denied' | 'not_found';
@@ -17,8 +17,11 @@ export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['allowed', 'denied', 'no
 @Index('ix_audit_event_actor', ['actorId', 'seq'])
 @Index('ix_audit_event_organisation', ['organisationId', 'seq'])
 export class AuditEvent {
-  /** Assigned on insert; the order the events were written in (the chain order is the seal order). */
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  /**
+   * Assigned on insert by a trigger from the column's sequence (a value given is replaced): the
+   * order the events were written in, and the chain order. Rolled-back transactions leave gaps.
+   */
+  @PrimaryColumn({ type: 'bigint' })
   seq!: string;
 
   @Column({ type: 'timestamptz' })
@@ -70,10 +73,12 @@ export class AuditEvent {
 }
 
 /**
- * A link of the hash chain: `hash = sha256hex(prevHash + canonicalJson(event))`. Written by the
- * sealer in batches, in seal order (`sealSeq`), which is the chain order.
+ * A link of the hash chain: `hash = sha256hex(prevHash + canonicalJson(sealed form of the event))`.
+ * Written by the sealer in batches; `sealSeq` is the chain order, and from version 2 on it follows
+ * the events' seq order with nothing left out (see audit-sealer.ts).
  */
 @Entity('audit_seal')
+@Check('ck_audit_seal_chain_version', 'chain_version IN (1, 2)')
 export class AuditSeal {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   sealSeq!: string;
@@ -91,6 +96,10 @@ export class AuditSeal {
 
   @Column({ type: 'timestamptz' })
   sealedAt!: Date;
+
+  /** 1: sealed before the chain followed seq order (verified as sealed); 2: in seq order. */
+  @Column({ type: 'smallint', default: 2 })
+  chainVersion!: number;
 }
 
 export const AUDIT_ENTITIES = [AuditEvent, AuditSeal];

@@ -3,7 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@app/platform';
-import { canonicalEvent, EVENT_COLUMNS, type EventRow } from './event-row';
+import { CHAIN_VERSION, EVENT_COLUMNS, type EventRow, sealedForm } from './event-row';
 import { AuditVerifier } from './audit-verifier';
 import { chainHash, GENESIS_HASH } from './canonical';
 
@@ -13,25 +13,34 @@ export const AUDIT_SEAL_LOCK = 7_420_312;
 export const AUDIT_SEAL_BATCH = 5000;
 
 const maxSeq = (a: string, b: string): string => (BigInt(a) >= BigInt(b) ? a : b);
-const minSeq = (a: string, b: string): string => (BigInt(a) <= BigInt(b) ? a : b);
+
+/** The sequence's last value, then the transactions (with an id) in progress in this database. */
+interface Checkpoint {
+  upTo: string;
+  transactions: string[];
+}
 
 /**
  * Links events into the hash chain in batches, moments after they were written, so inserting an
  * event never waits on a global chain head (ARCHITECTURE.md §5).
  *
- * The chain order is the seal order (audit_seal.seal_seq). An event whose transaction commits late
- * (a lower seq visible after higher ones were sealed) is sealed in a later batch: each batch takes
- * the unsealed events in seq order. To keep that anti-join cheap, each sealer keeps a floor below
- * which every event is known sealed *and* no event can still appear. The floor advances to a
- * checkpoint (the sequence's last value, and the transactions open when it was read) once every
- * one of those transactions has ended: any seq up to the checkpoint was taken by one of them or
- * by a transaction already finished. The floor is per process and only ever an optimisation: a
- * fresh sealer starts at 0 and finds everything.
+ * The chain follows seq order with nothing left out: each batch links the events after the sealed
+ * head, in seq order, up to a horizon below which no event can still appear. An event that
+ * appears behind the head later (inserted with the triggers bypassed, say, into a gap that a
+ * rolled-back transaction left) is then never sealed, and the verifier reports it.
+ *
+ * The horizon: a trigger gives each inserting transaction its id before its seq (migration
+ * 1795884000000), so whoever holds a seq up to the sequence's last value is in the list of
+ * transactions in progress read just after it, or has ended. Once every transaction of such a
+ * checkpoint has ended, every seq up to it is settled: committed and visible, or never to be. A
+ * checkpoint read while no transaction of this database is in progress is settled at once. A
+ * transaction still open holds the horizon back (its event and the ones after it wait), never
+ * skips it. The horizon is per process and only ever rises; a fresh sealer starts from nothing.
  */
 @Injectable()
 export class AuditSealer {
-  private floor = '0';
-  private checkpoint: { upTo: string; openTransactions: string[] } | null = null;
+  private settled = '0';
+  private checkpoint: Checkpoint | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -43,31 +52,26 @@ export class AuditSealer {
    * (in this or any other process) holds the lock.
    */
   async sealPending(limit: number = AUDIT_SEAL_BATCH): Promise<number> {
-    const result = await this.db.transaction('READ COMMITTED', async (m) => {
+    const sealed = await this.db.transaction('READ COMMITTED', async (m) => {
       const [lock] = await m.query<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         AUDIT_SEAL_LOCK,
       ]);
-      if (!lock?.locked) return null;
+      if (!lock?.locked) return 0;
+      const horizon = await this.horizon(m);
 
-      // Has every transaction open at the checkpoint ended? Then no event up to it can still appear.
-      let settled: string | null = null;
-      if (this.checkpoint) {
-        const open = await m.query<unknown[]>(
-          `SELECT 1 FROM pg_locks WHERE locktype = 'virtualxid' AND virtualxid = ANY($1::text[]) LIMIT 1`,
-          [this.checkpoint.openTransactions],
-        );
-        if (open.length === 0) settled = this.checkpoint.upTo;
-      }
-      const checkpoint = settled !== null || this.checkpoint === null ? await this.takeCheckpoint(m) : this.checkpoint;
-
-      const [head] = await m.query<{ hash: string }[]>('SELECT hash FROM audit_seal ORDER BY seal_seq DESC LIMIT 1');
+      const [head] = await m.query<{ hash: string; event_seq: string; chain_version: number }[]>(
+        'SELECT hash, event_seq::text AS event_seq, chain_version FROM audit_seal ORDER BY seal_seq DESC LIMIT 1',
+      );
+      // After links of the version before, the first batch takes whatever they left unsealed.
+      const after = head?.chain_version === CHAIN_VERSION ? head.event_seq : '0';
       const events = await m.query<EventRow[]>(
         `SELECT ${EVENT_COLUMNS}
            FROM audit_event e
-          WHERE e.seq > $1::bigint AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_seq = e.seq)
+          WHERE e.seq > $1::bigint AND e.seq <= $2::bigint
+            AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_seq = e.seq)
           ORDER BY e.seq
-          LIMIT $2`,
-        [this.floor, limit],
+          LIMIT $3`,
+        [after, horizon, limit],
       );
 
       let prev = head?.hash ?? GENESIS_HASH;
@@ -75,7 +79,7 @@ export class AuditSealer {
       const prevs: string[] = [];
       const hashes: string[] = [];
       for (const row of events) {
-        const hash = chainHash(prev, canonicalEvent(row));
+        const hash = chainHash(prev, sealedForm(row, CHAIN_VERSION));
         seqs.push(row.seq);
         prevs.push(prev);
         hashes.push(hash);
@@ -84,44 +88,58 @@ export class AuditSealer {
       if (seqs.length > 0) {
         // unnest ... WITH ORDINALITY yields the rows in array order, so seal_seq follows the chain.
         await m.query(
-          `INSERT INTO audit_seal (event_seq, prev_hash, hash, sealed_at)
-           SELECT u.event_seq, u.prev_hash, u.hash, $4::timestamptz
-             FROM unnest($1::bigint[], $2::varchar[], $3::varchar[]) WITH ORDINALITY AS u(event_seq, prev_hash, hash, n)`,
-          [seqs, prevs, hashes, this.clock.now()],
+          `INSERT INTO audit_seal (event_seq, prev_hash, hash, sealed_at, chain_version)
+           SELECT u.event_seq, u.prev_hash, u.hash, $4::timestamptz, $5::smallint
+             FROM unnest($1::bigint[], $2::varchar[], $3::varchar[]) WITH ORDINALITY AS u(event_seq, prev_hash, hash, n)
+            ORDER BY u.n`,
+          [seqs, prevs, hashes, this.clock.now(), CHAIN_VERSION],
         );
       }
-
-      // Everything visible above the floor up to the last event of a full batch (or all of it) is
-      // now sealed; of that, what is also settled can never change again.
-      let floor = this.floor;
-      if (settled !== null) {
-        const last = seqs[seqs.length - 1];
-        floor = maxSeq(floor, seqs.length < limit || last === undefined ? settled : minSeq(settled, last));
-      }
-      return { sealed: seqs.length, floor, checkpoint };
+      return seqs.length;
     });
-    if (result === null) return 0;
-    // Only once committed: a rolled-back batch sealed nothing.
-    this.floor = result.floor;
-    this.checkpoint = result.checkpoint;
-    return result.sealed;
+    return sealed;
   }
 
-  private async takeCheckpoint(m: EntityManager): Promise<{ upTo: string; openTransactions: string[] }> {
-    // The sequence first, then the open transactions: whoever took a seq up to `upTo` and has not
-    // finished is in the list. (This relies on the sequence not caching values per session, i.e.
-    // CACHE 1, the default of BIGSERIAL; and on no prepared (two-phase) transactions writing events.)
+  /** The highest seq below which no event can still appear (see the class comment). */
+  private async horizon(m: EntityManager): Promise<string> {
+    if (this.checkpoint) {
+      const [row] = await m.query<{ ended: boolean }[]>(
+        `SELECT coalesce(bool_and(pg_visible_in_snapshot(x::xid8, pg_current_snapshot())), true) AS ended
+           FROM unnest($1::text[]) AS x`,
+        [this.checkpoint.transactions],
+      );
+      if (row?.ended) {
+        this.settled = maxSeq(this.settled, this.checkpoint.upTo);
+        this.checkpoint = null;
+      }
+    }
+    if (!this.checkpoint) {
+      const fresh = await this.takeCheckpoint(m);
+      if (fresh.transactions.length === 0) this.settled = maxSeq(this.settled, fresh.upTo);
+      else this.checkpoint = fresh;
+    }
+    return this.settled;
+  }
+
+  private async takeCheckpoint(m: EntityManager): Promise<Checkpoint> {
+    // Two statements, in this order: the sequence, then the transactions in progress. (This
+    // relies on the sequence not caching values per session, i.e. CACHE 1, the default of
+    // BIGSERIAL; and on no prepared (two-phase) transactions writing events.)
     const [sequence] = await m.query<{ last: string | null }[]>(
       `SELECT pg_sequence_last_value(pg_get_serial_sequence('audit_event', 'seq')::regclass)::text AS last`,
     );
-    // Every transaction holds a lock on its own virtual transaction id from its first statement
-    // to its end; only those connected to this database can write events.
-    const open = await m.query<{ vxid: string }[]>(
-      `SELECT l.virtualxid AS vxid
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'virtualxid' AND l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()`,
+    // Transaction ids are cluster-wide: those of backends connected to other databases cannot
+    // hold an event's seq and would only hold the horizon back. (Where this role may not see
+    // another backend's xid, that transaction is waited for: slower, never wrong.)
+    const open = await m.query<{ xid: string }[]>(
+      `SELECT x::text AS xid
+         FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+        WHERE NOT EXISTS (
+          SELECT 1 FROM pg_stat_activity a
+           WHERE a.datname <> current_database()
+             AND a.backend_xid::text::bigint = x::text::bigint % 4294967296)`,
     );
-    return { upTo: sequence?.last ?? '0', openTransactions: open.map((row) => row.vxid) };
+    return { upTo: sequence?.last ?? '0', transactions: open.map((row) => row.xid) };
   }
 }
 

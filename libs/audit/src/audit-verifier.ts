@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { chainHash, GENESIS_HASH } from './canonical';
-import { canonicalEvent, EVENT_COLUMNS, type EventRow } from './event-row';
+import { CHAIN_VERSION, type ChainVersion, EVENT_COLUMNS, type EventRow, sealedForm } from './event-row';
 
 export type AuditVerification =
   { ok: true; sealed: number; unsealed: number } | { ok: false; brokenAt: string; reason: string };
@@ -31,6 +31,7 @@ interface LinkRow extends Omit<EventRow, 'seq'> {
   event_seq: string;
   prev_hash: string;
   hash: string;
+  chain_version: number;
   /** null when the sealed event is gone. */
   seq: string | null;
 }
@@ -40,7 +41,9 @@ const VERIFY_BATCH = 2000;
 
 /**
  * Walks the chain in seal order, re-reads each sealed event, recomputes its hash and checks that
- * each link starts where the previous one ended. Reports the first broken link.
+ * each link starts where the previous one ended; that links of version 2 follow seq order; and
+ * that no event behind the head of those was left out (one that appears there was written after
+ * the events around it were sealed: the sealer never skips one). Reports the first broken link.
  */
 @Injectable()
 export class AuditVerifier {
@@ -62,9 +65,12 @@ export class AuditVerifier {
       let after = '0';
       let prev = GENESIS_HASH;
       let sealed = 0;
+      // The seq of the last version-2 link so far: the next one must be higher.
+      let lastInOrder: string | null = null;
       for (;;) {
         const links = await m.query<LinkRow[]>(
-          `SELECT s.seal_seq::text AS seal_seq, s.event_seq::text AS event_seq, s.prev_hash, s.hash, ${EVENT_COLUMNS}
+          `SELECT s.seal_seq::text AS seal_seq, s.event_seq::text AS event_seq, s.prev_hash, s.hash, s.chain_version,
+                  ${EVENT_COLUMNS}
              FROM audit_seal s
              LEFT JOIN audit_event e ON e.seq = s.event_seq
             WHERE s.seal_seq > $1::bigint
@@ -87,7 +93,23 @@ export class AuditVerifier {
               reason: 'event missing: the event was sealed but is no longer in the log',
             };
           }
-          if (chainHash(prev, canonicalEvent({ ...link, seq: link.seq })) !== link.hash) {
+          const version = link.chain_version as ChainVersion;
+          if (version !== 1 && version !== CHAIN_VERSION) {
+            return {
+              ok: false as const,
+              brokenAt: link.event_seq,
+              reason: `chain broken: the link has an unknown version ${link.chain_version}`,
+            };
+          }
+          const outOfOrder = lastInOrder !== null && (version === 1 || BigInt(link.event_seq) <= BigInt(lastInOrder));
+          if (outOfOrder) {
+            return {
+              ok: false as const,
+              brokenAt: link.event_seq,
+              reason: 'out of order: the event is linked after one written later (the chain follows seq order)',
+            };
+          }
+          if (chainHash(prev, sealedForm({ ...link, seq: link.seq }, version)) !== link.hash) {
             return {
               ok: false as const,
               brokenAt: link.event_seq,
@@ -103,6 +125,7 @@ export class AuditVerifier {
             };
           }
           expected.delete(link.seal_seq);
+          if (version === CHAIN_VERSION) lastInOrder = link.event_seq;
           prev = link.hash;
           sealed += 1;
         }
@@ -118,6 +141,22 @@ export class AuditVerifier {
           brokenAt: `seal ${missing}`,
           reason: `chain truncated: seal ${missing}, recorded outside the database, is no longer in the chain`,
         };
+      }
+      if (lastInOrder !== null) {
+        const [inserted] = await m.query<{ seq: string }[]>(
+          `SELECT e.seq::text AS seq FROM audit_event e
+            WHERE e.seq < $1::bigint AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_seq = e.seq)
+            ORDER BY e.seq LIMIT 1`,
+          [lastInOrder],
+        );
+        if (inserted) {
+          return {
+            ok: false as const,
+            brokenAt: inserted.seq,
+            reason:
+              'event inserted: it is behind the sealed head but was never sealed (written after the events around it were)',
+          };
+        }
       }
       const [count] = await m.query<{ unsealed: number }[]>(
         `SELECT count(*)::int AS unsealed FROM audit_event e

@@ -48,3 +48,15 @@ export function canonicalEvent(row: EventRow): Record<string, unknown> {
     details: row.details,
   };
 }
+
+/** The chain versions (audit_seal.chain_version): 1 sealed in seal order before the upgrade, 2 in seq order. */
+export type ChainVersion = 1 | 2;
+export const CHAIN_VERSION: ChainVersion = 2;
+
+/**
+ * What a link hashes: the event, and from version 2 on the version too, so that a link cannot be
+ * passed off as a version-1 one (whose order is not checked) without its hash changing.
+ */
+export function sealedForm(row: EventRow, version: ChainVersion): Record<string, unknown> {
+  return version === 1 ? canonicalEvent(row) : { ...canonicalEvent(row), chainVersion: version };
+}

@@ -4,11 +4,17 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { SecretBox } from './crypto/secret-box';
 import { useCursorSecret } from './http/pagination';
 import { Notifier } from './notifications/notifier';
+import { HOST_RESOLVER, type HostResolver, systemResolver } from './outbox/webhook-target';
 
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig, clock: Clock = new Clock()): DynamicModule {
+  /** `resolver` answers the DNS look-ups of outbound webhooks (tests give a fake one). */
+  static forRoot(
+    config: AppConfig,
+    clock: Clock = new Clock(),
+    resolver: HostResolver = systemResolver,
+  ): DynamicModule {
     // Every process of a deployment shares JWT_SECRET, so each accepts the others' cursors.
     useCursorSecret(config.jwtSecret);
     return {
@@ -17,9 +23,10 @@ export class PlatformModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
         { provide: SecretBox, useFactory: () => new SecretBox(config.dataEncryptionKey) },
+        { provide: HOST_RESOLVER, useValue: resolver },
         Notifier,
       ],
-      exports: [APP_CONFIG, Clock, SecretBox, Notifier],
+      exports: [APP_CONFIG, Clock, SecretBox, HOST_RESOLVER, Notifier],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Injectable, Param, Post, Query } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import {
   ApiBearerAuth,
@@ -22,8 +22,6 @@ import {
   rolesAllowed,
 } from '@app/access';
 import {
-  APP_CONFIG,
-  type AppConfig,
   Clock,
   DomainError,
   Idempotent,
@@ -35,6 +33,7 @@ import {
   UuidParamPipe,
   WebhookDispatcher,
   WebhookSubscription,
+  WebhookTargets,
 } from '@app/platform';
 
 export const WEBHOOK_EVENTS = [
@@ -94,28 +93,6 @@ export class DeliveryPage {
 
 const uuid = new UuidParamPipe();
 
-/**
- * In production a webhook may only point at a public HTTPS address: never at this deployment's
- * own network (loopback, private ranges, link-local cloud metadata), which would make the worker
- * a request forger. Development and tests deliver to local receivers.
- */
-export function assertPublicHttps(raw: string): void {
-  const url = new URL(raw);
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const privateHost =
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.internal') ||
-    /^(127\.|10\.|192\.168\.|169\.254\.|0\.)/.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host) ||
-    host === '::1' ||
-    /^f[cd][0-9a-f]{2}:/.test(host) ||
-    /^fe80:/.test(host);
-  if (url.protocol !== 'https:' || privateHost) {
-    throw DomainError.validation([{ field: 'url', message: 'url must be a public https:// address' }]);
-  }
-}
-
 @ApiTags('machine API')
 @ApiBearerAuth()
 @Controller('webhooks')
@@ -123,8 +100,8 @@ export class WebhooksController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: WebhookDispatcher,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly secrets: SecretBox,
+    private readonly targets: WebhookTargets,
   ) {}
 
   private async mine(ctx: AccessContext, id: string): Promise<void> {
@@ -156,7 +133,8 @@ export class WebhooksController {
   @ApiCreatedResponse({ type: WebhookDto })
   async create(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateWebhookDto): Promise<WebhookDto> {
     if (ctx.actor.kind !== 'client') throw DomainError.forbidden('Webhooks are registered by API clients.');
-    if (this.config.nodeEnv === 'production') assertPublicHttps(dto.url);
+    // In production: https, and every address the host resolves to public (checked again at each delivery).
+    await this.targets.assertAllowed(dto.url);
     // The id is chosen here so the secret can be sealed to it (SecretBox context).
     const id = randomUUID();
     const saved = await this.db.getRepository(WebhookSubscription).save(

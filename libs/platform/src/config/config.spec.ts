@@ -63,4 +63,20 @@ describe('loadConfig', () => {
     expect(dev.dataEncryptionKey).toEqual(loadConfig({}).dataEncryptionKey);
     expect(dev.dataEncryptionKey).toHaveLength(32);
   });
+
+  it('lets webhooks reach private addresses outside production only, and never when production is asked to', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/app',
+      JWT_SECRET: 'x'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
+    };
+    expect(loadConfig(prod).webhookAllowPrivateTargets).toBe(false);
+    expect(() => loadConfig({ ...prod, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' })).toThrow(
+      /^Invalid configuration: WEBHOOK_ALLOW_PRIVATE_TARGETS must not be true in production/,
+    );
+    expect(loadConfig({}).webhookAllowPrivateTargets).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).webhookAllowPrivateTargets).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }).webhookAllowPrivateTargets).toBe(false);
+  });
 });

@@ -41,6 +41,11 @@ export interface AppConfig {
   dataEncryptionKey: Buffer;
   /** True when no DATA_ENCRYPTION_KEY was given and the fixed development key is used. */
   dataEncryptionKeyIsDevelopment: boolean;
+  /**
+   * Webhooks may go to loopback, private and other non-public addresses, and over plain http:
+   * local receivers in development and tests. Never in production.
+   */
+  webhookAllowPrivateTargets: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -120,6 +125,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const webhookAllowPrivateTargets = bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', !production);
+  if (production && webhookAllowPrivateTargets) {
+    throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_TARGETS', 'must not be true in production');
+  }
+
   const demoPassword = env.DEMO_PASSWORD || 'demo-password';
   const seedDefault = !production && databaseUrl === undefined;
   const seedDemo = bool(env, 'SEED_DEMO', seedDefault);
@@ -149,6 +159,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tokenRevocationPollSeconds: int(env, 'TOKEN_REVOCATION_POLL_SECONDS', 5, 1, 60),
     dataEncryptionKey,
     dataEncryptionKeyIsDevelopment,
+    webhookAllowPrivateTargets,
   };
 }
 

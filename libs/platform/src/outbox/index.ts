@@ -7,3 +7,4 @@ export * from './webhook-signature';
 export * from './webhook-subscription.entity';
 export * from './webhook.dispatcher';
 export * from './webhook.job';
+export * from './webhook-target';

@@ -6,6 +6,7 @@ import { WebhookDelivery } from './webhook-delivery.entity';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-options';
 import { WebhookSubscription } from './webhook-subscription.entity';
 import { WebhookDispatcher } from './webhook.dispatcher';
+import { WebhookTargets } from './webhook-target';
 
 export const OUTBOX_ENTITIES = [OutboxEvent, WebhookSubscription, WebhookDelivery];
 
@@ -15,8 +16,8 @@ export const OUTBOX_ENTITIES = [OutboxEvent, WebhookSubscription, WebhookDeliver
  */
 @Module({
   imports: [TypeOrmModule.forFeature(OUTBOX_ENTITIES)],
-  providers: [OutboxService, WebhookDispatcher],
-  exports: [OutboxService, WebhookDispatcher],
+  providers: [OutboxService, WebhookDispatcher, WebhookTargets],
+  exports: [OutboxService, WebhookDispatcher, WebhookTargets],
 })
 export class OutboxModule {
   /** The same module with other delivery settings (tests). */

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -8,6 +10,7 @@ import { decodeCursor, type Page, toPage } from '../http/pagination';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity';
 import { DEFAULT_WEBHOOK_OPTIONS, WEBHOOK_OPTIONS, type WebhookOptions, webhookRetryDelayMs } from './webhook-options';
 import { signWebhook } from './webhook-signature';
+import { pinnedLookup, type ResolvedAddress, WebhookTargetRefused, WebhookTargets } from './webhook-target';
 
 /** The JSON body of every webhook request. */
 export interface WebhookBody {
@@ -64,6 +67,13 @@ interface ClaimedDelivery {
 
 type SendOutcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string };
 
+/**
+ * What a partner sees in its delivery log when no HTTP answer came: the reason (refused address,
+ * connection refused or reset, name not found, timeout) stays in the server log, or the log would
+ * tell whoever registers URLs which ports of which hosts are open.
+ */
+export const DELIVERY_FAILED = 'delivery failed';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DELIVERY_COLUMNS = `id, subscription_id AS "subscriptionId", event_id AS "eventId", event_type AS "eventType",
@@ -87,6 +97,7 @@ export class WebhookDispatcher {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
+    private readonly targets: WebhookTargets,
     @Optional() @Inject(WEBHOOK_OPTIONS) options?: Partial<WebhookOptions>,
   ) {
     this.options = { ...DEFAULT_WEBHOOK_OPTIONS, ...options };
@@ -228,7 +239,11 @@ export class WebhookDispatcher {
     return recorded ? (giveUp ? 'failed' : 'retrying') : null;
   }
 
-  /** One POST; never throws. Redirects are not followed (a 3xx is a failed attempt). */
+  /**
+   * One POST; never throws. The host is resolved and every address checked (WebhookTargets), and
+   * the connection made to those addresses only. Redirects are not followed (a 3xx is a failed
+   * attempt), so no second address is ever reached.
+   */
   private async send(d: ClaimedDelivery): Promise<SendOutcome> {
     const body: WebhookBody = {
       id: d.event_id,
@@ -239,27 +254,56 @@ export class WebhookDispatcher {
     };
     const raw = JSON.stringify(body);
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'safeguarding-hub-webhooks/1',
-          'Webhook-Id': d.event_id,
-          'Webhook-Timestamp': String(timestamp),
-          'Webhook-Signature': signWebhook(this.secrets.open(d.secret, d.subscription_id), timestamp, raw),
-        },
-        body: raw,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+      const url = new URL(d.url);
+      const addresses = await this.targets.resolve(url);
+      signal.throwIfAborted();
+      const status = await this.post(url, addresses, signal, raw, {
+        'Content-Type': 'application/json',
+        'User-Agent': 'safeguarding-hub-webhooks/1',
+        'Webhook-Id': d.event_id,
+        'Webhook-Timestamp': String(timestamp),
+        'Webhook-Signature': signWebhook(this.secrets.open(d.secret, d.subscription_id), timestamp, raw),
       });
-      // The answer's body is not used: release the connection without reading it.
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status };
-      return { ok: false, statusCode: res.status, error: `HTTP ${res.status}` };
+      if (status >= 200 && status < 300) return { ok: true, statusCode: status };
+      return { ok: false, statusCode: status, error: `HTTP ${status}` };
     } catch (err) {
-      return { ok: false, statusCode: null, error: describeError(err) };
+      const why = err instanceof WebhookTargetRefused ? `refused: ${err.message}` : describeError(err);
+      this.logger.warn(`Webhook delivery ${d.id} (attempt ${d.attempts}) failed: ${why}`);
+      return { ok: false, statusCode: null, error: DELIVERY_FAILED };
     }
+  }
+
+  /** The status of a POST to `url`, connected to `addresses` (checked) and never to anything DNS says later. */
+  private post(
+    url: URL,
+    addresses: ResolvedAddress[],
+    signal: AbortSignal,
+    raw: string,
+    headers: Record<string, string>,
+  ): Promise<number> {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<number>((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(raw)) },
+          lookup: pinnedLookup(addresses),
+          // A connection of its own: never one kept alive to an address checked for another delivery.
+          agent: false,
+          signal,
+        },
+        (res) => {
+          // The answer's body is not used: the status is all, so the connection is closed at once.
+          resolve(res.statusCode ?? 0);
+          res.destroy();
+        },
+      );
+      req.on('error', reject);
+      req.end(raw);
+    });
   }
 
   /**
