@@ -110,14 +110,17 @@ export class ApiClient {
   createdAt!: Date;
 }
 
-/** Failed logins, counted per account and per address to rate-limit guessing across instances. */
+/**
+ * Login attempts, counted per account and per address to rate-limit guessing across instances:
+ * recorded before the secret is checked (LoginLimiter.reserve), kept as a failure, deleted on success.
+ */
 @Entity('login_failure')
 @Index('ix_login_failure_key_at', ['key', 'at'])
 export class LoginFailure {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
-  /** `email:<sha256>` or `ip:<address>`; no plain email is stored here. */
+  /** `id:<sha256 of the email or client id>` or `ip:<address>`; no plain email is stored here. */
   @Column({ type: 'varchar', length: 100 })
   key!: string;
 
