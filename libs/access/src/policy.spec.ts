@@ -39,6 +39,8 @@ describe('the policy', () => {
       expect(a.can('read', s)).toBe(false);
       expect(a.can('create', s)).toBe(false);
     }
+    expect(a.can('update', subject('ApiClient', { organisationId: ORG }))).toBe(true);
+    expect(a.can('read', subject('ApiClient', { organisationId: OTHER }))).toBe(false);
   });
 
   it('sees a child only through an active involvement, the case team, or break-glass', () => {

@@ -311,6 +311,12 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       conditions: { organisationId: ORG },
       reason: "organisation administrators manage their own organisation's people, and read no child data",
     },
+    {
+      action: ['read', 'update'],
+      subject: 'ApiClient',
+      conditions: { organisationId: ORG },
+      reason: "administrators see their organisation's partner-system clients and deactivate them (not widen them)",
+    },
     ...agreementManager,
   ],
 };

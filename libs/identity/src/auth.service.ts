@@ -88,6 +88,7 @@ export class AuthService {
       roles: [],
       scopes,
     };
-    return { ...this.tokens.issue(actor), scope: scopes.join(' ') };
+    // The generation read with the client above: a deactivation committed meanwhile refuses the token.
+    return { ...this.tokens.issue(actor, client.tokenGeneration), scope: scopes.join(' ') };
   }
 }

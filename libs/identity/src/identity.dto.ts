@@ -14,7 +14,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { ALL_ROLES } from '@app/access';
+import { ALL_ROLES, SCOPES } from '@app/access';
 import { ORGANISATION_TYPES, PageQuery } from '@app/platform';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -188,6 +188,29 @@ export class UpdateUserDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+}
+
+export class ApiClientDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'southshire-police-case-system' }) clientId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ enum: SCOPES, isArray: true }) scopes!: string[];
+  @ApiProperty({ description: 'false: the client gets no tokens, and those it holds are refused.' }) active!: boolean;
+  @ApiProperty({ description: 'Send it back in If-Match to update.' }) version!: number;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class ApiClientPage {
+  @ApiProperty({ type: [ApiClientDto] }) data!: ApiClientDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class UpdateApiClientDto {
+  @ApiProperty({ description: 'false deactivates the client and ends the tokens it holds; true reactivates it.' })
+  @IsBoolean()
+  active!: boolean;
 }
 
 export class MeResponse {

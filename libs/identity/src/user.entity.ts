@@ -77,6 +77,8 @@ export class User {
 }
 
 @Entity('api_client')
+// Every API process reads the recent revocations every few seconds (TokenRevocations).
+@Index('ix_api_client_tokens_valid_after', ['tokensValidAfter'], { where: 'tokens_valid_after IS NOT NULL' })
 export class ApiClient {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -106,8 +108,25 @@ export class ApiClient {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /**
+   * Bumped when the client is deactivated: its tokens carry the generation they were issued with
+   * (`gen`), and an older one is refused, as for users.
+   */
+  @Column({ type: 'int', default: 0 })
+  tokenGeneration!: number;
+
+  /** When the generation last moved: each API process reads the recent moves (TokenRevocations). */
+  @Column({ type: 'timestamptz', nullable: true })
+  tokensValidAfter!: Date | null;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
 }
 
 /**

@@ -129,7 +129,7 @@ export class UsersService {
       })
       .then(({ saved, generation }) => {
         // This process refuses them at once; the others within TOKEN_REVOCATION_POLL_SECONDS.
-        if (generation !== null) this.revocations.note(id, generation);
+        if (generation !== null) this.revocations.note('user', id, generation);
         return saved;
       });
   }
