@@ -14,6 +14,7 @@ import { RateLimitWindow1795880400000 } from './1795880400000-RateLimitWindow';
 import { ChildSearchTriggerLock1795880500000 } from './1795880500000-ChildSearchTriggerLock';
 import { TokenGeneration1795880600000 } from './1795880600000-TokenGeneration';
 import { ClientTokenGeneration1795883000000 } from './1795883000000-ClientTokenGeneration';
+import { RoleGrants1795883100000 } from './1795883100000-RoleGrants';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ChildSearchTriggerLock1795880500000,
   TokenGeneration1795880600000,
   ClientTokenGeneration1795883000000,
+  RoleGrants1795883100000,
 ];

@@ -9,6 +9,13 @@ export const IDENTITY_ADMINISTRATION = 'identity_administration';
 
 export type IdentitySubject = 'User' | 'RoleGrant' | 'ApiClient';
 
+/** What an audit event records of a person before and after a change: never a password. */
+export const identityFacts = (u: { roles: string[]; teamId: string | null; active: boolean }) => ({
+  roles: [...u.roles].sort(),
+  teamId: u.teamId,
+  active: u.active,
+});
+
 /**
  * Audit events of identity changes (users, role grants, API clients), written in the caller's
  * transaction so that the change and its record commit together. `details` holds ids, field names

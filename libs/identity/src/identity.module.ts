@@ -15,12 +15,15 @@ import { IdentityAudit } from './identity-audit';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginLimiter } from './login-limiter.service';
 import { Organisation, Team } from './organisation.entity';
+import { RoleGrant } from './role-grant.entity';
+import { RoleGrantsController } from './role-grants.controller';
+import { RoleGrantsService } from './role-grants.service';
 import { TokenRevocations } from './token-revocations';
 import { signingKey, TokenService } from './token.service';
 import { UsersService } from './users.service';
 import { ApiClient, LoginFailure, RateLimitWindow, User } from './user.entity';
 
-export const IDENTITY_ENTITIES = [Organisation, Team, User, ApiClient, LoginFailure, RateLimitWindow];
+export const IDENTITY_ENTITIES = [Organisation, Team, User, ApiClient, LoginFailure, RateLimitWindow, RoleGrant];
 
 @Module({
   imports: [
@@ -32,11 +35,19 @@ export const IDENTITY_ENTITIES = [Organisation, Team, User, ApiClient, LoginFail
       useFactory: (config: AppConfig) => ({ secret: signingKey(config), signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  controllers: [AuthController, MeController, OrganisationsController, UsersController, ApiClientsController],
+  controllers: [
+    AuthController,
+    MeController,
+    OrganisationsController,
+    UsersController,
+    RoleGrantsController,
+    ApiClientsController,
+  ],
   providers: [
     AuthService,
     DirectoryService,
     UsersService,
+    RoleGrantsService,
     ApiClientsService,
     IdentityAudit,
     LoginLimiter,
