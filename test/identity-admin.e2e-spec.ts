@@ -84,7 +84,7 @@ describe('identity administration: audited, and no self-granted child access', (
       .get(`/api/v1/children/${childId}`)
       .set('Authorization', await loginAs(NSC_ADMIN, 'demo-password'))
       .expect(403);
-    const denied = (await audit(me)).filter((e) => e.action === 'user.update');
+    const denied = (await audit(me)).filter((e) => e.action === 'user.update' && e.outcome === 'denied');
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatchObject({
       outcome: 'denied',

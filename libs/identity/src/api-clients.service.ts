@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type AccessContext, abilityToSql, type AppAbility, columnsFrom } from '@app/access';
-import { Clock, decodeCursor, DomainError, type Page, toPage } from '@app/platform';
+import { decodeCursor, DomainError, type Page, toPage } from '@app/platform';
 import { IdentityAudit } from './identity-audit';
 import type { ApiClientDto, UpdateApiClientDto } from './identity.dto';
 import { IdentityError } from './identity.errors';
@@ -32,7 +32,6 @@ export class ApiClientsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly revocations: TokenRevocations,
     private readonly audit: IdentityAudit,
-    private readonly clock: Clock,
   ) {}
 
   private scoped(manager: EntityManager, ability: AppAbility, action: 'read' | 'update') {
@@ -87,7 +86,7 @@ export class ApiClientsService {
       // A deactivated client's tokens end; reactivating does not revive them (the generation stays).
       if (!dto.active) {
         client.tokenGeneration += 1;
-        client.tokensValidAfter = this.clock.now();
+        client.tokensValidAfter = new Date(); // real time, as TokenRevocations reads it
       }
       await tx.getRepository(ApiClient).save(client);
       const after = await tx.getRepository(ApiClient).findOneByOrFail({ id });

@@ -127,7 +127,7 @@ export class RoleGrantsService {
         user.roles = [...user.roles, ...grant.roles.filter((r) => !user.roles.includes(r))];
         // Tokens carry the roles they were issued with: the person logs in again to use the new ones.
         user.tokenGeneration += 1;
-        user.tokensValidAfter = this.clock.now();
+        user.tokensValidAfter = new Date(); // real time, as TokenRevocations reads it
         await users.save(user);
         details.after = identityFacts(user);
         generation = user.tokenGeneration;

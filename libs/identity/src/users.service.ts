@@ -181,7 +181,7 @@ export class UsersService {
         // Tokens carry the roles and team they were issued with: those of earlier generations end.
         if (narrowed) {
           user.tokenGeneration += 1;
-          user.tokensValidAfter = this.clock.now();
+          user.tokensValidAfter = new Date(); // real time, as TokenRevocations reads it
         }
         await tx.getRepository(User).save(user);
         const after = await tx.getRepository(User).findOneByOrFail({ id });
