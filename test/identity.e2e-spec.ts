@@ -3,6 +3,7 @@ import { startTestApp, type TestContext } from './support/app';
 
 const NSC_ADMIN = 'admin@northshire-council.example';
 const SSC_ADMIN = 'admin@southshire-council.example';
+const NSC_SECOND_ADMIN = 'second.admin@northshire-council.example';
 
 describe('identity: login, tokens, me', () => {
   let t: TestContext;
@@ -170,13 +171,19 @@ describe('identity: failed-login rate limit', () => {
 describe('identity: user administration', () => {
   let t: TestContext;
   let nsc: string;
+  let nsc2: string;
   let ssc: string;
   beforeAll(async () => {
     t = await startTestApp();
     nsc = await t.as(NSC_ADMIN);
+    nsc2 = await t.as(NSC_SECOND_ADMIN);
     ssc = await t.as(SSC_ADMIN);
   });
   afterAll(() => t.close());
+
+  /** The second administrator approves a pending role grant. */
+  const approve = (grantId: string) =>
+    t.http.post(`/api/v1/role-grants/${grantId}/approve`).set('Authorization', nsc2).send({}).expect(200);
 
   const unique = () => `user.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@northshire-council.example`;
   const userCount = async () => Number((await t.db.query('SELECT count(*)::int AS n FROM app_user'))[0].n);
@@ -233,7 +240,7 @@ describe('identity: user administration', () => {
     expect(sscList.map((u: any) => u.id)).not.toContain(nscUser.id);
   });
 
-  it("creates a user in the administrator's organisation who can then log in", async () => {
+  it("creates a user in the administrator's organisation who can then log in, with a child-data role once a second administrator approves", async () => {
     const email = unique();
     const res = await t.http
       .post('/api/v1/users')
@@ -241,9 +248,21 @@ describe('identity: user administration', () => {
       .send({ email, name: 'New Worker', roles: ['social_worker'], password: 'a-long-initial-password' })
       .expect(201);
     expect(res.headers.etag).toBe('"1"');
-    expect(res.body).toMatchObject({ email, roles: ['social_worker'], active: true, version: 1 });
+    expect(res.body).toMatchObject({ email, roles: [], pendingRoles: ['social_worker'], active: true, version: 1 });
     expect(res.body).not.toHaveProperty('passwordHash');
-    await t.http.post('/api/v1/auth/login').send({ email, password: 'a-long-initial-password' }).expect(200);
+    const login = async () =>
+      (
+        await t.http
+          .get('/api/v1/me')
+          .set(
+            'Authorization',
+            `Bearer ${(await t.http.post('/api/v1/auth/login').send({ email, password: 'a-long-initial-password' }).expect(200)).body.accessToken}`,
+          )
+          .expect(200)
+      ).body.roles;
+    expect(await login()).toEqual([]);
+    await approve(res.body.pendingRoleGrantId);
+    expect(await login()).toEqual(['social_worker']);
     await t.http
       .post('/api/v1/users')
       .set('Authorization', nsc)
@@ -326,6 +345,7 @@ describe('identity: user administration', () => {
     await t.http.post('/api/v1/auth/login').send({ email, password: 'a-long-initial-password' }).expect(401);
   });
 
+  /** A new person holding `roles` (approved by the second administrator); `version` is their ETag now. */
   const newUser = async (roles: string[]) => {
     const email = unique();
     const created = (
@@ -335,12 +355,15 @@ describe('identity: user administration', () => {
         .send({ email, name: 'Worker', roles, password: 'a-long-initial-password' })
         .expect(201)
     ).body;
+    if (created.pendingRoleGrantId) await approve(created.pendingRoleGrantId);
+    const version = (await t.http.get(`/api/v1/users/${created.id}`).set('Authorization', nsc).expect(200)).body
+      .version as number;
     const login = async () =>
       `Bearer ${
         (await t.http.post('/api/v1/auth/login').send({ email, password: 'a-long-initial-password' }).expect(200)).body
           .accessToken
       }`;
-    return { id: created.id as string, login };
+    return { id: created.id as string, version, login };
   };
   const patchUser = (id: string, version: number, body: object) =>
     t.http.patch(`/api/v1/users/${id}`).set('Authorization', nsc).set('If-Match', `"${version}"`).send(body);
@@ -352,7 +375,7 @@ describe('identity: user administration', () => {
       const token = await leaver.login();
       await t.http.get('/api/v1/me').set('Authorization', token).expect(200);
       await other.http.get('/api/v1/me').set('Authorization', token).expect(200);
-      await patchUser(leaver.id, 1, { active: false }).expect(200);
+      await patchUser(leaver.id, leaver.version, { active: false }).expect(200);
       const refused = await t.http.get('/api/v1/me').set('Authorization', token).expect(401);
       expect(refused.body.detail).toMatch(/log in again/);
       await new Promise((r) => setTimeout(r, 1100));
@@ -362,14 +385,20 @@ describe('identity: user administration', () => {
     }
   });
 
-  it('ends tokens issued before a change of roles; a token from a new login carries the new roles', async () => {
+  it('ends tokens issued before a change of roles, and again when a granted role is approved; a new login carries the new roles', async () => {
     const worker = await newUser(['social_worker']);
     const before = await worker.login();
     // A change of name narrows nothing: the token stays good.
-    await patchUser(worker.id, 1, { name: 'Renamed Worker' }).expect(200);
+    await patchUser(worker.id, worker.version, { name: 'Renamed Worker' }).expect(200);
     await t.http.get('/api/v1/me').set('Authorization', before).expect(200);
-    await patchUser(worker.id, 2, { roles: ['team_manager'] }).expect(200);
+    // social_worker goes at once; team_manager waits for the second administrator.
+    const changed = await patchUser(worker.id, worker.version + 1, { roles: ['team_manager'] }).expect(200);
+    expect(changed.body).toMatchObject({ roles: [], pendingRoles: ['team_manager'] });
     await t.http.get('/api/v1/me').set('Authorization', before).expect(401);
+    const between = await worker.login();
+    expect((await t.http.get('/api/v1/me').set('Authorization', between).expect(200)).body.roles).toEqual([]);
+    await approve(changed.body.pendingRoleGrantId);
+    await t.http.get('/api/v1/me').set('Authorization', between).expect(401);
     const after = await worker.login();
     const me = await t.http.get('/api/v1/me').set('Authorization', after).expect(200);
     expect(me.body.roles).toEqual(['team_manager']);
@@ -393,7 +422,7 @@ describe('identity: user administration', () => {
       scopes: [],
     };
     // ...an administrator deactivated it meanwhile...
-    await patchUser(worker.id, 1, { active: false }).expect(200);
+    await patchUser(worker.id, worker.version, { active: false }).expect(200);
     // ...and the token was signed only afterwards, with what the login had read.
     const late = t.app.get(TokenService).issue(actor, row.token_generation).accessToken;
     await t.http.get('/api/v1/me').set('Authorization', `Bearer ${late}`).expect(401);

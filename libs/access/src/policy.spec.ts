@@ -3,6 +3,7 @@ import type { Actor, OrganisationType } from '@app/platform';
 import { AbilityFactory } from './ability.factory';
 import { allFieldsOf, fieldsOf } from './classification';
 import { permittedFields } from './field-filter';
+import { CHILD_DATA_SUBJECTS, readsChildData, ROLES_NEEDING_APPROVAL } from './policy';
 import { ALL_ROLES, ROLES, type Role } from './roles';
 
 const factory = new AbilityFactory();
@@ -47,6 +48,8 @@ describe('the policy', () => {
       expect(a.can('read', s)).toBe(false);
       expect(a.can('create', s)).toBe(false);
     }
+    expect(a.can('update', subject('ApiClient', { organisationId: ORG }))).toBe(true);
+    expect(a.can('read', subject('ApiClient', { organisationId: OTHER }))).toBe(false);
   });
 
   it('sees a child only through an active involvement, the case team, or break-glass', () => {
@@ -168,6 +171,31 @@ describe('the policy', () => {
       'updatedAt',
     ]);
     expect(new Set(allFieldsOf('Child')).size).toBe(allFieldsOf('Child').length);
+  });
+});
+
+describe('roles that read child data', () => {
+  it('are every role but org_admin and whistleblowing_officer, and agree with what the abilities allow', () => {
+    const readers = ALL_ROLES.filter(readsChildData);
+    expect(ALL_ROLES.filter((r) => !readers.includes(r)).sort()).toEqual(['org_admin', 'whistleblowing_officer']);
+    for (const role of ALL_ROLES) {
+      const a = factory.for(actor(role));
+      expect({ role, reads: CHILD_DATA_SUBJECTS.some((s) => a.can('read', s)) }).toEqual({
+        role,
+        reads: readsChildData(role),
+      });
+    }
+  });
+
+  it('need a second administrator to grant, and so does org_admin; whistleblowing_officer does not', () => {
+    expect([...ROLES_NEEDING_APPROVAL].sort()).toEqual(ALL_ROLES.filter((r) => r !== 'whistleblowing_officer').sort());
+  });
+
+  it('lets administrators decide grants of their own organisation only', () => {
+    const a = factory.for(actor('org_admin'));
+    expect(a.can('update', subject('RoleGrant', { organisationId: ORG }))).toBe(true);
+    expect(a.can('update', subject('RoleGrant', { organisationId: OTHER }))).toBe(false);
+    expect(factory.for(actor('team_manager')).can('read', 'RoleGrant')).toBe(false);
   });
 });
 

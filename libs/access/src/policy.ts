@@ -1,6 +1,6 @@
 import type { OrganisationType } from '@app/platform';
 import { fieldsOf, SENSITIVITY_CLASSES, type SensitivityClass } from './classification';
-import type { Role, Scope } from './roles';
+import { ALL_ROLES, type Role, type Scope } from './roles';
 
 export type Action = 'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage';
 export type Subject =
@@ -8,6 +8,7 @@ export type Subject =
   | 'Organisation'
   | 'Team'
   | 'User'
+  | 'RoleGrant'
   | 'ApiClient'
   | 'Child'
   | 'ChildAddress'
@@ -568,9 +569,61 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       conditions: { organisationId: ORG },
       reason: "organisation administrators manage their own organisation's people, and read no child data",
     },
+    {
+      action: ['read', 'update'],
+      subject: 'RoleGrant',
+      conditions: { organisationId: ORG },
+      reason:
+        'a grant of a role that reads child data (or of org_admin) waits for a second administrator of the ' +
+        'organisation: never the one who asked, nor the person it is for',
+    },
+    {
+      action: ['read', 'update'],
+      subject: 'ApiClient',
+      conditions: { organisationId: ORG },
+      reason: "administrators see their organisation's partner-system clients and deactivate them (not widen them)",
+    },
     ...agreementManager,
   ],
 };
+
+/** Subjects that are, or reveal, data about a child (a concern or referral names one). */
+export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
+  'Child',
+  'ChildAddress',
+  'ChildSection',
+  'ChronologyEntry',
+  'AccessLog',
+  'BreakGlass',
+  'Concern',
+  'Referral',
+  'InformationRequest',
+  'SharingGrant',
+];
+
+/**
+ * Whether a role reads any child data, read off the policy itself: any rule letting it read (or
+ * manage) a child-data subject, under whatever conditions. A school_staff member reads only the
+ * concerns they raised, and that counts: it still tells them what became of a child's case.
+ */
+export function readsChildData(role: Role): boolean {
+  const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+  return POLICY[role].some(
+    (rule) =>
+      !rule.inverted &&
+      list(rule.action).some((a) => a === 'read' || a === 'manage') &&
+      list(rule.subject).some((s) => s === 'all' || CHILD_DATA_SUBJECTS.includes(s)),
+  );
+}
+
+/**
+ * Roles an administrator grants only with a second administrator's approval: every role that reads
+ * child data, and org_admin itself, which approves such grants (else one administrator could make
+ * an accomplice account an administrator and have it approve their requests).
+ */
+export const ROLES_NEEDING_APPROVAL: readonly Role[] = ALL_ROLES.filter(
+  (role) => role === 'org_admin' || readsChildData(role),
+);
 
 /** What an API client may do, by scope and by the kind of organisation it acts for. Clients hold no roles. */
 export const SCOPE_POLICY: Record<Scope, Partial<Record<OrganisationType, RuleSpec[]>>> = {

@@ -24,18 +24,16 @@ export class AuthService {
   /** The same 401 for an unknown email, a wrong password and an inactive account. */
   async login(email: string, password: string, ip: string) {
     const identity = email.trim().toLowerCase();
-    await this.limiter.assertAllowed(identity, ip);
+    // Counted before the slow hash: parallel guesses cannot all pass a check made before any failed.
+    const attempt = await this.limiter.reserve(identity, ip);
     const user = await this.users
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('u.email = :email', { email: identity })
       .getOne();
     const ok = await verifySecret(user?.passwordHash, password);
-    if (!user || !ok || !user.active) {
-      await this.limiter.recordFailure(identity, ip);
-      throw badCredentials();
-    }
-    await this.limiter.clear(identity, ip);
+    if (!user || !ok || !user.active) throw badCredentials();
+    await this.limiter.succeeded(attempt);
     const org = await this.organisations.findOneByOrFail({ id: user.organisationId });
     return this.tokens.issue(
       {
@@ -55,7 +53,7 @@ export class AuthService {
 
   /** OAuth2 client credentials for partner systems; the token carries the client's scopes. */
   async clientCredentials(clientId: string, secret: string, ip: string, requestedScope?: string) {
-    await this.limiter.assertAllowed(`client:${clientId}`, ip);
+    const attempt = await this.limiter.reserve(`client:${clientId}`, ip);
     const client = await this.clients
       .createQueryBuilder('c')
       .addSelect('c.secretHash')
@@ -63,9 +61,9 @@ export class AuthService {
       .getOne();
     const ok = await verifySecret(client?.secretHash, secret);
     if (!client || !ok || !client.active) {
-      await this.limiter.recordFailure(`client:${clientId}`, ip);
       throw new DomainError('AUTH.INVALID_CLIENT', 401, 'Unauthorized', 'The client credentials are not valid.');
     }
+    await this.limiter.succeeded(attempt);
     let scopes = client.scopes;
     if (requestedScope !== undefined && requestedScope.trim() !== '') {
       const wanted = requestedScope.trim().split(/\s+/);
@@ -90,6 +88,7 @@ export class AuthService {
       roles: [],
       scopes,
     };
-    return { ...this.tokens.issue(actor), scope: scopes.join(' ') };
+    // The generation read with the client above: a deactivation committed meanwhile refuses the token.
+    return { ...this.tokens.issue(actor, client.tokenGeneration), scope: scopes.join(' ') };
   }
 }

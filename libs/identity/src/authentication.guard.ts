@@ -6,11 +6,14 @@ import { PUBLIC_KEY } from '@app/access';
 import { type Actor, type ActorRequest, DomainError } from '@app/platform';
 import { TokenRevocations } from './token-revocations';
 
-/** Set by JwtStrategy on a request whose token it verified: when that token expires (epoch ms). */
+/**
+ * Set by JwtStrategy on a request whose token it verified: when that token stops being good (epoch
+ * ms): its `exp`, or its `iat` plus the token lifetime if sooner.
+ */
 export interface VerifiedTokenRequest extends ActorRequest {
   headers: Record<string, string | string[] | undefined>;
   tokenExpiresAt?: number;
-  /** The token's `gen`: the user's token generation at login (0 when absent). */
+  /** The token's `gen`: the user's or client's token generation when it was issued (0 when absent). */
   tokenGeneration?: number;
 }
 
@@ -23,7 +26,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
  * under the exact token string until the token's own expiry, so a client sending the same token
  * again skips the signature check and claim parsing (together ~8% of a child read's CPU). Only a
  * token that verified can be in the cache, and a changed byte is another key. Tokens are trusted
- * for their lifetime either way (15 minutes): the cache changes no decision.
+ * for their lifetime either way (15 minutes), and revocations are checked on every request, cached
+ * or not: the cache changes no decision.
  */
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
@@ -66,11 +70,17 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     return ok;
   }
 
-  /** A person deactivated, or whose roles or team changed, after the token was issued: 401. */
+  /**
+   * A person deactivated, or whose roles or team changed, or an API client deactivated, after the
+   * token was issued: 401.
+   */
   private async refuseRevoked(actor: Actor, generation: number): Promise<void> {
-    if (actor.kind !== 'user') return;
-    if (await this.revocations.refuses(actor.id, generation)) {
-      throw DomainError.unauthenticated('This token was issued before a change to your account; log in again.');
+    if (await this.revocations.refuses(actor.kind, actor.id, generation)) {
+      throw DomainError.unauthenticated(
+        actor.kind === 'user'
+          ? 'This token was issued before a change to your account; log in again.'
+          : 'This token was issued before a change to the client; request a new one.',
+      );
     }
   }
 

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,16 +11,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { type AppAbility, CurrentAbility, RequirePermission } from '@app/access';
-import {
-  type Actor,
-  CurrentActor,
-  etag,
-  Idempotent,
-  PageQuery,
-  UuidParamPipe,
-  versionFromIfMatch,
-} from '@app/platform';
+import { type AccessContext, type AppAbility, CurrentAbility, CurrentAccess, RequirePermission } from '@app/access';
+import { etag, Idempotent, PageQuery, UuidParamPipe, versionFromIfMatch } from '@app/platform';
 import { DirectoryService } from './directory.service';
 import { CreateUserDto, OrganisationPage, UpdateUserDto, UserDto, UserListQuery, UserPage } from './identity.dto';
 import { UsersService } from './users.service';
@@ -70,15 +64,19 @@ export class UsersController {
   @Post()
   @Idempotent()
   @RequirePermission('create', 'User')
-  @ApiOperation({ summary: 'Add a person to my organisation' })
+  @ApiOperation({
+    summary: 'Add a person to my organisation',
+    description:
+      'Roles that read child data, and org_admin, are not granted here: they are asked for (pendingRoles, ' +
+      'pendingRoleGrantId) and held once another administrator approves (POST /role-grants/{id}/approve). Audited.',
+  })
   @ApiCreatedResponse({ type: UserDto })
   async create(
-    @CurrentActor() actor: Actor,
-    @CurrentAbility() ability: AppAbility,
+    @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<UserDto> {
-    const user = await this.users.create(actor, ability, dto);
+    const user = await this.users.create(ctx, dto);
     res.setHeader('ETag', etag(user.version));
     res.setHeader('Location', `/api/v1/users/${user.id}`);
     return user;
@@ -86,18 +84,25 @@ export class UsersController {
 
   @Patch(':id')
   @RequirePermission('update', 'User')
-  @ApiOperation({ summary: "Change a person's name, team, roles or active flag" })
+  @ApiOperation({
+    summary: "Change a person's name, team, roles or active flag",
+    description:
+      'Nobody changes their own roles (403 USER.OWN_ROLES). Added roles that read child data, and org_admin, ' +
+      'wait for a second administrator (pendingRoles); the rest applies at once. Audited.',
+  })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from the last read; 412 if stale.' })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
+  @ApiForbiddenResponse({ description: 'Your own roles.' })
+  @ApiConflictResponse({ description: 'A role grant for this person is already pending.' })
   async update(
-    @CurrentAbility() ability: AppAbility,
+    @CurrentAccess() ctx: AccessContext,
     @Param('id', new UuidParamPipe()) id: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<UserDto> {
-    const user = await this.users.update(ability, id, versionFromIfMatch(ifMatch), dto);
+    const user = await this.users.update(ctx, id, versionFromIfMatch(ifMatch), dto);
     res.setHeader('ETag', etag(user.version));
     return user;
   }

@@ -14,8 +14,9 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { ALL_ROLES } from '@app/access';
+import { ALL_ROLES, SCOPES } from '@app/access';
 import { ORGANISATION_TYPES, PageQuery } from '@app/platform';
+import { ROLE_GRANT_STATUSES, type RoleGrantStatus } from './role-grant.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -113,6 +114,14 @@ export class UserDto {
   @ApiProperty({ format: 'uuid', type: String, nullable: true }) teamId!: string | null;
   @ApiProperty({ enum: ALL_ROLES, isArray: true }) roles!: string[];
   @ApiProperty() active!: boolean;
+  @ApiProperty({
+    enum: ALL_ROLES,
+    isArray: true,
+    description: "Roles asked for and waiting for a second administrator's approval; not held yet.",
+  })
+  pendingRoles!: string[];
+  @ApiProperty({ format: 'uuid', type: String, nullable: true, description: 'The pending role grant, if any.' })
+  pendingRoleGrantId!: string | null;
   @ApiProperty({ description: 'Send it back in If-Match to update.' }) version!: number;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -188,6 +197,63 @@ export class UpdateUserDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+}
+
+export class RoleGrantDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The person the roles are for.' }) userId!: string;
+  @ApiProperty({ enum: ALL_ROLES, isArray: true, description: 'Added to the person on approval.' }) roles!: string[];
+  @ApiProperty({ enum: ROLE_GRANT_STATUSES }) status!: RoleGrantStatus;
+  @ApiProperty({ format: 'uuid', description: 'The administrator who asked.' }) requestedBy!: string;
+  @ApiProperty() requestedAt!: Date;
+  @ApiProperty({ format: 'uuid', type: String, nullable: true }) decidedBy!: string | null;
+  @ApiProperty({ type: Date, nullable: true }) decidedAt!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) comment!: string | null;
+}
+
+export class RoleGrantPage {
+  @ApiProperty({ type: [RoleGrantDto] }) data!: RoleGrantDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class RoleGrantListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ROLE_GRANT_STATUSES, description: 'Only grants in this status (default: all).' })
+  @IsOptional()
+  @IsIn(ROLE_GRANT_STATUSES)
+  status?: RoleGrantStatus;
+}
+
+export class RoleGrantDecisionDto {
+  @ApiPropertyOptional({ maxLength: 500, description: "The deciding administrator's note." })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  comment?: string;
+}
+
+export class ApiClientDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'southshire-police-case-system' }) clientId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ enum: SCOPES, isArray: true }) scopes!: string[];
+  @ApiProperty({ description: 'false: the client gets no tokens, and those it holds are refused.' }) active!: boolean;
+  @ApiProperty({ description: 'Send it back in If-Match to update.' }) version!: number;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class ApiClientPage {
+  @ApiProperty({ type: [ApiClientDto] }) data!: ApiClientDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class UpdateApiClientDto {
+  @ApiProperty({ description: 'false deactivates the client and ends the tokens it holds; true reactivates it.' })
+  @IsBoolean()
+  active!: boolean;
 }
 
 export class MeResponse {

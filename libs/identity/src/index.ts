@@ -6,3 +6,4 @@ export * from './token.service';
 export * from './user.entity';
 export * from './client-rate-limit.guard';
 export * from './database-throttler.storage';
+export * from './role-grant.entity';

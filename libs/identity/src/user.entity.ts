@@ -77,6 +77,8 @@ export class User {
 }
 
 @Entity('api_client')
+// Every API process reads the recent revocations every few seconds (TokenRevocations).
+@Index('ix_api_client_tokens_valid_after', ['tokensValidAfter'], { where: 'tokens_valid_after IS NOT NULL' })
 export class ApiClient {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -106,18 +108,38 @@ export class ApiClient {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /**
+   * Bumped when the client is deactivated: its tokens carry the generation they were issued with
+   * (`gen`), and an older one is refused, as for users.
+   */
+  @Column({ type: 'int', default: 0 })
+  tokenGeneration!: number;
+
+  /** When the generation last moved: each API process reads the recent moves (TokenRevocations). */
+  @Column({ type: 'timestamptz', nullable: true })
+  tokensValidAfter!: Date | null;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
 }
 
-/** Failed logins, counted per account and per address to rate-limit guessing across instances. */
+/**
+ * Login attempts, counted per account and per address to rate-limit guessing across instances:
+ * recorded before the secret is checked (LoginLimiter.reserve), kept as a failure, deleted on success.
+ */
 @Entity('login_failure')
 @Index('ix_login_failure_key_at', ['key', 'at'])
 export class LoginFailure {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
-  /** `email:<sha256>` or `ip:<address>`; no plain email is stored here. */
+  /** `id:<sha256 of the email or client id>` or `ip:<address>`; no plain email is stored here. */
   @Column({ type: 'varchar', length: 100 })
   key!: string;
 
