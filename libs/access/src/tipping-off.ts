@@ -17,7 +17,7 @@ export const TIPPING_OFF_RULES = [
     why: 'partners working with a child see each other; a school does not learn of police or health interest by reading the record',
   },
   {
-    rule: "In a child's access log, a reader sees its own organisation's accesses in full; another organisation's successful accesses as organisation and time; a police force's as 'a police force' and a health provider's as 'a health provider' to organisations of another kind; other organisations' failed look-ups not at all. Inspectors and data protection officers see everything.",
+    rule: "In a child's access log, a reader sees its own organisation's accesses, and what others read under its own disclosures, in full; another organisation's successful accesses as organisation and time; a police force's as 'a police force' and a health provider's as 'a health provider' to organisations of another kind; other organisations' failed look-ups not at all. Inspectors and data protection officers see everything.",
     why: "who looked, and why, is itself intelligence: a police officer's name and purpose must not reach a school",
   },
   {
