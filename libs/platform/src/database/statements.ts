@@ -15,7 +15,7 @@ export const SERVER_VERSION_SQL = 'SELECT version() AS version';
  * executes: for the hot child read, planning was 0.8 ms of 1.1 ms (bench/README.md). The name is
  * a hash of the text, so statements that differ (another role's scope) never share a name.
  *
- * The embedded database (PGlite behind pglite-socket) serves every socket from one backend
+ * The embedded database (PGlite behind EmbeddedSocketServer) serves every socket from one backend
  * session, where a second connection preparing the same name fails ("already exists"): there the
  * statement goes unnamed, as TypeORM sends it.
  */
