@@ -19,3 +19,4 @@ export * from './idempotency/index';
 export * from './outbox/index';
 export * from './database/statements';
 export * from './crypto/secret-box';
+export * from './database/unit-of-work';

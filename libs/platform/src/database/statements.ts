@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import { UnitOfWork } from './unit-of-work';
 
 /** The question Statements asks once to learn whether the server keeps prepared statements per connection. */
 export const SERVER_VERSION_SQL = 'SELECT version() AS version';
@@ -29,6 +30,9 @@ export class Statements {
   async query<T = Record<string, unknown>>(sql: string, params: Record<string, unknown>): Promise<T[]> {
     const compiled = this.compile(sql, params);
     const config: QueryConfig = { text: compiled.text, values: compiled.order.map((key) => params[key]) };
+    // Inside a unit of work, in its transaction: another connection would not see its writes.
+    const shared = UnitOfWork.sharedRunner(this.db);
+    if (shared) return (await shared.query(config.text, config.values, true)).records as T[];
     if (!(await this.prepared())) return (await this.pool().query(config)).rows as T[];
     try {
       return (await this.pool().query({ ...config, name: compiled.name })).rows as T[];
