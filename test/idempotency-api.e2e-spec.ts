@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { buildOpenApi } from '../apps/api/src/create-app';
 import { startTestApp, type TestContext } from './support/app';
 
-/** Idempotency-Key on the real API, under concurrency and around use cases of several transactions. */
+/** Idempotency-Key on the real API: partner systems must send it, and it holds under concurrency. */
 describe('Idempotency-Key on the API', () => {
   let t: TestContext;
   let client: string;
@@ -40,6 +41,25 @@ describe('Idempotency-Key on the API', () => {
     return req.send(referral(label));
   };
 
+  it('answers 428 naming the header to a partner system that sends no Idempotency-Key, and writes nothing', async () => {
+    const res = await refer('NoKey');
+    expect(res.status).toBe(428);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({
+      status: 428,
+      code: 'IDEMPOTENCY.KEY_REQUIRED',
+      errors: [{ field: 'Idempotency-Key', message: expect.any(String) }],
+    });
+    expect(await referrals('NoKey')).toEqual([]);
+    // A token request is a POST too, and needs no key.
+    const token = await t.http.post('/api/v1/auth/token').send({
+      grant_type: 'client_credentials',
+      client_id: 'southshire-police-case-system',
+      client_secret: 'demo-client-secret',
+    });
+    expect(token.status).toBe(200);
+  });
+
   it("creates a partner system's referral once, however often it is retried with its key", async () => {
     const key = randomUUID();
     const first = await refer('Retried', key).expect(201);
@@ -48,6 +68,14 @@ describe('Idempotency-Key on the API', () => {
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.location).toBe(first.headers.location);
     expect(await referrals('Retried')).toEqual([first.body.id]);
+  });
+
+  it('lets people omit the key', async () => {
+    const res = await t.http
+      .post('/api/v1/referrals')
+      .set('Authorization', await t.as('cse.officer@southshire-police.example'))
+      .send(referral('Person'));
+    expect(res.status).toBe(201);
   });
 
   it('creates exactly one referral from 30 concurrent requests with one key; the others replay it or answer 409 with Retry-After', async () => {
@@ -105,5 +133,20 @@ describe('Idempotency-Key on the API', () => {
     const again = await register();
     expect(again.status).toBe(409);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('documents on every POST a partner system can send that the key is required of it', () => {
+    const doc = buildOpenApi(t.app);
+    const posts = Object.entries(doc.paths).filter(([path, item]) => item.post && !path.startsWith('/api/v1/auth/'));
+    expect(posts.length).toBeGreaterThan(10);
+    for (const [path, item] of posts) {
+      const header = (item.post!.parameters ?? []).find(
+        (p) => 'name' in p && p.name === 'Idempotency-Key' && p.in === 'header',
+      ) as { description?: string } | undefined;
+      expect({ path, documented: header?.description?.includes('Required for partner systems') }).toEqual({
+        path,
+        documented: true,
+      });
+    }
   });
 });

@@ -26,6 +26,16 @@ const VALID_KEY = /^[\x20-\x7e]{1,200}$/;
 /** Response headers a replay repeats. */
 const REPLAYED_HEADERS = ['Location', 'ETag'] as const;
 
+function keyRequired(): DomainError {
+  return new DomainError(
+    'IDEMPOTENCY.KEY_REQUIRED',
+    428,
+    'Precondition Required',
+    `Partner systems must send an ${IDEMPOTENCY_KEY_HEADER} header with every POST, so that a retry never acts twice.`,
+    { errors: [{ field: IDEMPOTENCY_KEY_HEADER, message: `${IDEMPOTENCY_KEY_HEADER} is required for API clients` }] },
+  );
+}
+
 export function idempotencyRequestHash(method: string, url: string, body: unknown): string {
   return createHash('sha256')
     .update(`${method}\n${url}\n${canonicalJson(body)}`)
@@ -40,7 +50,8 @@ export function idempotencyRequestHash(method: string, url: string, body: unknow
  *
  * Register globally (APP_INTERCEPTOR); it runs after the guards, so `req.actor` is known, and
  * before the pipes, so a request refused by validation releases its key like any other error.
- * Requests without the header, routes not marked, and requests without an actor pass through.
+ * A partner system (an API client) must send the header on every POST (428 otherwise); people may
+ * omit it. Requests without the header, routes not marked, and requests without an actor pass through.
  *
  * The key is claimed in a statement of its own (so that concurrent requests see it and wait), then
  * the handler runs inside one transaction, a UnitOfWork, that locks the claim first and stores the
@@ -70,7 +81,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & ActorRequest>();
     const res = context.switchToHttp().getResponse<Response>();
     const header = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
-    if (header === undefined) return next.handle();
+    if (header === undefined) {
+      // A partner system retries on its own after a timeout: without a key, a retry acts twice.
+      if (req.actor?.kind === 'client' && req.method === 'POST') throw keyRequired();
+      return next.handle();
+    }
     if (typeof header !== 'string' || !VALID_KEY.test(header)) {
       throw DomainError.validation([
         {
