@@ -506,7 +506,8 @@ describe('cross-boundary information sharing and the machine API', () => {
     const count = received.filter((r) => JSON.parse(r.body).id === log[0].eventId).length;
     const replay = await t.http
       .post(`/api/v1/webhooks/${hooks[0].id}/deliveries/${log[0].id}/replay`)
-      .set('Authorization', client);
+      .set('Authorization', client)
+      .set('Idempotency-Key', randomUUID());
     expect(replay.status).toBe(204);
     await deliver();
     expect(received.filter((r) => JSON.parse(r.body).id === log[0].eventId).length).toBe(count + 1);
