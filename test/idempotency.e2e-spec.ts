@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -35,6 +35,10 @@ const WAIT_MS = 2_000;
 class CreateThingDto {
   @IsString()
   name!: string;
+
+  @IsOptional()
+  @IsBoolean()
+  failInStep2?: boolean;
 
   /** How long the handler takes, to make requests overlap. */
   @IsOptional()
@@ -66,6 +70,45 @@ class ThingsController {
   async fail(@Body() dto: CreateThingDto) {
     await this.db.query(`INSERT INTO ${EXECUTIONS} (route, name) VALUES ('failing', $1)`, [dto.name]);
     throw DomainError.conflict('TEST.REFUSED', 'Refused on purpose.');
+  }
+
+  /** A use case in two transactions (write, then write again), failing in the second when asked to. */
+  @Post('two-steps')
+  @Idempotent()
+  async twoSteps(@Body() dto: CreateThingDto) {
+    const first = await this.db.transaction(async (tx) => {
+      const [row] = (await tx.query(`INSERT INTO ${EXECUTIONS} (route, name) VALUES ('step-1', $1) RETURNING id`, [
+        dto.name,
+      ])) as { id: string }[];
+      return row.id;
+    });
+    const second = await this.db.transaction(async (tx) => {
+      const [row] = (await tx.query(`INSERT INTO ${EXECUTIONS} (route, name) VALUES ('step-2', $1) RETURNING id`, [
+        dto.name,
+      ])) as { id: string }[];
+      if (dto.failInStep2) throw DomainError.conflict('TEST.STEP2', 'The second step refused.');
+      return row.id;
+    });
+    return { first, second };
+  }
+
+  /** A statement outside any transaction fails after a write: the request's transaction is lost. */
+  @Post('broken-statement')
+  @Idempotent()
+  async brokenStatement(@Body() dto: CreateThingDto) {
+    await this.db.query(`INSERT INTO ${EXECUTIONS} (route, name) VALUES ('broken', $1)`, [dto.name]);
+    await this.db.query('SELECT 1 / 0');
+    return {};
+  }
+
+  /** Like a 409 that records what it found: the transaction commits, then the answer is an error. */
+  @Post('refused-after-commit')
+  @Idempotent()
+  async refusedAfterCommit(@Body() dto: CreateThingDto) {
+    await this.db.transaction((tx) =>
+      tx.query(`INSERT INTO ${EXECUTIONS} (route, name) VALUES ('refused', $1)`, [dto.name]),
+    );
+    throw DomainError.conflict('TEST.REFUSED', 'Refused after recording.');
   }
 }
 
@@ -346,7 +389,8 @@ describe('Idempotency-Key', () => {
     const actor = randomUUID();
     const key = randomUUID();
     const body = { name: 'inprogress-1' };
-    await insertInProgress(actor, key, body, new Date(clock.now().getTime() - 10_000));
+    // Younger than staleAfterMs (10 s): a request between its claim and its lock, or on another process.
+    await insertInProgress(actor, key, body, new Date(clock.now().getTime() - 5_000));
     const started = performance.now();
     const res = await post(actor, body, key).expect(409);
     expect(performance.now() - started).toBeGreaterThanOrEqual(WAIT_MS - 50);
@@ -385,6 +429,69 @@ describe('Idempotency-Key', () => {
     expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(answers.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
     expect(await executions('stale-2')).toBe(1);
+  });
+
+  it('never takes over a request still running, however old its claim', async () => {
+    const start = clock.now();
+    try {
+      const actor = randomUUID();
+      const key = randomUUID();
+      const body = { name: 'alive-1', delayMs: 600 };
+      const first = post(actor, body, key).then((r) => r);
+      while ((await recordOf(actor, key)) === undefined) await sleep(10);
+      // The owner's claim now looks stale by the clock; its lock says it is alive.
+      clock.advance(5 * 60_000);
+      const retry = await post(actor, body, key);
+      expect((await first).status).toBe(201);
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(await executions('alive-1')).toBe(1);
+    } finally {
+      clock.set(start);
+    }
+  });
+
+  it('binds the key to a use case of two transactions: both commit with the record, and a replay runs neither', async () => {
+    const actor = randomUUID();
+    const key = randomUUID();
+    const first = await post(actor, { name: 'two-1' }, key, '/api/v1/things/two-steps').expect(201);
+    const again = await post(actor, { name: 'two-1' }, key, '/api/v1/things/two-steps').expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${EXECUTIONS} WHERE name = 'two-1'`)) as {
+      n: number;
+    }[];
+    expect(n).toBe(2);
+  });
+
+  it('keeps what an earlier transaction committed when a later one fails, and releases the key', async () => {
+    const actor = randomUUID();
+    const key = randomUUID();
+    const body = { name: 'two-2', failInStep2: true };
+    const res = await post(actor, body, key, '/api/v1/things/two-steps').expect(409);
+    expect(res.body.code).toBe('TEST.STEP2');
+    const rows = (await db.query(`SELECT route FROM ${EXECUTIONS} WHERE name = 'two-2'`)) as { route: string }[];
+    expect(rows).toEqual([{ route: 'step-1' }]);
+    expect(await recordOf(actor, key)).toBeUndefined();
+  });
+
+  it('keeps the rows of a transaction that committed before the handler answered an error', async () => {
+    const actor = randomUUID();
+    const key = randomUUID();
+    await post(actor, { name: 'refused-1' }, key, '/api/v1/things/refused-after-commit').expect(409);
+    expect(await executions('refused-1')).toBe(1);
+    expect(await recordOf(actor, key)).toBeUndefined();
+    // Errors are not replayed: the same key runs again (and records again).
+    await post(actor, { name: 'refused-1' }, key, '/api/v1/things/refused-after-commit').expect(409);
+    expect(await executions('refused-1')).toBe(2);
+  });
+
+  it('keeps nothing of a request whose statement failed outside any transaction, and releases the key', async () => {
+    const actor = randomUUID();
+    const key = randomUUID();
+    await post(actor, { name: 'broken-1' }, key, '/api/v1/things/broken-statement').expect(500);
+    expect(await executions('broken-1')).toBe(0);
+    expect(await recordOf(actor, key)).toBeUndefined();
   });
 
   it('passes through routes that are not @Idempotent() and requests without an actor', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nhsCheckDigit } from '@app/children';
@@ -64,7 +65,9 @@ describe('cross-boundary information sharing and the machine API', () => {
   const as = async (who: string) => (who === 'client' ? client : t.as(who));
   const post = async (who: string, url: string, body: object, key?: string) => {
     const req = t.http.post(url).set('Authorization', await as(who));
-    if (key) req.set('Idempotency-Key', key);
+    // Partner systems must send a key with every POST (428 otherwise).
+    const sent = key ?? (who === 'client' ? randomUUID() : undefined);
+    if (sent) req.set('Idempotency-Key', sent);
     return req.send(body);
   };
   const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await as(who));
@@ -503,7 +506,8 @@ describe('cross-boundary information sharing and the machine API', () => {
     const count = received.filter((r) => JSON.parse(r.body).id === log[0].eventId).length;
     const replay = await t.http
       .post(`/api/v1/webhooks/${hooks[0].id}/deliveries/${log[0].id}/replay`)
-      .set('Authorization', client);
+      .set('Authorization', client)
+      .set('Idempotency-Key', randomUUID());
     expect(replay.status).toBe(204);
     await deliver();
     expect(received.filter((r) => JSON.parse(r.body).id === log[0].eventId).length).toBe(count + 1);

@@ -22,3 +22,4 @@ export * from './outbox/index';
 export * from './database/statements';
 export * from './crypto/secret-box';
 export * from './notifications/notifier';
+export * from './database/unit-of-work';

@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EmbeddedSocketServer } from './embedded-socket-server';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -40,7 +40,7 @@ function reachable(port: number): Promise<boolean> {
 
 /**
  * The zero-setup database: PostgreSQL compiled to WASM (PGlite), served on loopback by
- * pglite-socket so the ordinary `pg` driver talks to it exactly as to a real server.
+ * EmbeddedSocketServer so the ordinary `pg` driver talks to it exactly as to a real server.
  * A data directory can be opened by one process only, so a second process (the worker
  * next to the API) joins the running server through a pointer file instead of opening it.
  */
@@ -62,15 +62,12 @@ export async function startEmbeddedPostgres(
   }
 
   const db = await PGlite.create({ dataDir: join(root, 'pgdata'), extensions: { pg_trgm, unaccent, btree_gin } });
-  const server = new PGLiteSocketServer({
-    db,
+  const server = new EmbeddedSocketServer(db, {
     host: '127.0.0.1',
     port: options.port ?? 0,
-    // The default of one connection breaks a pool; the socket server queues queries itself.
     maxConnections: options.maxConnections ?? 100,
   });
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
+  const port = await server.start();
   writeFileSync(pointerFile, JSON.stringify({ port, pid: process.pid } satisfies Pointer));
 
   let stopped = false;
@@ -89,9 +86,8 @@ export async function startEmbeddedPostgres(
 /** An in-memory embedded server (tests): nothing is written to disk. */
 export async function startEphemeralPostgres(): Promise<EmbeddedPostgres> {
   const db = await PGlite.create({ extensions: { pg_trgm, unaccent, btree_gin } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
+  const server = new EmbeddedSocketServer(db, { host: '127.0.0.1', port: 0, maxConnections: 100 });
+  const port = await server.start();
   return {
     url: urlFor(port),
     stop: async () => {

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import { UnitOfWork } from './unit-of-work';
 
 /** The question Statements asks once to learn whether the server keeps prepared statements per connection. */
 export const SERVER_VERSION_SQL = 'SELECT version() AS version';
@@ -15,7 +16,7 @@ export const SERVER_VERSION_SQL = 'SELECT version() AS version';
  * executes: for the hot child read, planning was 0.8 ms of 1.1 ms (bench/README.md). The name is
  * a hash of the text, so statements that differ (another role's scope) never share a name.
  *
- * The embedded database (PGlite behind pglite-socket) serves every socket from one backend
+ * The embedded database (PGlite behind EmbeddedSocketServer) serves every socket from one backend
  * session, where a second connection preparing the same name fails ("already exists"): there the
  * statement goes unnamed, as TypeORM sends it.
  */
@@ -29,6 +30,9 @@ export class Statements {
   async query<T = Record<string, unknown>>(sql: string, params: Record<string, unknown>): Promise<T[]> {
     const compiled = this.compile(sql, params);
     const config: QueryConfig = { text: compiled.text, values: compiled.order.map((key) => params[key]) };
+    // Inside a unit of work, in its transaction: another connection would not see its writes.
+    const shared = UnitOfWork.sharedRunner(this.db);
+    if (shared) return (await shared.query(config.text, config.values, true)).records as T[];
     if (!(await this.prepared())) return (await this.pool().query(config)).rows as T[];
     try {
       return (await this.pool().query({ ...config, name: compiled.name })).rows as T[];

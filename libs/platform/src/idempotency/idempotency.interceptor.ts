@@ -12,6 +12,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { Clock } from '../clock/clock';
+import { UnitOfWork } from '../database/unit-of-work';
 import { DomainError } from '../errors/domain-error';
 import type { ActorRequest } from '../http/actor';
 import { canonicalJson } from './canonical-json';
@@ -24,6 +25,16 @@ const VALID_KEY = /^[\x20-\x7e]{1,200}$/;
 
 /** Response headers a replay repeats. */
 const REPLAYED_HEADERS = ['Location', 'ETag'] as const;
+
+function keyRequired(): DomainError {
+  return new DomainError(
+    'IDEMPOTENCY.KEY_REQUIRED',
+    428,
+    'Precondition Required',
+    `Partner systems must send an ${IDEMPOTENCY_KEY_HEADER} header with every POST, so that a retry never acts twice.`,
+    { errors: [{ field: IDEMPOTENCY_KEY_HEADER, message: `${IDEMPOTENCY_KEY_HEADER} is required for API clients` }] },
+  );
+}
 
 export function idempotencyRequestHash(method: string, url: string, body: unknown): string {
   return createHash('sha256')
@@ -39,12 +50,18 @@ export function idempotencyRequestHash(method: string, url: string, body: unknow
  *
  * Register globally (APP_INTERCEPTOR); it runs after the guards, so `req.actor` is known, and
  * before the pipes, so a request refused by validation releases its key like any other error.
- * Requests without the header, routes not marked, and requests without an actor pass through.
+ * A partner system (an API client) must send the header on every POST (428 otherwise); people may
+ * omit it. Requests without the header, routes not marked, and requests without an actor pass through.
  *
- * Limits: the record is written outside the handler's transaction. A process that dies after the
- * handler committed but before the response was stored leaves an in-progress record that is taken
- * over (and the handler run again) after `staleAfterMs`; routes that send the response themselves
- * (`@Res()` without passthrough) or stream it are not cached.
+ * The key is claimed in a statement of its own (so that concurrent requests see it and wait), then
+ * the handler runs inside one transaction, a UnitOfWork, that locks the claim first and stores the
+ * response in it last: the handler's writes and the key's record commit together or not at all.
+ * A crash before that commit leaves nothing but an unlocked claim, which a retry takes over after
+ * `staleAfterMs` and runs (once); a crash after it leaves the response, which a retry replays.
+ * A claim whose owner holds its lock is never taken over, however long the owner takes.
+ *
+ * Limits: routes that send the response themselves (`@Res()` without passthrough) or stream it
+ * are not cached (their work still commits with the release of the key).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -64,7 +81,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & ActorRequest>();
     const res = context.switchToHttp().getResponse<Response>();
     const header = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
-    if (header === undefined) return next.handle();
+    if (header === undefined) {
+      // A partner system retries on its own after a timeout: without a key, a retry acts twice.
+      if (req.actor?.kind === 'client' && req.method === 'POST') throw keyRequired();
+      return next.handle();
+    }
     if (typeof header !== 'string' || !VALID_KEY.test(header)) {
       throw DomainError.validation([
         {
@@ -119,47 +140,101 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         continue; // Another request took it over first: look again.
       }
-      if (performance.now() >= waitUntil) {
-        res.setHeader('Retry-After', '1');
-        throw new DomainError(
-          'IDEMPOTENCY.IN_PROGRESS',
-          409,
-          'Conflict',
-          `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry shortly.`,
-          { retryAfter: 1 },
-        );
-      }
+      if (performance.now() >= waitUntil) throw this.inProgress(res);
       await sleep(pollIntervalMs);
     }
   }
 
-  private run(request: IdempotentRequest, startedAt: Date, res: Response, next: CallHandler): Observable<unknown> {
+  /**
+   * Runs the handler inside one transaction (a UnitOfWork) that first locks the key's record and
+   * at the end stores the response in it: the record commits with the handler's writes or not at
+   * all. The services' own transactions become savepoints of it.
+   */
+  private async run(
+    request: IdempotentRequest,
+    startedAt: Date,
+    res: Response,
+    next: CallHandler,
+  ): Promise<Observable<unknown>> {
     const { actorId, key } = request;
-    return next.handle().pipe(
-      // Errors are not kept: a failed request (validation, conflict, a crash) changed nothing
-      // worth replaying, and the failure may be transient, so the same key may simply run again.
-      catchError((err: unknown) =>
-        from(this.store.release(actorId, key, startedAt).catch((e: unknown) => this.warn('release', e))).pipe(
-          mergeMap(() => throwError(() => err)),
+    let uow: UnitOfWork;
+    try {
+      uow = await UnitOfWork.begin(this.store.db);
+    } catch (err) {
+      await this.store.release(actorId, key, startedAt).catch((e: unknown) => this.warn('release', e));
+      throw err;
+    }
+    const tx = uow.queryRunner.manager;
+    let locked: boolean;
+    try {
+      locked = await this.store.lock(tx, actorId, key, startedAt);
+    } catch (err) {
+      await uow.rollback().catch((e: unknown) => this.warn('rollback', e));
+      await this.store.release(actorId, key, startedAt).catch((e: unknown) => this.warn('release', e));
+      throw err;
+    }
+    if (!locked) {
+      // Taken over as stale between our claim and our lock: the other request runs it.
+      await uow.rollback().catch((e: unknown) => this.warn('rollback', e));
+      throw this.inProgress(res);
+    }
+    return uow
+      .run(() => next.handle())
+      .pipe(
+        // Errors are not kept: the same key may run again. What the handler's transactions
+        // committed before the error (e.g. a match reference beside a 409) is kept, as it would
+        // have been without the key.
+        catchError((err: unknown) =>
+          from(this.endAfterError(uow, request, startedAt)).pipe(mergeMap(() => throwError(() => err))),
         ),
-      ),
-      mergeMap(async (body: unknown) => {
-        if (res.headersSent || body instanceof StreamableFile || Buffer.isBuffer(body)) {
-          await this.store.release(actorId, key, startedAt).catch((e: unknown) => this.warn('release', e));
+        mergeMap(async (body: unknown) => {
+          try {
+            if (res.headersSent || body instanceof StreamableFile || Buffer.isBuffer(body)) {
+              await this.store.release(actorId, key, startedAt, tx);
+            } else {
+              const headers: IdempotentResponseHeaders = {};
+              for (const name of REPLAYED_HEADERS) {
+                const value = res.getHeader(name);
+                if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+              }
+              const response = { statusCode: res.statusCode, body, headers };
+              if (!(await this.store.complete(actorId, key, startedAt, response, this.clock.now(), tx))) {
+                throw new Error('The idempotency record was lost while its lock was held');
+              }
+            }
+            await uow.commit();
+          } catch (err) {
+            // Nothing of the handler's work is committed: the request failed, and may run again.
+            await uow.rollback().catch((e: unknown) => this.warn('rollback', e));
+            await this.store.release(actorId, key, startedAt).catch((e: unknown) => this.warn('release', e));
+            throw err;
+          }
           return body;
-        }
-        const headers: IdempotentResponseHeaders = {};
-        for (const name of REPLAYED_HEADERS) {
-          const value = res.getHeader(name);
-          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-        }
-        // The handler's work is done: a failure to record it must not turn its answer into an error.
-        const stored = await this.store
-          .complete(actorId, key, startedAt, { statusCode: res.statusCode, body, headers }, this.clock.now())
-          .catch((e: unknown) => this.warn('complete', e));
-        if (stored === false) this.logger.warn('Idempotency record was taken over before its response was stored');
-        return body;
-      }),
+        }),
+      );
+  }
+
+  private async endAfterError(uow: UnitOfWork, request: IdempotentRequest, startedAt: Date): Promise<void> {
+    const { actorId, key } = request;
+    try {
+      await this.store.release(actorId, key, startedAt, uow.queryRunner.manager);
+      await uow.commit();
+    } catch (err) {
+      // A statement failed outside any savepoint and took the transaction with it: nothing is kept.
+      this.warn('commit after an error', err);
+      await uow.rollback().catch((e: unknown) => this.warn('rollback', e));
+      await this.store.release(actorId, key, startedAt).catch((e: unknown) => this.warn('release', e));
+    }
+  }
+
+  private inProgress(res: Response): DomainError {
+    res.setHeader('Retry-After', '1');
+    return new DomainError(
+      'IDEMPOTENCY.IN_PROGRESS',
+      409,
+      'Conflict',
+      `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry shortly.`,
+      { retryAfter: 1 },
     );
   }
 

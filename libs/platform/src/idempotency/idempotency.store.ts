@@ -6,7 +6,11 @@ import type { IdempotencyState, IdempotentResponseHeaders } from './idempotency-
 export interface IdempotencyOptions {
   /** How long a key is remembered. */
   ttlMs: number;
-  /** An in-progress record older than this is a crashed request: another request may take it over. */
+  /**
+   * An in-progress record older than this, whose owner holds no lock on it, is a crashed request:
+   * another request may take it over. A live owner holds the lock from just after its claim until
+   * its transaction ends, so this only has to cover that instant (and clock skew between processes).
+   */
   staleAfterMs: number;
   /** How long a duplicate waits for the first request to finish before answering 409. */
   waitMs: number;
@@ -15,7 +19,7 @@ export interface IdempotencyOptions {
 
 export const DEFAULT_IDEMPOTENCY_OPTIONS: IdempotencyOptions = {
   ttlMs: 24 * 60 * 60 * 1000,
-  staleAfterMs: 60_000,
+  staleAfterMs: 10_000,
   waitMs: 5_000,
   pollIntervalMs: 100,
 };
@@ -58,14 +62,16 @@ export async function purgeExpiredIdempotencyRecords(db: DataSource | EntityMana
  * The idempotency_record table, in plain SQL: every state change is one statement whose WHERE
  * clause re-checks ownership, so concurrent requests cannot both win a key.
  * `createdAt` of the attempt is its owner's fencing token: a request whose record was taken over
- * (as stale) can no longer complete or release it.
+ * (as stale) can no longer lock, complete or release it. The owner locks its record (`lock`) in
+ * the transaction that does its work and completes it there (`complete`, `release` given that
+ * transaction's manager), so the record commits with the work or not at all.
  */
 @Injectable()
 export class IdempotencyStore {
   readonly options: IdempotencyOptions;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectDataSource() readonly db: DataSource,
     @Optional() @Inject(IDEMPOTENCY_OPTIONS) options?: Partial<IdempotencyOptions>,
   ) {
     this.options = { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options };
@@ -99,21 +105,46 @@ export class IdempotencyStore {
    * the others re-check the WHERE clause against the winner's fresh row.
    */
   async takeOver(req: IdempotentRequest, now: Date, staleBefore: Date): Promise<boolean> {
+    // SKIP LOCKED: a record its owner holds locked is a request still running, however old.
     const [rows]: [unknown[], number] = await this.db.query(
-      `UPDATE idempotency_record
+      `UPDATE idempotency_record r
           SET method = $3, path = $4, request_hash = $5, state = 'in_progress', status_code = NULL,
               response_body = NULL, response_headers = NULL, created_at = $6, completed_at = NULL, expires_at = $7
-        WHERE actor_id = $1 AND key = $2
-          AND (expires_at <= $6 OR (state = 'in_progress' AND created_at <= $8))
-        RETURNING actor_id`,
+         FROM (SELECT actor_id, key FROM idempotency_record
+                WHERE actor_id = $1 AND key = $2
+                  AND (expires_at <= $6 OR (state = 'in_progress' AND created_at <= $8))
+                FOR UPDATE SKIP LOCKED) mine
+        WHERE r.actor_id = mine.actor_id AND r.key = mine.key
+        RETURNING r.actor_id`,
       [req.actorId, req.key, req.method, req.path, req.requestHash, now, this.expiry(now), staleBefore],
     );
     return rows.length === 1;
   }
 
+  /**
+   * Locks the record of the attempt that started at `startedAt` until the end of `tx`'s
+   * transaction: while it is held nobody takes the key over. False when it was taken over already.
+   */
+  async lock(tx: EntityManager, actorId: string, key: string, startedAt: Date): Promise<boolean> {
+    const rows: unknown[] = await tx.query(
+      `SELECT 1 FROM idempotency_record
+        WHERE actor_id = $1 AND key = $2 AND state = 'in_progress' AND created_at = $3
+        FOR UPDATE`,
+      [actorId, key, startedAt],
+    );
+    return rows.length === 1;
+  }
+
   /** Keeps the response of the attempt that started at `startedAt`, for replays. */
-  async complete(actorId: string, key: string, startedAt: Date, response: StoredResponse, now: Date): Promise<boolean> {
-    const [, count]: [unknown[], number] = await this.db.query(
+  async complete(
+    actorId: string,
+    key: string,
+    startedAt: Date,
+    response: StoredResponse,
+    now: Date,
+    tx: DataSource | EntityManager = this.db,
+  ): Promise<boolean> {
+    const [, count]: [unknown[], number] = await tx.query(
       `UPDATE idempotency_record
           SET state = 'completed', status_code = $4, response_body = $5::jsonb, response_headers = $6::jsonb,
               completed_at = $7
@@ -133,8 +164,13 @@ export class IdempotencyStore {
   }
 
   /** Forgets the attempt that started at `startedAt`, so that the key can run again. */
-  async release(actorId: string, key: string, startedAt: Date): Promise<void> {
-    await this.db.query(
+  async release(
+    actorId: string,
+    key: string,
+    startedAt: Date,
+    tx: DataSource | EntityManager = this.db,
+  ): Promise<void> {
+    await tx.query(
       `DELETE FROM idempotency_record
         WHERE actor_id = $1 AND key = $2 AND state = 'in_progress' AND created_at = $3`,
       [actorId, key, startedAt],

@@ -5,17 +5,21 @@ export const IDEMPOTENT_KEY = 'idempotent';
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** Documents the optional `Idempotency-Key` request header in OpenAPI. */
+/** Documents the `Idempotency-Key` request header (required of partner systems) in OpenAPI. */
 export const ApiIdempotencyKey = (): MethodDecorator & ClassDecorator =>
   ApiHeader({
     name: IDEMPOTENCY_KEY_HEADER,
     required: false,
     description:
-      'A key of your choosing (1-200 printable ASCII characters, e.g. a UUID) that makes a retry safe: ' +
-      'for 24 hours the same key with the same request replays the first successful response (with ' +
-      '`Idempotent-Replayed: true`) instead of acting again; the same key with a different request answers ' +
-      '422 IDEMPOTENCY.KEY_REUSED; while the first request is still running, 409 IDEMPOTENCY.IN_PROGRESS with ' +
-      'Retry-After. Errors are not kept: after an error the same key runs the request again. Keys are per caller.',
+      'A key of your choosing (1-200 printable ASCII characters, e.g. a UUID) that makes a retry safe. ' +
+      '**Required for partner systems** (OAuth2 client credentials: 428 IDEMPOTENCY.KEY_REQUIRED without it); ' +
+      'people may omit it. For 24 hours the same key with the same request replays the first successful response ' +
+      '(status, body, Location and ETag, with `Idempotent-Replayed: true`) instead of acting again. The key is ' +
+      'recorded in the same database transaction as the change it protects: whenever the service stops (even a crash), the ' +
+      'change and its key commit together or not at all, so a retry after a timeout or a crash either gets the first ' +
+      'answer or runs the request for the first time, never twice. While the first request is still running, 409 ' +
+      'IDEMPOTENCY.IN_PROGRESS with Retry-After; the same key with a different request, 422 IDEMPOTENCY.KEY_REUSED. ' +
+      'Errors are not kept: after an error the same key runs the request again. Keys are per caller.',
   });
 
 /**
