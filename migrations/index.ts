@@ -14,6 +14,7 @@ import { RateLimitWindow1795880400000 } from './1795880400000-RateLimitWindow';
 import { ChildSearchTriggerLock1795880500000 } from './1795880500000-ChildSearchTriggerLock';
 import { TokenGeneration1795880600000 } from './1795880600000-TokenGeneration';
 import { NeedToKnow1795881000000 } from './1795881000000-NeedToKnow';
+import { RestrictedNhsNumber1795881100000 } from './1795881100000-RestrictedNhsNumber';
 import { ClientTokenGeneration1795883000000 } from './1795883000000-ClientTokenGeneration';
 import { RoleGrants1795883100000 } from './1795883100000-RoleGrants';
 import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInSeqOrder';
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   ChildSearchTriggerLock1795880500000,
   TokenGeneration1795880600000,
   NeedToKnow1795881000000,
+  RestrictedNhsNumber1795881100000,
   ClientTokenGeneration1795883000000,
   RoleGrants1795883100000,
   AuditChainInSeqOrder1795884000000,

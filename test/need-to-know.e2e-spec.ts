@@ -155,7 +155,7 @@ describe('need-to-know without leaks, and one joined-up picture', () => {
 
     it('2. a class the discloser withheld is absent from the core record (no address without contact)', async () => {
       const c = await cseChild();
-      await disclose(c.nhsNumber, ['identity', 'police-intelligence']);
+      await disclose(c.nhsNumber, ['identity', 'social-care']);
       const record = await get(SSP_CSE, `/api/v1/children/${c.id}`);
       expect(record.status).toBe(200);
       expect(record.body.givenName).toBe(c.givenName);
@@ -265,9 +265,9 @@ describe('need-to-know without leaks, and one joined-up picture', () => {
       expect(told.every((x: any) => x.audience_roles.length === 0)).toBe(true);
     });
 
-    it('6. a grant of health alone lets the grantee write nothing', async () => {
+    it('6. a grant of one class alone lets the grantee write nothing', async () => {
       const c = await cseChild();
-      await disclose(c.nhsNumber, ['health']);
+      await disclose(c.nhsNumber, ['social-care']);
       const read = await get(SSP_CSE, `/api/v1/children/${c.id}`);
       expect(read.status).toBe(200);
       const writes = [

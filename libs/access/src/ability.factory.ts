@@ -3,7 +3,7 @@ import { packRules } from '@casl/ability/extra';
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Actor } from '@app/platform';
-import { CLIENT_BASE, POLICY, SCOPE_POLICY, type Action, type RuleSpec, type Subject } from './policy';
+import { CLIENT_BASE, EVERY_ACTOR, POLICY, SCOPE_POLICY, type Action, type RuleSpec, type Subject } from './policy';
 import { isRole, SCOPES, type Scope } from './roles';
 
 export type AppAbility = MongoAbility<[Action, Subject | ForcedSubject<Exclude<Subject, 'all'>>]>;
@@ -38,6 +38,7 @@ export function rulesFor(actor: Actor): RawRule[] {
       }
     }
   }
+  specs.push(...EVERY_ACTOR);
   // Allow rules first, then inverted ones: CASL gives later rules priority.
   const ordered = [...specs.filter((s) => !s.inverted), ...specs.filter((s) => s.inverted)];
   return ordered.map((spec) => ({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_BASE, POLICY, SCOPE_POLICY } from './policy';
+import { CLIENT_BASE, EVERY_ACTOR, POLICY, SCOPE_POLICY } from './policy';
 import { renderPolicyDoc } from './policy-doc';
 
 describe('the policy as a document', () => {
@@ -8,6 +8,7 @@ describe('the policy as a document', () => {
     const rules = [
       ...Object.values(POLICY).flat(),
       ...CLIENT_BASE,
+      ...EVERY_ACTOR,
       ...Object.values(SCOPE_POLICY).flatMap((byType) => Object.values(byType).flat()),
     ];
     expect(rules.filter((r) => !r.reason?.trim())).toEqual([]);

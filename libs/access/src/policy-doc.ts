@@ -1,5 +1,5 @@
 import { type ClassifiedSubject, FIELD_CLASSES, fieldsOf, SENSITIVITY_CLASSES } from './classification';
-import { CLIENT_BASE, POLICY, type RuleSpec, SCOPE_POLICY } from './policy';
+import { CLIENT_BASE, EVERY_ACTOR, POLICY, type RuleSpec, SCOPE_POLICY } from './policy';
 import { ALL_ROLES, ROLES, SCOPES } from './roles';
 import { TIPPING_OFF_RULES } from './tipping-off';
 
@@ -120,6 +120,14 @@ export function renderPolicyDoc(): string {
   }
   out.push('', '## No tipping off', '');
   for (const r of TIPPING_OFF_RULES) out.push(`- ${r.rule} *Why:* ${r.why}.`);
+  out.push(
+    '',
+    '## For every actor',
+    '',
+    'After its own rules, whatever its roles or scopes:',
+    '',
+    ...table(EVERY_ACTOR),
+  );
   out.push('', '## Roles', '');
   for (const role of ALL_ROLES) {
     out.push(`### ${role}`, '', `Held in: ${ROLES[role].join(', ')}.`, '', ...table(POLICY[role]), '');

@@ -58,13 +58,30 @@ const CASE_TEAM = { caseTeamUserIds: ME };
 const BREAK_GLASS = { restricted: false, breakGlassUserIds: ME };
 const TRIAGE = { restricted: false, triageTeamIds: TEAM };
 const granted = (cls: SensitivityClass) => ({ restricted: false, grantedClasses: cls });
+/** Who else works with the child is theirs to share: seen only by those working with it too. */
+const WORKING_ONLY_FIELDS = ['involvements'];
 
 /** The same relations, judged on the child a part of the record (address, section, entry) belongs to. */
-const KNOWING: { conditions: Record<string, unknown>; how: string }[] = [
-  { conditions: { childRestricted: false, childInvolvedOrganisationIds: ORG }, how: 'working with the child' },
-  { conditions: { childCaseTeamUserIds: ME }, how: "on the restricted child's case team" },
-  { conditions: { childRestricted: false, childBreakGlassUserIds: ME }, how: 'under break-glass' },
-];
+interface Knowing {
+  conditions: Record<string, unknown>;
+  how: string;
+}
+const PART_WORKING_WITH: Knowing = {
+  conditions: { childRestricted: false, childInvolvedOrganisationIds: ORG },
+  how: 'working with the child',
+};
+const PART_CASE_TEAM: Knowing = {
+  conditions: { childCaseTeamUserIds: ME },
+  how: "on the restricted child's case team",
+};
+const PART_BREAK_GLASS: Knowing = {
+  conditions: { childRestricted: false, childBreakGlassUserIds: ME },
+  how: 'under break-glass',
+};
+/** Every way of reading the parts of a record in the role's view. */
+const KNOWING: Knowing[] = [PART_WORKING_WITH, PART_CASE_TEAM, PART_BREAK_GLASS];
+/** The ways that let an organisation write onto the record: never a disclosure, triage or break-glass. */
+const WRITING: Knowing[] = [PART_WORKING_WITH, PART_CASE_TEAM];
 /** A part of the record disclosed to the actor's organisation by the organisation that recorded it. */
 const partGranted = (cls: SensitivityClass) => ({ childRestricted: false, grantedClasses: cls });
 
@@ -117,16 +134,17 @@ const everyone: RuleSpec[] = [
 ];
 
 /**
- * A restricted child (e.g. a placement hidden from family) is known only to its case team:
- * everywhere the child appears, not only on the record itself.
+ * Rules every actor (person or partner system) gets after its own, whatever its roles: a restricted
+ * child (e.g. a placement hidden from family) is known only to its case team, everywhere the child
+ * appears, not only on the record itself.
  */
-const restrictedHidden: RuleSpec[] = [
+export const EVERY_ACTOR: RuleSpec[] = [
   {
     inverted: true,
     action: ['read', 'update', 'receive', 'withdraw', 'triage'],
-    subject: ['Concern', 'Referral', 'InformationRequest'],
+    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant'],
     conditions: { childHiddenFrom: ME },
-    reason: 'a restricted child is known only to its case team, in referrals, concerns and requests too',
+    reason: 'a restricted child is known only to its case team, in referrals, concerns, requests and grants too',
   },
 ];
 
@@ -158,9 +176,9 @@ function readRecord(classes: SensitivityClass[]): RuleSpec[] {
     ...SENSITIVITY_CLASSES.map((cls) => ({
       action: 'read' as const,
       subject: 'Child' as const,
-      fields: fieldsOf('Child', [cls]),
+      fields: fieldsOf('Child', [cls]).filter((f) => !WORKING_ONLY_FIELDS.includes(f)),
       conditions: granted(cls),
-      reason: `a live disclosure of ${cls} to the organisation: those core fields, read-only`,
+      reason: `a live disclosure of ${cls} to the organisation: those core fields (not who else works with the child), read-only`,
     })),
     ...KNOWING.map(({ conditions, how }) => ({
       action: 'read' as const,
@@ -226,7 +244,7 @@ const triage: RuleSpec[] = [
   {
     action: 'read',
     subject: 'Child',
-    fields: fieldsOf('Child', ['identity']),
+    fields: fieldsOf('Child', ['identity']).filter((f) => !WORKING_ONLY_FIELDS.includes(f)),
     conditions: TRIAGE,
     reason: 'triage: the team that received an open referral reads who the child is, until it decides',
   },
@@ -250,19 +268,19 @@ function writeRecord(recordable: SensitivityClass[], extraFields: string[] = [])
       conditions: CASE_TEAM,
       reason: "the restricted child's case team corrects the shared record",
     },
-    ...KNOWING.slice(0, 2).map(({ conditions, how }) => ({
+    ...WRITING.map(({ conditions, how }) => ({
       action: 'create' as const,
       subject: 'ChildAddress' as const,
       conditions,
       reason: `${how}: record an address`,
     })),
-    ...KNOWING.slice(0, 2).map(({ conditions, how }) => ({
+    ...WRITING.map(({ conditions, how }) => ({
       action: 'update' as const,
       subject: 'ChildSection' as const,
       conditions: { organisationId: ORG, ...conditions },
       reason: `${how}: write the organisation's own agency section only`,
     })),
-    ...KNOWING.slice(0, 2).map(({ conditions, how }) => ({
+    ...WRITING.map(({ conditions, how }) => ({
       action: 'create' as const,
       subject: 'ChronologyEntry' as const,
       conditions: { organisationId: ORG, sensitivity: { $in: recordable }, ...conditions },
@@ -290,7 +308,7 @@ const agreementManager: RuleSpec[] = [
 
 /** Who looked at a child's record, as the access-log rules allow (tipping off: see AccessLogDetail). */
 const accessLogReader = (how: string): RuleSpec[] =>
-  KNOWING.slice(0, 2).map(({ conditions, how: knowing }) => ({
+  WRITING.map(({ conditions, how: knowing }) => ({
     action: 'read' as const,
     subject: 'AccessLog' as const,
     conditions,
@@ -419,22 +437,8 @@ const health = AGENCY_CLASSES.health;
  * A change here changes who can do what: review it as a permission change (docs/policy.md).
  */
 export const POLICY: Record<Role, RuleSpec[]> = {
-  police_officer: [
-    ...everyone,
-    ...readRecord(police),
-    ...writeRecord(police, ['pncId']),
-    ...reporter,
-    ...referrer(),
-    ...restrictedHidden,
-  ],
-  cse_officer: [
-    ...everyone,
-    ...readRecord(police),
-    ...writeRecord(police, ['pncId']),
-    ...reporter,
-    ...inboxLead,
-    ...restrictedHidden,
-  ],
+  police_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...referrer()],
+  cse_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...inboxLead],
   cse_supervisor: [
     ...everyone,
     ...readRecord(police),
@@ -442,9 +446,8 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...lead,
     ...reporter,
     ...inboxLead,
-    ...restrictedHidden,
   ],
-  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter, ...restrictedHidden],
+  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
   social_worker: [
     ...everyone,
     ...readRecord(council),
@@ -452,7 +455,6 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...referrer(),
     ...requester,
-    ...restrictedHidden,
   ],
   mash_officer: [
     ...everyone,
@@ -462,7 +464,6 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
     ...councilTriage,
-    ...restrictedHidden,
   ],
   team_manager: [
     ...everyone,
@@ -472,10 +473,9 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
     ...councilTriage,
-    ...restrictedHidden,
   ],
-  conference_chair: [...everyone, ...readRecord(council), ...reporter, ...restrictedHidden],
-  school_staff: [...everyone, ...reporter, ...restrictedHidden],
+  conference_chair: [...everyone, ...readRecord(council), ...reporter],
+  school_staff: [...everyone, ...reporter],
   dsl: [
     ...agreementManager,
     ...everyone,
@@ -484,9 +484,8 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...accessLogReader('the designated safeguarding lead'),
     ...reporter,
     ...inboxLead,
-    ...restrictedHidden,
   ],
-  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter, ...restrictedHidden],
+  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter],
   named_safeguarding_professional: [
     ...everyone,
     ...readRecord(health),
@@ -494,7 +493,6 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...lead,
     ...reporter,
     ...inboxLead,
-    ...restrictedHidden,
   ],
   inspector: [
     ...everyone,
@@ -541,7 +539,6 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       subject: ['SharingAgreement', 'InformationRequest', 'SharingGrant'],
       reason: 'decisions to share or not',
     },
-    ...restrictedHidden,
   ],
   whistleblowing_officer: [...everyone],
   data_protection_officer: [
@@ -652,5 +649,4 @@ export const CLIENT_BASE: RuleSpec[] = [
     conditions: { clientId: ME },
     reason: 'a partner system manages its own webhook subscriptions',
   },
-  ...restrictedHidden,
 ];

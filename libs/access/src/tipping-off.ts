@@ -21,6 +21,10 @@ export const TIPPING_OFF_RULES = [
     why: "who looked, and why, is itself intelligence: a police officer's name and purpose must not reach a school",
   },
   {
+    rule: "A referral to or from a police force or health provider is not put on the multi-agency chronology by default (the sender's and receiver's own entries stay shareable within their classes); a holder is told that another agency received a referral or registered a child, naming it only where a match answer could.",
+    why: 'a school working with a child must not learn from the shared chronology or a notice that the police were asked',
+  },
+  {
     rule: 'Notifications name what happened and where to look, never case details or free text, and go only to the roles that handle the item (or to named users: the case team of a restricted child).',
     why: 'an administrator or a teacher must not learn of a case they may not open',
   },
@@ -40,6 +44,11 @@ export interface Viewer {
 /** May a match answer (or anything said to an organisation not working with the child) name this holder? */
 export function mayNameHolder(viewerType: OrganisationType, holderType: OrganisationType): boolean {
   return !SENSITIVE_HOLDERS.includes(holderType) || viewerType === holderType;
+}
+
+/** May a step between these two kinds of organisation go to the multi-agency chronology by default? */
+export function openBetween(a: OrganisationType, b: OrganisationType): boolean {
+  return !SENSITIVE_HOLDERS.includes(a) && !SENSITIVE_HOLDERS.includes(b);
 }
 
 /** May this viewer, already knowing the child, see this organisation's involvement on the record? */

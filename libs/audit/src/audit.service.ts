@@ -40,6 +40,10 @@ export interface AuditInsertExpressions {
   outcomeSql?: string;
   /** boolean */
   breakGlassSql?: string;
+  /** text: the purpose of use (e.g. `referral_triage` when the read was triage) */
+  purposeSql?: string;
+  /** jsonb */
+  detailsSql?: string;
 }
 
 export interface AccessLogEntry {
@@ -55,8 +59,8 @@ export interface AccessLogEntry {
   /** What was touched (e.g. ChildSection) and, for reads under a disclosure, the classes granted. */
   subjectType: string;
   underGrant: string[] | null;
-  /** The organisation whose disclosure the read was made under. */
-  underGrantFrom: string | null;
+  /** The organisations whose disclosures the read was made under. */
+  underGrantFrom: string[] | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -163,6 +167,8 @@ export class AuditService {
       child_ids: x.childIdsSql,
       outcome: x.outcomeSql,
       break_glass: x.breakGlassSql,
+      purpose: x.purposeSql,
+      details: x.detailsSql,
     };
     const params: Record<string, unknown> = {};
     const placeholders = INSERT_COLUMNS.map((column) => {
@@ -207,7 +213,8 @@ export class AuditService {
               e.organisation_id, o.name AS organisation_name, o.type AS organisation_type, e.request_id, e.subject_type,
               CASE WHEN jsonb_typeof(e.details -> 'underGrant') = 'array'
                    THEN ARRAY(SELECT jsonb_array_elements_text(e.details -> 'underGrant')) END AS under_grant,
-              e.details ->> 'grantor' AS under_grant_from
+              CASE WHEN jsonb_typeof(e.details -> 'grantors') = 'array'
+                   THEN ARRAY(SELECT jsonb_array_elements_text(e.details -> 'grantors')) END AS under_grant_from
          FROM audit_event e
          LEFT JOIN app_user u ON e.actor_kind = 'user' AND u.id = e.actor_id
          LEFT JOIN api_client c ON e.actor_kind = 'client' AND c.id = e.actor_id
@@ -237,7 +244,7 @@ interface AccessLogRow {
   request_id: string | null;
   subject_type: string;
   under_grant: string[] | null;
-  under_grant_from: string | null;
+  under_grant_from: string[] | null;
 }
 
 function toAccessLogEntry(row: AccessLogRow): AccessLogEntry {

@@ -28,7 +28,9 @@ export const DISABILITY_CODES = [
 @Check('ck_child_birth', `date_of_birth IS NOT NULL OR expected_date_of_birth IS NOT NULL`)
 @Index('ix_child_dob', ['dateOfBirth'])
 @Index('ix_child_name_key_dob', ['nameKey', 'dateOfBirth'])
-@Index('uq_child_nhs_number', ['nhsNumber'], { unique: true, where: 'nhs_number IS NOT NULL' })
+// Unique among unrestricted records: registering a restricted child's NHS number must answer as for an
+// unknown child (a 409 would tell the registrant that a restricted record holds it).
+@Index('uq_child_nhs_number', ['nhsNumber'], { unique: true, where: 'nhs_number IS NOT NULL AND NOT restricted' })
 @Index('ix_child_upn', ['upn'], { where: 'upn IS NOT NULL' })
 @Index('ix_child_pnc_id', ['pncId'], { where: 'pnc_id IS NOT NULL' })
 @Index('ix_child_la_child_id', ['laChildId'], { where: 'la_child_id IS NOT NULL' })

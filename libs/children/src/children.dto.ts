@@ -529,12 +529,11 @@ export class AccessLogEntryDto {
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'Classes read under a disclosure (grant).' })
   underGrant?: string[] | null;
   @ApiPropertyOptional({
-    type: String,
-    format: 'uuid',
+    type: [String],
     nullable: true,
-    description: 'The organisation whose disclosure it was read under (it sees such reads in full).',
+    description: 'The organisations whose disclosures it was read under (they see such reads in full).',
   })
-  underGrantFrom?: string | null;
+  underGrantFrom?: string[] | null;
 }
 
 export class AccessLogPage {

@@ -41,6 +41,8 @@ interface AuditExtra {
   details?: Record<string, unknown>;
   subjectType?: string;
   subjectIds?: string[];
+  /** Instead of the caller's purpose: e.g. a triage read is recorded as `referral_triage`. */
+  purpose?: string;
 }
 
 /** A child row as loaded for a decision: its fields plus the need-to-know attributes. */
@@ -98,6 +100,10 @@ const DETAIL_COLUMNS = `
       ORDER BY a.from_date NULLS FIRST, a.created_at), '[]'::json)
      FROM child_address a WHERE a.child_id = c.id) AS addresses`;
 
+/** Neither working with the child nor on its case team nor under break-glass (the read's other ways). */
+const ONLY_BY = (f: string) => `NOT (NOT ${f}.restricted AND :bg_org = ANY(${f}."involvedOrganisationIds"))
+  AND NOT (:bg_me = ANY(${f}."caseTeamUserIds")) AND NOT (:bg_me = ANY(${f}."breakGlassUserIds"))`;
+
 /** The words of a normalised search text: each must match a word of the name (at most six). */
 export function wordsOf(q: string): string[] {
   return [...new Set(q.split(' ').filter((w) => w.length > 0))].slice(0, 6);
@@ -114,6 +120,42 @@ export function entryClassOf(organisationType: string): string {
   return classes[organisationType] ?? 'identity';
 }
 
+/**
+ * A date of birth is in the past and within living memory (from 1900); an expected one (an unborn
+ * child) is at most a month past and within ten months ahead.
+ */
+export function birthDateErrors(
+  dto: { dateOfBirth?: string | null; expectedDateOfBirth?: string | null },
+  now: Date,
+  prefix = '',
+): FieldError[] {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const errors: FieldError[] = [];
+  if (dto.dateOfBirth && (dto.dateOfBirth < '1900-01-01' || dto.dateOfBirth > day(now))) {
+    errors.push({
+      field: `${prefix}dateOfBirth`,
+      message: `${prefix}dateOfBirth must be between 1900-01-01 and today`,
+    });
+  }
+  const from = day(new Date(now.getTime() - 31 * 86_400_000));
+  const to = day(new Date(now.getTime() + 300 * 86_400_000));
+  if (dto.expectedDateOfBirth && (dto.expectedDateOfBirth < from || dto.expectedDateOfBirth > to)) {
+    errors.push({
+      field: `${prefix}expectedDateOfBirth`,
+      message: `${prefix}expectedDateOfBirth must be between ${from} and ${to}`,
+    });
+  }
+  return errors;
+}
+
+/** Working with the child: its organisation's involvement, or its user on the case team. */
+export function worksWith(ctx: AccessContext, child: LoadedChild): boolean {
+  return (
+    (!child.restricted && child.involvedOrganisationIds.includes(ctx.actor.organisationId)) ||
+    child.caseTeamUserIds.includes(ctx.actor.id)
+  );
+}
+
 /** Via break-glass only: the actor would not see the child through need-to-know. */
 export function viaBreakGlass(ctx: AccessContext, child: LoadedChild): boolean {
   return (
@@ -121,6 +163,22 @@ export function viaBreakGlass(ctx: AccessContext, child: LoadedChild): boolean {
     !child.caseTeamUserIds.includes(ctx.actor.id) &&
     child.breakGlassUserIds.includes(ctx.actor.id)
   );
+}
+
+/**
+ * What an access to this child is recorded as, beyond the caller's stated purpose: a triage read
+ * is `referral_triage`; a read under disclosures names their classes and disclosers, so that each
+ * discloser sees in its access log what was read under its grant.
+ */
+export function accessRecordOf(
+  ctx: AccessContext,
+  child: LoadedChild,
+  grantors: string[] = [],
+): { purpose?: string; details?: Record<string, unknown> } {
+  if (worksWith(ctx, child) || child.breakGlassUserIds.includes(ctx.actor.id)) return {};
+  if (child.grantedClasses.length) return { details: { underGrant: child.grantedClasses, grantors } };
+  if (ctx.actor.teamId && child.triageTeamIds.includes(ctx.actor.teamId)) return { purpose: 'referral_triage' };
+  return {};
 }
 
 @Injectable()
@@ -144,7 +202,7 @@ export class ChildrenService {
     manager: EntityManager,
     ctx: AccessContext,
     id: string,
-    options: { action?: 'read' | 'update'; details?: boolean; lock?: boolean } = {},
+    options: { action?: 'read' | 'update'; details?: boolean; lock?: boolean; working?: boolean } = {},
   ): Promise<LoadedChild> {
     const now = this.clock.now();
     const scope = childScope(ctx.ability, ctx.actor.organisationId, options.action ?? 'read', 'c', now);
@@ -158,6 +216,10 @@ export class ChildrenService {
     const child = rows[0];
     // The SQL and the in-memory check judge the same rules; both must agree to let the actor in.
     if (!child || !can(ctx.ability, options.action ?? 'read', 'Child', child)) throw ChildError.notFound();
+    // Naming a child in a workflow step writes onto its record (a chronology entry, an involvement,
+    // triage for another team): only those working with it may. A disclosure, triage or break-glass
+    // reads; it never lets the reader act on the child.
+    if (options.working && !worksWith(ctx, child)) throw ChildError.notFound();
     return child;
   }
 
@@ -175,6 +237,14 @@ export class ChildrenService {
         // As viaBreakGlass: seen only because of the actor's own break-glass grant.
         breakGlassSql: `coalesce((SELECT NOT (:bg_org = ANY(f."involvedOrganisationIds"))
             AND NOT (:bg_me = ANY(f."caseTeamUserIds")) AND :bg_me = ANY(f."breakGlassUserIds") FROM found f), false)`,
+        // As accessRecordOf: a triage read, or a read under disclosures (naming their classes and disclosers).
+        purposeSql: `coalesce((SELECT 'referral_triage' FROM found f WHERE ${ONLY_BY('f')}
+            AND cardinality(f."grantedClasses") = 0 AND :bg_team = ANY(f."triageTeamIds")), :bg_purpose)`,
+        detailsSql: `coalesce((SELECT jsonb_build_object('underGrant', to_jsonb(f."grantedClasses"), 'grantors',
+            (SELECT to_jsonb(array_agg(DISTINCT g.grantor_organisation_id)) FROM sharing_grant g
+              WHERE g.child_id = f.id AND g.grantee_organisation_id = :org AND g.revoked_at IS NULL
+                AND g.from_at <= :now AND g.until_at > :now))
+            FROM found f WHERE ${ONLY_BY('f')} AND cardinality(f."grantedClasses") > 0), '{}'::jsonb)`,
       },
     });
     const rows = await this.statements.query<LoadedChild>(
@@ -191,6 +261,8 @@ export class ChildrenService {
         org: ctx.actor.organisationId,
         bg_org: ctx.actor.organisationId,
         bg_me: ctx.actor.id,
+        bg_team: ctx.actor.teamId ?? '00000000-0000-0000-0000-000000000000',
+        bg_purpose: ctx.purpose,
       },
     );
     const child = rows[0];
@@ -409,13 +481,39 @@ export class ChildrenService {
 
   async create(ctx: AccessContext, dto: CreateChildDto): Promise<ChildDto> {
     this.checkRegistration(ctx, dto);
-    const restrictedMatch = await this.refuseMatches(ctx, dto);
-    const id = await this.db.transaction(async (tx) => {
+    // One transaction: the match check and the registration see the same world (two registrations
+    // of the same child at once queue on the identity lock); a refused one commits its match
+    // reference and notices, then answers 409.
+    const outcome = await this.db.transaction(async (tx) => {
+      await this.lockIdentity(tx, dto);
+      const match = await this.judgeMatch(tx, ctx, dto);
+      if (match.kind !== 'none' && match.kind !== 'restricted') return match;
       const childId = await this.register(tx, ctx, dto);
-      if (restrictedMatch) await this.tellCaseTeam(tx, restrictedMatch);
-      return childId;
+      if (match.kind === 'restricted') await this.tellCaseTeam(tx, match.childId);
+      return { kind: 'created' as const, childId };
     });
-    return this.db.transaction(async (tx) => this.present(ctx, await this.require(tx, ctx, id, { details: true })));
+    if (outcome.kind === 'visible') throw ChildError.alreadyRegistered(outcome.childId);
+    if (outcome.kind === 'hidden') throw ChildError.possibleMatch(outcome.reference, outcome.heldBy);
+    return this.db.transaction(async (tx) =>
+      this.present(ctx, await this.require(tx, ctx, outcome.childId, { details: true })),
+    );
+  }
+
+  /**
+   * Serialises registrations (and decisions that register) describing the same child, so that two
+   * at once cannot both find no match and register the child twice. In the caller's transaction.
+   */
+  async lockIdentity(tx: EntityManager, who: Partial<CreateChildDto>): Promise<void> {
+    const keys = [
+      who.nhsNumber ? `nhs:${normaliseIdentifier('nhs_number', who.nhsNumber)}` : null,
+      who.givenName && who.familyName && who.dateOfBirth
+        ? `name:${nameKeyOf({ givenName: who.givenName, familyName: who.familyName })}:${who.dateOfBirth}`
+        : null,
+    ].filter((k): k is string => k !== null);
+    // Always in the same order, so that two registrations never wait on each other's second key.
+    for (const key of keys.sort()) {
+      await namedQuery(tx, `SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))`, { key: `child-identity:${key}` });
+    }
   }
 
   /** A registration's own checks: a date of birth (or expected one), and only fields the caller may write. */
@@ -430,6 +528,7 @@ export class ChildrenService {
         message: `${prefix}dateOfBirth or ${prefix}expectedDateOfBirth is required`,
       });
     }
+    errors.push(...birthDateErrors(dto, this.clock.now(), prefix));
     if (errors.length) throw DomainError.validation(errors);
     // Judge the fields against the record as it will be: the registering organisation working with it.
     const asRegistered = {
@@ -509,70 +608,86 @@ export class ChildrenService {
       who.givenName && who.familyName ? nameKeyOf({ givenName: who.givenName, familyName: who.familyName }) : null;
     const found = await namedQuery<{ id: string; on: 'nhs_number' | 'name_and_dob'; restricted: boolean }>(
       tx,
-      `SELECT id, 'nhs_number' AS on, restricted FROM child WHERE :nhs::text IS NOT NULL AND nhs_number = :nhs
-       UNION ALL
-       SELECT id, 'name_and_dob', restricted FROM child
-        WHERE :key::text IS NOT NULL AND :dob::date IS NOT NULL AND name_key = :key AND date_of_birth = :dob
-       LIMIT 1`,
+      `SELECT * FROM (
+         SELECT id, 'nhs_number' AS on, restricted, 0 AS rank FROM child WHERE :nhs::text IS NOT NULL AND nhs_number = :nhs
+         UNION ALL
+         SELECT id, 'name_and_dob', restricted, 1 FROM child
+          WHERE :key::text IS NOT NULL AND :dob::date IS NOT NULL AND name_key = :key AND date_of_birth = :dob
+       ) m ORDER BY rank, restricted, id LIMIT 1`,
       { nhs, key, dob: who.dateOfBirth ?? null },
     );
     return found[0] ?? null;
   }
 
   /**
-   * A registration that matches a child already on the system: 409 with the child's id if the
-   * caller can see it, or with an opaque match reference if it cannot, naming only the holders
-   * the tipping-off rules let it learn of; every holder is told. A restricted child's match says
-   * nothing at all (the registration goes ahead as for an unknown child): its id is returned for
-   * the case team to be told in the registration's transaction.
+   * What a registration (or a decision registering a child) that may describe a child already on
+   * the system is told: the child's id if the caller can see it (`visible`); an opaque match
+   * reference naming only the holders the tipping-off rules let it learn of, every holder told
+   * (`hidden`); for a restricted child nothing at all (`restricted`: go ahead as for an unknown
+   * child, the case team is told in the same transaction); or `none`. In the caller's transaction,
+   * after lockIdentity.
    */
-  private async refuseMatches(ctx: AccessContext, dto: CreateChildDto): Promise<string | null> {
-    const outcome = await this.db.transaction(async (tx) => {
-      const match = await this.findMatch(tx, dto);
-      if (!match) return null;
-      const visible = await this.require(tx, ctx, match.id).then(
-        () => true,
-        () => false,
-      );
-      if (visible) return { kind: 'visible' as const, childId: match.id };
-      if (match.restricted) {
-        await this.record(tx, ctx, 'child.possible_match', [match.id], 'not_found', {
-          details: { matchedOn: match.on, restricted: true },
-        });
-        return { kind: 'restricted' as const, childId: match.id };
-      }
-      const reference = `MR-${randomBytes(6).toString('hex').toUpperCase()}`;
-      await tx.getRepository(MatchReference).insert({
-        reference,
-        childId: match.id,
-        organisationId: ctx.actor.organisationId,
-        createdBy: ctx.actor.id,
-        matchedOn: match.on,
+  async judgeMatch(
+    tx: EntityManager,
+    ctx: AccessContext,
+    who: Partial<CreateChildDto>,
+  ): Promise<
+    | { kind: 'none' }
+    | { kind: 'visible'; childId: string }
+    | { kind: 'restricted'; childId: string }
+    | { kind: 'hidden'; childId: string; reference: string; heldBy: { organisationId: string; name: string }[] }
+  > {
+    const match = await this.findMatch(tx, who);
+    if (!match) return { kind: 'none' };
+    const visible = await this.require(tx, ctx, match.id).then(
+      () => true,
+      () => false,
+    );
+    if (visible) return { kind: 'visible', childId: match.id };
+    if (match.restricted) {
+      await this.record(tx, ctx, 'child.possible_match', [match.id], 'not_found', {
+        details: { matchedOn: match.on, restricted: true },
       });
-      // The other agency's child's log shows that someone registered a possible duplicate.
-      await this.record(tx, ctx, 'child.possible_match', [match.id], 'denied', {
-        details: { matchedOn: match.on, reference },
-      });
-      const holders = await this.tellHolders(tx, ctx, match.id, { matchReference: reference });
-      const heldBy = holders
-        .filter((h) => mayNameHolder(ctx.actor.organisationType, h.type))
-        .map((h) => ({ organisationId: h.organisationId, name: h.name }));
-      await this.outbox.emit(tx, {
-        type: 'child.linked',
-        organisationId: ctx.actor.organisationId,
-        payload: { matchReference: reference, heldBy },
-        occurredAt: this.clock.now(),
-      });
-      return { kind: 'hidden' as const, reference, heldBy };
+      return { kind: 'restricted', childId: match.id };
+    }
+    const reference = `MR-${randomBytes(6).toString('hex').toUpperCase()}`;
+    await tx.getRepository(MatchReference).insert({
+      reference,
+      childId: match.id,
+      organisationId: ctx.actor.organisationId,
+      createdBy: ctx.actor.id,
+      matchedOn: match.on,
     });
-    if (outcome === null) return null;
-    if (outcome.kind === 'visible') throw ChildError.alreadyRegistered(outcome.childId);
-    if (outcome.kind === 'restricted') return outcome.childId;
-    throw ChildError.possibleMatch(outcome.reference, outcome.heldBy);
+    // The other agency's child's log shows that someone registered a possible duplicate.
+    await this.record(tx, ctx, 'child.possible_match', [match.id], 'denied', {
+      details: { matchedOn: match.on, reference },
+    });
+    const holders = await this.tellHolders(tx, ctx, match.id, { matchReference: reference });
+    const heldBy = holders
+      .filter((h) => mayNameHolder(ctx.actor.organisationType, h.type))
+      .map((h) => ({ organisationId: h.organisationId, name: h.name }));
+    await this.outbox.emit(tx, {
+      type: 'child.linked',
+      organisationId: ctx.actor.organisationId,
+      payload: { matchReference: reference, heldBy },
+      occurredAt: this.clock.now(),
+    });
+    return { kind: 'hidden', childId: match.id, reference, heldBy };
   }
 
-  /** A restricted child's case team, told privately that a registration may duplicate it. */
-  async tellCaseTeam(tx: EntityManager, childId: string): Promise<void> {
+  /**
+   * A restricted child's case team, told privately (by name, never a whole role): by default that a
+   * registration may duplicate the child.
+   */
+  async tellCaseTeam(
+    tx: EntityManager,
+    childId: string,
+    notice: { kind: string; message: string } = {
+      kind: 'child.possible_duplicate',
+      message:
+        'Another organisation registered a child who may be this restricted child. Review it with the case team.',
+    },
+  ): Promise<void> {
     const team = await namedQuery<{ user_id: string; organisation_id: string }>(
       tx,
       `SELECT m.user_id, u.organisation_id FROM case_team_member m JOIN app_user u ON u.id = m.user_id
@@ -583,15 +698,26 @@ export class ChildrenService {
       await this.notifier.send(
         tx,
         { organisationId: orgId, userIds: team.filter((m) => m.organisation_id === orgId).map((m) => m.user_id) },
-        {
-          kind: 'child.possible_duplicate',
-          subjectType: 'Child',
-          subjectId: childId,
-          message:
-            'Another organisation registered a child who may be this restricted child. Review it with the case team.',
-        },
+        { kind: notice.kind, subjectType: 'Child', subjectId: childId, message: notice.message },
       );
     }
+  }
+
+  /** The case team of a restricted child (empty for any other child). */
+  async caseTeamOf(tx: EntityManager, childId: string): Promise<string[]> {
+    const rows = await namedQuery<{ user_id: string }>(
+      tx,
+      `SELECT m.user_id FROM case_team_member m JOIN child c ON c.id = m.child_id WHERE c.id = :id AND c.restricted`,
+      { id: childId },
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  async isRestricted(tx: EntityManager, childId: string): Promise<boolean> {
+    const rows = await namedQuery<{ restricted: boolean }>(tx, 'SELECT restricted FROM child WHERE id = :id', {
+      id: childId,
+    });
+    return rows[0]?.restricted ?? false;
   }
 
   /**
@@ -614,9 +740,10 @@ export class ChildrenService {
 
   /**
    * The duty to collaborate: the organisations working with a child learn that another one is now
-   * working with it too, or asking about it (who, and how to ask), never what it holds. Told are the
-   * roles that decide what their organisation shares; the child's case team only, if restricted.
-   * Returns the holders told (all of them: the caller decides what it may repeat to whom).
+   * working with it too, or asking about it, never what it holds; the newcomer is named to a holder
+   * only as the tipping-off rules allow (a school is not told it was the police). Told are the roles
+   * that decide what their organisation shares. A restricted child's holders are not told at all:
+   * only its case team, by name. Returns the holders told (the caller decides what it may repeat).
    */
   async tellHolders(
     tx: EntityManager,
@@ -625,23 +752,39 @@ export class ChildrenService {
     about: { matchReference?: string; referralId?: string; receiverOrganisationId?: string },
   ): Promise<{ organisationId: string; name: string; type: OrganisationType }[]> {
     const now = this.clock.now();
-    const newcomer = about.receiverOrganisationId ?? ctx.actor.organisationId;
+    const newcomerId = about.receiverOrganisationId ?? ctx.actor.organisationId;
+    const [newcomer] = await namedQuery<{ name: string; type: OrganisationType }>(
+      tx,
+      'SELECT name, type FROM organisation WHERE id = :id',
+      { id: newcomerId },
+    );
+    const [child] = await namedQuery<{ restricted: boolean }>(tx, 'SELECT restricted FROM child WHERE id = :id', {
+      id: childId,
+    });
+    if (!newcomer || !child) return [];
+    if (child.restricted) {
+      await this.tellCaseTeam(tx, childId, {
+        kind: 'child.linked',
+        message: about.referralId
+          ? `${newcomer.name} has received a referral about this restricted child.`
+          : `${newcomer.name} asked about a child who may be this restricted child.`,
+      });
+      return [];
+    }
     const holders = await namedQuery<{ organisationId: string; name: string; type: OrganisationType }>(
       tx,
       `SELECT DISTINCT o.id AS "organisationId", o.name, o.type FROM involvement i JOIN organisation o ON o.id = i.organisation_id
         WHERE i.child_id = :childId AND i.organisation_id NOT IN (:me, :newcomer)
           AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
         ORDER BY o.name`,
-      { childId, me: ctx.actor.organisationId, newcomer, now },
+      { childId, me: ctx.actor.organisationId, newcomer: newcomerId, now },
     );
-    const named = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
-      id: newcomer,
-    });
-    const newcomerName = named[0]?.name ?? 'Another organisation';
-    const message = about.matchReference
-      ? `${newcomerName} is working with a child your organisation holds (match reference ${about.matchReference}); expect an information request.`
-      : `${newcomerName} has received a referral about a child your organisation holds.`;
     for (const h of holders) {
+      const named = mayNameHolder(h.type, newcomer.type);
+      const who = named ? newcomer.name : 'Another agency';
+      const message = about.matchReference
+        ? `${who} is working with a child your organisation holds (match reference ${about.matchReference}); expect an information request.`
+        : `${who} has received a referral about a child your organisation holds.`;
       await this.notifier.send(
         tx,
         { organisationId: h.organisationId, roles: MATCH_HANDLERS },
@@ -654,7 +797,7 @@ export class ChildrenService {
           childId,
           ...(about.matchReference ? { matchReference: about.matchReference } : {}),
           ...(about.referralId ? { referralId: about.referralId } : {}),
-          otherOrganisation: { id: newcomer, name: newcomerName },
+          otherOrganisation: named ? { id: newcomerId, name: newcomer.name } : { id: null, name: 'Another agency' },
         },
         occurredAt: now,
       });
@@ -685,6 +828,8 @@ export class ChildrenService {
           { field: 'dateOfBirth', message: 'dateOfBirth or expectedDateOfBirth is required' },
         ]);
       }
+      const dates = birthDateErrors(dto, this.clock.now());
+      if (dates.length) throw DomainError.validation(dates);
       await repo.save(entity);
       if (caseTeamUserIds !== undefined) {
         await tx.getRepository(CaseTeamMember).delete({ childId: id });
@@ -715,8 +860,8 @@ export class ChildrenService {
 
   async addAddress(ctx: AccessContext, id: string, dto: AddressDto): Promise<ChildDto> {
     await this.db.transaction(async (tx) => {
-      await this.require(tx, ctx, id, { action: 'update' });
-      if (!can(ctx.ability, 'create', 'ChildAddress', { childId: id }))
+      const child = await this.require(tx, ctx, id, { action: 'update' });
+      if (!can(ctx.ability, 'create', 'ChildAddress', { childId: id, ...childRelations(child) }))
         throw DomainError.forbidden('You may not add addresses.');
       await this.insertAddress(tx, ctx, id, dto);
       await this.record(tx, ctx, 'child.address_added', [id], 'allowed', {
@@ -882,7 +1027,7 @@ export class ChildrenService {
       subjectIds: extra.subjectIds ?? childIds,
       childIds,
       outcome,
-      purpose: ctx.purpose,
+      purpose: extra.purpose ?? ctx.purpose,
       requestId: ctx.requestId,
       clientIp: ctx.clientIp,
       breakGlass: extra.breakGlass ?? false,

@@ -9,3 +9,4 @@ export * from './names';
 export * from './section.entity';
 export { childHiddenColumn, childHiddenField, searchPaths, type SearchPaths } from './child-scope';
 export { checkSearchIndex, type SearchIndexReport } from './search-index';
+export * from './children.errors';

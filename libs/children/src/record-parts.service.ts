@@ -99,7 +99,7 @@ export class RecordPartsService {
         breakGlass: viaBreakGlass(ctx, child),
         details:
           grantedClasses.length && found.organisationId !== ctx.actor.organisationId
-            ? { underGrant: grantedClasses, grantor: found.organisationId }
+            ? { underGrant: grantedClasses, grantors: [found.organisationId] }
             : {},
       });
       return filterFields(ctx.ability, 'ChildSection', section) as unknown as SectionDto;
@@ -310,7 +310,8 @@ export class RecordPartsService {
   /** Another organisation's access as the tipping-off rules let this reader see it. */
   private redact(ctx: AccessContext, e: AccessLogEntry) {
     // Its own accesses, and what others read under its own disclosures, an organisation sees in full.
-    if (e.organisation.id === ctx.actor.organisationId || e.underGrantFrom === ctx.actor.organisationId) return e;
+    if (e.organisation.id === ctx.actor.organisationId || e.underGrantFrom?.includes(ctx.actor.organisationId))
+      return e;
     const shown = accessLogOrganisation(ctx.actor, {
       organisationType: (e.organisation.type ?? 'oversight') as OrganisationType,
     });

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { abilityToSql, type AccessContext, can, columnsFrom, mayLearnOfInvolvement, rolesAllowed } from '@app/access';
-import { childHiddenColumn, childHiddenField, ChildrenService, type CreateChildDto } from '@app/children';
+import {
+  abilityToSql,
+  type AccessContext,
+  can,
+  columnsFrom,
+  mayLearnOfInvolvement,
+  openBetween,
+  rolesAllowed,
+} from '@app/access';
+import { childHiddenColumn, childHiddenField, ChildError, ChildrenService, type CreateChildDto } from '@app/children';
 import {
   Clock,
   decodeCursor,
@@ -88,6 +96,7 @@ const REFERRAL_COLUMNS = `
   r.decided_at AS "decidedAt", r.due_at AS "dueAt", r.version, r.created_at AS "createdAt", r.updated_at AS "updatedAt",
   r.urgency, r.from_organisation_id AS "fromOrganisationId", r.to_organisation_id AS "toOrganisationId",
   r.to_team_id AS "toTeamId", r.from_actor_id AS "fromActorId", tor.type AS "toOrganisationType",
+  fo.type AS "fromOrganisationType",
   ${childHiddenColumn('r.child_id', 'viewerId')} AS "childHiddenFrom",
   json_build_object('id', fo.id, 'name', fo.name) AS "from",
   json_build_object('id', tor.id, 'name', tor.name) AS "to",
@@ -126,6 +135,7 @@ type ReferralRow = ReferralDto & {
   toTeamId: string;
   fromActorId: string;
   toOrganisationType: OrganisationType;
+  fromOrganisationType: OrganisationType;
   childKnown: boolean;
   childHiddenFrom: string[];
 };
@@ -148,6 +158,7 @@ const strip = <
     toTeamId?: string;
     fromActorId?: string;
     toOrganisationType?: string;
+    fromOrganisationType?: string;
     childHiddenFrom?: string[];
   },
 >(
@@ -160,6 +171,7 @@ const strip = <
     toTeamId: _tt,
     fromActorId: _fa,
     toOrganisationType: _ot,
+    fromOrganisationType: _fot,
     childHiddenFrom: _h,
     ...rest
   } = row;
@@ -205,7 +217,8 @@ export class ReferralsService {
   async createConcern(ctx: AccessContext, dto: CreateConcernDto): Promise<ConcernDto> {
     this.requireChildOrSubject(dto.childId, dto.subject, true);
     return this.db.transaction(async (tx) => {
-      if (dto.childId) await this.children.require(tx, ctx, dto.childId);
+      // Naming a child writes onto its record: only an organisation working with it may.
+      const named = dto.childId ? await this.children.require(tx, ctx, dto.childId, { working: true }) : null;
       const now = this.clock.now();
       const t = await this.timescales.for(tx, ctx.actor.organisationId);
       const leadTeam = await this.leadTeamOf(tx, ctx.actor.organisationId, ctx.actor.organisationType);
@@ -226,16 +239,27 @@ export class ReferralsService {
           dueAt: this.timescales.concernDecisionDue(now, dto.immediateDanger, t),
         }),
       );
-      await this.notifier.send(
-        tx,
-        { organisationId: ctx.actor.organisationId, teamId: leadTeam, roles: CONCERN_DECIDERS },
-        {
-          kind: dto.immediateDanger ? 'concern.logged.immediate_danger' : 'concern.logged',
-          subjectType: 'Concern',
-          subjectId: concern.id,
-          message: `${dto.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}A new concern needs a decision.`,
-        },
-      );
+      const notice = {
+        kind: dto.immediateDanger ? 'concern.logged.immediate_danger' : 'concern.logged',
+        subjectType: 'Concern',
+        subjectId: concern.id,
+        message: `${dto.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}A new concern needs a decision.`,
+      };
+      // About a restricted child: only its case team may open the concern, so only it is told.
+      if (named?.restricted) {
+        const team = named.caseTeamUserIds;
+        await this.notifier.send(
+          tx,
+          { organisationId: ctx.actor.organisationId, userIds: await this.usersOf(tx, team, ctx.actor.organisationId) },
+          notice,
+        );
+      } else {
+        await this.notifier.send(
+          tx,
+          { organisationId: ctx.actor.organisationId, teamId: leadTeam, roles: CONCERN_DECIDERS },
+          notice,
+        );
+      }
       if (concern.childId) {
         await this.children.addEntry(tx, ctx, concern.childId, {
           category: 'concern',
@@ -364,19 +388,32 @@ export class ReferralsService {
       let childId: string | null = null;
       let subject = subjectColumns(dto.subject);
       if (dto.childId) {
-        const child = await this.children.require(tx, ctx, dto.childId);
+        // Referring a child by its record opens triage for another team and writes onto the record:
+        // only an organisation working with the child may (a disclosure or triage only reads).
+        const child = await this.children.require(tx, ctx, dto.childId, { working: true });
         childId = child.id;
         // A restricted child stays with its case team: refer only to a team someone of it can work in.
         if (child.restricted) await this.requireCaseTeamIn(tx, child.id, team.organisation_id);
-        // The referral shares who the child is; the rest of the record stays behind need-to-know.
+        // The referral shares who the child is, as far as the referrer itself may read it.
+        const seen = this.children.present(ctx, child) as unknown as Record<string, unknown>;
         subject = {
           ...subject,
-          givenName: (child.givenName as string | undefined) ?? subject.givenName,
-          familyName: (child.familyName as string | undefined) ?? subject.familyName,
-          dateOfBirth: (child.dateOfBirth as string | null | undefined) ?? subject.dateOfBirth,
+          givenName: (seen.givenName as string | undefined) ?? subject.givenName,
+          familyName: (seen.familyName as string | undefined) ?? subject.familyName,
+          dateOfBirth: (seen.dateOfBirth as string | null | undefined) ?? subject.dateOfBirth,
         };
       } else if (dto.matchReference) {
-        childId = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
+        const matched = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
+        // A child restricted since the match is referred as an unknown one; its case team is told.
+        if (await this.children.isRestricted(tx, matched)) {
+          await this.children.tellCaseTeam(tx, matched, {
+            kind: 'child.linked',
+            message:
+              'A referral was sent about a child who may be this restricted child. Review it with the case team.',
+          });
+        } else {
+          childId = matched;
+        }
       }
 
       const concerns = dto.concernIds ?? [];
@@ -433,18 +470,24 @@ export class ReferralsService {
           tx,
           `UPDATE concern SET status = 'REFERRED', decided_by = :me, decided_at = :now, version = version + 1,
                   child_id = coalesce(child_id, :childId) WHERE id = ANY(:ids)`,
-          { me: ctx.actor.id, now, ids: concerns, childId },
+          // A child named by match reference stays unknown to the referrer, its concerns included.
+          { me: ctx.actor.id, now, ids: concerns, childId: dto.childId ? childId : null },
         );
       }
+      const received = {
+        kind: referral.immediateDanger ? 'referral.received.immediate_danger' : 'referral.received',
+        subjectType: 'Referral',
+        subjectId: referral.id,
+        message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
+      };
+      // About a restricted child: only the case team's members in the receiving organisation may open it.
+      const caseTeam = childId && dto.childId ? await this.children.caseTeamOf(tx, childId) : [];
       await this.notifier.send(
         tx,
-        { organisationId: team.organisation_id, teamId: team.id, roles: REFERRAL_RECEIVERS },
-        {
-          kind: referral.immediateDanger ? 'referral.received.immediate_danger' : 'referral.received',
-          subjectType: 'Referral',
-          subjectId: referral.id,
-          message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
-        },
+        caseTeam.length
+          ? { organisationId: team.organisation_id, userIds: await this.usersOf(tx, caseTeam, team.organisation_id) }
+          : { organisationId: team.organisation_id, teamId: team.id, roles: REFERRAL_RECEIVERS },
+        received,
       );
       if (childId) {
         await this.children.openTriage(tx, childId, {
@@ -463,6 +506,7 @@ export class ReferralsService {
           category: 'referral',
           summary: `Referral sent to ${team.org_name} (${team.name}), RAG ${rag}.`,
           shareable: true,
+          multiAgency: openBetween(ctx.actor.organisationType, team.type as OrganisationType),
         });
       }
       await this.audit(tx, ctx, 'referral.create', 'Referral', [referral.id], childId, {
@@ -574,6 +618,22 @@ export class ReferralsService {
    * the outcome keeps children's services working with the child (which then leads).
    */
   async decide(ctx: AccessContext, id: string, dto: DecisionDto): Promise<ReferralDto> {
+    // A decision that would link a child another agency holds is refused first, in a transaction of
+    // its own, so that the match reference it answers with (and the holders' notice) is kept.
+    const refused = await this.db.transaction(async (tx) => {
+      const row = await this.loadReferral(tx, ctx, id, 'read');
+      if (!can(ctx.ability, 'triage', 'Referral', row)) return null;
+      if (row.childId || dto.childId || dto.matchReference) return null;
+      const outcome = dto.outcome as CsOutcome;
+      if (!ACCEPTING_OUTCOMES.includes(outcome) && !dto.child) return null;
+      const who = this.decisionIdentity(row, dto);
+      this.children.checkRegistration(ctx, who, 'child.');
+      await this.children.lockIdentity(tx, who);
+      const match = await this.children.findMatch(tx, who);
+      if (!match || match.restricted || (await this.worksWith(tx, ctx, match.id))) return null;
+      return this.children.judgeMatch(tx, ctx, who);
+    });
+    if (refused?.kind === 'hidden') throw ChildError.possibleMatch(refused.reference, refused.heldBy);
     return this.db.transaction(async (tx) => {
       const row = await this.loadReferral(tx, ctx, id, 'read', true);
       if (!can(ctx.ability, 'triage', 'Referral', row))
@@ -598,7 +658,10 @@ export class ReferralsService {
       if (childId) {
         await this.children.addEntry(tx, ctx, childId, {
           category: 'decision',
-          summary: `MASH decision on a referral from ${(row.from as { name: string }).name}: ${OUTCOME_WORDS[outcome]}.`,
+          // The referrer is named only where the multi-agency chronology may name it (tipping off).
+          summary: openBetween(row.fromOrganisationType, 'local_authority')
+            ? `MASH decision on a referral from ${(row.from as { name: string }).name}: ${OUTCOME_WORDS[outcome]}.`
+            : `MASH decision on a referral: ${OUTCOME_WORDS[outcome]}.`,
           sensitivity: 'social-care',
           shareable: true,
           multiAgency: true,
@@ -609,11 +672,31 @@ export class ReferralsService {
     });
   }
 
+  /** Who a decision registers or finds: the referral's subject, completed by what the decider adds. */
+  private decisionIdentity(row: ReferralRow, dto: DecisionDto): Partial<CreateChildDto> {
+    const subject = row.subject as { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
+    return {
+      ...(subject.givenName ? { givenName: subject.givenName } : {}),
+      ...(subject.familyName ? { familyName: subject.familyName } : {}),
+      ...(subject.dateOfBirth ? { dateOfBirth: subject.dateOfBirth } : {}),
+      ...dto.child,
+    };
+  }
+
+  private async worksWith(tx: EntityManager, ctx: AccessContext, childId: string): Promise<boolean> {
+    return this.children.require(tx, ctx, childId, { working: true }).then(
+      () => true,
+      () => false,
+    );
+  }
+
   /**
-   * The child a decision is about: the referral's own, one the decider names (or was given a match
-   * reference for), else, when the outcome needs one, the record already on the system that the
-   * details describe, or a new registration. A restricted record is never linked this way (its case
-   * team is told instead, as for any registration that may duplicate it).
+   * The child a decision is about: the referral's own; one the decider's organisation works with
+   * (named by id); one it was given a match reference for (its holders were told then); else, when
+   * the outcome needs one, the record the details describe if the decider's organisation already
+   * works with it, or a new registration. Another agency's record is never taken over by details
+   * alone (the first phase of decide answers 409 with a match reference), and a restricted record is
+   * never linked this way (its case team is told, as for any registration that may duplicate it).
    */
   private async childForDecision(
     tx: EntityManager,
@@ -623,22 +706,39 @@ export class ReferralsService {
     needed: boolean,
   ): Promise<string | null> {
     if (row.childId) return row.childId;
-    if (dto.childId) return (await this.children.require(tx, ctx, dto.childId)).id;
-    if (dto.matchReference) return this.children.childOfMatchReference(tx, ctx, dto.matchReference);
-    if (!needed && !dto.child) return null;
-    const subject = row.subject as { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
-    const who: Partial<CreateChildDto> = {
-      ...(subject.givenName ? { givenName: subject.givenName } : {}),
-      ...(subject.familyName ? { familyName: subject.familyName } : {}),
-      ...(subject.dateOfBirth ? { dateOfBirth: subject.dateOfBirth } : {}),
-      ...dto.child,
-    };
+    if (dto.childId) return (await this.children.require(tx, ctx, dto.childId, { working: true })).id;
+    if (dto.matchReference) {
+      const matched = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
+      if (!(await this.children.isRestricted(tx, matched))) return matched;
+    } else if (!needed && !dto.child) {
+      return null;
+    }
+    const who = this.decisionIdentity(row, dto);
     this.children.checkRegistration(ctx, who, 'child.');
+    await this.children.lockIdentity(tx, who);
     const match = await this.children.findMatch(tx, who);
-    if (match && !match.restricted) return match.id;
+    if (match && !match.restricted) {
+      if (await this.worksWith(tx, ctx, match.id)) return match.id;
+      // Registered by another agency since the first phase looked: deciding again gets its reference.
+      throw DomainError.conflict(
+        'REFERRAL.CHILD_REGISTERED_MEANWHILE',
+        'A record that may be this child was registered meanwhile: decide again.',
+      );
+    }
     const registered = await this.children.register(tx, ctx, who as CreateChildDto);
     if (match?.restricted) await this.children.tellCaseTeam(tx, match.id);
     return registered;
+  }
+
+  /** Users among these who belong to the organisation (e.g. the case team members a notice may go to). */
+  private async usersOf(tx: EntityManager, userIds: string[], organisationId: string): Promise<string[]> {
+    if (!userIds.length) return [];
+    const rows = await namedQuery<{ id: string }>(
+      tx,
+      'SELECT id FROM app_user WHERE id = ANY(:ids) AND organisation_id = :org AND active',
+      { ids: userIds, org: organisationId },
+    );
+    return rows.map((r) => r.id);
   }
 
   async inbox(ctx: AccessContext, q: ReferralListQuery): Promise<Page<ReferralDto>> {
@@ -865,6 +965,7 @@ export class ReferralsService {
         category: 'referral',
         summary: `Referral from ${(row.from as { name: string }).name}: ${to.toLowerCase()}.`,
         shareable: true,
+        multiAgency: openBetween(row.fromOrganisationType, row.toOrganisationType),
       });
     }
     await this.audit(tx, ctx, 'referral.transition', 'Referral', [row.id], childId, { from: row.status, to });

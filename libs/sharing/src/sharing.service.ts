@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { abilityToSql, type AccessContext, can, columnsFrom, type FieldSql, rolesAllowed } from '@app/access';
+import {
+  abilityToSql,
+  type AccessContext,
+  AGENCY_CLASSES,
+  can,
+  columnsFrom,
+  type FieldSql,
+  rolesAllowed,
+} from '@app/access';
 import { childHiddenColumn, childHiddenField, ChildrenService, SharingGrant } from '@app/children';
 import {
   Clock,
@@ -311,8 +319,9 @@ export class SharingService {
 
   /** The requester learns the decision; which child matched, and how, stays with the receiver. */
   private present(ctx: AccessContext, row: RequestRow): InformationRequestDto {
-    if (this.receiverSees(ctx, row)) return row;
-    const { childId: _c, identification: _i, ...rest } = row;
+    const { childHiddenFrom: _h, ...shown } = row;
+    if (this.receiverSees(ctx, row)) return shown;
+    const { childId: _c, identification: _i, ...rest } = shown;
     return rest;
   }
 
@@ -349,8 +358,24 @@ export class SharingService {
       if (dto.until && (until <= now || until.getTime() - now.getTime() > MAX_GRANT_DAYS * 86_400_000)) {
         errors.push({ field: 'until', message: `until must be in the future and within ${MAX_GRANT_DAYS} days` });
       }
+      // An organisation discloses only what it holds: the classes its kind of agency records.
+      const holds = AGENCY_CLASSES[ctx.actor.organisationType as keyof typeof AGENCY_CLASSES] ?? [];
+      const foreign = (dto.classes ?? []).filter((c) => !(holds as readonly string[]).includes(c));
+      if (foreign.length) {
+        errors.push({
+          field: 'classes',
+          message: `your organisation may disclose only ${holds.join(', ')}; not ${foreign.join(', ')}`,
+        });
+      }
       if (errors.length) throw DomainError.validation(errors);
-      const childId = row.childId ?? (dto.childId ? (await this.children.require(tx, ctx, dto.childId)).id : null);
+      // ...and only about a child it works with: a grantee never passes on what it was granted.
+      const candidate = row.childId ?? dto.childId ?? null;
+      const childId = candidate
+        ? await this.children.require(tx, ctx, candidate, { working: true }).then(
+            (c) => c.id,
+            () => null,
+          )
+        : null;
       if (!childId) {
         throw new DomainError(
           'INFORMATION_REQUEST.CHILD_REQUIRED',
@@ -531,7 +556,9 @@ export class SharingService {
       ctx.ability,
       'read',
       'SharingGrant',
-      columnsFrom(this.db.getRepository(SharingGrant).metadata, 'g'),
+      columnsFrom(this.db.getRepository(SharingGrant).metadata, 'g', {
+        childHiddenFrom: childHiddenField('g.child_id'),
+      }),
       'sg',
     );
     const params: Record<string, unknown> = { ...scope.params, now, limit: limit + 1 };
@@ -574,7 +601,7 @@ export class SharingService {
         ctx.ability,
         'update',
         'SharingGrant',
-        columnsFrom(tx.getRepository(SharingGrant).metadata, 'g'),
+        columnsFrom(tx.getRepository(SharingGrant).metadata, 'g', { childHiddenFrom: childHiddenField('g.child_id') }),
         'sg',
       );
       const rows = await namedQuery<SharingGrant & { grantee_name: string }>(
