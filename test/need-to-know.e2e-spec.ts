@@ -3,8 +3,8 @@
  * is a test here, with the multi-agency journey, grants that end with the grants, and decisions on
  * children not yet registered. Fresh children per test: the demo world stays as the matrix expects.
  */
-import { nhsCheckDigit } from '@app/children';
 import { startTestApp, type TestContext } from './support/app';
+import { freshNhsNumber } from './support/factories';
 
 const SW = 'social.worker@northshire-council.example';
 const TM = 'team.manager@northshire-council.example';
@@ -18,14 +18,6 @@ const TEACHER = 'teacher@riverside-academy.example';
 
 const NURSE = 'nurse@northshire-nhs.example';
 const INSPECTOR = 'inspector@inspectorate.example';
-
-function freshNhsNumber(): string {
-  for (;;) {
-    const first9 = String(Math.floor(100_000_000 + Math.random() * 899_999_999));
-    const check = nhsCheckDigit(first9);
-    if (check !== null) return first9 + String(check);
-  }
-}
 
 let n = 0;
 const fresh = (family: string) => ({

@@ -1,25 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nhsCheckDigit } from '@app/children';
 import { SecretBox, verifyWebhookSignature, WebhookDispatcher } from '@app/platform';
 import { EscalationService } from '@app/referrals';
 import { startTestApp, type TestContext } from './support/app';
+import { freshNhsNumber } from './support/factories';
 
 const NSC_TM = 'team.manager@northshire-council.example';
 const NSC_ADMIN = 'admin@northshire-council.example';
 const CSE = 'cse.officer@northshire-police.example';
 const SECRET = 'a-webhook-secret-of-at-least-32-characters!';
 const NSC_SW = 'social.worker@northshire-council.example';
-
-/** A valid NHS number no other test uses. */
-function freshNhsNumber(): string {
-  for (;;) {
-    const first9 = String(Math.floor(100_000_000 + Math.random() * 899_999_999));
-    const check = nhsCheckDigit(first9);
-    if (check !== null) return first9 + String(check);
-  }
-}
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
