@@ -13,6 +13,7 @@ import { SealedWebhookSecrets1795880300000 } from './1795880300000-SealedWebhook
 import { RateLimitWindow1795880400000 } from './1795880400000-RateLimitWindow';
 import { ChildSearchTriggerLock1795880500000 } from './1795880500000-ChildSearchTriggerLock';
 import { TokenGeneration1795880600000 } from './1795880600000-TokenGeneration';
+import { WebSession1795886000000 } from './1795886000000-WebSession';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   RateLimitWindow1795880400000,
   ChildSearchTriggerLock1795880500000,
   TokenGeneration1795880600000,
+  WebSession1795886000000,
 ];
