@@ -17,6 +17,7 @@ import { NeedToKnow1795881000000 } from './1795881000000-NeedToKnow';
 import { ClientTokenGeneration1795883000000 } from './1795883000000-ClientTokenGeneration';
 import { RoleGrants1795883100000 } from './1795883100000-RoleGrants';
 import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInSeqOrder';
+import { WebSession1795886000000 } from './1795886000000-WebSession';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ClientTokenGeneration1795883000000,
   RoleGrants1795883100000,
   AuditChainInSeqOrder1795884000000,
+  WebSession1795886000000,
 ];

@@ -47,6 +47,16 @@ function boundedBodyParsers(): RequestHandler {
   };
 }
 
+/** Every route under /api/v1 but the health checks: shared by the app and the OpenAPI document. */
+export function setGlobalPrefix(app: INestApplication): void {
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+}
+
 /** The API exactly as it runs in production: used by main.ts and by the e2e tests. */
 export async function createApp(options: AppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
@@ -79,12 +89,7 @@ export async function createApp(options: AppOptions): Promise<NestExpressApplica
       : { origin: false },
   );
   app.use(boundedBodyParsers());
-  app.setGlobalPrefix('api/v1', {
-    exclude: [
-      { path: 'health', method: RequestMethod.GET },
-      { path: 'health/ready', method: RequestMethod.GET },
-    ],
-  });
+  setGlobalPrefix(app);
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
   return app;
