@@ -22,3 +22,5 @@ export * from './outbox/index';
 export * from './database/statements';
 export * from './crypto/secret-box';
 export * from './notifications/notifier';
+export * from './errors/problem-responses';
+export * from './http/field-limits';

@@ -7,11 +7,17 @@ import { OPENAPI_JSON, typesFromOpenApi, WEB_CLIENT_TYPES } from './openapi-type
 /**
  * `npm run openapi`: writes the API's OpenAPI document (docs/openapi.json) from the code, and the
  * web's client types from that document. Review the diff of docs/openapi.json as an API change.
+ * With `--out <file>` it writes the document there and nothing else (npm run lint:openapi).
  */
 async function main(): Promise<void> {
   const root = resolve(__dirname, '../../../../..');
   const doc = await openApiFromCode();
   const json = serialiseOpenApi(doc);
+  const out = process.argv.indexOf('--out');
+  if (out > 0) {
+    writeFileSync(resolve(process.argv[out + 1] ?? ''), json);
+    return;
+  }
   const jsonPath = resolve(root, OPENAPI_JSON);
   let before = '';
   try {
