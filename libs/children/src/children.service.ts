@@ -722,8 +722,9 @@ export class ChildrenService {
 
   async addAddress(ctx: AccessContext, id: string, dto: AddressDto): Promise<ChildDto> {
     await this.db.transaction(async (tx) => {
-      await this.require(tx, ctx, id, { action: 'update' });
-      if (!can(ctx.ability, 'create', 'ChildAddress', { childId: id }))
+      const child = await this.require(tx, ctx, id, { action: 'update' });
+      // Judged by the child's relations, as the policy's conditions on addresses are written.
+      if (!can(ctx.ability, 'create', 'ChildAddress', { childId: id, ...childRelations(child) }))
         throw DomainError.forbidden('You may not add addresses.');
       // Additions to one child in turn, so two at once cannot pass the count together.
       await tx.query('SELECT 1 FROM child WHERE id = $1 FOR NO KEY UPDATE', [id]);
