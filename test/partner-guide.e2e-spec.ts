@@ -90,6 +90,10 @@ describe('docs/partner-api.md, run as written (issue #17)', () => {
     hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   });
   afterAll(async () => {
+    // The guide's subscription goes with its endpoint: later files' deliveries must not try it.
+    const mine = 'SELECT id FROM webhook_subscription WHERE url = $1';
+    await t.db.query(`DELETE FROM webhook_delivery WHERE subscription_id IN (${mine})`, [hookUrl]);
+    await t.db.query('DELETE FROM webhook_subscription WHERE url = $1', [hookUrl]);
     await new Promise((r) => receiver.close(r));
     await t.close();
     rmSync(dir, { recursive: true, force: true });
