@@ -33,6 +33,21 @@ const forbidden = [
     to: { path: '^apps/worker/' },
   },
   {
+    name: 'web-is-only-a-client-of-the-api',
+    comment:
+      'apps/web talks to the API over HTTP through its generated client: it imports no lib (the API is the one ' +
+      'place the policy is enforced) and no other app.',
+    severity: 'error',
+    from: { path: '^apps/web/' },
+    to: { path: '^(libs|apps/(api|worker)|migrations)/' },
+  },
+  {
+    name: 'nothing-imports-web',
+    severity: 'error',
+    from: { path: '^(libs|apps/(api|worker)|migrations)/' },
+    to: { path: '^apps/web/' },
+  },
+  {
     name: 'worker-does-not-import-api',
     severity: 'error',
     from: { path: '^apps/worker/' },

@@ -12,6 +12,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/scripts ./scripts
+# The web service's templates and static files are read at run time.
+COPY --from=build /app/apps/web/views ./apps/web/views
+COPY --from=build /app/apps/web/assets ./apps/web/assets
+COPY --from=build /app/tsconfig.build.json ./
 USER node
 EXPOSE 3000
 CMD ["node", "scripts/run.js", "apps/api/src/main.js"]

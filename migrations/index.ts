@@ -18,6 +18,7 @@ import { RestrictedNhsNumber1795881100000 } from './1795881100000-RestrictedNhsN
 import { ClientTokenGeneration1795883000000 } from './1795883000000-ClientTokenGeneration';
 import { RoleGrants1795883100000 } from './1795883100000-RoleGrants';
 import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInSeqOrder';
+import { WebSession1795886000000 } from './1795886000000-WebSession';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   ClientTokenGeneration1795883000000,
   RoleGrants1795883100000,
   AuditChainInSeqOrder1795884000000,
+  WebSession1795886000000,
 ];

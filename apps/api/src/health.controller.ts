@@ -1,17 +1,17 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/access';
-import { DATABASE_RETRY_AFTER_SECONDS, DomainError } from '@app/platform';
+import { ApiProblems, DATABASE_RETRY_AFTER_SECONDS, DomainError } from '@app/platform';
 
 class HealthResponse {
-  @ApiProperty({ example: 'ok' }) status!: string;
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
 }
 
 class ReadinessResponse extends HealthResponse {
-  @ApiProperty({ example: 'up' }) database!: string;
-  @ApiProperty({ example: 'applied' }) migrations!: string;
+  @ApiProperty({ enum: ['up'] }) database!: 'up';
+  @ApiProperty({ enum: ['applied'] }) migrations!: 'applied';
 }
 
 @ApiTags('health')
@@ -32,7 +32,7 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'Readiness: the database answers and every migration is applied' })
   @ApiOkResponse({ type: ReadinessResponse })
-  @ApiServiceUnavailableResponse({ description: 'Database down or migrations pending.' })
+  @ApiProblems([503, 'SERVICE_UNAVAILABLE: the database does not answer, or migrations are pending.'])
   async ready(): Promise<ReadinessResponse> {
     let pending: boolean;
     try {

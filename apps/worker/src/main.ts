@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import {
@@ -25,7 +26,10 @@ async function main(): Promise<void> {
   await runMigrationsLocked(ds);
   await ds.destroy();
 
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, databaseUrl));
+  // One JSON object a line, like the API's logs (npm start makes them readable in a terminal).
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, databaseUrl), {
+    logger: new ConsoleLogger({ json: true, colors: false, logLevels: nestLevels(config.logLevel) }),
+  });
   const shutdown = async (): Promise<void> => {
     await app.close();
     await embedded?.stop();
@@ -34,6 +38,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
   console.log(JSON.stringify({ level: 'info', msg: 'Worker running' }));
+}
+
+function nestLevels(level: string): ('fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose')[] {
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const upTo = { silent: -1, fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 }[level] ?? 3;
+  return order.slice(0, upTo + 1);
 }
 
 main().catch((err: unknown) => {

@@ -1,18 +1,17 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { etag, Idempotent, PageQuery, UuidParamPipe, versionFromIfMatch } from '@app/platform';
+import { type AccessContext, CurrentAccess, PURPOSES_OF_USE, RequirePermission } from '@app/access';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  ETAG_HEADER,
+  etag,
+  Idempotent,
+  PageQuery,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
 import {
   AccessLogPage,
   AddressDto,
@@ -26,6 +25,7 @@ import {
   ChronologyQuery,
   CreateChildDto,
   CreateChronologyEntryDto,
+  MAX_ADDRESSES_PER_CHILD,
   PutSectionDto,
   SectionDto,
   UpdateChildDto,
@@ -40,8 +40,10 @@ const PURPOSE = {
   description:
     'Why you are accessing the record, kept in the audit log: direct_safeguarding (default), referral_triage, ' +
     'strategy_discussion, case_review, information_request, inspection, audit, emergency.',
+  schema: { type: 'string', enum: [...PURPOSES_OF_USE] },
 };
-const NOT_FOUND = { description: 'No such child, or not one you may see (the same answer for both).' };
+const ApiChildNotFound = () => ApiProblems([404, 'No such child, or not one you may see (the same answer for both).']);
+const WITH_ETAG = { headers: { ETag: ETAG_HEADER } };
 
 @ApiTags('children')
 @ApiBearerAuth()
@@ -63,8 +65,8 @@ export class ChildrenController {
       'or same name and date of birth) the answer is 409: with the child id when you can see that record, or with an ' +
       'opaque matchReference when another agency holds it, for use in a referral or an information request.',
   })
-  @ApiCreatedResponse({ type: ChildDto })
-  @ApiConflictResponse({ description: 'CHILD.ALREADY_REGISTERED (childId) or CHILD.POSSIBLE_MATCH (matchReference).' })
+  @ApiCreatedResponse({ type: ChildDto, ...WITH_ETAG })
+  @ApiProblems([409, 'CHILD.ALREADY_REGISTERED (childId) or CHILD.POSSIBLE_MATCH (matchReference).'])
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateChildDto,
@@ -89,8 +91,8 @@ export class ChildrenController {
   @Get(':id')
   @RequirePermission('read', 'Child')
   @ApiOperation({ summary: "A child's shared record, with the fields your role may read" })
-  @ApiOkResponse({ type: ChildDto, headers: { ETag: { description: 'The version, for If-Match' } } })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiOkResponse({ type: ChildDto, ...WITH_ETAG })
+  @ApiChildNotFound()
   async get(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -107,10 +109,10 @@ export class ChildrenController {
     summary: "Correct a child's core record",
     description: 'A field your role may not change is 403, naming it.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag you read; 412 when stale.' })
-  @ApiOkResponse({ type: ChildDto })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiForbiddenResponse({ description: 'CHILD.FIELDS_FORBIDDEN: the fields you may not change.' })
+  @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
+  @ApiOkResponse({ type: ChildDto, ...WITH_ETAG })
+  @ApiChildNotFound()
+  @ApiProblems([403, 'CHILD.FIELDS_FORBIDDEN: the fields you may not change.'])
   async update(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -131,7 +133,11 @@ export class ChildrenController {
     description: 'A confidential address is seen only by your organisation.',
   })
   @ApiCreatedResponse({ type: ChildDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiProblems([
+    422,
+    `CHILD.TOO_MANY_ADDRESSES: a child's address history holds at most ${MAX_ADDRESSES_PER_CHILD} addresses.`,
+  ])
+  @ApiChildNotFound()
   addAddress(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -146,8 +152,8 @@ export class ChildrenController {
     summary: "One agency's section of the record",
     description: "Your own; another agency's only under a grant.",
   })
-  @ApiOkResponse({ type: SectionDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiOkResponse({ type: SectionDto, ...WITH_ETAG })
+  @ApiChildNotFound()
   async getSection(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -165,13 +171,9 @@ export class ChildrenController {
     summary: "Write your organisation's section (whole)",
     description: 'If-Match is required once it exists.',
   })
-  @ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description: 'The ETag you read; required to replace an existing section.',
-  })
-  @ApiOkResponse({ type: SectionDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiIfMatch(false, 'The ETag you read; required to replace an existing section (428 without it).')
+  @ApiOkResponse({ type: SectionDto, ...WITH_ETAG })
+  @ApiChildNotFound()
   async putSection(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -200,7 +202,7 @@ export class ChildrenController {
       'events every agency working with the child recorded for it, as summaries, with the recording agency on each line.',
   })
   @ApiOkResponse({ type: ChronologyPage })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiChildNotFound()
   chronology(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -217,7 +219,7 @@ export class ChildrenController {
     description: 'Its sensitivity class decides who may ever read it.',
   })
   @ApiCreatedResponse({ type: ChronologyEntryDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiChildNotFound()
   addChronology(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -230,7 +232,7 @@ export class ChildrenController {
   @RequirePermission('read', 'AccessLog')
   @ApiOperation({ summary: 'Who looked at or changed this record, when, from which organisation and why' })
   @ApiOkResponse({ type: AccessLogPage })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiChildNotFound()
   accessLog(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -249,7 +251,7 @@ export class ChildrenController {
       'Time-limited; the reason is kept; every read under it is audited as break-glass; the lead organisation is told.',
   })
   @ApiCreatedResponse({ type: BreakGlassResponse })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiChildNotFound()
   breakGlass(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,

@@ -22,18 +22,31 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { SENSITIVITY_CLASSES } from '@app/access';
-import { PageQuery } from '@app/platform';
+import { PURPOSES_OF_USE, SENSITIVITY_CLASSES } from '@app/access';
+import { ApiNextCursor, ApiPageData, FIELD_LIMITS, ORGANISATION_TYPES, PageQuery } from '@app/platform';
 import { CHRONOLOGY_CATEGORIES } from './chronology.entity';
 import { INVOLVEMENT_BASES } from './involvement.entity';
 import { DISABILITY_CODES, ETHNICITY_CODES, SEX_CODES } from './child.entity';
-import { type IdentifierKind, normaliseIdentifier, validateIdentifier } from './identifiers';
+import { type IdentifierKind, LA_CHILD_ID_MAX_LENGTH, normaliseIdentifier, validateIdentifier } from './identifiers';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Free-text notes and details: the longest text any field of the record takes. */
+const NOTES_MAX_LENGTH = 20000;
+/** Addresses of one child's history, all organisations together (POST .../addresses refuses more: 422). */
+export const MAX_ADDRESSES_PER_CHILD = 100;
 
-/** Validates (after normalising) an NHS number, UPN, PNC ID or local authority child id. */
+/** Longest accepted form of each identifier (an NHS number may be written `943 476 5919`). */
+const IDENTIFIER_MAX_LENGTH: Record<IdentifierKind, number> = {
+  nhs_number: 12,
+  upn: 13,
+  pnc_id: 11,
+  la_child_id: LA_CHILD_ID_MAX_LENGTH,
+};
+
+/** Validates (after normalising) an NHS number, UPN, PNC ID or local authority child id, and bounds its length. */
 function IsIdentifier(kind: IdentifierKind, options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
+  return (target: object, propertyName: string) => {
+    MaxLength(IDENTIFIER_MAX_LENGTH[kind], options)(target, propertyName);
     registerDecorator({
       name: 'isIdentifier',
       target: target.constructor,
@@ -48,6 +61,7 @@ function IsIdentifier(kind: IdentifierKind, options?: ValidationOptions) {
         },
       },
     });
+  };
 }
 const normalise =
   (kind: IdentifierKind) =>
@@ -77,16 +91,19 @@ export class AddressDto {
   @ApiProperty({ example: 'NT1 4AB' })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @Matches(/^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$/, { message: 'postcode must be a UK postcode' })
+  @MaxLength(8)
   postcode!: string;
 
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
   fromDate?: string;
 
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
   untilDate?: string;
 
   @ApiPropertyOptional({ description: 'A refuge or placement address: only your organisation will see it.' })
@@ -126,11 +143,13 @@ class ChildFields {
   @ApiPropertyOptional({ format: 'date', example: '2011-04-02' })
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
   dateOfBirth?: string;
 
   @ApiPropertyOptional({ format: 'date', description: 'For an unborn child.' })
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
   expectedDateOfBirth?: string;
 
   @ApiPropertyOptional({ enum: SEX_CODES, default: 'U' })
@@ -158,6 +177,7 @@ class ChildFields {
   @ApiPropertyOptional({ enum: DISABILITY_CODES, isArray: true, description: 'CIN census disability codes' })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(DISABILITY_CODES.length)
   @ArrayUnique()
   @IsIn(DISABILITY_CODES, { each: true })
   disabilities?: string[];
@@ -208,8 +228,16 @@ export class UpdateChildDto {
   @IsString({ each: true })
   @Length(1, 100, { each: true })
   previousNames?: string[];
-  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @IsDateString({ strict: true }) dateOfBirth?: string;
-  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @IsDateString({ strict: true }) expectedDateOfBirth?: string;
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
+  dateOfBirth?: string;
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
+  expectedDateOfBirth?: string;
   @ApiPropertyOptional({ enum: SEX_CODES }) @IsOptional() @IsIn(SEX_CODES) sex?: (typeof SEX_CODES)[number];
   @ApiPropertyOptional({ enum: ETHNICITY_CODES }) @IsOptional() @IsIn(ETHNICITY_CODES) ethnicity?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 60) firstLanguage?: string;
@@ -217,6 +245,7 @@ export class UpdateChildDto {
   @ApiPropertyOptional({ enum: DISABILITY_CODES, isArray: true })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(DISABILITY_CODES.length)
   @ArrayUnique()
   @IsIn(DISABILITY_CODES, { each: true })
   disabilities?: string[];
@@ -263,6 +292,7 @@ export class ChildSearchQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
   dateOfBirth?: string;
 
   @ApiPropertyOptional({ description: 'Any identifier: NHS number, UPN, PNC ID or LA child id.' })
@@ -272,9 +302,12 @@ export class ChildSearchQuery extends PageQuery {
   identifier?: string;
 }
 
+/** One involvement per organisation working with the child: bounded by the partnership's organisations. */
+const INVOLVEMENTS_MAX_ITEMS = 500;
+
 export class InvolvementDto {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() organisationName!: string;
+  @ApiProperty({ maxLength: 200 }) organisationName!: string;
   @ApiProperty({ enum: ['lead', 'contributing'] }) kind!: string;
   @ApiProperty({ enum: INVOLVEMENT_BASES }) basis!: string;
   @ApiProperty({ enum: ['police_force', 'local_authority', 'school', 'health'] }) organisationType!: string;
@@ -285,7 +318,7 @@ export class InvolvementDto {
 
 export class LeadDto {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() organisationName!: string;
+  @ApiProperty({ maxLength: 200 }) organisationName!: string;
 }
 
 export class AddressView extends AddressDto {
@@ -297,23 +330,27 @@ export class ChildDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() version!: number;
   @ApiProperty() restricted!: boolean;
-  @ApiPropertyOptional() givenName?: string;
-  @ApiPropertyOptional() familyName?: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) preferredName?: string | null;
-  @ApiPropertyOptional({ type: [String] }) previousNames?: string[];
+  @ApiPropertyOptional({ maxLength: 100 }) givenName?: string;
+  @ApiPropertyOptional({ maxLength: 100 }) familyName?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 }) preferredName?: string | null;
+  @ApiPropertyOptional({ type: [String], maxItems: 20, items: { type: 'string', maxLength: 100 } })
+  previousNames?: string[];
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) dateOfBirth?: string | null;
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) expectedDateOfBirth?: string | null;
   @ApiPropertyOptional({ enum: SEX_CODES }) sex?: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) ethnicity?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) firstLanguage?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, enum: ETHNICITY_CODES }) ethnicity?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 60 }) firstLanguage?: string | null;
   @ApiPropertyOptional() interpreterNeeded?: boolean;
-  @ApiPropertyOptional({ type: [String] }) disabilities?: string[];
-  @ApiPropertyOptional({ type: String, nullable: true }) nhsNumber?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) upn?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Police only.' }) pncId?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) laChildId?: string | null;
+  @ApiPropertyOptional({ enum: DISABILITY_CODES, isArray: true, maxItems: DISABILITY_CODES.length })
+  disabilities?: string[];
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: '^\\d{10}$', maxLength: 10 }) nhsNumber?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 13 }) upn?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 12, description: 'Police only.' })
+  pncId?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: LA_CHILD_ID_MAX_LENGTH }) laChildId?: string | null;
   @ApiPropertyOptional({
     type: [InvolvementDto],
+    maxItems: INVOLVEMENTS_MAX_ITEMS,
     description: 'The organisations working with the child that you may learn of (tipping-off rules).',
   })
   involvements?: InvolvementDto[];
@@ -323,18 +360,15 @@ export class ChildDto {
     description: "The lead agency: children's services once it accepts a referral or opens an assessment.",
   })
   lead?: LeadDto | null;
-  @ApiPropertyOptional({ type: [AddressView] }) addresses?: AddressView[];
+  @ApiPropertyOptional({ type: [AddressView], maxItems: MAX_ADDRESSES_PER_CHILD }) addresses?: AddressView[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
 
 export class ChildPage {
-  @ApiProperty({
-    type: [ChildDto],
-    description: 'Fields filtered by your permissions; no addresses or involvements in lists.',
-  })
+  @ApiPageData(ChildDto, 'Fields filtered by your permissions; no addresses or involvements in lists.')
   data!: ChildDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class SectionDto {
@@ -344,19 +378,22 @@ export class SectionDto {
   @ApiProperty({ enum: ['police_force', 'local_authority', 'school', 'health'] }) agencyType!: string;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: Date;
-  @ApiPropertyOptional({ type: [String] }) markers?: string[];
-  @ApiPropertyOptional({ type: String, nullable: true }) intelligenceNotes?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) legalStatus?: string | null;
+  @ApiPropertyOptional({ type: [String], maxItems: 50, items: { type: 'string', maxLength: 60 } }) markers?: string[];
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: NOTES_MAX_LENGTH })
+  intelligenceNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 40 }) legalStatus?: string | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) allocatedWorkerId?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) planStatus?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) schoolName?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) yearGroup?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 40 }) planStatus?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) schoolName?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10 }) yearGroup?: string | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) attendancePercent?: number | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) exclusions?: number | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) safeguardingNotes?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) gpPractice?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) healthNotes?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) sexualHealthNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: NOTES_MAX_LENGTH })
+  safeguardingNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) gpPractice?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: NOTES_MAX_LENGTH }) healthNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: NOTES_MAX_LENGTH })
+  sexualHealthNotes?: string | null;
 }
 
 /** The whole of one agency's section; only the fields of that agency's type are accepted. */
@@ -415,26 +452,27 @@ export class ChronologyEntryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) childId!: string;
   @ApiProperty({ format: 'uuid', description: 'The recording agency' }) organisationId!: string;
-  @ApiProperty() organisationName!: string;
+  @ApiProperty({ maxLength: 200 }) organisationName!: string;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) authorId?: string | null;
   @ApiProperty() occurredAt!: Date;
   @ApiProperty() recordedAt!: Date;
   @ApiProperty({ enum: CHRONOLOGY_CATEGORIES }) category!: string;
-  @ApiProperty() summary!: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) detail?: string | null;
+  @ApiProperty({ maxLength: 300 }) summary!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: NOTES_MAX_LENGTH }) detail?: string | null;
   @ApiPropertyOptional({ enum: SENSITIVITY_CLASSES }) sensitivity?: string;
   @ApiPropertyOptional() shareable?: boolean;
   @ApiProperty() multiAgency!: boolean;
 }
 
 export class ChronologyPage {
-  @ApiProperty({ type: [ChronologyEntryDto] }) data!: ChronologyEntryDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(ChronologyEntryDto) data!: ChronologyEntryDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class CreateChronologyEntryDto {
   @ApiProperty({ format: 'date-time' })
   @IsISO8601({ strict: true })
+  @MaxLength(FIELD_LIMITS.dateTime)
   occurredAt!: string;
 
   @ApiProperty({ enum: CHRONOLOGY_CATEGORIES })
@@ -504,32 +542,47 @@ export class BreakGlassResponse {
  * is an inspector or a data protection officer.
  */
 export class AccessLogEntryDto {
-  @ApiProperty() seq!: string;
+  @ApiProperty({ pattern: '^\\d{1,19}$', maxLength: 19, description: 'The audit event: a PostgreSQL bigint.' })
+  seq!: string;
   @ApiProperty() at!: Date;
-  @ApiPropertyOptional({ example: 'child.read' }) action?: string;
+  @ApiPropertyOptional({ example: 'child.read', maxLength: 60 }) action?: string;
   @ApiPropertyOptional({ enum: ['allowed', 'denied', 'not_found'] }) outcome?: string;
-  @ApiPropertyOptional() purpose?: string;
+  @ApiPropertyOptional({ enum: [...PURPOSES_OF_USE] }) purpose?: string;
   @ApiProperty() breakGlass!: boolean;
   @ApiPropertyOptional({
     type: 'object',
-    properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
+    properties: {
+      kind: { type: 'string', enum: ['user', 'client'] },
+      id: { type: 'string', format: 'uuid', maxLength: 36 },
+      name: { type: 'string', nullable: true, maxLength: 200 },
+    },
   })
   actor?: { kind: string; id: string; name: string | null };
   @ApiProperty({
     type: 'object',
     properties: {
-      id: { type: 'string', nullable: true },
-      name: { type: 'string', example: 'a police force' },
-      type: { type: 'string' },
+      id: { type: 'string', format: 'uuid', maxLength: 36, nullable: true },
+      name: { type: 'string', nullable: true, maxLength: 200, example: 'a police force' },
+      type: { type: 'string', nullable: true, enum: [...ORGANISATION_TYPES] },
     },
   })
   organisation!: { id: string | null; name: string | null; type?: string | null };
-  @ApiPropertyOptional({ type: String, nullable: true }) requestId?: string | null;
-  @ApiPropertyOptional({ example: 'ChildSection' }) subjectType?: string;
-  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Classes read under a disclosure (grant).' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 64 }) requestId?: string | null;
+  @ApiPropertyOptional({ example: 'ChildSection', maxLength: 40 }) subjectType?: string;
+  @ApiPropertyOptional({
+    enum: SENSITIVITY_CLASSES,
+    isArray: true,
+    maxItems: SENSITIVITY_CLASSES.length,
+    nullable: true,
+    description: 'Classes read under a disclosure (grant).',
+  })
   underGrant?: string[] | null;
   @ApiPropertyOptional({
-    type: [String],
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    maxItems: 100,
+    maxLength: 36,
     nullable: true,
     description: 'The organisations whose disclosures it was read under (they see such reads in full).',
   })
@@ -537,6 +590,6 @@ export class AccessLogEntryDto {
 }
 
 export class AccessLogPage {
-  @ApiProperty({ type: [AccessLogEntryDto] }) data!: AccessLogEntryDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(AccessLogEntryDto) data!: AccessLogEntryDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }

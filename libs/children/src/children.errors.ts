@@ -16,6 +16,13 @@ export const ChildError = {
     new DomainError('CHILD.FIELDS_FORBIDDEN', 403, 'Forbidden', `You may not change: ${fields.join(', ')}.`, {
       fields,
     }),
+  tooManyAddresses: (max: number) =>
+    new DomainError(
+      'CHILD.TOO_MANY_ADDRESSES',
+      422,
+      'Unprocessable Content',
+      `A child's address history holds at most ${max} addresses.`,
+    ),
   stale: (version: number) =>
     DomainError.preconditionFailed(`The record has changed (now version ${version}); reload and retry.`),
 } as const;

@@ -31,7 +31,14 @@ import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import { childDecisionColumns, childScope, SEARCHED_FIELD, type SearchPaths, searchPaths } from './child-scope';
 import { ChildError } from './children.errors';
 import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
-import type { AddressDto, ChildDto, ChildSearchQuery, CreateChildDto, UpdateChildDto } from './children.dto';
+import {
+  type AddressDto,
+  type ChildDto,
+  type ChildSearchQuery,
+  type CreateChildDto,
+  MAX_ADDRESSES_PER_CHILD,
+  type UpdateChildDto,
+} from './children.dto';
 import { Involvement, type InvolvementBasis, MatchReference, TriageAccess } from './involvement.entity';
 import { normaliseIdentifier } from './identifiers';
 import { nameKeyOf, normaliseName, searchNameOf } from './names';
@@ -861,8 +868,13 @@ export class ChildrenService {
   async addAddress(ctx: AccessContext, id: string, dto: AddressDto): Promise<ChildDto> {
     await this.db.transaction(async (tx) => {
       const child = await this.require(tx, ctx, id, { action: 'update' });
+      // Judged by the child's relations, as the policy's conditions on addresses are written.
       if (!can(ctx.ability, 'create', 'ChildAddress', { childId: id, ...childRelations(child) }))
         throw DomainError.forbidden('You may not add addresses.');
+      // Additions to one child in turn, so two at once cannot pass the count together.
+      await tx.query('SELECT 1 FROM child WHERE id = $1 FOR NO KEY UPDATE', [id]);
+      const [{ held }] = await tx.query('SELECT count(*)::int AS held FROM child_address WHERE child_id = $1', [id]);
+      if (held >= MAX_ADDRESSES_PER_CHILD) throw ChildError.tooManyAddresses(MAX_ADDRESSES_PER_CHILD);
       await this.insertAddress(tx, ctx, id, dto);
       await this.record(tx, ctx, 'child.address_added', [id], 'allowed', {
         details: { confidential: dto.confidential ?? false },

@@ -1,8 +1,16 @@
 import { Body, Controller, Get, Headers, Param, Patch, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, type AppAbility, CurrentAbility, CurrentAccess, RequirePermission } from '@app/access';
-import { etag, PageQuery, UuidParamPipe, versionFromIfMatch } from '@app/platform';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  ETAG_HEADER,
+  etag,
+  PageQuery,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
 import { ApiClientsService } from './api-clients.service';
 import { ApiClientDto, ApiClientPage, UpdateApiClientDto } from './identity.dto';
 
@@ -23,8 +31,8 @@ export class ApiClientsController {
   @Get(':id')
   @RequirePermission('read', 'ApiClient')
   @ApiOperation({ summary: "One of my organisation's partner-system clients" })
-  @ApiOkResponse({ type: ApiClientDto, headers: { ETag: { description: 'The version, for If-Match' } } })
-  @ApiNotFoundResponse({ description: 'No such client in your organisation.' })
+  @ApiOkResponse({ type: ApiClientDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such client in your organisation.'])
   async get(
     @CurrentAbility() ability: AppAbility,
     @Param('id', new UuidParamPipe()) id: string,
@@ -43,9 +51,9 @@ export class ApiClientsController {
       'Deactivating refuses new tokens and ends the ones the client holds: at once on this instance, within ' +
       'TOKEN_REVOCATION_POLL_SECONDS on the others. Reactivating does not revive old tokens. Audited.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from the last read; 412 if stale.' })
-  @ApiOkResponse({ type: ApiClientDto })
-  @ApiNotFoundResponse({ description: 'No such client in your organisation.' })
+  @ApiIfMatch(true, 'The ETag from the last read; 412 if stale.')
+  @ApiOkResponse({ type: ApiClientDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such client in your organisation.'])
   async update(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', new UuidParamPipe()) id: string,

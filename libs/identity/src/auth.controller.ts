@@ -1,16 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AbilityFactory, Authenticated, Public } from '@app/access';
-import { type Actor, CurrentActor, DomainError } from '@app/platform';
+import { type Actor, ApiProblems, CurrentActor, DomainError } from '@app/platform';
 import { AuthService } from './auth.service';
 import { DirectoryService } from './directory.service';
 import { ClientTokenResponse, LoginDto, MeResponse, TokenRequestDto, TokenResponse } from './identity.dto';
@@ -53,8 +44,10 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in as a person', description: 'Returns a bearer token valid for at most 15 minutes.' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiUnauthorizedResponse({ description: 'Wrong email or password (the same answer for both).' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts; see Retry-After.' })
+  @ApiProblems(
+    [401, 'Wrong email or password (the same answer for both).'],
+    [429, 'Too many failed attempts for the account or from your address; see Retry-After.'],
+  )
   login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenResponse> {
     return this.auth.login(dto.email, dto.password, ip);
   }
@@ -71,7 +64,10 @@ export class AuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: ClientTokenResponse })
-  @ApiUnauthorizedResponse({ description: 'Unknown client or wrong secret.' })
+  @ApiProblems(
+    [401, 'Unknown or deactivated client, or wrong secret.'],
+    [429, 'Too many failed attempts for the client or from your address; see Retry-After.'],
+  )
   async token(
     @Body() dto: TokenRequestDto,
     @Ip() ip: string,

@@ -1,11 +1,13 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import type { ActorRequest } from '@app/platform';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { type ActorRequest, DomainError } from '@app/platform';
 
 /**
  * Per-client rate limit for partner systems (429 with Retry-After), counted per API client across
  * all its routes and all API instances (DatabaseThrottlerStorage). People are not throttled here
- * (their login is, separately).
+ * (their login is, separately). Every answer to a client says where it stands: X-RateLimit-Limit,
+ * X-RateLimit-Remaining and X-RateLimit-Reset (seconds), the 429 included.
  */
 @Injectable()
 export class ClientRateLimitGuard extends ThrottlerGuard {
@@ -21,5 +23,17 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
   /** One count per client, whichever route it calls (the default key is per route). */
   protected override generateKey(_context: ExecutionContext, tracker: string): string {
     return tracker;
+  }
+
+  /** The guard sets only Retry-After on a 429: the window's headers are sent with it, and a problem. */
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const res = context.switchToHttp().getResponse<Response>();
+    res.setHeader('X-RateLimit-Limit', detail.limit);
+    res.setHeader('X-RateLimit-Remaining', 0);
+    res.setHeader('X-RateLimit-Reset', detail.timeToExpire);
+    throw DomainError.tooManyRequests(detail.timeToBlockExpire);
   }
 }

@@ -1,18 +1,17 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, type AppAbility, CurrentAbility, CurrentAccess, RequirePermission } from '@app/access';
-import { etag, Idempotent, PageQuery, UuidParamPipe, versionFromIfMatch } from '@app/platform';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  ETAG_HEADER,
+  etag,
+  Idempotent,
+  PageQuery,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
 import { DirectoryService } from './directory.service';
 import { CreateUserDto, OrganisationPage, UpdateUserDto, UserDto, UserListQuery, UserPage } from './identity.dto';
 import { UsersService } from './users.service';
@@ -49,8 +48,8 @@ export class UsersController {
   @Get(':id')
   @RequirePermission('read', 'User')
   @ApiOperation({ summary: 'One person of my organisation' })
-  @ApiOkResponse({ type: UserDto, headers: { ETag: { description: 'The version, for If-Match' } } })
-  @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
+  @ApiOkResponse({ type: UserDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such user in your organisation.'])
   async get(
     @CurrentAbility() ability: AppAbility,
     @Param('id', new UuidParamPipe()) id: string,
@@ -70,7 +69,8 @@ export class UsersController {
       'Roles that read child data, and org_admin, are not granted here: they are asked for (pendingRoles, ' +
       'pendingRoleGrantId) and held once another administrator approves (POST /role-grants/{id}/approve). Audited.',
   })
-  @ApiCreatedResponse({ type: UserDto })
+  @ApiCreatedResponse({ type: UserDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([409, 'USER.EMAIL_TAKEN: a user with this email already exists.'])
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateUserDto,
@@ -90,11 +90,13 @@ export class UsersController {
       'Nobody changes their own roles (403 USER.OWN_ROLES). Added roles that read child data, and org_admin, ' +
       'wait for a second administrator (pendingRoles); the rest applies at once. Audited.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from the last read; 412 if stale.' })
-  @ApiOkResponse({ type: UserDto })
-  @ApiNotFoundResponse({ description: 'No such user in your organisation.' })
-  @ApiForbiddenResponse({ description: 'Your own roles.' })
-  @ApiConflictResponse({ description: 'A role grant for this person is already pending.' })
+  @ApiIfMatch(true, 'The ETag from the last read; 412 if stale.')
+  @ApiOkResponse({ type: UserDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems(
+    [404, 'No such user in your organisation.'],
+    [403, 'USER.OWN_ROLES: nobody changes their own roles.'],
+    [409, 'ROLE_GRANT.PENDING (roleGrantId): a role grant for this person already waits for approval.'],
+  )
   async update(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', new UuidParamPipe()) id: string,

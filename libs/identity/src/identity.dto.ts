@@ -15,7 +15,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { ALL_ROLES, SCOPES } from '@app/access';
-import { ORGANISATION_TYPES, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, ORGANISATION_TYPES, PageQuery } from '@app/platform';
 import { ROLE_GRANT_STATUSES, type RoleGrantStatus } from './role-grant.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -61,8 +61,13 @@ export class TokenRequestDto {
   scope?: string;
 }
 
+/** A signed JWT: its claims are a few ids, roles and scopes, well under this. */
+const TOKEN_MAX_LENGTH = 4096;
+/** Teams of one organisation: made by operators (seed, migrations), never through the API. */
+const TEAMS_MAX_ITEMS = 500;
+
 export class TokenResponse {
-  @ApiProperty({ description: 'JWT bearer token.' })
+  @ApiProperty({ description: 'JWT bearer token.', maxLength: TOKEN_MAX_LENGTH })
   accessToken!: string;
 
   @ApiProperty({ description: 'Seconds until the token expires (at most 900).', example: 900 })
@@ -73,7 +78,7 @@ export class TokenResponse {
 }
 
 export class ClientTokenResponse extends TokenResponse {
-  @ApiProperty({ description: 'OAuth2 field names, for off-the-shelf clients.' })
+  @ApiProperty({ description: 'OAuth2 field names, for off-the-shelf clients.', maxLength: TOKEN_MAX_LENGTH })
   access_token!: string;
 
   @ApiProperty()
@@ -82,41 +87,42 @@ export class ClientTokenResponse extends TokenResponse {
   @ApiProperty({ enum: ['Bearer'] })
   token_type!: 'Bearer';
 
-  @ApiProperty({ example: 'organisations:read referrals:write' })
+  @ApiProperty({ example: 'organisations:read referrals:write', maxLength: 500 })
   scope!: string;
 }
 
 export class TeamDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty({ example: 'CSE Unit' }) name!: string;
-  @ApiProperty({ example: 'cse_unit' }) function!: string;
+  @ApiProperty({ example: 'CSE Unit', maxLength: 120 }) name!: string;
+  @ApiProperty({ example: 'cse_unit', maxLength: 40 }) function!: string;
 }
 
 export class OrganisationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'NSP' }) code!: string;
-  @ApiProperty({ example: 'Northshire Police' }) name!: string;
+  @ApiProperty({ example: 'NSP', maxLength: 20 }) code!: string;
+  @ApiProperty({ example: 'Northshire Police', maxLength: 200 }) name!: string;
   @ApiProperty({ enum: ORGANISATION_TYPES }) type!: string;
-  @ApiProperty({ type: [TeamDto] }) teams!: TeamDto[];
+  @ApiProperty({ type: [TeamDto], maxItems: TEAMS_MAX_ITEMS }) teams!: TeamDto[];
 }
 
 export class OrganisationPage {
-  @ApiProperty({ type: [OrganisationDto] }) data!: OrganisationDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(OrganisationDto) data!: OrganisationDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ maxLength: 254 }) email!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty({ format: 'uuid', type: String, nullable: true }) teamId!: string | null;
-  @ApiProperty({ enum: ALL_ROLES, isArray: true }) roles!: string[];
+  @ApiProperty({ enum: ALL_ROLES, isArray: true, maxItems: ALL_ROLES.length }) roles!: string[];
   @ApiProperty() active!: boolean;
   @ApiProperty({
     enum: ALL_ROLES,
     isArray: true,
+    maxItems: ALL_ROLES.length,
     description: "Roles asked for and waiting for a second administrator's approval; not held yet.",
   })
   pendingRoles!: string[];
@@ -128,8 +134,8 @@ export class UserDto {
 }
 
 export class UserPage {
-  @ApiProperty({ type: [UserDto] }) data!: UserDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(UserDto) data!: UserDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class UserListQuery extends PageQuery {
@@ -203,18 +209,24 @@ export class RoleGrantDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty({ format: 'uuid', description: 'The person the roles are for.' }) userId!: string;
-  @ApiProperty({ enum: ALL_ROLES, isArray: true, description: 'Added to the person on approval.' }) roles!: string[];
+  @ApiProperty({
+    enum: ALL_ROLES,
+    isArray: true,
+    maxItems: ALL_ROLES.length,
+    description: 'Added to the person on approval.',
+  })
+  roles!: string[];
   @ApiProperty({ enum: ROLE_GRANT_STATUSES }) status!: RoleGrantStatus;
   @ApiProperty({ format: 'uuid', description: 'The administrator who asked.' }) requestedBy!: string;
   @ApiProperty() requestedAt!: Date;
   @ApiProperty({ format: 'uuid', type: String, nullable: true }) decidedBy!: string | null;
   @ApiProperty({ type: Date, nullable: true }) decidedAt!: Date | null;
-  @ApiProperty({ type: String, nullable: true }) comment!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 500 }) comment!: string | null;
 }
 
 export class RoleGrantPage {
-  @ApiProperty({ type: [RoleGrantDto] }) data!: RoleGrantDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(RoleGrantDto) data!: RoleGrantDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class RoleGrantListQuery extends PageQuery {
@@ -235,10 +247,10 @@ export class RoleGrantDecisionDto {
 
 export class ApiClientDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'southshire-police-case-system' }) clientId!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'southshire-police-case-system', maxLength: 100 }) clientId!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty({ enum: SCOPES, isArray: true }) scopes!: string[];
+  @ApiProperty({ enum: SCOPES, isArray: true, maxItems: SCOPES.length }) scopes!: string[];
   @ApiProperty({ description: 'false: the client gets no tokens, and those it holds are refused.' }) active!: boolean;
   @ApiProperty({ description: 'Send it back in If-Match to update.' }) version!: number;
   @ApiProperty() createdAt!: Date;
@@ -246,8 +258,8 @@ export class ApiClientDto {
 }
 
 export class ApiClientPage {
-  @ApiProperty({ type: [ApiClientDto] }) data!: ApiClientDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(ApiClientDto) data!: ApiClientDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class UpdateApiClientDto {
@@ -259,16 +271,19 @@ export class UpdateApiClientDto {
 export class MeResponse {
   @ApiProperty({ enum: ['user', 'client'] }) kind!: 'user' | 'client';
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: "Person's name, or the client's." }) name!: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) email!: string | null;
+  @ApiProperty({ description: "Person's name, or the client's.", maxLength: 200 }) name!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 254 }) email!: string | null;
   @ApiProperty({ type: OrganisationDto }) organisation!: Omit<OrganisationDto, 'teams'>;
   @ApiProperty({ type: TeamDto, nullable: true }) team!: TeamDto | null;
-  @ApiProperty({ isArray: true, type: String }) roles!: string[];
-  @ApiProperty({ isArray: true, type: String }) scopes!: string[];
+  @ApiProperty({ enum: ALL_ROLES, isArray: true, maxItems: ALL_ROLES.length }) roles!: string[];
+  @ApiProperty({ enum: SCOPES, isArray: true, maxItems: SCOPES.length }) scopes!: string[];
   @ApiProperty({
-    description: "The actor's effective permissions as packed CASL rules (@casl/ability/extra unpackRules).",
+    description:
+      "The actor's effective permissions as packed CASL rules (@casl/ability/extra unpackRules): " +
+      '[action, subject, conditions, inverted, fields, reason], as many as the policy gives a role.',
     type: 'array',
-    items: { type: 'array', items: {} },
+    maxItems: 1000,
+    items: { type: 'array', maxItems: 6, items: {} },
   })
   permissions!: unknown[];
 }

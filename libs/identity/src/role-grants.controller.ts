@@ -1,15 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AccessContext, type AppAbility, CurrentAbility, CurrentAccess, RequirePermission } from '@app/access';
-import { Idempotent, UuidParamPipe } from '@app/platform';
+import { ApiProblems, Idempotent, UuidParamPipe } from '@app/platform';
 import { RoleGrantDecisionDto, RoleGrantDto, RoleGrantListQuery, RoleGrantPage } from './identity.dto';
 import { RoleGrantsService } from './role-grants.service';
 
@@ -38,9 +30,11 @@ export class RoleGrantsController {
     description: 'Not by the administrator who asked for it, nor by the person it is for (403). Audited.',
   })
   @ApiOkResponse({ type: RoleGrantDto })
-  @ApiNotFoundResponse({ description: 'No such role grant in your organisation.' })
-  @ApiForbiddenResponse({ description: 'Your own request, or a grant to you.' })
-  @ApiConflictResponse({ description: 'Already approved or rejected.' })
+  @ApiProblems(
+    [404, 'No such role grant in your organisation.'],
+    [403, 'ROLE_GRANT.OWN_REQUEST or ROLE_GRANT.TO_SELF: your own request, or a grant to you.'],
+    [409, 'ROLE_GRANT.ALREADY_DECIDED: already approved or rejected.'],
+  )
   approve(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', new UuidParamPipe()) id: string,
@@ -58,8 +52,10 @@ export class RoleGrantsController {
     description: 'Audited.',
   })
   @ApiOkResponse({ type: RoleGrantDto })
-  @ApiNotFoundResponse({ description: 'No such role grant in your organisation.' })
-  @ApiConflictResponse({ description: 'Already approved or rejected.' })
+  @ApiProblems(
+    [404, 'No such role grant in your organisation.'],
+    [409, 'ROLE_GRANT.ALREADY_DECIDED: already approved or rejected.'],
+  )
   reject(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', new UuidParamPipe()) id: string,

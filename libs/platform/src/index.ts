@@ -23,3 +23,5 @@ export * from './database/statements';
 export * from './crypto/secret-box';
 export * from './notifications/notifier';
 export * from './database/unit-of-work';
+export * from './errors/problem-responses';
+export * from './http/field-limits';

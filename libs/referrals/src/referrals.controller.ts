@@ -1,17 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, Authenticated, CurrentAccess, RequirePermission } from '@app/access';
-import { type Actor, CurrentActor, Idempotent, UuidParamPipe } from '@app/platform';
+import { type Actor, ApiProblems, CurrentActor, Idempotent, UuidParamPipe } from '@app/platform';
 import { NotificationsService } from './notifications.service';
 import {
   ConcernDecisionDto,
@@ -69,7 +67,7 @@ export class ConcernsController {
   @RequirePermission('read', 'Concern')
   @ApiOperation({ summary: 'A concern (its reporter, or the safeguarding lead)' })
   @ApiOkResponse({ type: ConcernDto })
-  @ApiNotFoundResponse({ description: 'No such concern, or not one you may see.' })
+  @ApiProblems([404, 'No such concern, or not one you may see.'])
   get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<ConcernDto> {
     return this.referrals.getConcern(ctx, id);
   }
@@ -82,7 +80,7 @@ export class ConcernsController {
     summary: 'Decide: no further action (with a reason) or monitor; to refer, send a referral naming it',
   })
   @ApiOkResponse({ type: ConcernDto })
-  @ApiConflictResponse({ description: 'Already decided.' })
+  @ApiProblems([409, 'CONCERN.ALREADY_DECIDED: already decided.'])
   decide(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -108,6 +106,11 @@ export class ReferralsController {
       'The receiver must decide within 1 working day (local settings may differ).',
   })
   @ApiCreatedResponse({ type: ReferralDto })
+  @ApiProblems([
+    422,
+    "REFERRAL.RESTRICTED_CHILD: the child's record is restricted and no practitioner of the receiving " +
+      'organisation is on its case team.',
+  ])
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateReferralDto,
@@ -138,7 +141,7 @@ export class ReferralsController {
   @RequirePermission('read', 'Referral')
   @ApiOperation({ summary: 'A referral with its history (sender or receiver)' })
   @ApiOkResponse({ type: ReferralDto })
-  @ApiNotFoundResponse({ description: 'No such referral, or not one you may see.' })
+  @ApiProblems([404, 'No such referral, or not one you may see.'])
   get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<ReferralDto> {
     return this.referrals.getReferral(ctx, id);
   }
@@ -154,9 +157,10 @@ export class ReferralsController {
       "Accepting opens the receiving organisation's involvement with the child. An illegal move is 409 naming the allowed ones.",
   })
   @ApiOkResponse({ type: ReferralDto })
-  @ApiConflictResponse({
-    description: 'REFERRAL.ILLEGAL_TRANSITION with `allowed`, e.g. when someone else accepted first.',
-  })
+  @ApiProblems(
+    [409, 'REFERRAL.ILLEGAL_TRANSITION with `allowed`, e.g. when someone else accepted first.'],
+    [422, 'REFERRAL.CHILD_REQUIRED: accepting a referral that names no child needs childId.'],
+  )
   transition(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -173,6 +177,7 @@ export class ReferralsController {
     summary: "Children's services triage: set the RAG (a change needs a reason); partner checks fall due by RAG",
   })
   @ApiOkResponse({ type: ReferralDto })
+  @ApiProblems([409, 'REFERRAL.ALREADY_DECIDED: the referral already has an outcome.'])
   triage(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -187,6 +192,7 @@ export class ReferralsController {
   @RequirePermission('triage', 'Referral')
   @ApiOperation({ summary: "Children's services decision: one outcome, with reasons; the referrer is told" })
   @ApiOkResponse({ type: ReferralDto })
+  @ApiProblems([409, 'REFERRAL.ALREADY_DECIDED: the referral already has an outcome.'])
   decide(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -216,7 +222,7 @@ export class NotificationsController {
   @Authenticated()
   @ApiOperation({ summary: 'Mark a notification read (for me)' })
   @ApiNoContentResponse({ description: 'Marked.' })
-  @ApiNotFoundResponse({ description: 'No such notification addressed to you.' })
+  @ApiProblems([404, 'No such notification addressed to you.'])
   async markRead(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<void> {
     await this.notifications.markRead(actor, id);
   }

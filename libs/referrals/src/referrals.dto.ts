@@ -21,7 +21,7 @@ import {
 } from 'class-validator';
 import { LAWFUL_BASES } from '@app/access';
 import { CreateChildDto } from '@app/children';
-import { PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
 import { CONCERN_CATEGORIES, CS_OUTCOMES, RAGS, REFERRAL_STATUSES } from './referral.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -29,7 +29,11 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 export class SubjectDto {
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
-  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @IsDateString({ strict: true }) dateOfBirth?: string;
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
+  dateOfBirth?: string;
   @ApiPropertyOptional({ minimum: 0, maximum: 25 }) @IsOptional() @IsInt() @Min(0) @Max(25) approximateAge?: number;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(300) address?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(200) school?: string;
@@ -68,6 +72,7 @@ export class CreateConcernDto {
 
   @ApiProperty({ format: 'date-time' })
   @IsISO8601({ strict: true })
+  @MaxLength(FIELD_LIMITS.dateTime)
   occurredAt!: string;
 
   @ApiProperty({ description: 'The child is in immediate danger: marked in every inbox and list.' })
@@ -95,12 +100,12 @@ export class ConcernDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) childId!: string | null;
   @ApiProperty({ type: SubjectDto }) subject!: SubjectDto;
   @ApiProperty({ enum: CONCERN_CATEGORIES }) category!: string;
-  @ApiProperty() whatWasSeen!: string;
-  @ApiProperty({ type: String, nullable: true }) childsWords!: string | null;
+  @ApiProperty({ maxLength: 20000 }) whatWasSeen!: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 20000 }) childsWords!: string | null;
   @ApiProperty() occurredAt!: Date;
   @ApiProperty() immediateDanger!: boolean;
   @ApiProperty({ enum: ['OPEN', 'MONITOR', 'NO_FURTHER_ACTION', 'REFERRED'] }) status!: string;
-  @ApiProperty({ type: String, nullable: true }) decisionReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) decisionReason!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: Date | null;
   @ApiProperty() dueAt!: Date;
   @ApiProperty({ description: 'Past its due time without a decision.' }) overdue!: boolean;
@@ -108,8 +113,8 @@ export class ConcernDto {
 }
 
 export class ConcernPage {
-  @ApiProperty({ type: [ConcernDto] }) data!: ConcernDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(ConcernDto) data!: ConcernDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class ConcernInboxQuery extends PageQuery {
@@ -137,6 +142,7 @@ export class CreateReferralDto {
   @ApiPropertyOptional({ description: 'A match reference given when a registration matched a record you cannot see.' })
   @IsOptional()
   @Matches(/^MR-[0-9A-F]{12}$/)
+  @MaxLength(15)
   matchReference?: string;
 
   @ApiPropertyOptional({
@@ -265,14 +271,14 @@ export class DecisionDto {
 
 export class OrgRef {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
 }
 
 export class TransitionView {
-  @ApiProperty({ type: String, nullable: true }) fromStatus!: string | null;
-  @ApiProperty() toStatus!: string;
+  @ApiProperty({ type: String, nullable: true, enum: REFERRAL_STATUSES }) fromStatus!: string | null;
+  @ApiProperty({ enum: REFERRAL_STATUSES }) toStatus!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) reason!: string | null;
   @ApiProperty() at!: Date;
 }
 
@@ -292,30 +298,40 @@ export class ReferralDto {
   })
   childId!: string | null;
   @ApiProperty({ type: SubjectDto }) subject!: SubjectDto;
-  @ApiProperty() reason!: string;
+  @ApiProperty({ maxLength: 20000 }) reason!: string;
   @ApiProperty({ enum: RAGS }) rag!: string;
   @ApiProperty() immediateDanger!: boolean;
   @ApiProperty() consentObtained!: boolean;
-  @ApiProperty({ type: String, nullable: true }) noConsentReason!: string | null;
-  @ApiProperty({ type: String, nullable: true }) lawfulBasis!: string | null;
-  @ApiProperty({ type: String, nullable: true }) declineReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 1000 }) noConsentReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: LAWFUL_BASES }) lawfulBasis!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) declineReason!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: RAGS }) triageRag!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: CS_OUTCOMES }) outcome!: string | null;
-  @ApiProperty({ type: String, nullable: true }) outcomeReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) outcomeReason!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: Date | null;
   @ApiProperty() overdue!: boolean;
   @ApiProperty() version!: number;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
-  @ApiPropertyOptional({ type: [TransitionView] }) transitions?: TransitionView[];
-  @ApiPropertyOptional({ type: [String], description: 'On a refused transition: where it can go from here.' })
+  @ApiPropertyOptional({
+    type: [TransitionView],
+    maxItems: 10,
+    description: 'Oldest first; the statuses only move forward, so a referral has a handful at most.',
+  })
+  transitions?: TransitionView[];
+  @ApiPropertyOptional({
+    enum: REFERRAL_STATUSES,
+    isArray: true,
+    maxItems: REFERRAL_STATUSES.length,
+    description: 'On a refused transition: where it can go from here.',
+  })
   allowed?: string[];
 }
 
 export class ReferralPage {
-  @ApiProperty({ type: [ReferralDto] }) data!: ReferralDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(ReferralDto) data!: ReferralDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class ReferralListQuery extends PageQuery {
@@ -345,17 +361,17 @@ export class ReferralListQuery extends PageQuery {
 
 export class NotificationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() kind!: string;
-  @ApiProperty() subjectType!: string;
+  @ApiProperty({ maxLength: 60, example: 'referral.received' }) kind!: string;
+  @ApiProperty({ maxLength: 40, example: 'Referral' }) subjectType!: string;
   @ApiProperty({ format: 'uuid' }) subjectId!: string;
-  @ApiProperty() message!: string;
+  @ApiProperty({ maxLength: 500 }) message!: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() read!: boolean;
 }
 
 export class NotificationPage {
-  @ApiProperty({ type: [NotificationDto] }) data!: NotificationDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(NotificationDto) data!: NotificationDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class NotificationQuery extends PageQuery {

@@ -1,15 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { Idempotent, PageQuery, UuidParamPipe } from '@app/platform';
+import { ApiProblems, Idempotent, PageQuery, UuidParamPipe } from '@app/platform';
 import {
   AgreementDto,
   AgreementPage,
@@ -74,7 +67,10 @@ export class SharingController {
   @RequirePermission('update', 'SharingGrant')
   @ApiOperation({ summary: 'Revoke a disclosure: access stops at once' })
   @ApiOkResponse({ type: GrantDto })
-  @ApiNotFoundResponse({ description: 'No such grant of your organisation.' })
+  @ApiProblems(
+    [404, 'No such grant of your organisation.'],
+    [409, 'GRANT.ALREADY_REVOKED: the grant is already revoked.'],
+  )
   revoke(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
@@ -144,6 +140,10 @@ export class InformationRequestsController {
       'A disclosure becomes a time-limited grant. Outside an agreement in force, a justification is required.',
   })
   @ApiOkResponse({ type: InformationRequestDto })
+  @ApiProblems(
+    [409, 'INFORMATION_REQUEST.ALREADY_DECIDED: the request is already decided.'],
+    [422, 'INFORMATION_REQUEST.CHILD_REQUIRED: the request matched no child you hold; name one (childId) or decline.'],
+  )
   decide(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,

@@ -13,10 +13,11 @@ import {
   IsUUID,
   Length,
   Matches,
+  MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { LAWFUL_BASES, SENSITIVITY_CLASSES } from '@app/access';
-import { PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -25,6 +26,7 @@ export class AgreementPartyDto {
 
   @ApiProperty({ enum: SENSITIVITY_CLASSES, isArray: true, description: 'Classes this party may receive.' })
   @IsArray()
+  @ArrayMaxSize(SENSITIVITY_CLASSES.length)
   @ArrayUnique()
   @IsIn(SENSITIVITY_CLASSES, { each: true })
   receivableClasses!: string[];
@@ -47,8 +49,8 @@ export class CreateAgreementDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) lawfulBasisDetail?: string;
 
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) startsOn!: string;
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) endsOn!: string;
+  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) startsOn!: string;
+  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) endsOn!: string;
 
   @ApiProperty({ type: [AgreementPartyDto], description: 'At least two parties, yours among them.' })
   @IsArray()
@@ -61,27 +63,41 @@ export class CreateAgreementDto {
 
 export class AgreementDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() purpose!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
+  @ApiProperty({ maxLength: 2000 }) purpose!: string;
   @ApiProperty({ enum: LAWFUL_BASES }) lawfulBasis!: string;
-  @ApiProperty({ type: String, nullable: true }) lawfulBasisDetail!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) lawfulBasisDetail!: string | null;
   @ApiProperty({ format: 'date' }) startsOn!: string;
   @ApiProperty({ format: 'date' }) endsOn!: string;
   @ApiProperty({ format: 'uuid' }) approvedBy!: string;
   @ApiProperty() approvedAt!: Date;
-  @ApiProperty({ type: [AgreementPartyDto] }) parties!: AgreementPartyDto[];
+  @ApiProperty({ type: [AgreementPartyDto], maxItems: 20 }) parties!: AgreementPartyDto[];
 }
 
 export class AgreementPage {
-  @ApiProperty({ type: [AgreementDto] }) data!: AgreementDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(AgreementDto) data!: AgreementDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class ChildIdentificationDto {
-  @ApiPropertyOptional({ example: '4010232137' }) @IsOptional() @Matches(/^\d{3} ?\d{3} ?\d{4}$/) nhsNumber?: string;
+  @ApiPropertyOptional({ example: '4010232137' })
+  @IsOptional()
+  @Matches(/^\d{3} ?\d{3} ?\d{4}$/)
+  @MaxLength(12)
+  nhsNumber?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
-  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @IsDateString({ strict: true }) dateOfBirth?: string;
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
+  dateOfBirth?: string;
+}
+
+/** How the requester identified the child (as sent), shown to the receiver. */
+export class RequestIdentificationDto extends ChildIdentificationDto {
+  @ApiPropertyOptional({ format: 'uuid' }) childId?: string;
+  @ApiPropertyOptional({ pattern: '^MR-[0-9A-F]{12}$', maxLength: 15 }) matchReference?: string;
 }
 
 export class CreateInformationRequestDto {
@@ -97,6 +113,7 @@ export class CreateInformationRequestDto {
   @ApiPropertyOptional({ example: 'MR-1A2B3C4D5E6F', description: 'A match reference your organisation was given.' })
   @IsOptional()
   @Matches(/^MR-[0-9A-F]{12}$/)
+  @MaxLength(15)
   matchReference?: string;
 
   @ApiPropertyOptional({ type: ChildIdentificationDto, description: 'NHS number, or names and date of birth.' })
@@ -114,6 +131,7 @@ export class CreateInformationRequestDto {
   @ApiProperty({ enum: SENSITIVITY_CLASSES, isArray: true })
   @IsArray()
   @ArrayMinSize(1)
+  @ArrayMaxSize(SENSITIVITY_CLASSES.length)
   @ArrayUnique()
   @IsIn(SENSITIVITY_CLASSES, { each: true })
   classesRequested!: string[];
@@ -140,6 +158,7 @@ export class RequestDecisionDto {
   @ApiPropertyOptional({ enum: SENSITIVITY_CLASSES, isArray: true, description: 'What is disclosed (DISCLOSE).' })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(SENSITIVITY_CLASSES.length)
   @ArrayUnique()
   @IsIn(SENSITIVITY_CLASSES, { each: true })
   classes?: string[];
@@ -147,6 +166,7 @@ export class RequestDecisionDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Until when the requester may read it (DISCLOSE).' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @MaxLength(FIELD_LIMITS.dateTime)
   until?: string;
 
   @ApiPropertyOptional({ enum: LAWFUL_BASES }) @IsOptional() @IsIn(LAWFUL_BASES) lawfulBasis?: string;
@@ -170,37 +190,35 @@ export class RequestDecisionDto {
 export class InformationRequestDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) fromOrganisationId!: string;
-  @ApiProperty() fromOrganisationName!: string;
+  @ApiProperty({ maxLength: 200 }) fromOrganisationName!: string;
   @ApiProperty({ format: 'uuid' }) toOrganisationId!: string;
-  @ApiProperty() toOrganisationName!: string;
+  @ApiProperty({ maxLength: 200 }) toOrganisationName!: string;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Shown to the receiver only.' })
   childId?: string | null;
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    description: 'Shown to the receiver only.',
-  })
+  @ApiPropertyOptional({ type: RequestIdentificationDto, description: 'Shown to the receiver only.' })
   identification?: Record<string, string>;
-  @ApiProperty() purpose!: string;
-  @ApiProperty({ type: [String] }) classesRequested!: string[];
+  @ApiProperty({ maxLength: 2000 }) purpose!: string;
+  @ApiProperty({ enum: SENSITIVITY_CLASSES, isArray: true, maxItems: SENSITIVITY_CLASSES.length })
+  classesRequested!: string[];
   @ApiProperty({ enum: ['urgent', 'standard'] }) urgency!: string;
   @ApiProperty({ enum: ['REQUESTED', 'DISCLOSED', 'DECLINED'] }) status!: string;
   @ApiProperty() dueAt!: Date;
   @ApiProperty() overdue!: boolean;
-  @ApiProperty({ type: [String], nullable: true }) classesDisclosed!: string[] | null;
+  @ApiProperty({ enum: SENSITIVITY_CLASSES, isArray: true, maxItems: SENSITIVITY_CLASSES.length, nullable: true })
+  classesDisclosed!: string[] | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) disclosedUntil!: Date | null;
-  @ApiProperty({ type: String, nullable: true }) lawfulBasis!: string | null;
-  @ApiProperty({ type: String, nullable: true }) decisionReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: LAWFUL_BASES }) lawfulBasis!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) decisionReason!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) agreementId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) justification!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) justification!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) grantId!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
 }
 
 export class InformationRequestPage {
-  @ApiProperty({ type: [InformationRequestDto] }) data!: InformationRequestDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(InformationRequestDto) data!: InformationRequestDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class GrantDto {
@@ -208,18 +226,18 @@ export class GrantDto {
   @ApiProperty({ format: 'uuid' }) childId!: string;
   @ApiProperty({ format: 'uuid' }) grantorOrganisationId!: string;
   @ApiProperty({ format: 'uuid' }) granteeOrganisationId!: string;
-  @ApiProperty({ type: [String] }) classes!: string[];
+  @ApiProperty({ enum: SENSITIVITY_CLASSES, isArray: true, maxItems: SENSITIVITY_CLASSES.length }) classes!: string[];
   @ApiProperty() fromAt!: Date;
   @ApiProperty() untilAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: Date | null;
-  @ApiProperty({ type: String, nullable: true }) revokeReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 1000 }) revokeReason!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) requestId!: string | null;
   @ApiProperty() active!: boolean;
 }
 
 export class GrantPage {
-  @ApiProperty({ type: [GrantDto] }) data!: GrantDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(GrantDto) data!: GrantDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 export class RevokeGrantDto {

@@ -11,7 +11,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, IsUrl, Length } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsString,
+  IsUrl,
+  Length,
+  MaxLength,
+} from 'class-validator';
 import { DataSource } from 'typeorm';
 import {
   abilityToSql,
@@ -22,6 +32,9 @@ import {
   rolesAllowed,
 } from '@app/access';
 import {
+  ApiNextCursor,
+  ApiPageData,
+  ApiProblems,
   Clock,
   DomainError,
   Idempotent,
@@ -43,9 +56,15 @@ export const WEBHOOK_EVENTS = [
   'grant.expiring',
 ] as const;
 
+/** The subscription's column holds 500 characters. */
+const WEBHOOK_URL_MAX_LENGTH = 500;
+/** Subscriptions one partner system may hold (POST /webhooks refuses more: 422). */
+export const MAX_WEBHOOKS_PER_CLIENT = 50;
+
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://case-system.southshire-police.example/hooks/safeguarding' })
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })
+  @MaxLength(WEBHOOK_URL_MAX_LENGTH)
   url!: string;
 
   @ApiProperty({ minLength: 32, description: 'Shared secret for the HMAC-SHA256 signature; keep it safe.' })
@@ -64,31 +83,31 @@ export class CreateWebhookDto {
 
 export class WebhookDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() url!: string;
-  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true }) events!: string[];
+  @ApiProperty({ format: 'uri', maxLength: WEBHOOK_URL_MAX_LENGTH }) url!: string;
+  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true, maxItems: WEBHOOK_EVENTS.length }) events!: string[];
   @ApiProperty() active!: boolean;
   @ApiProperty() createdAt!: Date;
 }
 
 export class WebhookList {
-  @ApiProperty({ type: [WebhookDto] }) data!: WebhookDto[];
+  @ApiProperty({ type: [WebhookDto], maxItems: MAX_WEBHOOKS_PER_CLIENT }) data!: WebhookDto[];
 }
 
 export class DeliveryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
-  @ApiProperty() eventType!: string;
+  @ApiProperty({ enum: WEBHOOK_EVENTS }) eventType!: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: string;
   @ApiProperty() attempts!: number;
   @ApiProperty({ type: Number, nullable: true }) lastStatusCode!: number | null;
-  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 500 }) lastError!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt!: Date | null;
   @ApiProperty() createdAt!: Date;
 }
 
 export class DeliveryPage {
-  @ApiProperty({ type: [DeliveryDto] }) data!: DeliveryDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiPageData(DeliveryDto) data!: DeliveryDto[];
+  @ApiNextCursor() nextCursor!: string | null;
 }
 
 const uuid = new UuidParamPipe();
@@ -131,23 +150,43 @@ export class WebhooksController {
       'Reject stale timestamps (over 5 minutes) and de-duplicate by Webhook-Id. Failed deliveries are retried with backoff.',
   })
   @ApiCreatedResponse({ type: WebhookDto })
+  @ApiProblems(
+    [403, 'Webhooks are registered by API clients (partner systems), not by people.'],
+    [422, `WEBHOOK.LIMIT_REACHED: a partner system holds at most ${MAX_WEBHOOKS_PER_CLIENT} subscriptions.`],
+  )
   async create(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateWebhookDto): Promise<WebhookDto> {
     if (ctx.actor.kind !== 'client') throw DomainError.forbidden('Webhooks are registered by API clients.');
     // In production: https, and every address the host resolves to public (checked again at each delivery).
     await this.targets.assertAllowed(dto.url);
     // The id is chosen here so the secret can be sealed to it (SecretBox context).
     const id = randomUUID();
-    const saved = await this.db.getRepository(WebhookSubscription).save(
-      this.db.getRepository(WebhookSubscription).create({
-        id,
-        organisationId: ctx.actor.organisationId,
-        clientId: ctx.actor.id,
-        url: dto.url,
-        secret: this.secrets.seal(dto.secret, id),
-        events: dto.events,
-        active: true,
-      }),
-    );
+    const saved = await this.db.transaction(async (tx) => {
+      // One client's subscriptions are added in turn, so two at once cannot pass the count together.
+      await tx.query('SELECT 1 FROM api_client WHERE id = $1 FOR NO KEY UPDATE', [ctx.actor.id]);
+      const [{ held }] = await tx.query('SELECT count(*)::int AS held FROM webhook_subscription WHERE client_id = $1', [
+        ctx.actor.id,
+      ]);
+      if (held >= MAX_WEBHOOKS_PER_CLIENT) {
+        throw new DomainError(
+          'WEBHOOK.LIMIT_REACHED',
+          422,
+          'Unprocessable Content',
+          `A partner system holds at most ${MAX_WEBHOOKS_PER_CLIENT} webhook subscriptions.`,
+        );
+      }
+      const repo = tx.getRepository(WebhookSubscription);
+      return repo.save(
+        repo.create({
+          id,
+          organisationId: ctx.actor.organisationId,
+          clientId: ctx.actor.id,
+          url: dto.url,
+          secret: this.secrets.seal(dto.secret, id),
+          events: dto.events,
+          active: true,
+        }),
+      );
+    });
     return { id: saved.id, url: saved.url, events: saved.events, active: saved.active, createdAt: saved.createdAt };
   }
 
@@ -165,7 +204,8 @@ export class WebhooksController {
     );
     const data = await namedQuery<WebhookDto>(
       this.db.manager,
-      `SELECT w.id, w.url, w.events, w.active, w.created_at AS "createdAt" FROM webhook_subscription w WHERE ${scope.sql} ORDER BY w.created_at`,
+      `SELECT w.id, w.url, w.events, w.active, w.created_at AS "createdAt" FROM webhook_subscription w WHERE ${scope.sql}
+        ORDER BY w.created_at, w.id LIMIT ${MAX_WEBHOOKS_PER_CLIENT}`,
       scope.params,
     );
     return { data };

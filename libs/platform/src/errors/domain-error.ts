@@ -6,6 +6,10 @@ export interface FieldError {
 
 /** At most this many field errors go into one response. */
 export const MAX_FIELD_ERRORS = 20;
+/** A field path and a message are clipped to these lengths (an unknown key may be of any length). */
+export const FIELD_PATH_MAX_LENGTH = 200;
+export const FIELD_MESSAGE_MAX_LENGTH = 500;
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}\u2026` : text);
 
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 422 | 428 | 429 | 500 | 503;
 
@@ -40,7 +44,10 @@ export class DomainError extends Error {
 
   /** The first MAX_FIELD_ERRORS problems, and how many more there were: an error body stays small. */
   static validation(errors: FieldError[]): DomainError {
-    const shown = errors.slice(0, MAX_FIELD_ERRORS);
+    const shown = errors.slice(0, MAX_FIELD_ERRORS).map(({ field, message }) => ({
+      field: clip(field, FIELD_PATH_MAX_LENGTH),
+      message: clip(message, FIELD_MESSAGE_MAX_LENGTH),
+    }));
     const more = errors.length - shown.length;
     return new DomainError(
       'VALIDATION_FAILED',

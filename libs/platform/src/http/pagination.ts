@@ -1,19 +1,22 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
 
 /** A cursor's longest form: a page's last sort key (names of up to 100 characters) plus its seal. */
-const CURSOR_MAX_LENGTH = 2000;
+export const CURSOR_MAX_LENGTH = 2000;
+/** The most items one page holds (PageQuery.limit at most). */
+export const PAGE_MAX_ITEMS = 200;
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX_ITEMS, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(PAGE_MAX_ITEMS)
   limit?: number;
 
   @ApiPropertyOptional({
@@ -26,6 +29,19 @@ export class PageQuery {
   @MaxLength(CURSOR_MAX_LENGTH)
   cursor?: string;
 }
+
+/** A page's `data`: the items of this page, at most `limit` of them. */
+export const ApiPageData = (type: Class<unknown>, description?: string): PropertyDecorator =>
+  ApiProperty({ type: [type], maxItems: PAGE_MAX_ITEMS, description });
+
+/** A page's `nextCursor`: null on the last page. */
+export const ApiNextCursor = (): PropertyDecorator =>
+  ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: CURSOR_MAX_LENGTH,
+    description: 'Pass it as `cursor` for the next page; null on the last page.',
+  });
 
 export interface Page<T> {
   data: T[];
