@@ -8,7 +8,9 @@ import { noStore, securityHeaders } from './http/security';
 import { SESSION_COOKIE, sessionMiddleware } from './http/session';
 import { apiContext, requestId, requireSignIn } from './http/signed-in';
 import { ASSETS, GOVUK, MOJ } from './paths';
+import { concernRoutes } from './routes/concerns.routes';
 import { homeRoutes } from './routes/home.routes';
+import { referralRoutes } from './routes/referrals.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { setUpViews } from './views';
 import type { WebConfig } from './web-config';
@@ -106,6 +108,8 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   app.use(signInRoutes(config));
   app.use(homeRoutes());
   app.use(requireSignIn);
+  app.use(concernRoutes());
+  app.use(referralRoutes());
 
   app.use((_req, res) => res.status(404).render('pages/not-found'));
   app.use(errorHandler(logger));
@@ -129,6 +133,14 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     const code = (err as { code?: string }).code;
     if (code === 'EBADCSRFTOKEN' || (err as { message?: string }).message === 'invalid csrf token') {
       return res.status(403).render('pages/form-expired');
+    }
+    if (err instanceof ApiError && err.status === 400) {
+      // A request the web built and the API refused: a defect here (forms map the API's 400s).
+      logger.error(
+        { requestId: req.id, code: err.code, fields: err.fieldErrors.map((e) => `${e.field}: ${e.message}`) },
+        'API refused a request the web built',
+      );
+      return res.status(400).render('pages/bad-request');
     }
     const status = (err as { status?: number }).status;
     if (status === 413 || status === 400) return res.status(400).render('pages/bad-request');

@@ -61,3 +61,11 @@ export function requireSignIn(req: Request, res: Response, next: NextFunction): 
   if (req.method === 'GET') req.session.returnTo = safeReturnPath(req.originalUrl.split('?')[0]);
   res.redirect(303, '/sign-in');
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids in paths are UUIDs: anything else is a page that does not exist (not a 400 from the API). */
+export function uuidParam(_req: Request, res: Response, next: NextFunction, value: string): void {
+  if (UUID.test(value)) return next();
+  res.status(404).render('pages/not-found');
+}
