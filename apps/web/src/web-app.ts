@@ -8,6 +8,7 @@ import { noStore, securityHeaders } from './http/security';
 import { SESSION_COOKIE, sessionMiddleware } from './http/session';
 import { apiContext, requestId, requireSignIn } from './http/signed-in';
 import { ASSETS, GOVUK, MOJ } from './paths';
+import { childrenRoutes } from './routes/children.routes';
 import { concernRoutes } from './routes/concerns.routes';
 import { homeRoutes } from './routes/home.routes';
 import { referralRoutes } from './routes/referrals.routes';
@@ -110,6 +111,7 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   app.use(requireSignIn);
   app.use(concernRoutes());
   app.use(referralRoutes());
+  app.use(childrenRoutes());
 
   app.use((_req, res) => res.status(404).render('pages/not-found'));
   app.use(errorHandler(logger));
@@ -128,7 +130,13 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       if (returnTo) req.session.returnTo = returnTo;
       return res.redirect(303, '/sign-in');
     }
-    if (err instanceof ApiError && err.status === 404) return res.status(404).render('pages/not-found');
+    if (err instanceof ApiError && err.status === 404) {
+      // A record the person may not see is not found, as the API says. Those allowed to open a
+      // record in an emergency are offered that, for any id: it tells nothing of the record.
+      const child = /^\/children\/([0-9a-f-]{36})(\/|$)/i.exec(req.path);
+      const breakGlassChildId = child && req.user?.can.breakGlass ? child[1] : undefined;
+      return res.status(404).render('pages/not-found', { breakGlassChildId });
+    }
     if (err instanceof ApiError && err.status === 403) return res.status(403).render('pages/forbidden');
     const code = (err as { code?: string }).code;
     if (code === 'EBADCSRFTOKEN' || (err as { message?: string }).message === 'invalid csrf token') {
