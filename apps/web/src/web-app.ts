@@ -11,6 +11,7 @@ import { ASSETS, GOVUK, MOJ } from './paths';
 import { childrenRoutes } from './routes/children.routes';
 import { concernRoutes } from './routes/concerns.routes';
 import { homeRoutes } from './routes/home.routes';
+import { informationRequestRoutes } from './routes/information-requests.routes';
 import { referralRoutes } from './routes/referrals.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { setUpViews } from './views';
@@ -112,6 +113,7 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   app.use(concernRoutes());
   app.use(referralRoutes());
   app.use(childrenRoutes());
+  app.use(informationRequestRoutes());
 
   app.use((_req, res) => res.status(404).render('pages/not-found'));
   app.use(errorHandler(logger));
