@@ -32,8 +32,11 @@ export interface WebStack {
 }
 
 /** The real API and the real web service on the run's database, each on a free port. */
-export async function startWebStack(overrides: Record<string, string> = {}): Promise<WebStack> {
-  const api = await startTestApp();
+export async function startWebStack(
+  overrides: Record<string, string> = {},
+  apiOverrides: Record<string, string> = {},
+): Promise<WebStack> {
+  const api = await startTestApp(apiOverrides);
   const apiServer = await api.app.listen(0, '127.0.0.1');
   const apiPort = (apiServer.address() as AddressInfo).port;
   const lines: string[] = [];
