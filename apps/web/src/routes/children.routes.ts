@@ -105,8 +105,11 @@ export function childrenRoutes(): Router {
   });
 
   router.get('/children/:id/chronology', async (req, res) => {
-    const header = await childHeader(req.api, req.params.id);
-    const entries = await loadChronology(req.api, header.child.id);
+    // Both through the API at once: a child the person may not see fails both with the same 404.
+    const [header, entries] = await Promise.all([
+      childHeader(req.api, req.params.id),
+      loadChronology(req.api, req.params.id),
+    ]);
     const agency = typeof req.query.agency === 'string' ? req.query.agency : '';
     const category = typeof req.query.category === 'string' ? req.query.category : '';
     const agencies = [...new Map(entries.map((e) => [e.organisationId, e.organisationName])).entries()]
