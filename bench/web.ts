@@ -8,7 +8,8 @@
  *
  * Environment: N (children, 100000), R (referrals, 100000), CONNECTIONS (4), DURATION (10 s),
  * WARMUP (3 s), PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench_web), API_PORT (3120),
- * WEB_PORT (3121), BENCH_USER (mash.officer@northshire-council.example), DB_POOL_MAX (10).
+ * WEB_PORT (3121), BENCH_USER (mash.officer@northshire-council.example), DB_POOL_MAX (10), QUIET_CORES
+ * (0.3) and QUIET_TIMEOUT (180 s): each page waits for the machine to be quiet first, as run.ts does.
  * Results go to bench/results/web-<N>-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ import {
   stopServers,
   withClient,
 } from './common';
+import { waitForQuiet } from './cpu';
 import { generate, generatedCount, markGenerated } from './data';
 import { generatedReferrals, generateReferrals, markGeneratedReferrals } from './referral-data';
 
@@ -47,6 +49,8 @@ const cfg = {
   db: env.BENCH_DB ?? 'bench_web',
   user: env.BENCH_USER ?? 'mash.officer@northshire-council.example',
   password: env.DEMO_PASSWORD ?? 'demo-password',
+  quietCores: Number(env.QUIET_CORES ?? '0.3'),
+  quietTimeout: int('QUIET_TIMEOUT', 180),
 };
 const dbUrl = () => `${cfg.pgUrl}/${cfg.db}`;
 const JWT_SECRET = 'bench-web-jwt-secret-0123456789abcdefghij';
@@ -126,9 +130,11 @@ async function main(): Promise<void> {
     ['chronology /children/:id/chronology', childIds.map((id) => `/children/${id}/chronology`)],
   ];
   const headers = { cookie, 'x-forwarded-proto': 'https' };
-  const rows: { page: string; figures: LoadFigures }[] = [];
+  const rows: { page: string; figures: LoadFigures; quietBefore: boolean }[] = [];
   for (const [name, paths] of pages) {
     const requests = paths.map((path) => ({ method: 'GET' as const, path }));
+    // Other work on a shared machine skews latency: wait for it to go quiet (or say it did not).
+    const quietBefore = await waitForQuiet(cfg.quietCores, cfg.quietTimeout * 1000);
     await loadRun({ port: cfg.webPort, connections: cfg.connections, seconds: cfg.warmup, headers, requests });
     const { result, latencies } = await loadRun({
       port: cfg.webPort,
@@ -138,14 +144,14 @@ async function main(): Promise<void> {
       requests,
     });
     const figures = loadFigures(result, latencies, cfg.duration);
-    rows.push({ page: name, figures });
+    rows.push({ page: name, figures, quietBefore });
     log(
       `${name}: ${figures.reqPerSec} req/s, p50 ${figures.p50} / p95 ${figures.p95} / p99 ${figures.p99} ms, non-2xx ${figures.non2xx}`,
     );
   }
   console.log(
     markdownTable([
-      ['page', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx'],
+      ['page', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'quiet before'],
       ...rows.map((r) => [
         r.page,
         String(r.figures.reqPerSec),
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
         String(r.figures.p95),
         String(r.figures.p99),
         String(r.figures.non2xx),
+        r.quietBefore ? 'yes' : 'no',
       ]),
     ]),
   );
