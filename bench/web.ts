@@ -93,6 +93,21 @@ async function signIn(): Promise<string> {
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
 }
 
+/** One connection, 30 requests: the medians of the page's own Server-Timing (API wait, render, total). */
+async function serverTimingSplit(paths: string[], headers: Record<string, string>): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = { api: [], render: [], total: [] };
+  for (let i = 0; i < 30; i++) {
+    const res = await fetch(`http://127.0.0.1:${cfg.webPort}${paths[i % paths.length]}`, { headers });
+    await res.text();
+    for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
+      const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);
+      if (m && samples[m[1]]) samples[m[1]].push(Number(m[2]));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, Math.round(median(xs) * 10) / 10]));
+}
+
 async function main(): Promise<void> {
   await ensureData();
   const common = {
@@ -130,7 +145,7 @@ async function main(): Promise<void> {
     ['chronology /children/:id/chronology', childIds.map((id) => `/children/${id}/chronology`)],
   ];
   const headers = { cookie, 'x-forwarded-proto': 'https' };
-  const rows: { page: string; figures: LoadFigures; quietBefore: boolean }[] = [];
+  const rows: { page: string; figures: LoadFigures; quietBefore: boolean; split: Record<string, number> }[] = [];
   for (const [name, paths] of pages) {
     const requests = paths.map((path) => ({ method: 'GET' as const, path }));
     // Other work on a shared machine skews latency: wait for it to go quiet (or say it did not).
@@ -144,14 +159,24 @@ async function main(): Promise<void> {
       requests,
     });
     const figures = loadFigures(result, latencies, cfg.duration);
-    rows.push({ page: name, figures, quietBefore });
+    const split = await serverTimingSplit(paths, headers);
+    rows.push({ page: name, figures, quietBefore, split });
     log(
       `${name}: ${figures.reqPerSec} req/s, p50 ${figures.p50} / p95 ${figures.p95} / p99 ${figures.p99} ms, non-2xx ${figures.non2xx}`,
     );
   }
   console.log(
     markdownTable([
-      ['page', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'quiet before'],
+      [
+        'page',
+        'req/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'non-2xx',
+        'quiet before',
+        '1 conn: api / render / total ms (median)',
+      ],
       ...rows.map((r) => [
         r.page,
         String(r.figures.reqPerSec),
@@ -160,6 +185,7 @@ async function main(): Promise<void> {
         String(r.figures.p99),
         String(r.figures.non2xx),
         r.quietBefore ? 'yes' : 'no',
+        `${r.split.api} / ${r.split.render} / ${r.split.total}`,
       ]),
     ]),
   );

@@ -119,6 +119,10 @@ describe('web: security', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    // Where the page's time went: waiting for the API, rendering, in all.
+    expect(res.headers.get('server-timing')).toMatch(
+      /^api;dur=[\d.]+;desc="0 calls", render;dur=[\d.]+, total;dur=[\d.]+$/,
+    );
   });
 
   it('records the user may not see are 404 on every kind of page', async () => {

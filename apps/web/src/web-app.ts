@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -95,6 +95,7 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   });
   app.use(csrfSynchronisedProtection);
   app.use(apiContext(config));
+  app.use(serverTiming);
   app.use((req, res, next) => {
     res.locals.csrfToken = generateToken(req);
     res.locals.currentPath = req.path;
@@ -120,6 +121,34 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
 
   return { app, close: async () => sessions.store.close() };
 }
+
+/**
+ * `Server-Timing` on every page: time waiting for the API (and how many calls), time rendering,
+ * and the whole request: where a slow page spends its time, visible in the browser's tools.
+ */
+const serverTiming: RequestHandler = (req, res, next) => {
+  const started = performance.now();
+  res.render = ((view: string, locals?: object, callback?: (err: Error, html: string) => void) => {
+    const t = performance.now();
+    res.app.render(view, { ...res.locals, ...(locals ?? {}) }, (err: Error | null, html?: string) => {
+      if (callback) return callback(err as Error, html as string);
+      if (err) return next(err);
+      const api = req.apiTiming;
+      res.setHeader(
+        'Server-Timing',
+        [
+          api ? `api;dur=${api.waitedMs().toFixed(1)};desc="${api.calls} calls"` : '',
+          `render;dur=${(performance.now() - t).toFixed(1)}`,
+          `total;dur=${(performance.now() - started).toFixed(1)}`,
+        ]
+          .filter(Boolean)
+          .join(', '),
+      );
+      res.send(html);
+    });
+  }) as typeof res.render;
+  next();
+};
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
