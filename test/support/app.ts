@@ -30,10 +30,12 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
 }
 
 /** The real API (guards, pipes, filters, migrations' schema) on the run's real database. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestContext> {
-  const databaseUrl = process.env.TEST_DATABASE_URL;
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  databaseUrl = process.env.TEST_DATABASE_URL,
+): Promise<TestContext> {
   if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the e2e tests through jest (global setup).');
-  const config = testConfig(overrides);
+  const config = testConfig({ DATABASE_URL: databaseUrl, ...overrides });
   const clock = new ManualClock(new Date());
   const app = await createApp({ config, databaseUrl, clock: clock as Clock });
   await app.init();

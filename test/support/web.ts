@@ -36,7 +36,9 @@ export async function startWebStack(
   overrides: Record<string, string> = {},
   apiOverrides: Record<string, string> = {},
 ): Promise<WebStack> {
-  const api = await startTestApp(apiOverrides);
+  const databaseUrl = process.env.TEST_WEB_DATABASE_URL;
+  if (!databaseUrl) throw new Error('TEST_WEB_DATABASE_URL is not set: run the browser tests through jest.');
+  const api = await startTestApp(apiOverrides, databaseUrl);
   const apiServer = await api.app.listen(0, '127.0.0.1');
   const apiPort = (apiServer.address() as AddressInfo).port;
   const lines: string[] = [];
@@ -47,12 +49,12 @@ export async function startWebStack(
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  const sessionPool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 4 });
+  const sessionPool = new Pool({ connectionString: databaseUrl, max: 4 });
   const config = loadWebConfig({
     NODE_ENV: 'test',
     API_URL: `http://127.0.0.1:${apiPort}`,
     SESSION_SECRET: 'web-test-session-secret-0123456789abcdef',
-    DATABASE_URL: process.env.TEST_DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     ...overrides,
   });
   const web = createWebApp({ config, sessionPool, logger });

@@ -14,7 +14,7 @@ import {
   takeForm,
 } from '../http/forms';
 import { uuidParam } from '../http/signed-in';
-import { CHRONOLOGY_CATEGORIES, ORGANISATION_TYPES, SENSITIVITY_CLASSES } from '../labels';
+import { CHRONOLOGY_CATEGORIES, SENSITIVITY_CLASSES } from '../labels';
 import { currentSearch, findChildren, searchFromForm, searchValues } from './child-search';
 import { parseTime } from './concerns.routes';
 
@@ -305,4 +305,3 @@ export function childrenRoutes(): Router {
   return router;
 }
 
-export { ORGANISATION_TYPES };
