@@ -304,4 +304,3 @@ export function childrenRoutes(): Router {
 
   return router;
 }
-
