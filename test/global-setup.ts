@@ -11,20 +11,27 @@ import { createRunDatabase } from './support/database';
 export const DEMO_PASSWORD = 'demo-password';
 
 /**
- * One database for the whole run: a fresh one beside DATABASE_URL (a real PostgreSQL), or an
- * in-memory embedded PostgreSQL when DATABASE_URL is unset. Migrated and seeded once.
+ * Two databases for the whole run (the API's tests', the browser tests'): each a fresh one beside
+ * DATABASE_URL (a real PostgreSQL), or an in-memory embedded PostgreSQL when DATABASE_URL is unset.
+ * Migrated and seeded once.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.TEST_DATABASE_URL = await runDatabase('__dropRunDatabase', '__embeddedPostgres');
+  // The web service's browser tests change the demo world as people do (refer a child, accept,
+  // break glass): they get a database of their own, so the API's tests keep the world they expect.
+  process.env.TEST_WEB_DATABASE_URL = await runDatabase('__dropWebDatabase', '__embeddedWebPostgres');
+}
+
+async function runDatabase(dropKey: string, embeddedKey: string): Promise<string> {
   let url: string;
   if (process.env.DATABASE_URL) {
     url = await createRunDatabase(process.env.DATABASE_URL);
-    (globalThis as Record<string, unknown>).__dropRunDatabase = url;
+    (globalThis as Record<string, unknown>)[dropKey] = url;
   } else {
     const embedded = await startEphemeralPostgres();
-    (globalThis as Record<string, unknown>).__embeddedPostgres = embedded;
+    (globalThis as Record<string, unknown>)[embeddedKey] = embedded;
     url = embedded.url;
   }
-  process.env.TEST_DATABASE_URL = url;
   const ds = await new DataSource(buildDataSourceOptions(url, SCHEMA, { poolMax: 2 })).initialize();
   try {
     await runMigrationsLocked(ds);
@@ -33,4 +40,5 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await ds.destroy();
   }
+  return url;
 }

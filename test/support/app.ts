@@ -32,11 +32,11 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
 /** The real API (guards, pipes, filters, migrations' schema) on the run's real database. */
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  options: { resolver?: HostResolver } = {},
+  options: { resolver?: HostResolver; databaseUrl?: string } = {},
 ): Promise<TestContext> {
-  const databaseUrl = process.env.TEST_DATABASE_URL;
+  const databaseUrl = options.databaseUrl ?? process.env.TEST_DATABASE_URL;
   if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the e2e tests through jest (global setup).');
-  const config = testConfig(overrides);
+  const config = testConfig({ DATABASE_URL: databaseUrl, ...overrides });
   const clock = new ManualClock(new Date());
   const app = await createApp({ config, databaseUrl, clock: clock as Clock, resolver: options.resolver });
   await app.init();

@@ -32,8 +32,13 @@ export interface WebStack {
 }
 
 /** The real API and the real web service on the run's database, each on a free port. */
-export async function startWebStack(overrides: Record<string, string> = {}): Promise<WebStack> {
-  const api = await startTestApp();
+export async function startWebStack(
+  overrides: Record<string, string> = {},
+  apiOverrides: Record<string, string> = {},
+): Promise<WebStack> {
+  const databaseUrl = process.env.TEST_WEB_DATABASE_URL;
+  if (!databaseUrl) throw new Error('TEST_WEB_DATABASE_URL is not set: run the browser tests through jest.');
+  const api = await startTestApp(apiOverrides, { databaseUrl });
   const apiServer = await api.app.listen(0, '127.0.0.1');
   const apiPort = (apiServer.address() as AddressInfo).port;
   const lines: string[] = [];
@@ -44,12 +49,12 @@ export async function startWebStack(overrides: Record<string, string> = {}): Pro
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  const sessionPool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 4 });
+  const sessionPool = new Pool({ connectionString: databaseUrl, max: 4 });
   const config = loadWebConfig({
     NODE_ENV: 'test',
     API_URL: `http://127.0.0.1:${apiPort}`,
     SESSION_SECRET: 'web-test-session-secret-0123456789abcdef',
-    DATABASE_URL: process.env.TEST_DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     ...overrides,
   });
   const web = createWebApp({ config, sessionPool, logger });
@@ -123,8 +128,27 @@ async function axeCheck(page: Page, url: string): Promise<void> {
     .analyze();
   const bad = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      ...v,
+      nodes: v.nodes.filter((n) => !(v.id === 'aria-allowed-attr' && isGovukConditionalReveal(n))),
+    }))
+    .filter((v) => v.nodes.length > 0)
     .map((v) => `${v.id} (${v.impact}) at ${url}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(bad).toEqual([]);
+}
+
+/**
+ * GOV.UK Frontend's one known axe finding, kept on purpose by the Design System after research
+ * with screen reader users: `aria-expanded` on a radio or checkbox that reveals conditional
+ * content (alphagov/govuk-frontend#979, known issues #1280). Only that attribute on those inputs.
+ */
+function isGovukConditionalReveal(node: { html: string; any: { data?: unknown }[]; all: { data?: unknown }[] }) {
+  if (!/class="govuk-(radios|checkboxes)__input"/.test(node.html)) return false;
+  const attrs = [...node.any, ...node.all].flatMap((c) => {
+    const values = (c.data as { values?: unknown } | undefined)?.values;
+    return Array.isArray(values) ? (values as string[]) : [];
+  });
+  return attrs.length > 0 && attrs.every((a) => a.startsWith('aria-expanded='));
 }
 
 export const SCREENS = join(__dirname, '..', '..', 'docs', 'screens');

@@ -89,3 +89,10 @@ export function ukLocalToIso(date: string, time: string): string {
   }
   return new Date(guess).toISOString();
 }
+
+/** Today's date in the UK, YYYY-MM-DD. */
+export function ukToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    now,
+  );
+}

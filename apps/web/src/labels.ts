@@ -88,14 +88,6 @@ export const REQUEST_STATUSES: Record<Schemas['InformationRequestDto']['status']
   DECLINED: 'Declined',
 };
 
-export const ORGANISATION_TYPES: Record<string, string> = {
-  police_force: 'Police',
-  local_authority: "Children's services",
-  school: 'School',
-  health: 'Health',
-  oversight: 'Oversight',
-};
-
 /** Radios or checkboxes items from a label map, with the current value(s) checked. */
 export function choices(
   labels: Record<string, string>,

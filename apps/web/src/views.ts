@@ -21,6 +21,7 @@ export function setUpViews(app: Express, production: boolean): nunjucks.Environm
     typeof value === 'string' ? (map?.[value] ?? value.replace(/_/g, ' ')) : '',
   );
   env.addFilter('choices', labels.choices);
+
   env.addGlobal('labels', labels);
   env.addGlobal('serviceName', 'Safeguarding Hub');
   return env;

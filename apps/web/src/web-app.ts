@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -8,7 +8,11 @@ import { noStore, securityHeaders } from './http/security';
 import { SESSION_COOKIE, sessionMiddleware } from './http/session';
 import { apiContext, requestId, requireSignIn } from './http/signed-in';
 import { ASSETS, GOVUK, MOJ } from './paths';
+import { childrenRoutes } from './routes/children.routes';
+import { concernRoutes } from './routes/concerns.routes';
 import { homeRoutes } from './routes/home.routes';
+import { informationRequestRoutes } from './routes/information-requests.routes';
+import { referralRoutes } from './routes/referrals.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { setUpViews } from './views';
 import type { WebConfig } from './web-config';
@@ -91,6 +95,7 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   });
   app.use(csrfSynchronisedProtection);
   app.use(apiContext(config));
+  app.use(serverTiming);
   app.use((req, res, next) => {
     res.locals.csrfToken = generateToken(req);
     res.locals.currentPath = req.path;
@@ -106,12 +111,44 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   app.use(signInRoutes(config));
   app.use(homeRoutes());
   app.use(requireSignIn);
+  app.use(concernRoutes());
+  app.use(referralRoutes());
+  app.use(childrenRoutes());
+  app.use(informationRequestRoutes());
 
   app.use((_req, res) => res.status(404).render('pages/not-found'));
   app.use(errorHandler(logger));
 
   return { app, close: async () => sessions.store.close() };
 }
+
+/**
+ * `Server-Timing` on every page: time waiting for the API (and how many calls), time rendering,
+ * and the whole request: where a slow page spends its time, visible in the browser's tools.
+ */
+const serverTiming: RequestHandler = (req, res, next) => {
+  const started = performance.now();
+  res.render = ((view: string, locals?: object, callback?: (err: Error, html: string) => void) => {
+    const t = performance.now();
+    res.app.render(view, { ...res.locals, ...(locals ?? {}) }, (err: Error | null, html?: string) => {
+      if (callback) return callback(err as Error, html as string);
+      if (err) return next(err);
+      const api = req.apiTiming;
+      res.setHeader(
+        'Server-Timing',
+        [
+          api ? `api;dur=${api.waitedMs().toFixed(1)};desc="${api.calls} calls"` : '',
+          `render;dur=${(performance.now() - t).toFixed(1)}`,
+          `total;dur=${(performance.now() - started).toFixed(1)}`,
+        ]
+          .filter(Boolean)
+          .join(', '),
+      );
+      res.send(html);
+    });
+  }) as typeof res.render;
+  next();
+};
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -124,11 +161,25 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       if (returnTo) req.session.returnTo = returnTo;
       return res.redirect(303, '/sign-in');
     }
-    if (err instanceof ApiError && err.status === 404) return res.status(404).render('pages/not-found');
+    if (err instanceof ApiError && err.status === 404) {
+      // A record the person may not see is not found, as the API says. Those allowed to open a
+      // record in an emergency are offered that, for any id: it tells nothing of the record.
+      const child = /^\/children\/([0-9a-f-]{36})(\/|$)/i.exec(req.path);
+      const breakGlassChildId = child && req.user?.can.breakGlass ? child[1] : undefined;
+      return res.status(404).render('pages/not-found', { breakGlassChildId });
+    }
     if (err instanceof ApiError && err.status === 403) return res.status(403).render('pages/forbidden');
     const code = (err as { code?: string }).code;
     if (code === 'EBADCSRFTOKEN' || (err as { message?: string }).message === 'invalid csrf token') {
       return res.status(403).render('pages/form-expired');
+    }
+    if (err instanceof ApiError && err.status === 400) {
+      // A request the web built and the API refused: a defect here (forms map the API's 400s).
+      logger.error(
+        { requestId: req.id, code: err.code, fields: err.fieldErrors.map((e) => `${e.field}: ${e.message}`) },
+        'API refused a request the web built',
+      );
+      return res.status(400).render('pages/bad-request');
     }
     const status = (err as { status?: number }).status;
     if (status === 413 || status === 400) return res.status(400).render('pages/bad-request');

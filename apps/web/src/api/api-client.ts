@@ -35,10 +35,48 @@ export class SignedOutError extends Error {
  * A client of the API for one person: their token and the request id on every call. The token
  * stays on the server (it is never sent to the browser).
  */
-export function apiFor(baseUrl: string, token: string | undefined, requestId: string): Api {
+export function apiFor(baseUrl: string, token: string | undefined, requestId: string, timing?: ApiTiming): Api {
   const headers: Record<string, string> = { 'X-Request-Id': requestId };
   if (token) headers.Authorization = `Bearer ${token}`;
-  return createClient<paths>({ baseUrl, headers });
+  const client = createClient<paths>({ baseUrl, headers });
+  if (timing) {
+    const started = new WeakMap<Request, number>();
+    client.use({
+      onRequest({ request }) {
+        started.set(request, performance.now());
+      },
+      onResponse({ request }) {
+        const t = started.get(request);
+        if (t !== undefined) timing.record(t, performance.now());
+      },
+    });
+  }
+  return client;
+}
+
+/** How long a page waited for the API: the calls, and the wall time they covered (calls overlap). */
+export class ApiTiming {
+  calls = 0;
+  private spans: [number, number][] = [];
+
+  record(start: number, end: number): void {
+    this.calls++;
+    this.spans.push([start, end]);
+  }
+
+  /** Milliseconds during which at least one API call was in flight. */
+  waitedMs(): number {
+    const spans = [...this.spans].sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let [from, to] = spans[0] ?? [0, 0];
+    for (const [s, e] of spans.slice(1)) {
+      if (s > to) {
+        total += to - from;
+        [from, to] = [s, e];
+      } else to = Math.max(to, e);
+    }
+    return total + (to - from);
+  }
 }
 
 interface Result<T> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Api, apiFor } from '../api/api-client';
+import { type Api, apiFor, ApiTiming } from '../api/api-client';
 import type { WebConfig } from '../web-config';
 import { openToken, type SignedInUser } from './session';
 
@@ -10,6 +10,8 @@ declare module 'express-serve-static-core' {
     id: string;
     /** The API as the signed-in person (or anonymous before sign-in). */
     api: Api;
+    /** The time this request spent waiting for the API (Server-Timing). */
+    apiTiming: ApiTiming;
     user?: SignedInUser;
   }
 }
@@ -50,7 +52,8 @@ export function apiContext(config: WebConfig): RequestHandler {
         req.session.signInNotice = 'Your session ended. Sign in again to carry on.';
       }
     }
-    req.api = apiFor(config.apiUrl, token, req.id);
+    req.apiTiming = new ApiTiming();
+    req.api = apiFor(config.apiUrl, token, req.id, req.apiTiming);
     next();
   };
 }
@@ -60,4 +63,12 @@ export function requireSignIn(req: Request, res: Response, next: NextFunction): 
   if (req.user) return next();
   if (req.method === 'GET') req.session.returnTo = safeReturnPath(req.originalUrl.split('?')[0]);
   res.redirect(303, '/sign-in');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids in paths are UUIDs: anything else is a page that does not exist (not a 400 from the API). */
+export function uuidParam(_req: Request, res: Response, next: NextFunction, value: string): void {
+  if (UUID.test(value)) return next();
+  res.status(404).render('pages/not-found');
 }
