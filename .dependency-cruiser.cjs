@@ -1,6 +1,7 @@
 /**
  * The dependency direction of ARCHITECTURE.md §2, checked in CI (`npm run lint`):
- *   apps -> agency modules -> cross-agency workflows -> children -> access, audit, identity -> platform
+ *   apps -> agency modules -> cross-agency workflows (referrals, sharing) -> children -> casework
+ *        -> access, audit, identity -> platform
  * Arrows point down only; libs use each other only through their index (@app/<lib>); no cycles.
  */
 const tiers = {
@@ -8,14 +9,15 @@ const tiers = {
   identity: 1,
   access: 1,
   audit: 1,
-  children: 2,
-  referrals: 3,
-  sharing: 3,
-  police: 4,
-  'childrens-services': 4,
-  education: 4,
-  health: 4,
-  oversight: 4,
+  casework: 2,
+  children: 3,
+  referrals: 4,
+  sharing: 4,
+  police: 5,
+  'childrens-services': 5,
+  education: 5,
+  health: 5,
+  oversight: 5,
 };
 const libs = Object.keys(tiers);
 const below = (lib) => libs.filter((other) => other !== lib && tiers[other] < tiers[lib]);

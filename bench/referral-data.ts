@@ -7,7 +7,8 @@
  * 30% open (SUBMITTED/ACKNOWLEDGED, due between 72 hours ago and 48 hours ahead), the rest
  * ACCEPTED/DECLINED/CLOSED (no due time, as applyTransition leaves them). RAG, triage RAG and
  * urgency as the service sets them (urgencyOf); consent or a lawful basis and a reason
- * (ck_referral_consent); 60% name a generated child, the rest only subject details.
+ * (ck_referral_consent); 60% name a generated child, the rest only subject details. Each open
+ * referral has its decision clock in the deadline table, as the service opens it.
  * Deterministic attributes (a hash of the row number); ids are random UUIDs.
  */
 import { Client } from 'pg';
@@ -182,8 +183,14 @@ export async function generateReferrals(client: Client, r: number, log: Log = co
      UNION ALL
      SELECT id, 'ACCEPTED', 'CLOSED', to_user, to_org, NULL, created + (now() - created) / 2 FROM rgen WHERE status = 'CLOSED'`,
   );
+  // The clock of every open referral, as the service opens it (the kernel's deadline table).
+  await client.query(
+    `INSERT INTO deadline (subject_type, subject_id, child_id, organisation_id, team_id, rule, due_at, state, opened_at)
+     SELECT 'Referral', r.id, r.child_id, r.to_organisation_id, r.to_team_id, 'referral.decision', r.due_at, 'open', r.created_at
+       FROM referral r JOIN rgen g ON g.id = r.id WHERE r.status IN ('SUBMITTED', 'ACKNOWLEDGED')`,
+  );
   await client.query('COMMIT');
-  await client.query('ANALYZE referral, referral_transition');
+  await client.query('ANALYZE referral, referral_transition, deadline');
   log(`generated ${r} referrals in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

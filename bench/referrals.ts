@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import type { Client } from 'pg';
 import { AbilityFactory, abilityToSql } from '@app/access';
+import { childHiddenField } from '@app/children';
 import type { Actor, OrganisationType } from '@app/platform';
 import {
   BENCH_DATA_KEY,
@@ -119,6 +120,7 @@ async function ensureData(): Promise<{ generatedSeconds: number | null }> {
 const WRITE_COUNTS = `SELECT (SELECT count(*) FROM referral)::int AS referral,
   (SELECT count(*) FROM referral_transition)::int AS referral_transition,
   (SELECT count(*) FROM notification)::int AS notification,
+  (SELECT count(*) FROM deadline)::int AS deadline,
   (SELECT count(*) FROM audit_event)::int AS audit_event,
   (SELECT count(*) FROM idempotency_record)::int AS idempotency_record`;
 
@@ -284,7 +286,9 @@ function inboxSql(actor: Actor, q: { scope?: string; overdue?: string }, now: Da
     ability,
     'read',
     'Referral',
-    (field) => ({ column: `"r"."${snake(field)}"`, array: false }),
+    // childHiddenFrom (a restricted child hidden from those not on its case team) is children's SQL.
+    (field) =>
+      field === 'childHiddenFrom' ? childHiddenField('r.child_id') : { column: `"r"."${snake(field)}"`, array: false },
     'rf',
   );
   const params: Record<string, unknown> = { ...scope.params, org: actor.organisationId, now, limit: 51 };
@@ -358,9 +362,12 @@ async function cleanUp(senderId: string): Promise<number> {
     await c.query(`DELETE FROM notification WHERE subject_type = 'Referral' AND subject_id = ANY($1)`, [
       ids.rows.map((r) => r.id),
     ]);
+    await c.query(`DELETE FROM deadline WHERE subject_type = 'Referral' AND subject_id = ANY($1)`, [
+      ids.rows.map((r) => r.id),
+    ]);
     await c.query(`DELETE FROM idempotency_record WHERE actor_id = $1 AND key LIKE 'bench-%'`, [senderId]);
     await c.query('COMMIT');
-    await c.query('VACUUM ANALYZE referral, referral_transition, notification, idempotency_record');
+    await c.query('VACUUM ANALYZE referral, referral_transition, notification, deadline, idempotency_record');
     return ids.rowCount ?? 0;
   });
 }

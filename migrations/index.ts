@@ -19,6 +19,7 @@ import { ClientTokenGeneration1795883000000 } from './1795883000000-ClientTokenG
 import { RoleGrants1795883100000 } from './1795883100000-RoleGrants';
 import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInSeqOrder';
 import { WebSession1795886000000 } from './1795886000000-WebSession';
+import { CaseworkKernel1795887000000 } from './1795887000000-CaseworkKernel';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   RoleGrants1795883100000,
   AuditChainInSeqOrder1795884000000,
   WebSession1795886000000,
+  CaseworkKernel1795887000000,
 ];

@@ -1,7 +1,8 @@
 import { AUDIT_ENTITIES } from '@app/audit';
+import { CASEWORK_ENTITIES } from '@app/casework';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { IDENTITY_ENTITIES } from '@app/identity';
-import { IDEMPOTENCY_ENTITIES, Notification, NotificationRead, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
+import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
 import { SHARING_ENTITIES } from '@app/sharing';
 import { MIGRATIONS } from './index';
@@ -12,9 +13,8 @@ export const SCHEMA: SchemaParts = {
     ...IDENTITY_ENTITIES,
     ...AUDIT_ENTITIES,
     ...CHILDREN_ENTITIES,
+    ...CASEWORK_ENTITIES,
     ...REFERRAL_ENTITIES,
-    Notification,
-    NotificationRead,
     ...IDEMPOTENCY_ENTITIES,
     ...OUTBOX_ENTITIES,
     ...SHARING_ENTITIES,

@@ -1,4 +1,3 @@
-import { EscalationService } from '@app/referrals';
 import { startTestApp, type TestContext } from './support/app';
 
 const DSL = 'dsl@riverside-academy.example';
@@ -285,46 +284,6 @@ describe('concerns and referrals', () => {
     });
     expect(nfa.body.status).toBe('NO_FURTHER_ACTION');
     expect((await post(DSL, `/api/v1/concerns/${routine.id}/decision`, { decision: 'MONITOR' })).status).toBe(409);
-  });
-
-  it('marks overdue work and escalates it once per level, even with two workers', async () => {
-    t.clock.set(MONDAY);
-    const r = (
-      await post(
-        DSL,
-        '/api/v1/referrals',
-        referralBody('SSC/MASH', { subject: { givenName: 'Late', familyName: 'Decision', dateOfBirth: '2013-03-03' } }),
-      )
-    ).body;
-    const escalations = async () =>
-      (await t.db.query(`SELECT level FROM escalation WHERE subject_id = $1 ORDER BY level`, [r.id])).map(
-        (e: any) => e.level,
-      );
-    const svc = t.app.get(EscalationService);
-    await Promise.all([svc.run(), svc.run()]);
-    expect(await escalations()).toEqual([]);
-
-    // Wednesday: past Tuesday's deadline.
-    t.clock.set(new Date('2026-12-02T09:00:00Z'));
-    await Promise.all([svc.run(), svc.run()]);
-    await svc.run();
-    expect(await escalations()).toEqual([1]);
-    const overdue = await get('mash.officer@southshire-council.example', '/api/v1/referrals/inbox?overdue=true');
-    expect(overdue.body.data.find((x: any) => x.id === r.id)).toMatchObject({ overdue: true });
-    const managerNotes = (await get('team.manager@southshire-council.example', '/api/v1/notifications')).body.data;
-    expect(managerNotes.filter((x: any) => x.subjectId === r.id && x.kind === 'escalation.level1')).toHaveLength(1);
-    const officerNotes = (await get('mash.officer@southshire-council.example', '/api/v1/notifications')).body.data;
-    expect(officerNotes.filter((x: any) => x.kind.startsWith('escalation') && x.subjectId === r.id)).toHaveLength(0);
-
-    // Thursday: still undecided a working day later: the next level, once.
-    t.clock.set(new Date('2026-12-03T09:00:00Z'));
-    await Promise.all([svc.run(), svc.run()]);
-    await svc.run();
-    expect(await escalations()).toEqual([1, 2]);
-    t.clock.set(new Date('2026-12-10T09:00:00Z'));
-    await svc.run();
-    expect(await escalations()).toEqual([1, 2]);
-    t.clock.set(MONDAY);
   });
 
   it("marks notifications read for the reader only, and hides other teams' notifications", async () => {

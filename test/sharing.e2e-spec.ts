@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretBox, verifyWebhookSignature, WebhookDispatcher } from '@app/platform';
-import { EscalationService } from '@app/referrals';
 import { startTestApp, type TestContext } from './support/app';
 import { freshNhsNumber } from './support/factories';
 
@@ -352,43 +351,6 @@ describe('cross-boundary information sharing and the machine API', () => {
     });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ agreementId: agreement.body.id, justification: null });
-  });
-
-  it('escalates a request left undecided past its due time, once per level, using local timescales', async () => {
-    await t.db.query(
-      `INSERT INTO organisation_timescales (organisation_id, info_request_urgent_hours) VALUES ($1, 2)
-       ON CONFLICT (organisation_id) DO UPDATE SET info_request_urgent_hours = 2`,
-      [orgs.SSC],
-    );
-    const start = t.clock.now();
-    const request = (
-      await post('client', '/api/v1/information-requests', {
-        toOrganisationId: orgs.SSC,
-        identifiers: { nhsNumber: freshNhsNumber() },
-        purpose: 'Urgent checks.',
-        classesRequested: ['identity'],
-        urgency: 'urgent',
-      })
-    ).body;
-    expect(new Date(request.dueAt).getTime() - start.getTime()).toBe(2 * 3_600_000);
-    const svc = t.app.get(EscalationService, { strict: false });
-    const levels = async () =>
-      (
-        await t.db.query(
-          `SELECT level FROM escalation WHERE subject_type = 'InformationRequest' AND subject_id = $1 ORDER BY level`,
-          [request.id],
-        )
-      ).map((e: any) => e.level);
-    t.clock.set(new Date(start.getTime() + 3 * 3_600_000));
-    await Promise.all([svc.run(), svc.run()]);
-    expect(await levels()).toEqual([1]);
-    expect((await get('client', `/api/v1/information-requests/${request.id}`)).body.overdue).toBe(true);
-    t.clock.set(new Date(start.getTime() + 5 * 86_400_000));
-    await svc.run();
-    await svc.run();
-    expect(await levels()).toEqual([1, 2]);
-    t.clock.set(start);
-    await t.db.query('DELETE FROM organisation_timescales WHERE organisation_id = $1', [orgs.SSC]);
   });
 
   it('tells both sides when a partner registers a child another organisation holds, without the content', async () => {

@@ -3,7 +3,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ManualClock, WebhookDispatcher } from '@app/platform';
 import { AuditSealJob, AuditVerifier } from '@app/audit';
-import { EscalationJob } from '@app/referrals';
+import { EscalationJob } from '@app/casework';
+import { GrantExpiryJob } from '@app/sharing';
 import {
   PurgeIdempotencyRecordsJob,
   PurgeLoginFailuresJob,
@@ -116,6 +117,56 @@ describe('worker', () => {
     expect(await db.query(`SELECT id FROM outbox_event WHERE id = $1`, [replayed])).toEqual([{ id: replayed }]);
     await db.query(`DELETE FROM webhook_subscription WHERE id = $1`, [hook]);
     await db.query(`DELETE FROM outbox_event WHERE id = ANY($1)`, [[oldPending, recent, undispatched, replayed]]);
+  });
+
+  it('tells a grantee, once, that a disclosure to it ends within a day: a typed event to its webhooks and a notification', async () => {
+    const db = worker.get(DataSource);
+    const [grantor, grantee] = await Promise.all(
+      ['NSC', 'SSP'].map(async (code) => (await db.query(`SELECT id FROM organisation WHERE code = $1`, [code]))[0].id),
+    );
+    const child = (await db.query(`SELECT id FROM child ORDER BY created_at LIMIT 1`))[0].id;
+    const decider = (await db.query(`SELECT id FROM app_user WHERE organisation_id = $1 LIMIT 1`, [grantor]))[0].id;
+    const now = clock.now().getTime();
+    const grant = async (hours: number): Promise<string> =>
+      (
+        await db.query(
+          `INSERT INTO sharing_grant (child_id, grantor_organisation_id, grantee_organisation_id, classes, from_at, until_at, decided_by)
+           VALUES ($1, $2, $3, '{social-care}', $4, $5, $6) RETURNING id`,
+          [child, grantor, grantee, new Date(now - 3_600_000), new Date(now + hours * 3_600_000), decider],
+        )
+      )[0].id;
+    const ending = await grant(12);
+    const later = await grant(48);
+    const job = worker.get(GrantExpiryJob);
+    const [first, second] = await Promise.all([job.run(), job.run()]);
+    expect(first + second).toBeGreaterThanOrEqual(1);
+    await job.run();
+    const events = await db.query(
+      `SELECT type, organisation_id, payload FROM outbox_event WHERE payload->>'grantId' = ANY($1)`,
+      [[ending, later]],
+    );
+    expect(events).toEqual([
+      {
+        type: 'grant.expiring',
+        organisation_id: grantee,
+        payload: {
+          grantId: ending,
+          grantorOrganisationId: grantor,
+          classes: ['social-care'],
+          untilAt: new Date(now + 12 * 3_600_000).toISOString(),
+        },
+      },
+    ]);
+    const notes = await db.query(
+      `SELECT organisation_id, kind, audience_roles FROM notification WHERE subject_id = ANY($1)`,
+      [[ending, later]],
+    );
+    expect(notes).toEqual([
+      { organisation_id: grantee, kind: 'grant.expiring', audience_roles: expect.arrayContaining(['cse_officer']) },
+    ]);
+    await db.query(`DELETE FROM outbox_event WHERE payload->>'grantId' = $1`, [ending]);
+    await db.query(`DELETE FROM notification WHERE subject_id = $1`, [ending]);
+    await db.query(`DELETE FROM sharing_grant WHERE id = ANY($1)`, [[ending, later]]);
   });
 
   it('purges rate-limit windows an hour old, and only those', async () => {

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessModule, PermissionGuard } from '@app/access';
+import { CaseworkApiModule } from '@app/casework';
 import { ChildrenModule } from '@app/children';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
 import { ReferralsModule } from '@app/referrals';
@@ -48,6 +49,7 @@ export class AppModule {
         ),
         AccessModule,
         IdentityModule,
+        CaseworkApiModule,
         ChildrenModule,
         ReferralsModule,
         SharingModule,

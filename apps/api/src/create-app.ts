@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, type RequestHandler, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { publishedEventNames } from '@app/casework';
 import {
   answerMalformedRequest,
   bodyLimitFor,
@@ -16,7 +17,7 @@ import { AppModule, type AppOptions } from './app.module';
 import { completeContract, RATE_LIMIT_HEADERS } from './openapi-contract';
 
 /** Tags in the order a reader meets them, each with what it groups. */
-const TAGS: [name: string, description: string][] = [
+const TAGS = (): [name: string, description: string][] => [
   [
     'machine API',
     "For other forces' and councils' systems (see docs/partner-api.md). Get a token with OAuth2 client credentials " +
@@ -24,8 +25,8 @@ const TAGS: [name: string, description: string][] = [
       'acts for your organisation. Send an Idempotency-Key header on every POST: a retry with the same key replays ' +
       'the first answer. Each client is rate-limited per minute: every answer carries X-RateLimit-Limit, ' +
       'X-RateLimit-Remaining and X-RateLimit-Reset, and a 429 says Retry-After. Subscribe to webhooks at POST ' +
-      '/api/v1/webhooks: events referral.status_changed, information_request.decided, child.linked and ' +
-      'grant.expiring are POSTed as JSON, signed with Webhook-Signature: v1=hex(HMAC-SHA256(secret, ' +
+      `/api/v1/webhooks: events ${publishedEventNames().join(', ')} are POSTed as JSON, signed with ` +
+      'Webhook-Signature: v1=hex(HMAC-SHA256(secret, ' +
       '"<Webhook-Timestamp>.<raw body>")), retried with backoff, and listed in the delivery log, from which any ' +
       'delivery can be replayed.',
   ],
@@ -70,7 +71,7 @@ export function buildOpenApi(app: INestApplication) {
         'issuer and audience checked, exp and iat required, ' +
         'a lifetime of at most 15 minutes, revoked when the account or client is deactivated.',
     });
-  for (const [name, description] of TAGS) builder.addTag(name, description);
+  for (const [name, description] of TAGS()) builder.addTag(name, description);
   const doc = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemDetailsDto] });
   return completeContract(doc, app);
 }

@@ -3,7 +3,7 @@ import { Interval, ScheduleModule } from '@nestjs/schedule';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditModule, AuditSealJob } from '@app/audit';
-import { EscalationJob, EscalationModule } from '@app/referrals';
+import { CaseworkModule, EscalationJob } from '@app/casework';
 import { SharingJobsModule } from '@app/sharing';
 import {
   APP_CONFIG,
@@ -100,7 +100,7 @@ export class WorkerModule {
         ),
         ScheduleModule.forRoot(),
         AuditModule,
-        EscalationModule,
+        CaseworkModule,
         OutboxModule,
         SharingJobsModule,
       ],

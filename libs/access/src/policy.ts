@@ -22,7 +22,8 @@ export type Subject =
   | 'SharingAgreement'
   | 'InformationRequest'
   | 'SharingGrant'
-  | 'Webhook';
+  | 'Webhook'
+  | 'Timescales';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -579,6 +580,14 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       subject: 'ApiClient',
       conditions: { organisationId: ORG },
       reason: "administrators see their organisation's partner-system clients and deactivate them (not widen them)",
+    },
+    {
+      action: ['read', 'update'],
+      subject: 'Timescales',
+      conditions: { organisationId: ORG },
+      reason:
+        "administrators set their organisation's local timescales (DOMAIN.md marks them local), within the bounds " +
+        'each timescale declares; no child data',
     },
     ...agreementManager,
   ],

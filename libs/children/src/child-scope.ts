@@ -23,6 +23,26 @@ const liveGrant = (childId: string, grantor: string | null, cls: string, orgPara
      ${grantor ? `AND g.grantor_organisation_id = ${grantor}` : ''} AND '${cls}' = ANY(g.classes)
      AND g.revoked_at IS NULL AND g.from_at <= :${nowParam} AND g.until_at > :${nowParam} OFFSET 0)`;
 
+/**
+ * An involvement (alias `i`) active at the instant in parameter `nowParam`: THE condition of an
+ * organisation working with a child now. Every query that asks it uses this.
+ */
+export const activeInvolvement = (i: string, nowParam: string): string =>
+  `${i}.from_at <= :${nowParam} AND (${i}.until_at IS NULL OR ${i}.until_at > :${nowParam})`;
+
+/**
+ * Whether a viewer knows the child whose id is `childId` (SQL) at `now`: its organisation works
+ * with the child, it is on the child's case team, or it holds a live break-glass grant. For rows
+ * that name a child (a referral): the child's id is shown only to those who know the child.
+ */
+export function childKnownSql(childId: string, p: { org: string; user: string; now: string }): string {
+  return `(EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = ${childId} AND i.organisation_id = :${p.org}
+               AND ${activeInvolvement('i', p.now)})
+    OR EXISTS (SELECT 1 FROM case_team_member m WHERE m.child_id = ${childId} AND m.user_id = :${p.user})
+    OR EXISTS (SELECT 1 FROM break_glass_grant g WHERE g.child_id = ${childId} AND g.user_id = :${p.user}
+               AND g.granted_at <= :${p.now} AND g.expires_at > :${p.now}))`;
+}
+
 /** The actor-relative values a child's conditions are judged with. */
 export interface ScopeParams {
   /** Parameter names holding the instant and the actor's organisation. */
@@ -44,7 +64,7 @@ function relationSql(childId: string, p: ScopeParams): Record<string, FieldSql> 
       'involvedOrganisationIds',
       (q) =>
         `EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = ${childId} AND i.organisation_id = :${q} ` +
-        `AND i.from_at <= :${p.now} AND (i.until_at IS NULL OR i.until_at > :${p.now}) OFFSET 0)`,
+        `AND ${activeInvolvement('i', p.now)} OFFSET 0)`,
     ),
     caseTeamUserIds: eqOnly(
       'caseTeamUserIds',
@@ -146,7 +166,7 @@ export function childDecisionColumns(alias: string, nowParam: string, orgParam: 
   const c = alias;
   return `
     ARRAY(SELECT i.organisation_id::text FROM involvement i WHERE i.child_id = ${c}.id
-          AND i.from_at <= :${nowParam} AND (i.until_at IS NULL OR i.until_at > :${nowParam})) AS "involvedOrganisationIds",
+          AND ${activeInvolvement('i', nowParam)}) AS "involvedOrganisationIds",
     ARRAY(SELECT m.user_id::text FROM case_team_member m WHERE m.child_id = ${c}.id) AS "caseTeamUserIds",
     ARRAY(SELECT bg.user_id::text FROM break_glass_grant bg WHERE bg.child_id = ${c}.id
           AND bg.granted_at <= :${nowParam} AND bg.expires_at > :${nowParam}) AS "breakGlassUserIds",

@@ -12,6 +12,7 @@ import {
   rolesAllowed,
 } from '@app/access';
 import { type AuditEntry, AuditService } from '@app/audit';
+import { type ChildDetails, type CollaborationNotice, Events, Notifier } from '@app/casework';
 import {
   Clock,
   decodeCursor,
@@ -19,16 +20,21 @@ import {
   encodeCursor,
   type FieldError,
   namedQuery,
-  Notifier,
   type OrganisationType,
-  OutboxService,
   type Page,
   sentKeys,
   Statements,
   toPage,
 } from '@app/platform';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
-import { childDecisionColumns, childScope, SEARCHED_FIELD, type SearchPaths, searchPaths } from './child-scope';
+import {
+  activeInvolvement,
+  childDecisionColumns,
+  childScope,
+  SEARCHED_FIELD,
+  type SearchPaths,
+  searchPaths,
+} from './child-scope';
 import { ChildError } from './children.errors';
 import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
 import {
@@ -77,6 +83,8 @@ export function childRelations(child: LoadedChild) {
 
 /** Roles that handle a possible match on a child their organisation holds: those who decide what to share. */
 const MATCH_HANDLERS = rolesAllowed('receive', 'InformationRequest');
+/** Roles that work a receiving team's referrals. */
+const REFERRAL_RECEIVERS = rolesAllowed('receive', 'Referral');
 
 const CHILD_COLUMNS = `
   c.id, c.version, c.restricted, c.given_name AS "givenName", c.family_name AS "familyName",
@@ -91,11 +99,11 @@ const DETAIL_COLUMNS = `
   (SELECT coalesce(json_agg(json_build_object(
       'organisationId', i.organisation_id, 'organisationName', o.name, 'organisationType', o.type, 'kind', i.kind,
       'basis', i.basis, 'fromAt', i.from_at, 'untilAt', i.until_at,
-      'active', i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)) ORDER BY i.from_at), '[]'::json)
+      'active', ${activeInvolvement('i', 'now')}) ORDER BY i.from_at), '[]'::json)
      FROM involvement i JOIN organisation o ON o.id = i.organisation_id WHERE i.child_id = c.id) AS involvements,
   (SELECT json_build_object('organisationId', o.id, 'organisationName', o.name)
      FROM involvement i JOIN organisation o ON o.id = i.organisation_id
-    WHERE i.child_id = c.id AND i.kind = 'lead' AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
+    WHERE i.child_id = c.id AND i.kind = 'lead' AND ${activeInvolvement('i', 'now')}
     LIMIT 1) AS lead,
   (SELECT coalesce(json_agg(json_build_object(
       'id', a.id, 'organisationId', a.organisation_id, 'line1', a.line1, 'line2', a.line2, 'town', a.town,
@@ -195,7 +203,7 @@ export class ChildrenService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly events: Events,
     private readonly clock: Clock,
     private readonly statements: Statements,
     private readonly notifier: Notifier,
@@ -364,7 +372,7 @@ export class ChildrenService {
       params[`org${i}`] = org.id;
       hits.push(`SELECT s.child_id AS id, word_similarity(:q, s.search_name) AS score FROM child_search s
          WHERE s.organisation_id = :org${i} ${org.unrestrictedOnly ? 'AND NOT s.restricted' : ''}
-           AND s.from_at <= :now AND (s.until_at IS NULL OR s.until_at > :now) AND ${matches('s.search_name')}`);
+           AND ${activeInvolvement('s', 'now')} AND ${matches('s.search_name')}`);
     });
     paths.caseTeamUsers.forEach((user, i) => {
       params[`team${i}`] = user;
@@ -657,6 +665,19 @@ export class ChildrenService {
       });
       return { kind: 'restricted', childId: match.id };
     }
+    return { kind: 'hidden', ...(await this.referenceMatch(tx, ctx, match)) };
+  }
+
+  /**
+   * A match the actor may not act on: an opaque match reference for it (for a referral or an
+   * information request), the holders told, and only the holders the tipping-off rules let the
+   * actor learn of named.
+   */
+  private async referenceMatch(
+    tx: EntityManager,
+    ctx: AccessContext,
+    match: { id: string; on: 'nhs_number' | 'name_and_dob' },
+  ): Promise<{ childId: string; reference: string; heldBy: { organisationId: string; name: string }[] }> {
     const reference = `MR-${randomBytes(6).toString('hex').toUpperCase()}`;
     await tx.getRepository(MatchReference).insert({
       reference,
@@ -673,13 +694,85 @@ export class ChildrenService {
     const heldBy = holders
       .filter((h) => mayNameHolder(ctx.actor.organisationType, h.type))
       .map((h) => ({ organisationId: h.organisationId, name: h.name }));
-    await this.outbox.emit(tx, {
-      type: 'child.linked',
-      organisationId: ctx.actor.organisationId,
-      payload: { matchReference: reference, heldBy },
-      occurredAt: this.clock.now(),
-    });
-    return { kind: 'hidden', childId: match.id, reference, heldBy };
+    await this.events.emit(
+      tx,
+      'child.linked',
+      { matchReference: reference, heldBy },
+      { organisationId: ctx.actor.organisationId },
+    );
+    return { childId: match.id, reference, heldBy };
+  }
+
+  /**
+   * The child these details describe, for a workflow step that needs one (a referral's decision):
+   * the record already on the system (same NHS number, or same name and date of birth), else a new
+   * registration by the actor's organisation. A restricted record is never linked this way: a new
+   * one is registered and its case team is told, as for any registration that may duplicate it.
+   */
+  async findOrRegister(tx: EntityManager, ctx: AccessContext, who: ChildDetails, fieldPrefix: string): Promise<string> {
+    this.checkRegistration(ctx, who as Partial<CreateChildDto>, fieldPrefix);
+    await this.lockIdentity(tx, who as Partial<CreateChildDto>);
+    const match = await this.findMatch(tx, who);
+    if (match && !match.restricted) {
+      if (await this.actorWorksWith(tx, ctx, match.id)) return match.id;
+      // Registered by another agency since the step judged the match: judging again gets its reference.
+      throw DomainError.conflict(
+        'CHILD.REGISTERED_MEANWHILE',
+        'A record that may be this child was registered meanwhile by another agency: try again.',
+      );
+    }
+    const registered = await this.register(tx, ctx, who as CreateChildDto);
+    if (match?.restricted) await this.tellCaseTeam(tx, match.id);
+    return registered;
+  }
+
+  /** judgeMatch for a step that may register a child: see SharedRecord.judgeMatch. */
+  async judgeDecisionMatch(
+    tx: EntityManager,
+    ctx: AccessContext,
+    who: ChildDetails,
+    fieldPrefix: string,
+  ): Promise<
+    | { kind: 'none' | 'working' | 'restricted'; childId?: string }
+    | { kind: 'held'; childId: string; reference: string; heldBy: { organisationId: string; name: string }[] }
+  > {
+    this.checkRegistration(ctx, who as Partial<CreateChildDto>, fieldPrefix);
+    await this.lockIdentity(tx, who as Partial<CreateChildDto>);
+    const match = await this.findMatch(tx, who);
+    if (!match) return { kind: 'none' };
+    if (match.restricted) return { kind: 'restricted', childId: match.id };
+    if (await this.actorWorksWith(tx, ctx, match.id)) return { kind: 'working', childId: match.id };
+    return { kind: 'held', ...(await this.referenceMatch(tx, ctx, match)) };
+  }
+
+  /** Whether the actor works with the child (its organisation, or its own place on the case team). */
+  private async actorWorksWith(tx: EntityManager, ctx: AccessContext, childId: string): Promise<boolean> {
+    return this.require(tx, ctx, childId, { working: true }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Whether the organisation works with the child now (an active involvement). */
+  async worksWith(tx: EntityManager, childId: string, organisationId: string): Promise<boolean> {
+    const rows = await namedQuery(
+      tx,
+      `SELECT 1 FROM involvement i WHERE i.child_id = :childId AND i.organisation_id = :organisationId
+          AND ${activeInvolvement('i', 'now')} LIMIT 1`,
+      { childId, organisationId, now: this.clock.now() },
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether someone (active) of the restricted child's case team works in this organisation. */
+  async caseTeamWorksIn(tx: EntityManager, childId: string, organisationId: string): Promise<boolean> {
+    const rows = await namedQuery(
+      tx,
+      `SELECT 1 FROM case_team_member m JOIN app_user u ON u.id = m.user_id
+        WHERE m.child_id = :childId AND u.organisation_id = :organisationId AND u.active LIMIT 1`,
+      { childId, organisationId },
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -746,20 +839,23 @@ export class ChildrenService {
   }
 
   /**
-   * The duty to collaborate: the organisations working with a child learn that another one is now
-   * working with it too, or asking about it, never what it holds; the newcomer is named to a holder
-   * only as the tipping-off rules allow (a school is not told it was the police). Told are the roles
-   * that decide what their organisation shares. A restricted child's holders are not told at all:
-   * only its case team, by name. Returns the holders told (the caller decides what it may repeat).
+   * The duty to collaborate, both ways, in one place. The organisations working with a child learn
+   * that another one is now working with it (a registration that matched: `matchReference`) or has
+   * received a referral about it (`referral`): who, and how to ask, never what it holds. Told are
+   * the roles that decide what their organisation shares. The receiver of a referral learns in turn
+   * who works with the child, those the tipping-off rules let it learn of, to ask them.
+   * Returns every holder told: the caller decides what else it may repeat to whom.
+   * A restricted child's holders are not told at all (nor the receiver): only its case team, by name;
+   * and the newcomer is named to a holder only where a match answer could name it (tipping off).
    */
   async tellHolders(
     tx: EntityManager,
     ctx: AccessContext,
     childId: string,
-    about: { matchReference?: string; referralId?: string; receiverOrganisationId?: string },
+    about: CollaborationNotice,
   ): Promise<{ organisationId: string; name: string; type: OrganisationType }[]> {
     const now = this.clock.now();
-    const newcomerId = about.receiverOrganisationId ?? ctx.actor.organisationId;
+    const newcomerId = 'referral' in about ? about.referral.organisationId : ctx.actor.organisationId;
     const [newcomer] = await namedQuery<{ name: string; type: OrganisationType }>(
       tx,
       'SELECT name, type FROM organisation WHERE id = :id',
@@ -772,44 +868,80 @@ export class ChildrenService {
     if (child.restricted) {
       await this.tellCaseTeam(tx, childId, {
         kind: 'child.linked',
-        message: about.referralId
-          ? `${newcomer.name} has received a referral about this restricted child.`
-          : `${newcomer.name} asked about a child who may be this restricted child.`,
+        message:
+          'referral' in about
+            ? `${newcomer.name} has received a referral about this restricted child.`
+            : `${newcomer.name} asked about a child who may be this restricted child.`,
       });
       return [];
     }
     const holders = await namedQuery<{ organisationId: string; name: string; type: OrganisationType }>(
       tx,
       `SELECT DISTINCT o.id AS "organisationId", o.name, o.type FROM involvement i JOIN organisation o ON o.id = i.organisation_id
-        WHERE i.child_id = :childId AND i.organisation_id NOT IN (:me, :newcomer)
-          AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now)
+        WHERE i.child_id = :childId AND i.organisation_id NOT IN (:me, :newcomer) AND ${activeInvolvement('i', 'now')}
         ORDER BY o.name`,
       { childId, me: ctx.actor.organisationId, newcomer: newcomerId, now },
     );
     for (const h of holders) {
       const named = mayNameHolder(h.type, newcomer.type);
       const who = named ? newcomer.name : 'Another agency';
-      const message = about.matchReference
-        ? `${who} is working with a child your organisation holds (match reference ${about.matchReference}); expect an information request.`
-        : `${who} has received a referral about a child your organisation holds.`;
+      const message =
+        'matchReference' in about
+          ? `${who} is working with a child your organisation holds (match reference ${about.matchReference}); expect an information request.`
+          : `${who} has received a referral about a child your organisation holds.`;
       await this.notifier.send(
         tx,
         { organisationId: h.organisationId, roles: MATCH_HANDLERS },
         { kind: 'child.linked', subjectType: 'Child', subjectId: childId, message },
       );
-      await this.outbox.emit(tx, {
-        type: 'child.linked',
-        organisationId: h.organisationId,
-        payload: {
+      await this.events.emit(
+        tx,
+        'child.linked',
+        {
           childId,
-          ...(about.matchReference ? { matchReference: about.matchReference } : {}),
-          ...(about.referralId ? { referralId: about.referralId } : {}),
+          ...('matchReference' in about ? { matchReference: about.matchReference } : {}),
+          ...('referral' in about ? { referralId: about.referral.id } : {}),
           otherOrganisation: named ? { id: newcomerId, name: newcomer.name } : { id: null, name: 'Another agency' },
         },
-        occurredAt: now,
-      });
+        { organisationId: h.organisationId },
+      );
     }
+    if ('referral' in about) await this.tellReceiver(tx, childId, about.referral, holders);
     return holders;
+  }
+
+  /** The receiving team of a referral learns who else works with the child (those it may learn of). */
+  private async tellReceiver(
+    tx: EntityManager,
+    childId: string,
+    referral: { id: string; organisationId: string; organisationType: OrganisationType; teamId: string },
+    holders: { organisationId: string; name: string; type: OrganisationType }[],
+  ): Promise<void> {
+    const known = holders
+      .filter((h) =>
+        mayLearnOfInvolvement(
+          { organisationId: referral.organisationId, organisationType: referral.organisationType, roles: [] },
+          { organisationId: h.organisationId, organisationType: h.type, basis: 'referral_accepted' },
+        ),
+      )
+      .map((h) => ({ id: h.organisationId, name: h.name }));
+    if (!known.length) return;
+    await this.notifier.send(
+      tx,
+      { organisationId: referral.organisationId, teamId: referral.teamId, roles: REFERRAL_RECEIVERS },
+      {
+        kind: 'child.linked',
+        subjectType: 'Referral',
+        subjectId: referral.id,
+        message: `Other organisations work with the child in this referral: ${known.map((o) => o.name).join(', ')}. Ask them with an information request.`,
+      },
+    );
+    await this.events.emit(
+      tx,
+      'child.linked',
+      { referralId: referral.id, childId, holders: known },
+      { organisationId: referral.organisationId },
+    );
   }
 
   async update(ctx: AccessContext, id: string, expectedVersion: number, dto: UpdateChildDto): Promise<ChildDto> {

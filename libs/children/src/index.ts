@@ -7,6 +7,14 @@ export * from './identifiers';
 export * from './involvement.entity';
 export * from './names';
 export * from './section.entity';
-export { childHiddenColumn, childHiddenField, searchPaths, type SearchPaths } from './child-scope';
+export * from './children.events';
+export {
+  activeInvolvement,
+  childHiddenColumn,
+  childHiddenField,
+  childKnownSql,
+  searchPaths,
+  type SearchPaths,
+} from './child-scope';
 export { checkSearchIndex, type SearchIndexReport } from './search-index';
 export * from './children.errors';

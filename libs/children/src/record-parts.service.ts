@@ -11,6 +11,7 @@ import {
   rolesAllowed,
 } from '@app/access';
 import { type AccessLogEntry, AuditService } from '@app/audit';
+import { Notifier } from '@app/casework';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -18,13 +19,12 @@ import {
   decodeCursor,
   DomainError,
   namedQuery,
-  Notifier,
   type OrganisationType,
   type Page,
   sentKeys,
   toPage,
 } from '@app/platform';
-import { partConditionSql } from './child-scope';
+import { activeInvolvement, partConditionSql } from './child-scope';
 import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
 import { ChildError } from './children.errors';
 import type {
@@ -362,7 +362,7 @@ export class RecordPartsService {
         tx,
         `SELECT coalesce(
            (SELECT organisation_id FROM involvement
-             WHERE child_id = :childId AND kind = 'lead' AND from_at <= :now AND (until_at IS NULL OR until_at > :now) LIMIT 1),
+             WHERE child_id = :childId AND kind = 'lead' AND ${activeInvolvement('involvement', 'now')} LIMIT 1),
            (SELECT created_by_organisation_id FROM child WHERE id = :childId)) AS organisation_id`,
         { childId, now },
       );

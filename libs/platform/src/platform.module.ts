@@ -3,7 +3,6 @@ import { Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { SecretBox } from './crypto/secret-box';
 import { useCursorSecret } from './http/pagination';
-import { Notifier } from './notifications/notifier';
 import { HOST_RESOLVER, type HostResolver, systemResolver } from './outbox/webhook-target';
 
 @Global()
@@ -24,9 +23,8 @@ export class PlatformModule {
         { provide: Clock, useValue: clock },
         { provide: SecretBox, useFactory: () => new SecretBox(config.dataEncryptionKey) },
         { provide: HOST_RESOLVER, useValue: resolver },
-        Notifier,
       ],
-      exports: [APP_CONFIG, Clock, SecretBox, HOST_RESOLVER, Notifier],
+      exports: [APP_CONFIG, Clock, SecretBox, HOST_RESOLVER],
     };
   }
 }

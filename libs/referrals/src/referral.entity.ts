@@ -73,7 +73,6 @@ export class SubjectDetails {
 @Check('ck_concern_status', `status IN ('OPEN', 'MONITOR', 'NO_FURTHER_ACTION', 'REFERRED')`)
 @Index('ix_concern_inbox', ['organisationId', 'status', 'urgency', 'dueAt', 'id'])
 @Index('ix_concern_child', ['childId'])
-@Index('ix_concern_due', ['dueAt'], { where: `status = 'OPEN'` })
 export class Concern {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -134,15 +133,9 @@ export class Concern {
   @Column({ type: 'smallint' })
   urgency!: number;
 
+  /** The decision's due time, kept here for the inbox order (the clock itself is a deadline). */
   @Column({ type: 'timestamptz' })
   dueAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  overdueAt!: Date | null;
-
-  /** When an overdue item goes up a level next; null once fully escalated. */
-  @Column({ type: 'timestamptz', nullable: true })
-  nextEscalationAt!: Date | null;
 
   @VersionColumn({ default: 1 })
   version!: number;
@@ -163,7 +156,6 @@ export class Concern {
 })
 @Index('ix_referral_sent', ['fromOrganisationId', 'createdAt', 'id'])
 @Index('ix_referral_child', ['childId'])
-@Index('ix_referral_due', ['dueAt'], { where: `status IN ('SUBMITTED', 'ACKNOWLEDGED')` })
 export class Referral {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -247,16 +239,12 @@ export class Referral {
   @Column({ type: 'smallint' })
   urgency!: number;
 
-  /** The earliest deadline in force: the decision, or the partner checks after a RAG. */
+  /**
+   * The earliest clock in force (the decision, or the partner checks after a RAG), kept here for
+   * the inbox order and the overdue flag; the clocks themselves are deadlines. Null once decided.
+   */
   @Column({ type: 'timestamptz', nullable: true })
   dueAt!: Date | null;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  overdueAt!: Date | null;
-
-  /** When an overdue item goes up a level next; null once fully escalated. */
-  @Column({ type: 'timestamptz', nullable: true })
-  nextEscalationAt!: Date | null;
 
   @VersionColumn({ default: 1 })
   version!: number;
@@ -317,74 +305,4 @@ export class ReferralTransition {
 
   @Column({ type: 'timestamptz' })
   at!: Date;
-}
-
-/** One escalation of one overdue item at one level: the unique key makes it happen once. */
-@Entity('escalation')
-@Index('uq_escalation_item_level', ['subjectType', 'subjectId', 'level'], { unique: true })
-@Index('ix_escalation_org', ['organisationId', 'raisedAt'])
-export class Escalation {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ type: 'varchar', length: 30 })
-  subjectType!: 'Referral' | 'Concern' | 'InformationRequest';
-
-  @Column({ type: 'uuid' })
-  subjectId!: string;
-
-  @Column({ type: 'smallint' })
-  level!: number;
-
-  @Column({ type: 'uuid' })
-  organisationId!: string;
-
-  @Column({ type: 'uuid', nullable: true })
-  teamId!: string | null;
-
-  @Column({ type: 'timestamptz' })
-  dueAt!: Date;
-
-  @Column({ type: 'timestamptz' })
-  raisedAt!: Date;
-}
-
-/** Local timescales of one organisation (DOMAIN.md defaults when absent). */
-@Entity('organisation_timescales')
-export class OrganisationTimescales {
-  @PrimaryColumn({ type: 'uuid' })
-  organisationId!: string;
-
-  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organisation_id' })
-  organisation?: Organisation;
-
-  @Column({ type: 'smallint', default: 1 })
-  referralDecisionWorkingDays!: number;
-
-  @Column({ type: 'smallint', default: 4 })
-  ragRedWorkingHours!: number;
-
-  @Column({ type: 'smallint', default: 24 })
-  ragAmberWorkingHours!: number;
-
-  @Column({ type: 'smallint', default: 72 })
-  ragGreenHours!: number;
-
-  @Column({ type: 'smallint', default: 1 })
-  concernDecisionWorkingDays!: number;
-
-  @Column({ type: 'smallint', default: 60 })
-  immediateDangerMinutes!: number;
-
-  @Column({ type: 'smallint', default: 1 })
-  escalationLevel2WorkingDays!: number;
-
-  /** Information requests to this organisation: urgent ones within these hours. */
-  @Column({ type: 'smallint', default: 4 })
-  infoRequestUrgentHours!: number;
-
-  /** Information requests to this organisation: standard ones within these working days. */
-  @Column({ type: 'smallint', default: 3 })
-  infoRequestStandardWorkingDays!: number;
 }

@@ -1,16 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { type AccessContext, Authenticated, CurrentAccess, RequirePermission } from '@app/access';
-import { type Actor, ApiProblems, CurrentActor, Idempotent, UuidParamPipe } from '@app/platform';
-import { NotificationsService } from './notifications.service';
+import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
+import { ApiProblems, Idempotent, UuidParamPipe } from '@app/platform';
 import {
   ConcernDecisionDto,
   ConcernDto,
@@ -19,8 +11,6 @@ import {
   CreateConcernDto,
   CreateReferralDto,
   DecisionDto,
-  NotificationPage,
-  NotificationQuery,
   ReferralDto,
   ReferralListQuery,
   ReferralPage,
@@ -199,31 +189,5 @@ export class ReferralsController {
     @Body() dto: DecisionDto,
   ): Promise<ReferralDto> {
     return this.referrals.decide(ctx, id, dto);
-  }
-}
-
-@ApiTags('notifications')
-@ApiBearerAuth()
-@Controller('notifications')
-export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
-
-  @Get()
-  @Authenticated()
-  @ApiOperation({ summary: 'My notifications: to me, my team, my role in my organisation; newest first' })
-  @ApiOkResponse({ type: NotificationPage })
-  list(@CurrentActor() actor: Actor, @Query() q: NotificationQuery): Promise<NotificationPage> {
-    return this.notifications.list(actor, q.limit ?? 50, q.cursor, q.unread === 'true');
-  }
-
-  @Post(':id/read')
-  @Idempotent()
-  @HttpCode(204)
-  @Authenticated()
-  @ApiOperation({ summary: 'Mark a notification read (for me)' })
-  @ApiNoContentResponse({ description: 'Marked.' })
-  @ApiProblems([404, 'No such notification addressed to you.'])
-  async markRead(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<void> {
-    await this.notifications.markRead(actor, id);
   }
 }

@@ -19,6 +19,14 @@ export const ReferralError = {
       'REFERRAL.NOT_CHILDRENS_SERVICES',
       "Triage and outcomes are for referrals received by children's services.",
     ),
+  /** A restricted child is referred only where someone of its case team works. */
+  restrictedChild: () =>
+    new DomainError(
+      'REFERRAL.RESTRICTED_CHILD',
+      422,
+      'Unprocessable Content',
+      "This child's record is restricted: add a practitioner of the receiving organisation to the case team first.",
+    ),
   unknownTeam: () =>
     DomainError.validation([{ field: 'toTeamId', message: 'toTeamId is not a team of another organisation' }]),
 } as const;

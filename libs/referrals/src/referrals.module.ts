@@ -1,42 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChildrenModule } from '@app/children';
-import { OutboxModule } from '@app/platform';
-import { EscalationService } from './escalation.service';
-import { NotificationsService } from './notifications.service';
-import {
-  Concern,
-  Escalation,
-  OrganisationTimescales,
-  Referral,
-  ReferralConcern,
-  ReferralTransition,
-} from './referral.entity';
-import { ConcernsController, NotificationsController, ReferralsController } from './referrals.controller';
+import { Concern, Referral, ReferralConcern, ReferralTransition } from './referral.entity';
+import { ConcernsController, ReferralsController } from './referrals.controller';
 import { ReferralsService } from './referrals.service';
-import { Timescales } from './timescales.service';
+// The timescales, clocks and events this module declares (loaded with the module).
+import './referrals.clocks';
+import './referrals.events';
 
-export const REFERRAL_ENTITIES = [
-  Concern,
-  Referral,
-  ReferralConcern,
-  ReferralTransition,
-  Escalation,
-  OrganisationTimescales,
-];
+export const REFERRAL_ENTITIES = [Concern, Referral, ReferralConcern, ReferralTransition];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(REFERRAL_ENTITIES), ChildrenModule, OutboxModule],
-  controllers: [ConcernsController, ReferralsController, NotificationsController],
-  providers: [ReferralsService, NotificationsService, Timescales, EscalationService],
-  exports: [ReferralsService, EscalationService, Timescales],
+  // ChildrenModule gives the shared record (SharedRecord) and the kernel (CaseworkModule).
+  imports: [TypeOrmModule.forFeature(REFERRAL_ENTITIES), ChildrenModule],
+  controllers: [ConcernsController, ReferralsController],
+  providers: [ReferralsService],
+  exports: [ReferralsService],
 })
 export class ReferralsModule {}
-
-/** For the worker: escalations without the HTTP controllers. */
-@Module({
-  imports: [TypeOrmModule.forFeature(REFERRAL_ENTITIES)],
-  providers: [EscalationService, Timescales],
-  exports: [EscalationService],
-})
-export class EscalationModule {}

@@ -1,25 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { abilityToSql, type AccessContext, can, columnsFrom, openBetween, rolesAllowed } from '@app/access';
 import {
-  abilityToSql,
-  type AccessContext,
-  can,
-  columnsFrom,
-  mayLearnOfInvolvement,
-  openBetween,
-  rolesAllowed,
-} from '@app/access';
-import { childHiddenColumn, childHiddenField, ChildError, ChildrenService, type CreateChildDto } from '@app/children';
+  type ChildDetails,
+  Deadlines,
+  type DeadlineSubject,
+  Events,
+  Notifier,
+  requireScoped,
+  SharedRecord,
+  type TimescaleKey,
+  Timescales,
+} from '@app/casework';
+import { ChildError, childHiddenColumn, childHiddenField, childKnownSql } from '@app/children';
 import {
   Clock,
   decodeCursor,
   DomainError,
   type FieldError,
   namedQuery,
-  Notifier,
   type OrganisationType,
-  OutboxService,
   type Page,
   toPage,
 } from '@app/platform';
@@ -53,7 +54,6 @@ import type {
   TransitionDto,
   TriageDto,
 } from './referrals.dto';
-import { Timescales } from './timescales.service';
 
 /** The team of each kind of organisation that triages its own staff's concerns. */
 export const LEAD_TEAM_FUNCTION: Record<string, string> = {
@@ -63,13 +63,15 @@ export const LEAD_TEAM_FUNCTION: Record<string, string> = {
   health: 'safeguarding',
 };
 
-/** Who an overdue item goes up to, by the kind of organisation holding it. */
-export const MANAGER_ROLES: Record<string, string[]> = {
-  local_authority: ['team_manager'],
-  police_force: ['cse_supervisor'],
-  school: ['dsl'],
-  health: ['named_safeguarding_professional'],
+/** The timescale of MASH partner checks after triage, by RAG. */
+const CHECKS_TIMESCALE: Record<Rag, TimescaleKey> = {
+  RED: 'mash.checks.red',
+  AMBER: 'mash.checks.amber',
+  GREEN: 'mash.checks.green',
 };
+
+const concernClock = (id: string): DeadlineSubject => ({ type: 'Concern', id });
+const referralClock = (id: string): DeadlineSubject => ({ type: 'Referral', id });
 
 /** Who handles what: notifications about an item go only to roles that may act on it. */
 const CONCERN_DECIDERS = rolesAllowed('update', 'Concern');
@@ -106,11 +108,7 @@ const REFERRAL_COLUMNS = `
     'address', r.subject_address, 'school', r.subject_school) AS subject,
   (r.due_at IS NOT NULL AND r.due_at < :now AND r.status IN ('SUBMITTED', 'ACKNOWLEDGED')) AS overdue,
   (r.to_organisation_id = :viewerOrg
-    OR EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = r.child_id AND i.organisation_id = :viewerOrg
-               AND i.from_at <= :now AND (i.until_at IS NULL OR i.until_at > :now))
-    OR EXISTS (SELECT 1 FROM case_team_member m WHERE m.child_id = r.child_id AND m.user_id = :viewerId)
-    OR EXISTS (SELECT 1 FROM break_glass_grant g WHERE g.child_id = r.child_id AND g.user_id = :viewerId
-               AND g.granted_at <= :now AND g.expires_at > :now)) AS "childKnown"`;
+    OR ${childKnownSql('r.child_id', { org: 'viewerOrg', user: 'viewerId', now: 'now' })}) AS "childKnown"`;
 
 const REFERRAL_FROM = `referral r
   JOIN organisation fo ON fo.id = r.from_organisation_id
@@ -205,9 +203,10 @@ const presentReferral = (row: ReferralRow): ReferralDto => {
 export class ReferralsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly children: ChildrenService,
+    private readonly record: SharedRecord,
     private readonly timescales: Timescales,
-    private readonly outbox: OutboxService,
+    private readonly deadlines: Deadlines,
+    private readonly events: Events,
     private readonly clock: Clock,
     private readonly notifier: Notifier,
   ) {}
@@ -218,9 +217,14 @@ export class ReferralsService {
     this.requireChildOrSubject(dto.childId, dto.subject, true);
     return this.db.transaction(async (tx) => {
       // Naming a child writes onto its record: only an organisation working with it may.
-      const named = dto.childId ? await this.children.require(tx, ctx, dto.childId, { working: true }) : null;
+      const named = dto.childId ? await this.record.requireChild(tx, ctx, dto.childId, { working: true }) : null;
       const now = this.clock.now();
-      const t = await this.timescales.for(tx, ctx.actor.organisationId);
+      const dueAt = await this.timescales.due(
+        tx,
+        ctx.actor.organisationId,
+        dto.immediateDanger ? 'concern.immediate_danger' : 'concern.decision',
+        now,
+      );
       const leadTeam = await this.leadTeamOf(tx, ctx.actor.organisationId, ctx.actor.organisationType);
       const concern = await tx.getRepository(Concern).save(
         tx.getRepository(Concern).create({
@@ -236,9 +240,17 @@ export class ReferralsService {
           immediateDanger: dto.immediateDanger,
           status: 'OPEN',
           urgency: urgencyOf(dto.immediateDanger, null),
-          dueAt: this.timescales.concernDecisionDue(now, dto.immediateDanger, t),
+          dueAt,
         }),
       );
+      await this.deadlines.open(tx, {
+        subject: concernClock(concern.id),
+        rule: 'concern.decision',
+        dueAt,
+        organisationId: ctx.actor.organisationId,
+        teamId: leadTeam,
+        childId: concern.childId,
+      });
       const notice = {
         kind: dto.immediateDanger ? 'concern.logged.immediate_danger' : 'concern.logged',
         subjectType: 'Concern',
@@ -247,7 +259,7 @@ export class ReferralsService {
       };
       // About a restricted child: only its case team may open the concern, so only it is told.
       if (named?.restricted) {
-        const team = named.caseTeamUserIds;
+        const team = await this.record.caseTeamOf(tx, named.id);
         await this.notifier.send(
           tx,
           { organisationId: ctx.actor.organisationId, userIds: await this.usersOf(tx, team, ctx.actor.organisationId) },
@@ -261,7 +273,7 @@ export class ReferralsService {
         );
       }
       if (concern.childId) {
-        await this.children.addEntry(tx, ctx, concern.childId, {
+        await this.record.addEntry(tx, ctx, concern.childId, {
           category: 'concern',
           summary: `Concern logged (${dto.category.replace(/_/g, ' ')})${dto.immediateDanger ? ': immediate danger' : ''}.`,
           shareable: false,
@@ -299,8 +311,10 @@ export class ReferralsService {
           { id },
           { status: dto.decision, decisionReason: dto.reason ?? null, decidedBy: ctx.actor.id, decidedAt: now },
         );
+      // Decided, even to monitor: the lead's decision was due, and it is made.
+      await this.deadlines.close(tx, concernClock(id), 'met');
       if (row.childId) {
-        await this.children.addEntry(tx, ctx, row.childId, {
+        await this.record.addEntry(tx, ctx, row.childId, {
           category: 'decision',
           summary: `Concern decision: ${dto.decision === 'MONITOR' ? 'monitor' : 'no further action'}.`,
           shareable: false,
@@ -352,14 +366,16 @@ export class ReferralsService {
     action: 'read' | 'update',
     lock = false,
   ) {
-    const scope = abilityToSql(ctx.ability, action, 'Concern', concernFields(tx), 'cn');
-    const rows = await namedQuery<ConcernRow>(
-      tx,
-      `SELECT ${CONCERN_COLUMNS} FROM concern c WHERE c.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE' : ''}`,
-      { ...scope.params, id, now: this.clock.now(), viewerId: ctx.actor.id },
-    );
-    if (!rows[0]) throw ReferralError.concernNotFound();
-    return rows[0];
+    return requireScoped<ConcernRow>(tx, ctx, {
+      action,
+      subject: 'Concern',
+      fields: concernFields(tx),
+      prefix: 'cn',
+      sql: (scope) =>
+        `SELECT ${CONCERN_COLUMNS} FROM concern c WHERE c.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
+      params: { id, now: this.clock.now(), viewerId: ctx.actor.id },
+      notFound: ReferralError.concernNotFound,
+    });
   }
 
   // ---------- referrals ----------
@@ -390,23 +406,25 @@ export class ReferralsService {
       if (dto.childId) {
         // Referring a child by its record opens triage for another team and writes onto the record:
         // only an organisation working with the child may (a disclosure or triage only reads).
-        const child = await this.children.require(tx, ctx, dto.childId, { working: true });
+        const child = await this.record.requireChild(tx, ctx, dto.childId, { working: true });
         childId = child.id;
         // A restricted child stays with its case team: refer only to a team someone of it can work in.
-        if (child.restricted) await this.requireCaseTeamIn(tx, child.id, team.organisation_id);
+        if (child.restricted && !(await this.record.caseTeamWorksIn(tx, child.id, team.organisation_id))) {
+          throw ReferralError.restrictedChild();
+        }
         // The referral shares who the child is, as far as the referrer itself may read it.
-        const seen = this.children.present(ctx, child) as unknown as Record<string, unknown>;
+        const seen = this.record.identityOf(ctx, child);
         subject = {
           ...subject,
-          givenName: (seen.givenName as string | undefined) ?? subject.givenName,
-          familyName: (seen.familyName as string | undefined) ?? subject.familyName,
-          dateOfBirth: (seen.dateOfBirth as string | null | undefined) ?? subject.dateOfBirth,
+          givenName: seen.givenName ?? subject.givenName,
+          familyName: seen.familyName ?? subject.familyName,
+          dateOfBirth: seen.dateOfBirth ?? subject.dateOfBirth,
         };
       } else if (dto.matchReference) {
-        const matched = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
+        const matched = await this.record.childOfMatchReference(tx, ctx, dto.matchReference);
         // A child restricted since the match is referred as an unknown one; its case team is told.
-        if (await this.children.isRestricted(tx, matched)) {
-          await this.children.tellCaseTeam(tx, matched, {
+        if (await this.record.isRestricted(tx, matched)) {
+          await this.record.tellCaseTeam(tx, matched, {
             kind: 'child.linked',
             message:
               'A referral was sent about a child who may be this restricted child. Review it with the case team.',
@@ -432,7 +450,7 @@ export class ReferralsService {
       }
 
       const now = this.clock.now();
-      const t = await this.timescales.for(tx, team.organisation_id);
+      const dueAt = await this.timescales.due(tx, team.organisation_id, 'referral.decision', now);
       const rag = dto.rag as Rag;
       const referral = await tx.getRepository(Referral).save(
         tx.getRepository(Referral).create({
@@ -450,9 +468,17 @@ export class ReferralsService {
           lawfulBasis: dto.consentObtained ? null : (dto.lawfulBasis ?? null),
           status: 'SUBMITTED',
           urgency: urgencyOf(dto.immediateDanger ?? false, rag),
-          dueAt: this.timescales.referralDecisionDue(now, t),
+          dueAt,
         }),
       );
+      await this.deadlines.open(tx, {
+        subject: referralClock(referral.id),
+        rule: 'referral.decision',
+        dueAt,
+        organisationId: team.organisation_id,
+        teamId: team.id,
+        childId,
+      });
       await tx.getRepository(ReferralTransition).insert({
         referralId: referral.id,
         fromStatus: null,
@@ -473,6 +499,8 @@ export class ReferralsService {
           // A child named by match reference stays unknown to the referrer, its concerns included.
           { me: ctx.actor.id, now, ids: concerns, childId: dto.childId ? childId : null },
         );
+        // Referred on: the lead's decision on each concern is made.
+        for (const concernId of concerns) await this.deadlines.close(tx, concernClock(concernId), 'met');
       }
       const received = {
         kind: referral.immediateDanger ? 'referral.received.immediate_danger' : 'referral.received',
@@ -481,7 +509,7 @@ export class ReferralsService {
         message: `${referral.immediateDanger ? 'IMMEDIATE DANGER: ' : ''}New ${rag} referral for ${team.name}; decision due ${referral.dueAt?.toISOString()}.`,
       };
       // About a restricted child: only the case team's members in the receiving organisation may open it.
-      const caseTeam = childId && dto.childId ? await this.children.caseTeamOf(tx, childId) : [];
+      const caseTeam = childId && dto.childId ? await this.record.caseTeamOf(tx, childId) : [];
       await this.notifier.send(
         tx,
         caseTeam.length
@@ -490,19 +518,24 @@ export class ReferralsService {
         received,
       );
       if (childId) {
-        await this.children.openTriage(tx, childId, {
+        await this.record.openTriage(tx, childId, {
           id: referral.id,
           organisationId: team.organisation_id,
           teamId: team.id,
         });
-        await this.tellOtherHolders(tx, ctx, childId, referral.id, {
-          id: team.organisation_id,
-          type: team.type as OrganisationType,
-          teamId: team.id,
+        // The duty to collaborate: those working with the child learn of the referral, and the
+        // receiving team learns who they are.
+        await this.record.tellHolders(tx, ctx, childId, {
+          referral: {
+            id: referral.id,
+            organisationId: team.organisation_id,
+            organisationType: team.type as OrganisationType,
+            teamId: team.id,
+          },
         });
       }
       if (childId && dto.childId) {
-        await this.children.addEntry(tx, ctx, childId, {
+        await this.record.addEntry(tx, ctx, childId, {
           category: 'referral',
           summary: `Referral sent to ${team.org_name} (${team.name}), RAG ${rag}.`,
           shareable: true,
@@ -586,8 +619,15 @@ export class ReferralsService {
         ]);
       }
       const now = this.clock.now();
-      const t = await this.timescales.for(tx, ctx.actor.organisationId);
-      const checksDue = this.timescales.ragChecksDue(now, rag, t);
+      const checksDue = await this.deadlines.open(tx, {
+        subject: referralClock(id),
+        rule: 'mash.checks',
+        dueAt: await this.timescales.due(tx, ctx.actor.organisationId, CHECKS_TIMESCALE[rag], now),
+        organisationId: row.toOrganisationId,
+        teamId: row.toTeamId,
+        childId: row.childId,
+      });
+      // The inbox orders by the earliest clock in force: the decision, or the checks.
       const dueAt = row.dueAt && new Date(row.dueAt) < checksDue ? new Date(row.dueAt) : checksDue;
       if (row.status === 'SUBMITTED')
         await this.applyTransition(tx, ctx, row, 'ACKNOWLEDGED', 'Triage started', row.childId);
@@ -595,7 +635,7 @@ export class ReferralsService {
         .getRepository(Referral)
         .update({ id }, { triageRag: rag, triagedAt: now, urgency: urgencyOf(row.immediateDanger, rag), dueAt });
       if (row.childId) {
-        await this.children.addEntry(tx, ctx, row.childId, {
+        await this.record.addEntry(tx, ctx, row.childId, {
           category: 'referral',
           summary: `MASH triage: RAG ${rag}${rag !== previous ? ` (was ${previous})` : ''}.`,
           sensitivity: 'social-care',
@@ -626,14 +666,9 @@ export class ReferralsService {
       if (row.childId || dto.childId || dto.matchReference) return null;
       const outcome = dto.outcome as CsOutcome;
       if (!ACCEPTING_OUTCOMES.includes(outcome) && !dto.child) return null;
-      const who = this.decisionIdentity(row, dto);
-      this.children.checkRegistration(ctx, who, 'child.');
-      await this.children.lockIdentity(tx, who);
-      const match = await this.children.findMatch(tx, who);
-      if (!match || match.restricted || (await this.worksWith(tx, ctx, match.id))) return null;
-      return this.children.judgeMatch(tx, ctx, who);
+      return this.record.judgeMatch(tx, ctx, this.decisionIdentity(row, dto), 'child.');
     });
-    if (refused?.kind === 'hidden') throw ChildError.possibleMatch(refused.reference, refused.heldBy);
+    if (refused?.kind === 'held') throw ChildError.possibleMatch(refused.reference, refused.heldBy);
     return this.db.transaction(async (tx) => {
       const row = await this.loadReferral(tx, ctx, id, 'read', true);
       if (!can(ctx.ability, 'triage', 'Referral', row))
@@ -656,7 +691,7 @@ export class ReferralsService {
         outcome,
       );
       if (childId) {
-        await this.children.addEntry(tx, ctx, childId, {
+        await this.record.addEntry(tx, ctx, childId, {
           category: 'decision',
           // The referrer is named only where the multi-agency chronology may name it (tipping off).
           summary: openBetween(row.fromOrganisationType, 'local_authority')
@@ -673,7 +708,7 @@ export class ReferralsService {
   }
 
   /** Who a decision registers or finds: the referral's subject, completed by what the decider adds. */
-  private decisionIdentity(row: ReferralRow, dto: DecisionDto): Partial<CreateChildDto> {
+  private decisionIdentity(row: ReferralRow, dto: DecisionDto): ChildDetails {
     const subject = row.subject as { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
     return {
       ...(subject.givenName ? { givenName: subject.givenName } : {}),
@@ -681,13 +716,6 @@ export class ReferralsService {
       ...(subject.dateOfBirth ? { dateOfBirth: subject.dateOfBirth } : {}),
       ...dto.child,
     };
-  }
-
-  private async worksWith(tx: EntityManager, ctx: AccessContext, childId: string): Promise<boolean> {
-    return this.children.require(tx, ctx, childId, { working: true }).then(
-      () => true,
-      () => false,
-    );
   }
 
   /**
@@ -706,28 +734,14 @@ export class ReferralsService {
     needed: boolean,
   ): Promise<string | null> {
     if (row.childId) return row.childId;
-    if (dto.childId) return (await this.children.require(tx, ctx, dto.childId, { working: true })).id;
+    if (dto.childId) return (await this.record.requireChild(tx, ctx, dto.childId, { working: true })).id;
     if (dto.matchReference) {
-      const matched = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
-      if (!(await this.children.isRestricted(tx, matched))) return matched;
+      const matched = await this.record.childOfMatchReference(tx, ctx, dto.matchReference);
+      if (!(await this.record.isRestricted(tx, matched))) return matched;
     } else if (!needed && !dto.child) {
       return null;
     }
-    const who = this.decisionIdentity(row, dto);
-    this.children.checkRegistration(ctx, who, 'child.');
-    await this.children.lockIdentity(tx, who);
-    const match = await this.children.findMatch(tx, who);
-    if (match && !match.restricted) {
-      if (await this.worksWith(tx, ctx, match.id)) return match.id;
-      // Registered by another agency since the first phase looked: deciding again gets its reference.
-      throw DomainError.conflict(
-        'REFERRAL.CHILD_REGISTERED_MEANWHILE',
-        'A record that may be this child was registered meanwhile: decide again.',
-      );
-    }
-    const registered = await this.children.register(tx, ctx, who as CreateChildDto);
-    if (match?.restricted) await this.children.tellCaseTeam(tx, match.id);
-    return registered;
+    return this.record.findOrRegister(tx, ctx, this.decisionIdentity(row, dto), 'child.');
   }
 
   /** Users among these who belong to the organisation (e.g. the case team members a notice may go to). */
@@ -822,67 +836,6 @@ export class ReferralsService {
 
   // ---------- internals ----------
 
-  /**
-   * The duty to collaborate across boundaries: when a child is referred while other organisations
-   * work with them, they learn of the referral, and the receiving team learns who they are (those
-   * the tipping-off rules let it learn of), to ask them.
-   */
-  private async tellOtherHolders(
-    tx: EntityManager,
-    ctx: AccessContext,
-    childId: string,
-    referralId: string,
-    receiver: { id: string; type: OrganisationType; teamId: string },
-  ) {
-    const holders = await this.children.tellHolders(tx, ctx, childId, {
-      referralId,
-      receiverOrganisationId: receiver.id,
-    });
-    const known = holders
-      .filter((h) =>
-        mayLearnOfInvolvement(
-          { organisationId: receiver.id, organisationType: receiver.type, roles: [] },
-          { organisationId: h.organisationId, organisationType: h.type, basis: 'referral_accepted' },
-        ),
-      )
-      .map((h) => ({ id: h.organisationId, name: h.name }));
-    if (!known.length) return;
-    await this.notifier.send(
-      tx,
-      { organisationId: receiver.id, teamId: receiver.teamId, roles: REFERRAL_RECEIVERS },
-      {
-        kind: 'child.linked',
-        subjectType: 'Referral',
-        subjectId: referralId,
-        message: `Other organisations work with the child in this referral: ${known.map((o) => o.name).join(', ')}. Ask them with an information request.`,
-      },
-    );
-    await this.outbox.emit(tx, {
-      type: 'child.linked',
-      organisationId: receiver.id,
-      payload: { referralId, childId, holders: known },
-      occurredAt: this.clock.now(),
-    });
-  }
-
-  /** A restricted child is referred only where someone of its case team works. */
-  private async requireCaseTeamIn(tx: EntityManager, childId: string, organisationId: string): Promise<void> {
-    const found = await namedQuery(
-      tx,
-      `SELECT 1 FROM case_team_member m JOIN app_user u ON u.id = m.user_id
-        WHERE m.child_id = :childId AND u.organisation_id = :organisationId AND u.active LIMIT 1`,
-      { childId, organisationId },
-    );
-    if (!found.length) {
-      throw new DomainError(
-        'REFERRAL.RESTRICTED_CHILD',
-        422,
-        'Unprocessable Content',
-        "This child's record is restricted: add a practitioner of the receiving organisation to the case team first.",
-      );
-    }
-  }
-
   private async loadReferral(
     tx: EntityManager,
     ctx: AccessContext,
@@ -890,14 +843,16 @@ export class ReferralsService {
     action: 'read',
     lock = false,
   ): Promise<ReferralRow> {
-    const scope = abilityToSql(ctx.ability, action, 'Referral', referralFields(tx), 'rf');
-    const rows = await namedQuery<ReferralRow>(
-      tx,
-      `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF r' : ''}`,
-      { ...scope.params, id, now: this.clock.now(), viewerOrg: ctx.actor.organisationId, viewerId: ctx.actor.id },
-    );
-    if (!rows[0]) throw ReferralError.notFound();
-    return rows[0];
+    return requireScoped<ReferralRow>(tx, ctx, {
+      action,
+      subject: 'Referral',
+      fields: referralFields(tx),
+      prefix: 'rf',
+      sql: (scope) =>
+        `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = :id AND ${scope} ${lock ? 'FOR UPDATE OF r' : ''}`,
+      params: { id, now: this.clock.now(), viewerOrg: ctx.actor.organisationId, viewerId: ctx.actor.id },
+      notFound: ReferralError.notFound,
+    });
   }
 
   private async applyTransition(
@@ -929,10 +884,13 @@ export class ReferralsService {
       reason,
       at: now,
     });
-    // Triage lasts until the receiving team decides.
-    if (!open) await this.children.closeTriage(tx, row.id);
+    if (!open) {
+      // Decided (or withdrawn): its clocks stop, and triage lasts no longer.
+      await this.deadlines.close(tx, referralClock(row.id), to === 'WITHDRAWN' ? 'cancelled' : 'met');
+      await this.record.closeTriage(tx, row.id);
+    }
     if (to === 'ACCEPTED' && childId) {
-      await this.children.involve(
+      await this.record.involve(
         tx,
         childId,
         row.toOrganisationId,
@@ -954,14 +912,20 @@ export class ReferralsService {
       subjectId: row.id,
       message: `Your referral to ${(row.to as { name: string }).name} is now ${to}${outcome ? ` (${OUTCOME_WORDS[outcome]})` : ''}.`,
     });
-    await this.outbox.emit(tx, {
-      type: 'referral.status_changed',
-      organisationId: row.fromOrganisationId,
-      payload: { referralId: row.id, from: row.status, to, toOrganisation: row.to, ...(outcome ? { outcome } : {}) },
-      occurredAt: now,
-    });
+    await this.events.emit(
+      tx,
+      'referral.status_changed',
+      {
+        referralId: row.id,
+        from: row.status as ReferralStatus,
+        to,
+        toOrganisation: row.to as { id: string; name: string },
+        ...(outcome ? { outcome } : {}),
+      },
+      { organisationId: row.fromOrganisationId },
+    );
     if (childId) {
-      await this.children.addEntry(tx, ctx, childId, {
+      await this.record.addEntry(tx, ctx, childId, {
         category: 'referral',
         summary: `Referral from ${(row.from as { name: string }).name}: ${to.toLowerCase()}.`,
         shareable: true,
@@ -991,7 +955,7 @@ export class ReferralsService {
         'Name the child record this referral is about (childId): search for it, or register the child first.',
       );
     }
-    await this.children.require(tx, ctx, named);
+    await this.record.requireChild(tx, ctx, named);
     return named;
   }
 
@@ -1025,7 +989,7 @@ export class ReferralsService {
     childId: string | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    return this.children.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
+    return this.record.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
   }
 
   private auditList(
@@ -1035,11 +999,6 @@ export class ReferralsService {
     subjectType: string,
     rows: { id: string; childId: string | null }[],
   ): Promise<void> {
-    const childIds = [...new Set(rows.map((r) => r.childId).filter((c): c is string => c !== null))];
-    return this.children.record(tx, ctx, action, childIds, 'allowed', {
-      subjectType,
-      subjectIds: rows.map((r) => r.id),
-      details: { count: rows.length },
-    });
+    return this.record.recordList(tx, ctx, action, subjectType, rows, { count: rows.length });
   }
 }

@@ -90,7 +90,6 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 @Check('ck_information_request_urgency', `urgency IN ('urgent', 'standard')`)
 @Index('ix_information_request_inbox', ['toOrganisationId', 'status', 'dueAt', 'id'])
 @Index('ix_information_request_sent', ['fromOrganisationId', 'createdAt', 'id'])
-@Index('ix_information_request_due', ['dueAt'], { where: `status = 'REQUESTED'` })
 export class InformationRequest {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -136,14 +135,9 @@ export class InformationRequest {
   @Column({ type: 'varchar', length: 20, default: 'REQUESTED' })
   status!: RequestStatus;
 
+  /** The decision's due time, kept here for the inbox order (the clock itself is a deadline). */
   @Column({ type: 'timestamptz' })
   dueAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  overdueAt!: Date | null;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  nextEscalationAt!: Date | null;
 
   @Column({ type: 'text', array: true, nullable: true })
   classesDisclosed!: string[] | null;

@@ -1,22 +1,25 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChildrenModule } from '@app/children';
-import { OutboxModule } from '@app/platform';
+import { GrantExpiryJob } from './grant-expiry.job';
 import { InformationRequestsController, SharingController } from './sharing.controller';
 import { InformationRequest, SharingAgreement, SharingAgreementParty } from './sharing.entity';
 import { SharingService } from './sharing.service';
-import { GrantExpiryJob, WebhooksController } from './webhooks';
+// The timescales, clocks and events this module declares (loaded with the module).
+import './sharing.clocks';
+import './sharing.events';
 
 export const SHARING_ENTITIES = [SharingAgreement, SharingAgreementParty, InformationRequest];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(SHARING_ENTITIES), ChildrenModule, OutboxModule],
-  controllers: [SharingController, InformationRequestsController, WebhooksController],
+  // ChildrenModule gives the shared record (SharedRecord) and the kernel (CaseworkModule).
+  imports: [TypeOrmModule.forFeature(SHARING_ENTITIES), ChildrenModule],
+  controllers: [SharingController, InformationRequestsController],
   providers: [SharingService],
   exports: [SharingService],
 })
 export class SharingModule {}
 
-/** For the worker: grant expiry notices. */
-@Module({ imports: [OutboxModule], providers: [GrantExpiryJob], exports: [GrantExpiryJob] })
+/** For the worker: grant expiry notices (ChildrenModule gives the grants, Disclosures, and the kernel). */
+@Module({ imports: [ChildrenModule], providers: [GrantExpiryJob], exports: [GrantExpiryJob] })
 export class SharingJobsModule {}

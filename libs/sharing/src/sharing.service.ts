@@ -10,18 +10,9 @@ import {
   type FieldSql,
   rolesAllowed,
 } from '@app/access';
-import { childHiddenColumn, childHiddenField, ChildrenService, SharingGrant } from '@app/children';
-import {
-  Clock,
-  decodeCursor,
-  DomainError,
-  namedQuery,
-  Notifier,
-  OutboxService,
-  type Page,
-  toPage,
-  WorkingDayCalendar,
-} from '@app/platform';
+import { Deadlines, Disclosures, Events, Notifier, requireScoped, SharedRecord, Timescales } from '@app/casework';
+import { childHiddenColumn, childHiddenField } from '@app/children';
+import { Clock, decodeCursor, DomainError, namedQuery, type Page, toPage } from '@app/platform';
 import type {
   AgreementDto,
   CreateAgreementDto,
@@ -33,9 +24,6 @@ import type {
 } from './sharing.dto';
 import { InformationRequest, SharingAgreement, SharingAgreementParty } from './sharing.entity';
 
-// DOMAIN.md defaults; an organisation may set its own (organisation_timescales).
-const URGENT_HOURS = 4;
-const STANDARD_WORKING_DAYS = 3;
 const MAX_GRANT_DAYS = 366;
 
 const REQUEST_COLUMNS = `
@@ -76,12 +64,13 @@ const agreementParties = (alias: string): FieldSql => ({
  */
 @Injectable()
 export class SharingService {
-  private readonly calendar = new WorkingDayCalendar();
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly children: ChildrenService,
-    private readonly outbox: OutboxService,
+    private readonly record: SharedRecord,
+    private readonly disclosures: Disclosures,
+    private readonly timescales: Timescales,
+    private readonly deadlines: Deadlines,
+    private readonly events: Events,
     private readonly clock: Clock,
     private readonly notifier: Notifier,
   ) {}
@@ -219,7 +208,7 @@ export class SharingService {
           { field: 'toOrganisationId', message: 'toOrganisationId is not a known organisation' },
         ]);
       const now = this.clock.now();
-      const childId = await this.resolveChild(tx, ctx, dto, now);
+      const childId = await this.resolveChild(tx, ctx, dto);
       const identification: Record<string, string> = {};
       if (dto.childId) identification.childId = dto.childId;
       if (dto.matchReference) identification.matchReference = dto.matchReference;
@@ -235,9 +224,17 @@ export class SharingService {
           classesRequested: dto.classesRequested,
           urgency: dto.urgency,
           status: 'REQUESTED',
-          dueAt: await this.requestDue(tx, dto.toOrganisationId, dto.urgency, now),
+          dueAt: await this.timescales.due(tx, dto.toOrganisationId, `information_request.${dto.urgency}`, now),
         }),
       );
+      // The asked organisation's to decide, whoever works it: no team.
+      await this.deadlines.open(tx, {
+        subject: { type: 'InformationRequest', id: request.id },
+        rule: 'information_request.decision',
+        dueAt: request.dueAt,
+        organisationId: dto.toOrganisationId,
+        childId,
+      });
       await this.notifier.send(
         tx,
         { organisationId: dto.toOrganisationId, roles: REQUEST_DECIDERS },
@@ -257,40 +254,22 @@ export class SharingService {
     });
   }
 
-  /** Urgent: within hours; standard: within working days; the receiver's local settings first. */
-  private async requestDue(tx: EntityManager, organisationId: string, urgency: 'urgent' | 'standard', now: Date) {
-    const local = await namedQuery<{ urgent: number; standard: number }>(
-      tx,
-      `SELECT info_request_urgent_hours AS urgent, info_request_standard_working_days AS standard
-         FROM organisation_timescales WHERE organisation_id = :organisationId`,
-      { organisationId },
-    );
-    return urgency === 'urgent'
-      ? new Date(now.getTime() + (local[0]?.urgent ?? URGENT_HOURS) * 3_600_000)
-      : this.calendar.workingDayDeadline(now, local[0]?.standard ?? STANDARD_WORKING_DAYS);
-  }
-
   /**
    * Which child the request is about, among those the asked organisation works with. Never revealed
    * to the requester: an identification that matches nothing answers exactly like one that
    * matches. A restricted child is never matched this way (only its case team names it).
    */
-  private async resolveChild(tx: EntityManager, ctx: AccessContext, dto: CreateInformationRequestDto, now: Date) {
-    if (dto.childId) return (await this.children.require(tx, ctx, dto.childId)).id;
+  private async resolveChild(tx: EntityManager, ctx: AccessContext, dto: CreateInformationRequestDto) {
+    if (dto.childId) return (await this.record.requireChild(tx, ctx, dto.childId)).id;
     let candidate: string | null = null;
     if (dto.matchReference) {
-      candidate = await this.children.childOfMatchReference(tx, ctx, dto.matchReference);
+      candidate = await this.record.childOfMatchReference(tx, ctx, dto.matchReference);
     } else {
-      const match = await this.children.findMatch(tx, dto.identifiers ?? {});
+      const match = await this.record.findMatch(tx, dto.identifiers ?? {});
       candidate = match && !match.restricted ? match.id : null;
     }
     if (!candidate) return null;
-    const held = await namedQuery(
-      tx,
-      `SELECT 1 FROM involvement WHERE child_id = :c AND organisation_id = :org AND from_at <= :now AND (until_at IS NULL OR until_at > :now)`,
-      { c: candidate, org: dto.toOrganisationId, now },
-    );
-    return held.length ? candidate : null;
+    return (await this.record.worksWith(tx, candidate, dto.toOrganisationId)) ? candidate : null;
   }
 
   async getRequest(ctx: AccessContext, id: string): Promise<InformationRequestDto> {
@@ -371,7 +350,7 @@ export class SharingService {
       // ...and only about a child it works with: a grantee never passes on what it was granted.
       const candidate = row.childId ?? dto.childId ?? null;
       const childId = candidate
-        ? await this.children.require(tx, ctx, candidate, { working: true }).then(
+        ? await this.record.requireChild(tx, ctx, candidate, { working: true }).then(
             (c) => c.id,
             () => null,
           )
@@ -397,18 +376,16 @@ export class SharingService {
           { field: 'justification', message: 'no agreement in force covers this disclosure: record the justification' },
         ]);
       }
-      const grant = await tx.getRepository(SharingGrant).save(
-        tx.getRepository(SharingGrant).create({
-          childId,
-          grantorOrganisationId: ctx.actor.organisationId,
-          granteeOrganisationId: row.fromOrganisationId,
-          classes,
-          fromAt: now,
-          untilAt: until,
-          requestId: id,
-          decidedBy: ctx.actor.id,
-        }),
-      );
+      const grantId = await this.disclosures.grant(tx, {
+        childId,
+        grantorOrganisationId: ctx.actor.organisationId,
+        granteeOrganisationId: row.fromOrganisationId,
+        classes,
+        fromAt: now,
+        untilAt: until,
+        requestId: id,
+        decidedBy: ctx.actor.id,
+      });
       await tx.getRepository(InformationRequest).update(
         { id },
         {
@@ -420,12 +397,12 @@ export class SharingService {
           decisionReason: dto.reason,
           agreementId,
           justification: dto.justification ?? null,
-          grantId: grant.id,
+          grantId,
           decidedBy: ctx.actor.id,
           decidedAt: now,
         },
       );
-      await this.afterDecision(tx, ctx, row, 'DISCLOSED', childId, grant.id, {
+      await this.afterDecision(tx, ctx, row, 'DISCLOSED', childId, grantId, {
         classes,
         until: until.toISOString(),
         lawfulBasis: dto.lawfulBasis,
@@ -444,7 +421,8 @@ export class SharingService {
     grantId: string | null,
     details: Record<string, unknown> = {},
   ) {
-    const now = this.clock.now();
+    // Decided either way: the decision that was due is made.
+    await this.deadlines.close(tx, { type: 'InformationRequest', id: row.id }, 'met');
     await this.notifier.send(
       tx,
       { organisationId: row.fromOrganisationId, roles: REQUESTERS },
@@ -455,19 +433,19 @@ export class SharingService {
         message: `${row.toOrganisationName} ${status === 'DISCLOSED' ? 'disclosed information' : 'declined to disclose'} in answer to your request.`,
       },
     );
-    await this.outbox.emit(tx, {
-      type: 'information_request.decided',
-      organisationId: row.fromOrganisationId,
-      payload: {
+    await this.events.emit(
+      tx,
+      'information_request.decided',
+      {
         requestId: row.id,
         status,
         grantId,
         decidedBy: { organisationId: ctx.actor.organisationId, name: row.toOrganisationName },
       },
-      occurredAt: now,
-    });
+      { organisationId: row.fromOrganisationId },
+    );
     if (childId) {
-      await this.children.addEntry(tx, ctx, childId, {
+      await this.record.addEntry(tx, ctx, childId, {
         category: 'decision',
         summary:
           status === 'DISCLOSED'
@@ -527,101 +505,49 @@ export class SharingService {
         params,
       );
       const page = toPage(rows, limit, (r) => [new Date(box === 'inbox' ? r.dueAt : r.createdAt).toISOString(), r.id]);
-      const seen = page.data.filter((r) => this.receiverSees(ctx, r) && r.childId).map((r) => r.childId!);
-      await this.children.record(tx, ctx, `information_request.${box}`, [...new Set(seen)], 'allowed', {
-        subjectType: 'InformationRequest',
-        subjectIds: page.data.map((r) => r.id),
-        details: { count: page.data.length },
-      });
+      // The log of a child the requester may not know of shows the receiver's reads only.
+      await this.record.recordList(
+        tx,
+        ctx,
+        `information_request.${box}`,
+        'InformationRequest',
+        page.data.map((r) => ({ id: r.id, childId: this.receiverSees(ctx, r) ? r.childId : null })),
+        { count: page.data.length },
+      );
       return { data: page.data.map((r) => this.present(ctx, r)), nextCursor: page.nextCursor };
     });
   }
 
   private async loadRequest(tx: EntityManager, ctx: AccessContext, id: string, action: 'read', lock = false) {
-    const scope = abilityToSql(ctx.ability, action, 'InformationRequest', requestFields(tx), 'ir');
-    const rows = await namedQuery<RequestRow>(
-      tx,
-      `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE q.id = :id AND ${scope.sql} ${lock ? 'FOR UPDATE OF q' : ''}`,
-      { ...scope.params, id, now: this.clock.now(), viewerId: ctx.actor.id },
-    );
-    if (!rows[0]) throw DomainError.notFound('Information request');
-    return rows[0];
+    return requireScoped<RequestRow>(tx, ctx, {
+      action,
+      subject: 'InformationRequest',
+      fields: requestFields(tx),
+      prefix: 'ir',
+      sql: (scope) =>
+        `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE q.id = :id AND ${scope} ${lock ? 'FOR UPDATE OF q' : ''}`,
+      params: { id, now: this.clock.now(), viewerId: ctx.actor.id },
+      notFound: () => DomainError.notFound('Information request'),
+    });
   }
 
   // ---------- grants ----------
 
   async grants(ctx: AccessContext, limit: number, cursor?: string): Promise<Page<GrantDto>> {
-    const now = this.clock.now();
-    const scope = abilityToSql(
-      ctx.ability,
-      'read',
-      'SharingGrant',
-      columnsFrom(this.db.getRepository(SharingGrant).metadata, 'g', {
-        childHiddenFrom: childHiddenField('g.child_id'),
-      }),
-      'sg',
-    );
-    const params: Record<string, unknown> = { ...scope.params, now, limit: limit + 1 };
-    const where = [scope.sql];
-    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
-    if (after) {
-      Object.assign(params, { cc: new Date(after[0]), ci: after[1] });
-      where.push('(g.from_at, g.id) < (:cc, :ci)');
-    }
     return this.db.transaction(async (tx) => {
-      const rows = await namedQuery<GrantDto>(
-        tx,
-        `SELECT g.id, g.child_id AS "childId", g.grantor_organisation_id AS "grantorOrganisationId",
-                g.grantee_organisation_id AS "granteeOrganisationId", g.classes, g.from_at AS "fromAt", g.until_at AS "untilAt",
-                g.revoked_at AS "revokedAt", g.revoke_reason AS "revokeReason", g.request_id AS "requestId",
-                (g.revoked_at IS NULL AND g.from_at <= :now AND g.until_at > :now) AS active
-           FROM sharing_grant g WHERE ${where.join(' AND ')} ORDER BY g.from_at DESC, g.id DESC LIMIT :limit`,
-        params,
-      );
-      const page = toPage(rows, limit, (r) => [new Date(r.fromAt).toISOString(), r.id]);
-      await this.children.record(
-        tx,
-        ctx,
-        'sharing_grant.list',
-        [...new Set(page.data.map((g) => g.childId))],
-        'allowed',
-        {
-          subjectType: 'SharingGrant',
-          subjectIds: page.data.map((g) => g.id),
-        },
-      );
+      const page = await this.disclosures.list(tx, ctx, limit, cursor);
+      await this.record.recordList(tx, ctx, 'sharing_grant.list', 'SharingGrant', page.data, {});
       return page;
     });
   }
 
   /** Revocation stops access at once: what a grant opens is computed from the live grants themselves. */
   async revoke(ctx: AccessContext, grantId: string, reason: string): Promise<GrantDto> {
-    await this.db.transaction(async (tx) => {
-      const scope = abilityToSql(
-        ctx.ability,
-        'update',
-        'SharingGrant',
-        columnsFrom(tx.getRepository(SharingGrant).metadata, 'g', { childHiddenFrom: childHiddenField('g.child_id') }),
-        'sg',
-      );
-      const rows = await namedQuery<SharingGrant & { grantee_name: string }>(
-        tx,
-        `SELECT g.*, o.name AS grantee_name FROM sharing_grant g JOIN organisation o ON o.id = g.grantee_organisation_id
-          WHERE g.id = :id AND ${scope.sql} FOR UPDATE OF g`,
-        { ...scope.params, id: grantId },
-      );
-      const grant = rows[0] as unknown as Record<string, unknown> | undefined;
-      if (!grant) throw DomainError.notFound('Grant');
-      if (grant.revoked_at) throw DomainError.conflict('GRANT.ALREADY_REVOKED', 'The grant is already revoked.');
-      const now = this.clock.now();
-      await tx
-        .getRepository(SharingGrant)
-        .update({ id: grantId }, { revokedAt: now, revokedBy: ctx.actor.id, revokeReason: reason });
-      const childId = String(grant.child_id);
-      const grantee = String(grant.grantee_organisation_id);
+    return this.db.transaction(async (tx) => {
+      const { granteeName, ...grant } = await this.disclosures.revoke(tx, ctx, grantId, reason);
       await this.notifier.send(
         tx,
-        { organisationId: grantee, roles: GRANTEE_READERS },
+        { organisationId: grant.granteeOrganisationId, roles: GRANTEE_READERS },
         {
           kind: 'grant.revoked',
           subjectType: 'SharingGrant',
@@ -629,22 +555,14 @@ export class SharingService {
           message: 'A disclosure to your organisation was revoked.',
         },
       );
-      await this.children.addEntry(tx, ctx, childId, {
+      await this.record.addEntry(tx, ctx, grant.childId, {
         category: 'decision',
-        summary: `Revoked a disclosure to ${String(grant.grantee_name)}.`,
+        summary: `Revoked a disclosure to ${granteeName}.`,
         shareable: false,
       });
-      await this.audit(tx, ctx, 'sharing_grant.revoke', 'SharingGrant', [grantId], childId, { reason });
+      await this.audit(tx, ctx, 'sharing_grant.revoke', 'SharingGrant', [grantId], grant.childId, { reason });
+      return grant;
     });
-    const [grant] = await namedQuery<GrantDto>(
-      this.db.manager,
-      `SELECT g.id, g.child_id AS "childId", g.grantor_organisation_id AS "grantorOrganisationId",
-              g.grantee_organisation_id AS "granteeOrganisationId", g.classes, g.from_at AS "fromAt", g.until_at AS "untilAt",
-              g.revoked_at AS "revokedAt", g.revoke_reason AS "revokeReason", g.request_id AS "requestId", false AS active
-         FROM sharing_grant g WHERE g.id = :id`,
-      { id: grantId },
-    );
-    return grant!;
   }
 
   private audit(
@@ -656,6 +574,6 @@ export class SharingService {
     childId: string | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    return this.children.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
+    return this.record.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
   }
 }

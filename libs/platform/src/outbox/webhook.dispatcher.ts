@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
@@ -8,6 +9,7 @@ import { SecretBox } from '../crypto/secret-box';
 import { DomainError } from '../errors/domain-error';
 import { decodeCursor, type Page, toPage } from '../http/pagination';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity';
+import { WebhookSubscription } from './webhook-subscription.entity';
 import { DEFAULT_WEBHOOK_OPTIONS, WEBHOOK_OPTIONS, type WebhookOptions, webhookRetryDelayMs } from './webhook-options';
 import { signWebhook } from './webhook-signature';
 import { pinnedLookup, type ResolvedAddress, WebhookTargetRefused, WebhookTargets } from './webhook-target';
@@ -317,6 +319,42 @@ export class WebhookDispatcher {
       [d.id, d.attempts, d.leasedUntil, ...values],
     );
     return count === 1;
+  }
+
+  /**
+   * Registers a subscription of an API client (the caller checked the client may, and the URL);
+   * its secret is sealed to the subscription's id. Returns it without the secret.
+   */
+  async subscribe(s: {
+    organisationId: string;
+    clientId: string;
+    url: string;
+    secret: string;
+    events: string[];
+    /** Subscriptions one client may hold: beyond it, 422 WEBHOOK.LIMIT_REACHED. */
+    maxPerClient: number;
+  }): Promise<{ id: string; url: string; events: string[]; active: boolean; createdAt: Date }> {
+    const { maxPerClient, ...subscription } = s;
+    // The id is chosen here so the secret can be sealed to it (SecretBox context).
+    const id = randomUUID();
+    const saved = await this.db.transaction(async (tx) => {
+      // One client's subscriptions are added in turn, so two at once cannot pass the count together.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('webhook-subscribe:' || $1, 0))`, [s.clientId]);
+      const [{ held }] = await tx.query('SELECT count(*)::int AS held FROM webhook_subscription WHERE client_id = $1', [
+        s.clientId,
+      ]);
+      if (held >= maxPerClient) {
+        throw new DomainError(
+          'WEBHOOK.LIMIT_REACHED',
+          422,
+          'Unprocessable Content',
+          `A partner system holds at most ${maxPerClient} webhook subscriptions.`,
+        );
+      }
+      const repo = tx.getRepository(WebhookSubscription);
+      return repo.save(repo.create({ id, ...subscription, secret: this.secrets.seal(s.secret, id), active: true }));
+    });
+    return { id: saved.id, url: saved.url, events: saved.events, active: saved.active, createdAt: saved.createdAt };
   }
 
   /**

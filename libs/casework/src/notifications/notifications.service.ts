@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type Actor, Clock, decodeCursor, DomainError, namedQuery, type Page, toPage } from '@app/platform';
-import type { NotificationDto } from './referrals.dto';
+import type { NotificationDto } from './notifications.dto';
 
 /** Notifications addressed to me, or to a role of mine in my organisation (and my team, if one is named). */
 const ADDRESSED_TO_ME = `n.organisation_id = :org AND (

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Injectable, Param, Post, Query } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -23,38 +21,29 @@ import {
   MaxLength,
 } from 'class-validator';
 import { DataSource } from 'typeorm';
-import {
-  abilityToSql,
-  type AccessContext,
-  columnsFrom,
-  CurrentAccess,
-  RequirePermission,
-  rolesAllowed,
-} from '@app/access';
+import { abilityToSql, type AccessContext, columnsFrom, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiNextCursor,
   ApiPageData,
   ApiProblems,
-  Clock,
   DomainError,
   Idempotent,
   namedQuery,
-  Notifier,
-  OutboxService,
   PageQuery,
-  SecretBox,
   UuidParamPipe,
   WebhookDispatcher,
   WebhookSubscription,
   WebhookTargets,
 } from '@app/platform';
+import { LIVE_PUBLISHED_EVENT_NAMES } from '../events/domain-events';
+import { requireScoped } from '../require-scoped';
 
-export const WEBHOOK_EVENTS = [
-  'referral.status_changed',
-  'information_request.decided',
-  'child.linked',
-  'grant.expiring',
-] as const;
+/**
+ * The events a subscription may name: every published event of the catalogue (see
+ * domain-events.ts), read when a request is validated or the OpenAPI document is built, by which
+ * time every module's declarations have loaded.
+ */
+const WEBHOOK_EVENTS = LIVE_PUBLISHED_EVENT_NAMES as string[];
 
 /** The subscription's column holds 500 characters. */
 const WEBHOOK_URL_MAX_LENGTH = 500;
@@ -72,7 +61,7 @@ export class CreateWebhookDto {
   @Length(32, 200)
   secret!: string;
 
-  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true })
+  @ApiProperty({ type: 'array', items: { type: 'string', enum: WEBHOOK_EVENTS } })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -84,7 +73,7 @@ export class CreateWebhookDto {
 export class WebhookDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uri', maxLength: WEBHOOK_URL_MAX_LENGTH }) url!: string;
-  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true, maxItems: WEBHOOK_EVENTS.length }) events!: string[];
+  @ApiProperty({ type: 'array', items: { type: 'string', enum: WEBHOOK_EVENTS }, maxItems: 10 }) events!: string[];
   @ApiProperty() active!: boolean;
   @ApiProperty() createdAt!: Date;
 }
@@ -96,7 +85,7 @@ export class WebhookList {
 export class DeliveryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
-  @ApiProperty({ enum: WEBHOOK_EVENTS }) eventType!: string;
+  @ApiProperty({ type: 'string', enum: WEBHOOK_EVENTS }) eventType!: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: string;
   @ApiProperty() attempts!: number;
   @ApiProperty({ type: Number, nullable: true }) lastStatusCode!: number | null;
@@ -119,24 +108,19 @@ export class WebhooksController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: WebhookDispatcher,
-    private readonly secrets: SecretBox,
     private readonly targets: WebhookTargets,
   ) {}
 
   private async mine(ctx: AccessContext, id: string): Promise<void> {
-    const scope = abilityToSql(
-      ctx.ability,
-      'read',
-      'Webhook',
-      columnsFrom(this.db.getRepository(WebhookSubscription).metadata, 'w'),
-      'wh',
-    );
-    const rows = await namedQuery(
-      this.db.manager,
-      `SELECT 1 FROM webhook_subscription w WHERE w.id = :id AND ${scope.sql}`,
-      { ...scope.params, id },
-    );
-    if (!rows.length) throw DomainError.notFound('Webhook');
+    await requireScoped(this.db.manager, ctx, {
+      action: 'read',
+      subject: 'Webhook',
+      fields: columnsFrom(this.db.getMetadata(WebhookSubscription), 'w'),
+      prefix: 'wh',
+      sql: (scope) => `SELECT 1 FROM webhook_subscription w WHERE w.id = :id AND ${scope}`,
+      params: { id },
+      notFound: () => DomainError.notFound('Webhook'),
+    });
   }
 
   @Post()
@@ -158,36 +142,14 @@ export class WebhooksController {
     if (ctx.actor.kind !== 'client') throw DomainError.forbidden('Webhooks are registered by API clients.');
     // In production: https, and every address the host resolves to public (checked again at each delivery).
     await this.targets.assertAllowed(dto.url);
-    // The id is chosen here so the secret can be sealed to it (SecretBox context).
-    const id = randomUUID();
-    const saved = await this.db.transaction(async (tx) => {
-      // One client's subscriptions are added in turn, so two at once cannot pass the count together.
-      await tx.query('SELECT 1 FROM api_client WHERE id = $1 FOR NO KEY UPDATE', [ctx.actor.id]);
-      const [{ held }] = await tx.query('SELECT count(*)::int AS held FROM webhook_subscription WHERE client_id = $1', [
-        ctx.actor.id,
-      ]);
-      if (held >= MAX_WEBHOOKS_PER_CLIENT) {
-        throw new DomainError(
-          'WEBHOOK.LIMIT_REACHED',
-          422,
-          'Unprocessable Content',
-          `A partner system holds at most ${MAX_WEBHOOKS_PER_CLIENT} webhook subscriptions.`,
-        );
-      }
-      const repo = tx.getRepository(WebhookSubscription);
-      return repo.save(
-        repo.create({
-          id,
-          organisationId: ctx.actor.organisationId,
-          clientId: ctx.actor.id,
-          url: dto.url,
-          secret: this.secrets.seal(dto.secret, id),
-          events: dto.events,
-          active: true,
-        }),
-      );
+    return this.dispatcher.subscribe({
+      organisationId: ctx.actor.organisationId,
+      clientId: ctx.actor.id,
+      url: dto.url,
+      secret: dto.secret,
+      events: dto.events,
+      maxPerClient: MAX_WEBHOOKS_PER_CLIENT,
     });
-    return { id: saved.id, url: saved.url, events: saved.events, active: saved.active, createdAt: saved.createdAt };
   }
 
   @Get()
@@ -199,7 +161,7 @@ export class WebhooksController {
       ctx.ability,
       'read',
       'Webhook',
-      columnsFrom(this.db.getRepository(WebhookSubscription).metadata, 'w'),
+      columnsFrom(this.db.getMetadata(WebhookSubscription), 'w'),
       'wh',
     );
     const data = await namedQuery<WebhookDto>(
@@ -243,55 +205,5 @@ export class WebhooksController {
     );
     if (!owned.length) throw DomainError.notFound('Webhook delivery');
     await this.dispatcher.replay(deliveryId);
-  }
-}
-
-/** Tells grantees, a day ahead, that a disclosure to them is about to lapse (once per grant). */
-@Injectable()
-export class GrantExpiryJob {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly outbox: OutboxService,
-    private readonly clock: Clock,
-    private readonly notifier: Notifier,
-  ) {}
-
-  @Interval(300_000)
-  async run(): Promise<number> {
-    const now = this.clock.now();
-    return this.db.transaction(async (tx) => {
-      const due = await namedQuery<{ id: string; grantee: string; grantor: string; until_at: Date; classes: string[] }>(
-        tx,
-        `SELECT id, grantee_organisation_id AS grantee, grantor_organisation_id AS grantor, until_at, classes FROM sharing_grant
-          WHERE revoked_at IS NULL AND expiry_notice_at IS NULL AND until_at > :now AND until_at <= :soon
-          FOR UPDATE SKIP LOCKED`,
-        { now, soon: new Date(now.getTime() + 86_400_000) },
-      );
-      for (const g of due) {
-        await namedQuery(tx, 'UPDATE sharing_grant SET expiry_notice_at = :now WHERE id = :id', { now, id: g.id });
-        await this.outbox.emit(tx, {
-          type: 'grant.expiring',
-          organisationId: g.grantee,
-          payload: {
-            grantId: g.id,
-            grantorOrganisationId: g.grantor,
-            classes: g.classes,
-            untilAt: new Date(g.until_at).toISOString(),
-          },
-          occurredAt: now,
-        });
-        await this.notifier.send(
-          tx,
-          { organisationId: g.grantee, roles: rolesAllowed('read', 'SharingGrant') },
-          {
-            kind: 'grant.expiring',
-            subjectType: 'SharingGrant',
-            subjectId: g.id,
-            message: `A disclosure to your organisation ends at ${new Date(g.until_at).toISOString()}.`,
-          },
-        );
-      }
-      return due.length;
-    });
   }
 }

@@ -1,0 +1,110 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Organisation } from '@app/identity';
+
+export const DEADLINE_STATES = ['open', 'met', 'cancelled'] as const;
+export type DeadlineState = (typeof DEADLINE_STATES)[number];
+
+/**
+ * One clock on one piece of work (a referral's decision, a concern's decision, MASH checks, an
+ * information request's answer, ...): whose it is, by when, under which rule, and what became of
+ * it. Every workflow's clocks live here, written through `Deadlines` in the workflow's own
+ * transaction; the escalation sweep reads this table only.
+ */
+@Entity('deadline')
+@Check('ck_deadline_state', `state IN ('open', 'met', 'cancelled')`)
+@Check('ck_deadline_closed', `(state = 'open') = (closed_at IS NULL)`)
+// At most one running clock per rule on a piece of work.
+@Index('uq_deadline_open', ['subjectType', 'subjectId', 'rule'], { unique: true, where: `state = 'open'` })
+// The sweep: clocks newly overdue, and clocks due to go up a level.
+@Index('ix_deadline_due', ['dueAt'], { where: `state = 'open' AND overdue_at IS NULL` })
+@Index('ix_deadline_next_escalation', ['nextEscalationAt'], {
+  where: `state = 'open' AND next_escalation_at IS NOT NULL`,
+})
+export class Deadline {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** The kind of work, as notifications name it: `Referral`, `Concern`, `InformationRequest`, ... */
+  @Column({ type: 'varchar', length: 40 })
+  subjectType!: string;
+
+  @Column({ type: 'uuid' })
+  subjectId!: string;
+
+  /** The child the work is about, when known (for the child's timeline). */
+  @Column({ type: 'uuid', nullable: true })
+  childId!: string | null;
+
+  /** The organisation that must act: its managers hear of it when it is overdue. */
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: Organisation;
+
+  /** The team that must act, if one: its managers hear first. */
+  @Column({ type: 'uuid', nullable: true })
+  teamId!: string | null;
+
+  /** The person it is whose, if one is named. */
+  @Column({ type: 'uuid', nullable: true })
+  responsibleUserId!: string | null;
+
+  /** The statutory or local rule it runs under (a declared deadline rule). */
+  @Column({ type: 'varchar', length: 60 })
+  rule!: string;
+
+  @Column({ type: 'timestamptz' })
+  dueAt!: Date;
+
+  @Column({ type: 'varchar', length: 10, default: 'open' })
+  state!: DeadlineState;
+
+  @Column({ type: 'timestamptz' })
+  openedAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  /** When the sweep first found it past due. */
+  @Column({ type: 'timestamptz', nullable: true })
+  overdueAt!: Date | null;
+
+  /** When an overdue clock goes up a level next; null once fully escalated. */
+  @Column({ type: 'timestamptz', nullable: true })
+  nextEscalationAt!: Date | null;
+}
+
+/** One escalation of one overdue deadline at one level: the unique key makes it happen once. */
+@Entity('escalation')
+@Index('uq_escalation_deadline_level', ['deadlineId', 'level'], { unique: true })
+@Index('ix_escalation_org', ['organisationId', 'raisedAt'])
+export class Escalation {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  deadlineId!: string;
+
+  @ManyToOne(() => Deadline, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'deadline_id' })
+  deadline?: Deadline;
+
+  @Column({ type: 'smallint' })
+  level!: number;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  /** The team whose managers were told (level 1); null when the whole organisation's were. */
+  @Column({ type: 'uuid', nullable: true })
+  teamId!: string | null;
+
+  /** The due time that was missed. */
+  @Column({ type: 'timestamptz' })
+  dueAt!: Date;
+
+  @Column({ type: 'timestamptz' })
+  raisedAt!: Date;
+}
