@@ -3,6 +3,7 @@
  * modules that emit them (children, referrals, sharing): what a partner may subscribe to, what
  * the API documents and what reaches the outbox are one list.
  */
+import { randomUUID } from 'node:crypto';
 import { declaredEvents, declareEvents, type EventPayloads, internalEvent, publishedEventNames } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
 
@@ -57,6 +58,7 @@ describe('webhook events', () => {
       const res = await t.http
         .post('/api/v1/webhooks')
         .set('Authorization', client)
+        .set('Idempotency-Key', randomUUID())
         .send({ url: `http://127.0.0.1:9/events-test/${event}`, secret: 'x'.repeat(32), events: [event] });
       expect({ event, status: res.status }).toEqual({ event, status: 201 });
     }
@@ -64,6 +66,7 @@ describe('webhook events', () => {
       const res = await t.http
         .post('/api/v1/webhooks')
         .set('Authorization', client)
+        .set('Idempotency-Key', randomUUID())
         .send({ url: 'http://127.0.0.1:9/events-test/refused', secret: 'x'.repeat(32), events: [event] });
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['events']);
