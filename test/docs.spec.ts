@@ -69,6 +69,42 @@ function declaredKeys(fn: string): { key: string; file: string }[] {
   return found;
 }
 
+/** Each declared timescale's figures, read from its declaration's literal: default, unit, bounds. */
+function declaredFigures(): Map<string, { default: number; unit: string; min: number; max: number }> {
+  const figures = new Map<string, { default: number; unit: string; min: number; max: number }>();
+  for (const file of filesUnder('libs', (n) => n.endsWith('.ts') && !n.endsWith('.spec.ts'))) {
+    const text = read(file);
+    if (!text.includes('declareTimescales(')) continue;
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === 'declareTimescales' &&
+        node.arguments[0] &&
+        ts.isObjectLiteralExpression(node.arguments[0])
+      ) {
+        for (const p of node.arguments[0].properties) {
+          if (!ts.isPropertyAssignment(p) || !ts.isStringLiteral(p.name)) continue;
+          if (!ts.isObjectLiteralExpression(p.initializer)) continue;
+          const value: Record<string, string> = {};
+          for (const q of p.initializer.properties) {
+            if (ts.isPropertyAssignment(q) && ts.isIdentifier(q.name)) value[q.name.text] = q.initializer.getText();
+          }
+          figures.set(p.name.text, {
+            default: Number(value.default),
+            unit: (value.unit ?? '').replace(/'/g, ''),
+            min: Number(value.min),
+            max: Number(value.max),
+          });
+        }
+      }
+      node.forEachChild(visit);
+    };
+    visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true));
+  }
+  return figures;
+}
+
 /** Environment variables a file reads: `env.NAME`, `env['NAME']`, and the config helpers' `(env, 'NAME'`. */
 function envVariables(file: string): string[] {
   const text = read(file);
@@ -137,6 +173,27 @@ describe('docs inside the repository', () => {
     ];
     // Add each, as `key`, to section 1 of docs/domain.md: its default, the rule, its source, where in the code.
     expect(missing).toEqual([]);
+  });
+
+  it("docs/domain.md's table of timescales gives each one's default and bounds as the code declares them", () => {
+    const doc = read('docs/domain.md');
+    const words: Record<string, string> = {
+      working_days: 'working day',
+      working_hours: 'working hour',
+      hours: 'hour',
+      minutes: 'minute',
+    };
+    const figures = declaredFigures();
+    expect(figures.get('referral.decision')).toEqual({ default: 1, unit: 'working_days', min: 1, max: 10 });
+    const wrong: string[] = [];
+    for (const [key, f] of figures) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${key}\``));
+      const expected = `${f.default} ${words[f.unit]}${f.default === 1 ? '' : 's'} (${f.min}-${f.max})`;
+      const cell = row?.split('|')[2]?.trim();
+      if (cell !== expected) wrong.push(`${key}: the table says ${cell ?? 'nothing'}, the code ${expected}`);
+    }
+    // Put a row "| `key` | <default> <unit> (<min>-<max>) | statutory or local | what |" in section 1.
+    expect(wrong).toEqual([]);
   });
 
   it('docs/architecture.md lists every domain event the libs declare', () => {
