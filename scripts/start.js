@@ -151,7 +151,7 @@ async function main() {
   const worker = start(services[1]);
   start(services[2]);
   if (!(await waitFor(`http://127.0.0.1:${webPort}/health`, 'web', 60_000))) return;
-  if (!(await readyWithin(worker, 'worker', 60_000))) return;
+  if (!(await readyWithin(worker, 'worker', 120_000))) return;
   const password = env.DEMO_PASSWORD || 'demo-password';
   // As the API decides (libs/platform config): seeded by default on the embedded database, never in production.
   const seedSetting =
