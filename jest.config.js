@@ -24,8 +24,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      // test/architecture: checks over the source tree itself (no database).
-      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/**/*.spec.ts'],
+      // test/architecture and test/docs.spec.ts: checks over the source tree and the docs (no database).
+      testMatch: [
+        '<rootDir>/{apps,libs}/**/*.spec.ts',
+        '<rootDir>/test/architecture/**/*.spec.ts',
+        '<rootDir>/test/docs.spec.ts',
+      ],
     },
     {
       ...common,
