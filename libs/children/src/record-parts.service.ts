@@ -35,7 +35,8 @@ import type {
   PutSectionDto,
   SectionDto,
 } from './children.dto';
-import { childRelations, ChildrenService, viaBreakGlass } from './children.service';
+import { ChildAccess } from './child-access.service';
+import { childRelations, viaBreakGlass } from './child-rules';
 import { BreakGlassGrant } from './involvement.entity';
 import { AgencySection } from './section.entity';
 
@@ -60,7 +61,7 @@ const sectionView = (s: AgencySection): Record<string, unknown> => ({
 export class RecordPartsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly children: ChildrenService,
+    private readonly children: ChildAccess,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly notifier: Notifier,
