@@ -14,7 +14,15 @@ import {
 import { can } from '@app/access';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import type { LoadedChild } from './child-rules';
-import { activeInvolvement, childDecisionColumns, childScope, SEARCHED_FIELD, type SearchPaths } from './child-scope';
+import {
+  activeInvolvement,
+  breakGlassInForce,
+  childDecisionColumns,
+  childScope,
+  grantInForce,
+  SEARCHED_FIELD,
+  type SearchPaths,
+} from './child-scope';
 import type { AddressDto, ChildSearchQuery } from './children.dto';
 import { ChronologyEntry } from './chronology.entity';
 import { Involvement, MatchReference, TriageAccess } from './involvement.entity';
@@ -44,8 +52,7 @@ const DETAIL_COLUMNS = `
       'postcode', a.postcode, 'fromDate', a.from_date, 'untilDate', a.until_date, 'confidential', a.confidential,
       'grantedClasses', ARRAY(SELECT DISTINCT gc FROM sharing_grant g, unnest(g.classes) gc
                                WHERE g.child_id = c.id AND g.grantor_organisation_id = a.organisation_id
-                                 AND g.grantee_organisation_id = :org AND g.revoked_at IS NULL
-                                 AND g.from_at <= :now AND g.until_at > :now))
+                                 AND g.grantee_organisation_id = :org AND ${grantInForce('g', 'now')}))
       ORDER BY a.from_date NULLS FIRST, a.created_at), '[]'::json)
      FROM child_address a WHERE a.child_id = c.id) AS addresses`;
 
@@ -120,8 +127,7 @@ export class ChildrenRepository {
             AND cardinality(f."grantedClasses") = 0 AND :bg_team = ANY(f."triageTeamIds")), :bg_purpose)`,
         detailsSql: `coalesce((SELECT jsonb_build_object('underGrant', to_jsonb(f."grantedClasses"), 'grantors',
             (SELECT to_jsonb(array_agg(DISTINCT g.grantor_organisation_id)) FROM sharing_grant g
-              WHERE g.child_id = f.id AND g.grantee_organisation_id = :org AND g.revoked_at IS NULL
-                AND g.from_at <= :now AND g.until_at > :now))
+              WHERE g.child_id = f.id AND g.grantee_organisation_id = :org AND ${grantInForce('g', 'now')}))
             FROM found f WHERE ${ONLY_BY('f')} AND cardinality(f."grantedClasses") > 0), '{}'::jsonb)`,
       },
     });
@@ -191,12 +197,12 @@ export class ChildrenRepository {
       params[`bg${i}`] = user.id;
       hits.push(`SELECT c.id, word_similarity(:q, c.search_name) AS score FROM break_glass_grant g JOIN child c ON c.id = g.child_id
          WHERE g.user_id = :bg${i} ${user.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
-           AND g.granted_at <= :now AND g.expires_at > :now AND ${matches('c.search_name')}`);
+           AND ${breakGlassInForce('g', 'now')} AND ${matches('c.search_name')}`);
     });
     for (const grant of paths.identityGrants.slice(0, 1)) {
       hits.push(`SELECT c.id, word_similarity(:q, c.search_name) AS score FROM sharing_grant g JOIN child c ON c.id = g.child_id
-         WHERE g.grantee_organisation_id = :org AND 'identity' = ANY(g.classes) AND g.revoked_at IS NULL
-           AND g.from_at <= :now AND g.until_at > :now ${grant.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
+         WHERE g.grantee_organisation_id = :org AND 'identity' = ANY(g.classes) AND ${grantInForce('g', 'now')}
+           ${grant.unrestrictedOnly ? 'AND NOT c.restricted' : ''}
            AND ${matches('c.search_name')}`);
     }
     paths.triageTeams.forEach((team, i) => {

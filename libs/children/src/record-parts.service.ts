@@ -24,7 +24,7 @@ import {
   sentKeys,
   toPage,
 } from '@app/platform';
-import { activeInvolvement, partConditionSql } from './child-scope';
+import { activeInvolvement, grantInForce, partConditionSql } from './child-scope';
 import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
 import { ChildError } from './children.errors';
 import type {
@@ -74,8 +74,7 @@ export class RecordPartsService {
       tx,
       `SELECT g.grantor_organisation_id AS grantor, array_agg(DISTINCT c) AS classes
          FROM sharing_grant g, unnest(g.classes) c
-        WHERE g.child_id = :childId AND g.grantee_organisation_id = :me AND g.revoked_at IS NULL
-          AND g.from_at <= :now AND g.until_at > :now
+        WHERE g.child_id = :childId AND g.grantee_organisation_id = :me AND ${grantInForce('g', 'now')}
         GROUP BY g.grantor_organisation_id`,
       { childId, me: ctx.actor.organisationId, now: this.clock.now() },
     );
