@@ -241,7 +241,7 @@ async function actorOf(c: Client, email: string): Promise<Actor> {
   };
 }
 
-/** referrals.service.ts REFERRAL_COLUMNS and REFERRAL_FROM, copied: keep in step with the service. */
+/** REFERRAL_COLUMNS and REFERRAL_FROM of libs/referrals/src/referrals.repository.ts, copied: keep in step with it. */
 const REFERRAL_COLUMNS = `
   r.id, r.status, r.child_id AS "childId", r.reason, r.rag, r.immediate_danger AS "immediateDanger",
   r.consent_obtained AS "consentObtained", r.no_consent_reason AS "noConsentReason", r.lawful_basis AS "lawfulBasis",
@@ -276,7 +276,7 @@ function positional(sql: string, params: Record<string, unknown>): [string, unkn
 }
 
 /**
- * The inbox statement of ReferralsService.list(): the same WHERE clauses, scope from the real
+ * The inbox statement of ReferralsRepository.listPage(): the same WHERE clauses, scope from the real
  * policy (AbilityFactory + abilityToSql, columns by the entity's snake_case naming), order and limit.
  */
 function inboxSql(actor: Actor, q: { scope?: string; overdue?: string }, now: Date): [string, unknown[]] {

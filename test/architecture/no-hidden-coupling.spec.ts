@@ -158,6 +158,26 @@ function crossLibUses(): Use[] {
   return uses;
 }
 
+/** Where a file queries the database itself: SQL naming a table, `namedQuery`, `.query`, `.getRepository`. */
+function queriesIn(file: string, ast: ts.SourceFile): string[] {
+  const { tables } = ownership();
+  const found: string[] = [];
+  const where = (n: ts.Node) => `${relative(ROOT, file)}:${ast.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
+  visit(ast, (n) => {
+    const text = literalText(n);
+    if (text !== null && [...text.matchAll(SQL_TABLE)].some((m) => tables.has(m[2]!.toLowerCase()))) {
+      found.push(where(n));
+    }
+    if (!ts.isCallExpression(n)) return;
+    const callee = n.expression;
+    if (ts.isIdentifier(callee) && callee.text === 'namedQuery') found.push(where(n));
+    if (ts.isPropertyAccessExpression(callee) && ['query', 'getRepository'].includes(callee.name.text)) {
+      found.push(where(n));
+    }
+  });
+  return found;
+}
+
 describe('no hidden coupling between libs', () => {
   const uses = crossLibUses();
 
@@ -192,6 +212,46 @@ describe('no hidden coupling between libs', () => {
   it('lists no exception that is no longer needed', () => {
     const unused = ALLOWED_READS.filter((a) => !uses.some((u) => u.lib === a.lib && u.table === a.table && !u.write));
     expect(unused.map((a) => `${a.lib} -> ${a.table}`)).toEqual([]);
+  });
+
+  it('reads the repositories, where the SQL of children, referrals and sharing lives', () => {
+    const { tables } = ownership();
+    const repositories = sources.filter((s) => s.file.endsWith('.repository.ts'));
+    expect(repositories.map((s) => relative(LIBS, s.file))).toEqual(
+      expect.arrayContaining([
+        'children/src/children.repository.ts',
+        'referrals/src/referrals.repository.ts',
+        'sharing/src/sharing.repository.ts',
+      ]),
+    );
+    // Each repository names its own lib's tables in its SQL: the checks above see what it queries.
+    for (const { lib, ast } of repositories) {
+      const named = new Set<string>();
+      visit(ast, (n) => {
+        const text = literalText(n);
+        if (text !== null) for (const m of text.matchAll(SQL_TABLE)) named.add(m[2]!.toLowerCase());
+      });
+      expect([...named].filter((t) => tables.get(t) === lib)).not.toEqual([]);
+    }
+  });
+
+  it('keeps the SQL of the use-case services of children, referrals and sharing in their repositories', () => {
+    const useCases = sources.filter(
+      (s) =>
+        (['referrals', 'sharing'].includes(s.lib) && s.file.endsWith('.service.ts')) ||
+        (s.lib === 'children' &&
+          /\/(children|child-access|child-matching|collaboration|shared-record)\.service\.ts$/.test(s.file)),
+    );
+    expect(useCases.length).toBeGreaterThanOrEqual(10);
+    expect(useCases.flatMap((s) => queriesIn(s.file, s.ast))).toEqual([]);
+    // The check itself can fail: a service that queries is caught, by SQL text and by call.
+    const probe = ts.createSourceFile(
+      'probe.service.ts',
+      'await namedQuery(tx, `SELECT 1 FROM referral r`, {}); await tx.getRepository(Referral).save(r);',
+      ts.ScriptTarget.Latest,
+      true,
+    );
+    expect(queriesIn('probe.service.ts', probe)).toHaveLength(3);
   });
 
   it('catches a query on another lib’s table (the check itself can fail)', () => {

@@ -17,11 +17,22 @@ const grantedClass = (field: string, build: (cls: string) => string): FieldSql =
   },
 });
 
+/**
+ * A disclosure grant (alias `g`) in force at the instant in parameter `nowParam`: not revoked,
+ * begun, not ended. THE condition of a grant letting its grantee read; every query that asks it uses this.
+ */
+export const grantInForce = (g: string, nowParam: string): string =>
+  `${g}.revoked_at IS NULL AND ${g}.from_at <= :${nowParam} AND ${g}.until_at > :${nowParam}`;
+
+/** A break-glass grant (alias `bg`) in force at the instant in parameter `nowParam`: granted, not expired. */
+export const breakGlassInForce = (bg: string, nowParam: string): string =>
+  `${bg}.granted_at <= :${nowParam} AND ${bg}.expires_at > :${nowParam}`;
+
 /** The SQL of "a live grant from `grantor` to the actor's organisation on this child names the class". */
 const liveGrant = (childId: string, grantor: string | null, cls: string, orgParam: string, nowParam: string) =>
   `EXISTS (SELECT 1 FROM sharing_grant g WHERE g.child_id = ${childId} AND g.grantee_organisation_id = :${orgParam}
      ${grantor ? `AND g.grantor_organisation_id = ${grantor}` : ''} AND '${cls}' = ANY(g.classes)
-     AND g.revoked_at IS NULL AND g.from_at <= :${nowParam} AND g.until_at > :${nowParam} OFFSET 0)`;
+     AND ${grantInForce('g', nowParam)} OFFSET 0)`;
 
 /**
  * An involvement (alias `i`) active at the instant in parameter `nowParam`: THE condition of an
@@ -40,7 +51,7 @@ export function childKnownSql(childId: string, p: { org: string; user: string; n
                AND ${activeInvolvement('i', p.now)})
     OR EXISTS (SELECT 1 FROM case_team_member m WHERE m.child_id = ${childId} AND m.user_id = :${p.user})
     OR EXISTS (SELECT 1 FROM break_glass_grant g WHERE g.child_id = ${childId} AND g.user_id = :${p.user}
-               AND g.granted_at <= :${p.now} AND g.expires_at > :${p.now}))`;
+               AND ${breakGlassInForce('g', p.now)}))`;
 }
 
 /** The actor-relative values a child's conditions are judged with. */
@@ -74,7 +85,7 @@ function relationSql(childId: string, p: ScopeParams): Record<string, FieldSql> 
       'breakGlassUserIds',
       (q) =>
         `EXISTS (SELECT 1 FROM break_glass_grant bg WHERE bg.child_id = ${childId} AND bg.user_id = :${q} ` +
-        `AND bg.granted_at <= :${p.now} AND bg.expires_at > :${p.now} OFFSET 0)`,
+        `AND ${breakGlassInForce('bg', p.now)} OFFSET 0)`,
     ),
   };
 }
@@ -169,10 +180,9 @@ export function childDecisionColumns(alias: string, nowParam: string, orgParam: 
           AND ${activeInvolvement('i', nowParam)}) AS "involvedOrganisationIds",
     ARRAY(SELECT m.user_id::text FROM case_team_member m WHERE m.child_id = ${c}.id) AS "caseTeamUserIds",
     ARRAY(SELECT bg.user_id::text FROM break_glass_grant bg WHERE bg.child_id = ${c}.id
-          AND bg.granted_at <= :${nowParam} AND bg.expires_at > :${nowParam}) AS "breakGlassUserIds",
+          AND ${breakGlassInForce('bg', nowParam)}) AS "breakGlassUserIds",
     ARRAY(SELECT DISTINCT gc FROM sharing_grant g, unnest(g.classes) gc WHERE g.child_id = ${c}.id
-          AND g.grantee_organisation_id = :${orgParam} AND g.revoked_at IS NULL
-          AND g.from_at <= :${nowParam} AND g.until_at > :${nowParam}) AS "grantedClasses",
+          AND g.grantee_organisation_id = :${orgParam} AND ${grantInForce('g', nowParam)}) AS "grantedClasses",
     ARRAY(SELECT t.team_id::text FROM triage_access t WHERE t.child_id = ${c}.id AND t.closed_at IS NULL) AS "triageTeamIds"`;
 }
 

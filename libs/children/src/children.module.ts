@@ -5,7 +5,11 @@ import { CaseworkModule, Disclosures, SharedRecord } from '@app/casework';
 import { Statements } from '@app/platform';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import { ChildrenController } from './children.controller';
+import { ChildAccess } from './child-access.service';
+import { ChildMatching } from './child-matching.service';
+import { ChildrenRepository } from './children.repository';
 import { ChildrenService } from './children.service';
+import { Collaboration } from './collaboration.service';
 import { ChildrenDisclosures } from './disclosures.service';
 import { ChronologyEntry } from './chronology.entity';
 import { BreakGlassGrant, Involvement, MatchReference, SharingGrant, TriageAccess } from './involvement.entity';
@@ -37,6 +41,10 @@ export const CHILDREN_ENTITIES = [
   imports: [TypeOrmModule.forFeature(CHILDREN_ENTITIES), AuditModule, CaseworkModule],
   controllers: [ChildrenController],
   providers: [
+    ChildrenRepository,
+    ChildAccess,
+    ChildMatching,
+    Collaboration,
     ChildrenService,
     RecordPartsService,
     Statements,

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { abilityToSql, type AccessContext, columnsFrom } from '@app/access';
 import { type Disclosure, Disclosures, type GrantView, requireScoped } from '@app/casework';
 import { Clock, decodeCursor, DomainError, namedQuery, type Page, toPage } from '@app/platform';
-import { childHiddenField } from './child-scope';
+import { childHiddenField, grantInForce } from './child-scope';
 import { SharingGrant } from './involvement.entity';
 
 const GRANT_COLUMNS = `g.id, g.child_id AS "childId", g.grantor_organisation_id AS "grantorOrganisationId",
@@ -37,7 +37,7 @@ export class ChildrenDisclosures extends Disclosures {
     }
     const rows = await namedQuery<GrantView>(
       tx,
-      `SELECT ${GRANT_COLUMNS}, (g.revoked_at IS NULL AND g.from_at <= :now AND g.until_at > :now) AS active
+      `SELECT ${GRANT_COLUMNS}, (${grantInForce('g', 'now')}) AS active
          FROM sharing_grant g WHERE ${where.join(' AND ')} ORDER BY g.from_at DESC, g.id DESC LIMIT :limit`,
       params,
     );

@@ -1,7 +1,8 @@
 export * from './child.entity';
 export * from './children.dto';
 export * from './children.module';
-export * from './children.service';
+export * from './child-rules';
+export { ChildrenService } from './children.service';
 export * from './chronology.entity';
 export * from './identifiers';
 export * from './involvement.entity';

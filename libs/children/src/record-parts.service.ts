@@ -24,7 +24,7 @@ import {
   sentKeys,
   toPage,
 } from '@app/platform';
-import { activeInvolvement, partConditionSql } from './child-scope';
+import { activeInvolvement, grantInForce, partConditionSql } from './child-scope';
 import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
 import { ChildError } from './children.errors';
 import type {
@@ -35,7 +35,8 @@ import type {
   PutSectionDto,
   SectionDto,
 } from './children.dto';
-import { childRelations, ChildrenService, viaBreakGlass } from './children.service';
+import { ChildAccess } from './child-access.service';
+import { childRelations, viaBreakGlass } from './child-rules';
 import { BreakGlassGrant } from './involvement.entity';
 import { AgencySection } from './section.entity';
 
@@ -60,7 +61,7 @@ const sectionView = (s: AgencySection): Record<string, unknown> => ({
 export class RecordPartsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly children: ChildrenService,
+    private readonly children: ChildAccess,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly notifier: Notifier,
@@ -73,8 +74,7 @@ export class RecordPartsService {
       tx,
       `SELECT g.grantor_organisation_id AS grantor, array_agg(DISTINCT c) AS classes
          FROM sharing_grant g, unnest(g.classes) c
-        WHERE g.child_id = :childId AND g.grantee_organisation_id = :me AND g.revoked_at IS NULL
-          AND g.from_at <= :now AND g.until_at > :now
+        WHERE g.child_id = :childId AND g.grantee_organisation_id = :me AND ${grantInForce('g', 'now')}
         GROUP BY g.grantor_organisation_id`,
       { childId, me: ctx.actor.organisationId, now: this.clock.now() },
     );

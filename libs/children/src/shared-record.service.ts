@@ -11,7 +11,13 @@ import {
   type InvolvementReason,
   SharedRecord,
 } from '@app/casework';
-import { ChildrenService, type LoadedChild } from './children.service';
+import { Clock } from '@app/platform';
+import { ChildAccess } from './child-access.service';
+import { ChildMatching } from './child-matching.service';
+import { entryClassOf, type LoadedChild, presentChild } from './child-rules';
+import { ChildrenRepository } from './children.repository';
+import { multiAgencyByDefault } from './chronology.entity';
+import { Collaboration } from './collaboration.service';
 import type { InvolvementBasis } from './involvement.entity';
 
 /** The kernel's list of reasons to work with a child is the record's own (registration aside): kept equal by the compiler. */
@@ -20,11 +26,17 @@ export const INVOLVEMENT_REASONS_AGREE: Same<InvolvementReason, Exclude<Involvem
 
 /**
  * The children module's side of the kernel's SharedRecord: what workflows (referrals, sharing,
- * agency modules) may do on the shared record, and nothing else of ChildrenService.
+ * agency modules) may do on the shared record, and nothing else of the children module.
  */
 @Injectable()
 export class ChildrenSharedRecord extends SharedRecord {
-  constructor(private readonly children: ChildrenService) {
+  constructor(
+    private readonly access: ChildAccess,
+    private readonly matching: ChildMatching,
+    private readonly collaboration: Collaboration,
+    private readonly repo: ChildrenRepository,
+    private readonly clock: Clock,
+  ) {
     super();
   }
 
@@ -34,58 +46,78 @@ export class ChildrenSharedRecord extends SharedRecord {
     childId: string,
     options: { action?: 'read' | 'update'; working?: boolean } = {},
   ): Promise<ChildOnRecord> {
-    return this.children.require(tx, ctx, childId, options);
+    return this.access.require(tx, ctx, childId, options);
   }
 
   identityOf(
     ctx: AccessContext,
     child: ChildOnRecord,
   ): { givenName?: string; familyName?: string; dateOfBirth?: string | null } {
-    const seen = this.children.present(ctx, child as LoadedChild);
+    const seen = presentChild(ctx, child as LoadedChild);
     return { givenName: seen.givenName, familyName: seen.familyName, dateOfBirth: seen.dateOfBirth };
   }
 
   judgeMatch(tx: EntityManager, ctx: AccessContext, who: ChildDetails, fieldPrefix: string) {
-    return this.children.judgeDecisionMatch(tx, ctx, who, fieldPrefix);
+    return this.matching.judgeDecisionMatch(tx, ctx, who, fieldPrefix);
   }
 
   caseTeamOf(tx: EntityManager, childId: string): Promise<string[]> {
-    return this.children.caseTeamOf(tx, childId);
+    return this.repo.caseTeamOf(tx, childId);
   }
 
-  isRestricted(tx: EntityManager, childId: string): Promise<boolean> {
-    return this.children.isRestricted(tx, childId);
+  async isRestricted(tx: EntityManager, childId: string): Promise<boolean> {
+    return (await this.repo.restrictedOf(tx, childId)) ?? false;
   }
 
   tellCaseTeam(tx: EntityManager, childId: string, notice: { kind: string; message: string }): Promise<void> {
-    return this.children.tellCaseTeam(tx, childId, notice);
+    return this.collaboration.tellCaseTeam(tx, childId, notice);
   }
 
   childOfMatchReference(tx: EntityManager, ctx: AccessContext, reference: string): Promise<string> {
-    return this.children.childOfMatchReference(tx, ctx, reference);
+    return this.matching.childOfMatchReference(tx, ctx, reference);
   }
 
   findMatch(tx: EntityManager, who: ChildDetails): Promise<ChildMatch | null> {
-    return this.children.findMatch(tx, who);
+    return this.matching.findMatch(tx, who);
   }
 
   findOrRegister(tx: EntityManager, ctx: AccessContext, who: ChildDetails, fieldPrefix: string): Promise<string> {
-    return this.children.findOrRegister(tx, ctx, who, fieldPrefix);
+    return this.matching.findOrRegister(tx, ctx, who, fieldPrefix);
   }
 
   worksWith(tx: EntityManager, childId: string, organisationId: string): Promise<boolean> {
-    return this.children.worksWith(tx, childId, organisationId);
+    return this.repo.isInvolved(tx, childId, organisationId, this.clock.now());
   }
 
   caseTeamWorksIn(tx: EntityManager, childId: string, organisationId: string): Promise<boolean> {
-    return this.children.caseTeamWorksIn(tx, childId, organisationId);
+    return this.repo.caseTeamWorksIn(tx, childId, organisationId);
   }
 
-  addEntry(tx: EntityManager, ctx: AccessContext, childId: string, entry: ChronologyEntryInput): Promise<void> {
-    return this.children.addEntry(tx, ctx, childId, entry);
+  /** Safeguarding events go to the multi-agency chronology unless the step says not. */
+  async addEntry(tx: EntityManager, ctx: AccessContext, childId: string, entry: ChronologyEntryInput): Promise<void> {
+    const now = this.clock.now();
+    const sensitivity = entry.sensitivity ?? entryClassOf(ctx.actor.organisationType);
+    await this.repo.insertEntry(tx, {
+      childId,
+      organisationId: ctx.actor.organisationId,
+      authorId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+      occurredAt: entry.occurredAt ?? now,
+      recordedAt: now,
+      category: entry.category,
+      summary: entry.summary,
+      detail: entry.detail ?? null,
+      sensitivity,
+      shareable: entry.shareable,
+      multiAgency: entry.multiAgency ?? multiAgencyByDefault(entry.category, sensitivity),
+    });
   }
 
-  involve(
+  /**
+   * Opens (or keeps) an organisation's working with a child. `lead`: it becomes the child's lead
+   * agency (children's services accepting a referral or opening an assessment); the previous lead,
+   * if any, keeps working with the child as a contributor.
+   */
+  async involve(
     tx: EntityManager,
     childId: string,
     organisationId: string,
@@ -94,23 +126,47 @@ export class ChildrenSharedRecord extends SharedRecord {
     createdBy: string | null,
     options: { lead?: boolean } = {},
   ): Promise<void> {
-    return this.children.involve(tx, childId, organisationId, basis, reason, createdBy, options);
+    const now = this.clock.now();
+    // One lead at a time: concurrent steps on the same child queue here.
+    if (options.lead) await this.repo.lockChild(tx, childId);
+    const active = await this.repo.openInvolvementOf(tx, childId, organisationId, now);
+    if (options.lead && active?.kind !== 'lead') await this.repo.moveLead(tx, childId, active?.id);
+    if (active) return;
+    await this.repo.insertInvolvement(tx, {
+      childId,
+      organisationId,
+      kind: options.lead ? 'lead' : 'contributing',
+      basis,
+      fromAt: now,
+      untilAt: null,
+      reason,
+      createdBy,
+    });
   }
 
-  openTriage(
+  /** Triage: the receiving team of an open referral about the child reads its identity until it decides. */
+  async openTriage(
     tx: EntityManager,
     childId: string,
     referral: { id: string; organisationId: string; teamId: string },
   ): Promise<void> {
-    return this.children.openTriage(tx, childId, referral);
+    await this.repo.insertTriage(tx, {
+      childId,
+      organisationId: referral.organisationId,
+      teamId: referral.teamId,
+      referralId: referral.id,
+      openedAt: this.clock.now(),
+      closedAt: null,
+    });
   }
 
   closeTriage(tx: EntityManager, referralId: string): Promise<void> {
-    return this.children.closeTriage(tx, referralId);
+    // Its decision, acceptance, decline or withdrawal ends the triage access the referral opened.
+    return this.repo.closeTriage(tx, referralId, this.clock.now());
   }
 
   tellHolders(tx: EntityManager, ctx: AccessContext, childId: string, about: CollaborationNotice): Promise<Holder[]> {
-    return this.children.tellHolders(tx, ctx, childId, about);
+    return this.collaboration.tellHolders(tx, ctx, childId, about);
   }
 
   recordStep(
@@ -122,7 +178,7 @@ export class ChildrenSharedRecord extends SharedRecord {
     childId: string | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    return this.children.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
+    return this.access.recordStep(tx, ctx, action, subjectType, subjectIds, childId, details);
   }
 
   recordList(
@@ -134,7 +190,7 @@ export class ChildrenSharedRecord extends SharedRecord {
     details: Record<string, unknown> = { count: items.length },
   ): Promise<void> {
     const childIds = [...new Set(items.map((i) => i.childId).filter((c): c is string => c !== null))];
-    return this.children.record(tx, ctx, action, childIds, 'allowed', {
+    return this.access.record(tx, ctx, action, childIds, 'allowed', {
       subjectType,
       subjectIds: items.map((i) => i.id),
       details,

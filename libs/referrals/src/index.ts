@@ -4,4 +4,4 @@ export * from './referrals.clocks';
 export * from './referrals.dto';
 export * from './referrals.events';
 export * from './referrals.module';
-export * from './referrals.service';
+export { LEAD_TEAM_FUNCTION } from './referrals.rules';

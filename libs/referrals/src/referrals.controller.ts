@@ -17,7 +17,11 @@ import {
   TransitionDto,
   TriageDto,
 } from './referrals.dto';
-import { ReferralsService } from './referrals.service';
+import { ConcernsService } from './concerns.service';
+import { ReferralInboxesService } from './referral-inboxes.service';
+import { SubmitReferralService } from './submit-referral.service';
+import { TransitionReferralService } from './transition-referral.service';
+import { TriageAndDecisionService } from './triage-and-decision.service';
 
 const uuid = new UuidParamPipe();
 
@@ -25,7 +29,7 @@ const uuid = new UuidParamPipe();
 @ApiBearerAuth()
 @Controller('concerns')
 export class ConcernsController {
-  constructor(private readonly referrals: ReferralsService) {}
+  constructor(private readonly concerns: ConcernsService) {}
 
   @Post()
   @Idempotent()
@@ -40,7 +44,7 @@ export class ConcernsController {
     @Body() dto: CreateConcernDto,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const concern = await this.referrals.createConcern(ctx, dto);
+    const concern = await this.concerns.createConcern(ctx, dto);
     res.setHeader('Location', `/api/v1/concerns/${concern.id}`);
     return concern;
   }
@@ -50,7 +54,7 @@ export class ConcernsController {
   @ApiOperation({ summary: "My organisation's concerns awaiting a decision, most urgent first" })
   @ApiOkResponse({ type: ConcernPage })
   inbox(@CurrentAccess() ctx: AccessContext, @Query() q: ConcernInboxQuery): Promise<ConcernPage> {
-    return this.referrals.concernInbox(ctx, q);
+    return this.concerns.concernInbox(ctx, q);
   }
 
   @Get(':id')
@@ -59,7 +63,7 @@ export class ConcernsController {
   @ApiOkResponse({ type: ConcernDto })
   @ApiProblems([404, 'No such concern, or not one you may see.'])
   get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<ConcernDto> {
-    return this.referrals.getConcern(ctx, id);
+    return this.concerns.getConcern(ctx, id);
   }
 
   @Post(':id/decision')
@@ -76,7 +80,7 @@ export class ConcernsController {
     @Param('id', uuid) id: string,
     @Body() dto: ConcernDecisionDto,
   ): Promise<ConcernDto> {
-    return this.referrals.decideConcern(ctx, id, dto);
+    return this.concerns.decideConcern(ctx, id, dto);
   }
 }
 
@@ -84,7 +88,12 @@ export class ConcernsController {
 @ApiBearerAuth()
 @Controller('referrals')
 export class ReferralsController {
-  constructor(private readonly referrals: ReferralsService) {}
+  constructor(
+    private readonly submit: SubmitReferralService,
+    private readonly inboxes: ReferralInboxesService,
+    private readonly transitions: TransitionReferralService,
+    private readonly decisions: TriageAndDecisionService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -106,7 +115,7 @@ export class ReferralsController {
     @Body() dto: CreateReferralDto,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const referral = await this.referrals.createReferral(ctx, dto);
+    const referral = await this.submit.createReferral(ctx, dto);
     res.setHeader('Location', `/api/v1/referrals/${referral.id}`);
     return referral;
   }
@@ -116,7 +125,7 @@ export class ReferralsController {
   @ApiOperation({ summary: 'Referrals to my team (or organisation), most urgent first, then by due time' })
   @ApiOkResponse({ type: ReferralPage })
   inbox(@CurrentAccess() ctx: AccessContext, @Query() q: ReferralListQuery): Promise<ReferralPage> {
-    return this.referrals.inbox(ctx, q);
+    return this.inboxes.inbox(ctx, q);
   }
 
   @Get('sent')
@@ -124,7 +133,7 @@ export class ReferralsController {
   @ApiOperation({ summary: 'Referrals my organisation sent, with their status and outcome' })
   @ApiOkResponse({ type: ReferralPage })
   sent(@CurrentAccess() ctx: AccessContext, @Query() q: ReferralListQuery): Promise<ReferralPage> {
-    return this.referrals.sent(ctx, q);
+    return this.inboxes.sent(ctx, q);
   }
 
   @Get(':id')
@@ -133,7 +142,7 @@ export class ReferralsController {
   @ApiOkResponse({ type: ReferralDto })
   @ApiProblems([404, 'No such referral, or not one you may see.'])
   get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<ReferralDto> {
-    return this.referrals.getReferral(ctx, id);
+    return this.inboxes.getReferral(ctx, id);
   }
 
   @Post(':id/transitions')
@@ -156,7 +165,7 @@ export class ReferralsController {
     @Param('id', uuid) id: string,
     @Body() dto: TransitionDto,
   ): Promise<ReferralDto> {
-    return this.referrals.transition(ctx, id, dto);
+    return this.transitions.transition(ctx, id, dto);
   }
 
   @Post(':id/triage')
@@ -173,7 +182,7 @@ export class ReferralsController {
     @Param('id', uuid) id: string,
     @Body() dto: TriageDto,
   ): Promise<ReferralDto> {
-    return this.referrals.triage(ctx, id, dto);
+    return this.decisions.triage(ctx, id, dto);
   }
 
   @Post(':id/decision')
@@ -188,6 +197,6 @@ export class ReferralsController {
     @Param('id', uuid) id: string,
     @Body() dto: DecisionDto,
   ): Promise<ReferralDto> {
-    return this.referrals.decide(ctx, id, dto);
+    return this.decisions.decide(ctx, id, dto);
   }
 }

@@ -3,7 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChildrenModule } from '@app/children';
 import { Concern, Referral, ReferralConcern, ReferralTransition } from './referral.entity';
 import { ConcernsController, ReferralsController } from './referrals.controller';
-import { ReferralsService } from './referrals.service';
+import { ConcernsService } from './concerns.service';
+import { ReferralInboxesService } from './referral-inboxes.service';
+import { ReferralsRepository } from './referrals.repository';
+import { SubmitReferralService } from './submit-referral.service';
+import { TransitionReferralService } from './transition-referral.service';
+import { TriageAndDecisionService } from './triage-and-decision.service';
 // The timescales, clocks and events this module declares (loaded with the module).
 import './referrals.clocks';
 import './referrals.events';
@@ -14,7 +19,14 @@ export const REFERRAL_ENTITIES = [Concern, Referral, ReferralConcern, ReferralTr
   // ChildrenModule gives the shared record (SharedRecord) and the kernel (CaseworkModule).
   imports: [TypeOrmModule.forFeature(REFERRAL_ENTITIES), ChildrenModule],
   controllers: [ConcernsController, ReferralsController],
-  providers: [ReferralsService],
-  exports: [ReferralsService],
+  // One service per use case; the SQL is in the repository.
+  providers: [
+    ReferralsRepository,
+    ConcernsService,
+    SubmitReferralService,
+    TransitionReferralService,
+    TriageAndDecisionService,
+    ReferralInboxesService,
+  ],
 })
 export class ReferralsModule {}

@@ -4,4 +4,3 @@ export * from './sharing.dto';
 export * from './sharing.entity';
 export * from './sharing.events';
 export * from './sharing.module';
-export * from './sharing.service';

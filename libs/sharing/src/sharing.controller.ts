@@ -16,7 +16,9 @@ import {
   RequestListQuery,
   RevokeGrantDto,
 } from './sharing.dto';
-import { SharingService } from './sharing.service';
+import { AgreementsService } from './agreements.service';
+import { GrantsService } from './grants.service';
+import { InformationRequestsService } from './information-requests.service';
 
 const uuid = new UuidParamPipe();
 
@@ -24,7 +26,11 @@ const uuid = new UuidParamPipe();
 @ApiBearerAuth()
 @Controller('sharing')
 export class SharingController {
-  constructor(private readonly sharing: SharingService) {}
+  constructor(
+    private readonly agreementsService: AgreementsService,
+    private readonly requestsService: InformationRequestsService,
+    private readonly grantsService: GrantsService,
+  ) {}
 
   @Post('agreements')
   @Idempotent()
@@ -32,7 +38,7 @@ export class SharingController {
   @ApiOperation({ summary: 'Record an information-sharing agreement (administrators and nominated leads)' })
   @ApiCreatedResponse({ type: AgreementDto })
   createAgreement(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateAgreementDto): Promise<AgreementDto> {
-    return this.sharing.createAgreement(ctx, dto);
+    return this.agreementsService.createAgreement(ctx, dto);
   }
 
   @Get('agreements')
@@ -40,7 +46,7 @@ export class SharingController {
   @ApiOperation({ summary: 'Agreements my organisation is party to' })
   @ApiOkResponse({ type: AgreementPage })
   agreements(@CurrentAccess() ctx: AccessContext, @Query() q: PageQuery): Promise<AgreementPage> {
-    return this.sharing.listAgreements(ctx, q.limit ?? 50, q.cursor);
+    return this.agreementsService.listAgreements(ctx, q.limit ?? 50, q.cursor);
   }
 
   @Get('decisions')
@@ -50,7 +56,7 @@ export class SharingController {
   })
   @ApiOkResponse({ type: InformationRequestPage })
   decisions(@CurrentAccess() ctx: AccessContext, @Query() q: RequestListQuery): Promise<InformationRequestPage> {
-    return this.sharing.requests(ctx, q, 'decisions');
+    return this.requestsService.requests(ctx, q, 'decisions');
   }
 
   @Get('grants')
@@ -58,7 +64,7 @@ export class SharingController {
   @ApiOperation({ summary: 'Disclosures my organisation granted or received' })
   @ApiOkResponse({ type: GrantPage })
   grants(@CurrentAccess() ctx: AccessContext, @Query() q: PageQuery): Promise<GrantPage> {
-    return this.sharing.grants(ctx, q.limit ?? 50, q.cursor);
+    return this.grantsService.grants(ctx, q.limit ?? 50, q.cursor);
   }
 
   @Post('grants/:id/revoke')
@@ -76,7 +82,7 @@ export class SharingController {
     @Param('id', uuid) id: string,
     @Body() dto: RevokeGrantDto,
   ): Promise<GrantDto> {
-    return this.sharing.revoke(ctx, id, dto.reason);
+    return this.grantsService.revoke(ctx, id, dto.reason);
   }
 }
 
@@ -84,7 +90,7 @@ export class SharingController {
 @ApiBearerAuth()
 @Controller('information-requests')
 export class InformationRequestsController {
-  constructor(private readonly sharing: SharingService) {}
+  constructor(private readonly requestsService: InformationRequestsService) {}
 
   @Post()
   @Idempotent()
@@ -101,7 +107,7 @@ export class InformationRequestsController {
     @Body() dto: CreateInformationRequestDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<InformationRequestDto> {
-    const request = await this.sharing.createRequest(ctx, dto);
+    const request = await this.requestsService.createRequest(ctx, dto);
     res.setHeader('Location', `/api/v1/information-requests/${request.id}`);
     return request;
   }
@@ -111,7 +117,7 @@ export class InformationRequestsController {
   @ApiOperation({ summary: 'Requests to my organisation, by due time' })
   @ApiOkResponse({ type: InformationRequestPage })
   inbox(@CurrentAccess() ctx: AccessContext, @Query() q: RequestListQuery): Promise<InformationRequestPage> {
-    return this.sharing.requests(ctx, q, 'inbox');
+    return this.requestsService.requests(ctx, q, 'inbox');
   }
 
   @Get('sent')
@@ -119,7 +125,7 @@ export class InformationRequestsController {
   @ApiOperation({ summary: 'Requests my organisation sent, and their decisions' })
   @ApiOkResponse({ type: InformationRequestPage })
   sent(@CurrentAccess() ctx: AccessContext, @Query() q: RequestListQuery): Promise<InformationRequestPage> {
-    return this.sharing.requests(ctx, q, 'sent');
+    return this.requestsService.requests(ctx, q, 'sent');
   }
 
   @Get(':id')
@@ -127,7 +133,7 @@ export class InformationRequestsController {
   @ApiOperation({ summary: 'One request (requester or receiver)' })
   @ApiOkResponse({ type: InformationRequestDto })
   get(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<InformationRequestDto> {
-    return this.sharing.getRequest(ctx, id);
+    return this.requestsService.getRequest(ctx, id);
   }
 
   @Post(':id/decision')
@@ -149,6 +155,6 @@ export class InformationRequestsController {
     @Param('id', uuid) id: string,
     @Body() dto: RequestDecisionDto,
   ): Promise<InformationRequestDto> {
-    return this.sharing.decide(ctx, id, dto);
+    return this.requestsService.decide(ctx, id, dto);
   }
 }

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChildrenModule } from '@app/children';
+import { AgreementsService } from './agreements.service';
 import { GrantExpiryJob } from './grant-expiry.job';
+import { GrantsService } from './grants.service';
+import { InformationRequestsService } from './information-requests.service';
 import { InformationRequestsController, SharingController } from './sharing.controller';
 import { InformationRequest, SharingAgreement, SharingAgreementParty } from './sharing.entity';
-import { SharingService } from './sharing.service';
+import { SharingRepository } from './sharing.repository';
 // The timescales, clocks and events this module declares (loaded with the module).
 import './sharing.clocks';
 import './sharing.events';
@@ -15,8 +18,8 @@ export const SHARING_ENTITIES = [SharingAgreement, SharingAgreementParty, Inform
   // ChildrenModule gives the shared record (SharedRecord) and the kernel (CaseworkModule).
   imports: [TypeOrmModule.forFeature(SHARING_ENTITIES), ChildrenModule],
   controllers: [SharingController, InformationRequestsController],
-  providers: [SharingService],
-  exports: [SharingService],
+  // One service per use case; the SQL is in the repository.
+  providers: [SharingRepository, AgreementsService, InformationRequestsService, GrantsService],
 })
 export class SharingModule {}
 
