@@ -1,0 +1,6 @@
+export * from './childrens-services.clocks';
+export * from './childrens-services.entity';
+export * from './childrens-services.events';
+export * from './childrens-services.module';
+export * from './childrens-services.service';
+export * from './childrens-services.state';
