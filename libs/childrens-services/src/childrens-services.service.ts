@@ -123,7 +123,9 @@ export class ChildrensServicesService {
       if (childId && childId !== referral.childId)
         throw CsError.field('childId', 'childId is not the child of the referral');
       childId = referral.childId;
-      referralDate = londonDateString(new Date(referral.createdAt));
+      // Received when it was submitted (its first transition, on the application's clock).
+      const submitted = referral.transitions?.find((x) => x.toStatus === 'SUBMITTED');
+      referralDate = londonDateString(new Date(submitted?.at ?? referral.createdAt));
       convene = referral.outcome === 'STRATEGY_DISCUSSION' || referral.outcome === 'IMMEDIATE_PROTECTION';
       decidedAt = referral.decidedAt ? new Date(referral.decidedAt) : null;
     }
@@ -134,6 +136,8 @@ export class ChildrensServicesService {
     return this.db.transaction(async (tx) => {
       await this.record.requireChild(tx, ctx, child, { working: true });
       if (dto.referralId) {
+        // Two requests opening a case for the same referral queue here: the second finds the first's.
+        await namedQuery(tx, 'SELECT pg_advisory_xact_lock(hashtext(:key))', { key: `cs_case:${dto.referralId}` });
         const taken = await namedQuery(tx, 'SELECT 1 FROM cs_case WHERE referral_id = :id', { id: dto.referralId });
         if (taken.length) throw CsError.conflict('CS.REFERRAL_HAS_CASE', 'This referral already has its case.');
       }
@@ -325,17 +329,15 @@ export class ChildrensServicesService {
       if (dto.outcome === 'S47_JOINT' && !types.has('police_force')) {
         throw CsError.field('outcome', 'a joint s47 enquiry needs the police at the discussion');
       }
-      await tx
-        .getRepository(CsStrategyDiscussion)
-        .update(
-          { id },
-          {
-            status: 'HELD',
-            heldOn: dto.heldOn,
-            attendees: attendees.map(({ type: _t, ...a }) => a),
-            outcome: dto.outcome,
-          },
-        );
+      await tx.getRepository(CsStrategyDiscussion).update(
+        { id },
+        {
+          status: 'HELD',
+          heldOn: dto.heldOn,
+          attendees: attendees.map(({ type: _t, ...a }) => a),
+          outcome: dto.outcome,
+        },
+      );
       await this.deadlines.close(tx, clockOf('strategy_discussion', id), 'met');
       // Attending organisations work with the child from now on (need-to-know: open multi-agency work).
       for (const orgId of new Set(attendees.map((a) => a.organisationId))) {
