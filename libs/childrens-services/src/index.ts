@@ -4,3 +4,5 @@ export * from './childrens-services.events';
 export * from './childrens-services.module';
 export * from './childrens-services.service';
 export * from './childrens-services.state';
+export * from './cin-census';
+export * from './cin-census.service';
