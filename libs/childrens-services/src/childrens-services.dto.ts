@@ -87,6 +87,7 @@ export class AuthoriseAssessmentDto {
   @IsArray()
   @ArrayMaxSize(40)
   @ArrayUnique()
+  @MaxLength(3, { each: true })
   @Matches(/^([1-9]|1[0-9]|2[0-4])[A-D]?$/, { each: true, message: 'factors must be census factor codes' })
   factors!: string[];
   @DateField('The date the manager authorised it (default: today).', true)
