@@ -206,8 +206,8 @@ export class CensusQuery {
 
 export class AttendeeView {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() role!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
+  @ApiProperty({ maxLength: 100 }) role!: string;
 }
 
 export class AssessmentView {
@@ -218,7 +218,7 @@ export class AssessmentView {
   @ApiProperty() overdue!: boolean;
   @ApiProperty({ format: 'date', nullable: true, type: String }) authorisedDate!: string | null;
   @ApiProperty({ enum: ASSESSMENT_OUTCOMES, nullable: true, type: String }) outcome!: string | null;
-  @ApiProperty({ type: [String] }) factors!: string[];
+  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 3 }, maxItems: 40 }) factors!: string[];
   @ApiProperty() version!: number;
 }
 
@@ -228,7 +228,7 @@ export class StrategyView {
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
   @ApiProperty() overdue!: boolean;
   @ApiProperty({ format: 'date', nullable: true, type: String }) heldOn!: string | null;
-  @ApiProperty({ type: [AttendeeView] }) attendees!: AttendeeView[];
+  @ApiProperty({ type: [AttendeeView], maxItems: 30 }) attendees!: AttendeeView[];
   @ApiProperty({ enum: STRATEGY_OUTCOMES, nullable: true, type: String }) outcome!: string | null;
   @ApiProperty() version!: number;
 }
@@ -250,10 +250,10 @@ export class ConferenceView {
   @ApiProperty({ enum: ['INITIAL', 'REVIEW'] }) kind!: string;
   @ApiProperty({ format: 'date' }) heldOn!: string;
   @ApiProperty({ format: 'uuid' }) chairId!: string;
-  @ApiProperty({ type: [AttendeeView] }) attendees!: AttendeeView[];
-  @ApiProperty() decision!: string;
+  @ApiProperty({ type: [AttendeeView], maxItems: 30 }) attendees!: AttendeeView[];
+  @ApiProperty({ enum: [...ICPC_DECISIONS, ...REVIEW_DECISIONS] }) decision!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) planId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) lateReason!: string | null;
+  @ApiProperty({ nullable: true, type: String, maxLength: 2000 }) lateReason!: string | null;
 }
 
 export class PlanView {
@@ -265,9 +265,15 @@ export class PlanView {
   @ApiProperty({ enum: CP_CATEGORIES, nullable: true, type: String }) initialCategory!: string | null;
   @ApiProperty({ enum: CP_CATEGORIES, nullable: true, type: String }) latestCategory!: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) leadSocialWorkerId!: string | null;
-  @ApiProperty({ type: [String], description: 'Organisations of the core group.' }) coreGroup!: string[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'uuid', maxLength: 36 },
+    maxItems: 30,
+    description: 'Organisations of the core group.',
+  })
+  coreGroup!: string[];
   @ApiProperty({ format: 'date', nullable: true, type: String }) nextReviewDue!: string | null;
-  @ApiProperty({ nullable: true, type: String }) endReason!: string | null;
+  @ApiProperty({ nullable: true, type: String, maxLength: 500 }) endReason!: string | null;
   @ApiProperty() version!: number;
 }
 
@@ -289,10 +295,10 @@ export class CaseView {
   @ApiProperty({ format: 'date', nullable: true, type: String }) closureDate!: string | null;
   @ApiProperty({ enum: CLOSURE_REASONS, nullable: true, type: String }) closureReason!: string | null;
   @ApiProperty({ description: 'Send it back in If-Match to close the case.' }) version!: number;
-  @ApiProperty({ type: [AssessmentView] }) assessments!: AssessmentView[];
-  @ApiProperty({ type: [StrategyView] }) strategyDiscussions!: StrategyView[];
-  @ApiProperty({ type: [S47View] }) s47Enquiries!: S47View[];
-  @ApiProperty({ type: [ConferenceView] }) conferences!: ConferenceView[];
-  @ApiProperty({ type: [PlanView] }) plans!: PlanView[];
-  @ApiProperty({ type: [LookedAfterView] }) lookedAfter!: LookedAfterView[];
+  @ApiProperty({ type: [AssessmentView], maxItems: 1000 }) assessments!: AssessmentView[];
+  @ApiProperty({ type: [StrategyView], maxItems: 1000 }) strategyDiscussions!: StrategyView[];
+  @ApiProperty({ type: [S47View], maxItems: 1000 }) s47Enquiries!: S47View[];
+  @ApiProperty({ type: [ConferenceView], maxItems: 1000 }) conferences!: ConferenceView[];
+  @ApiProperty({ type: [PlanView], maxItems: 1000 }) plans!: PlanView[];
+  @ApiProperty({ type: [LookedAfterView], maxItems: 1000 }) lookedAfter!: LookedAfterView[];
 }

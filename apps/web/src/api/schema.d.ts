@@ -2353,7 +2353,8 @@ export interface components {
             /** Format: uuid */
             chairId: string;
             attendees: components["schemas"]["AttendeeView"][];
-            decision: string;
+            /** @enum {string} */
+            decision: "PLAN" | "CIN" | "NFA" | "CONTINUE" | "END";
             /** Format: uuid */
             planId: string | null;
             lateReason: string | null;
