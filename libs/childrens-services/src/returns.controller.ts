@@ -24,7 +24,7 @@ export class ReturnsController {
   @ApiResponse({
     status: 200,
     description: 'The census XML.',
-    content: { 'application/xml': { schema: { type: 'string' } } },
+    content: { 'application/xml': { schema: { type: 'string', maxLength: 200_000_000 } } },
   })
   @ApiProblems([422, 'CIN_CENSUS.INVALID: `errors` lists each rule broken, with the child.'])
   cinCensus(@CurrentAccess() ctx: AccessContext, @Query() q: CensusQuery): Promise<string> {
