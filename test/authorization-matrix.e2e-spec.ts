@@ -451,7 +451,9 @@ describe('authorization matrix: every child route x every role x every way of kn
     const granted: { key: string; id: string; grantee: string; cls: Cls; discloser: string; other: string }[] = [];
 
     beforeAll(async () => {
-      const now = Date.now();
+      // On the app's clock (frozen at start): a grant from "a minute ago" by the wall clock is not live yet once
+      // the blocks before this one take more than a minute on a busy machine.
+      const now = t.clock.now().getTime();
       for (const [grantee, [discloser, other]] of Object.entries(HOLDERS)) {
         for (const cls of CLASSES) {
           const key = `granted:${grantee}:${cls}`;
@@ -768,6 +770,121 @@ describe('authorization matrix: every child route x every role x every way of kn
         .send({ to: 'DECLINED', reason: 'Not a CSE matter' })
         .expect(200);
       await t.http.get(`/api/v1/children/${c.id}`).set('Authorization', auth).expect(404);
+    });
+  });
+  describe("children's services case work (/cs)", () => {
+    const CASE_WORKERS = ['social_worker', 'mash_officer', 'team_manager'];
+    const ids: Record<string, string> = {};
+    const today = () => new Date().toISOString().slice(0, 10);
+
+    beforeAll(async () => {
+      const sw = await t.as('social.worker@northshire-council.example');
+      const send = (url: string, body: object, version?: number) => {
+        const req = t.http.post(`/api/v1${url}`).set('Authorization', sw).set('Idempotency-Key', randomUUID());
+        if (version !== undefined) req.set('If-Match', `"${version}"`);
+        return req.send(body);
+      };
+      const child = await send('/children', {
+        givenName: 'Matrix',
+        familyName: `Case${Date.now()}`,
+        dateOfBirth: '2012-01-02',
+      });
+      ids.child = child.body.id;
+      const c = await send('/cs/cases', { childId: ids.child, referralDate: today(), referralSource: '1A' });
+      expect(c.status).toBe(201);
+      ids.case = c.body.id;
+      const a = await send(`/cs/cases/${ids.case}/assessments`, {});
+      ids.assessment = a.body.assessments[0].id;
+      const sd = await send(`/cs/cases/${ids.case}/strategy-discussions`, {});
+      ids.strategy = sd.body.strategyDiscussions[0].id;
+      const attendees = ['NSC', 'NSP', 'NNHS'].map((code) => ({
+        organisationId: orgIds.get(code),
+        name: 'A',
+        role: 'B',
+      }));
+      const held = await send(
+        `/cs/strategy-discussions/${ids.strategy}/outcome`,
+        { heldOn: today(), attendees, outcome: 'S47_SINGLE_AGENCY' },
+        sd.body.strategyDiscussions[0].version,
+      );
+      expect(held.status).toBe(200);
+      ids.s47 = held.body.s47Enquiries[0].id;
+      ids.plan = (await send(`/cs/cases/${ids.case}/cin-plans`, { startDate: today() })).body.plans[0].id;
+      ids.lookedAfter = (
+        await send(`/cs/cases/${ids.case}/looked-after`, { startDate: today() })
+      ).body.lookedAfter[0].id;
+    });
+
+    it("every /cs route: the council's own roles reach its case, another council gets 404, other roles 403", async () => {
+      const attendees = [{ organisationId: orgIds.get('NSC'), name: 'A', role: 'B' }];
+      // [method, url, body, If-Match?, roles allowed at the route, what an allowed role of the council gets]
+      const routes: [string, string, object, boolean, string[], number[]][] = [
+        ['get', `/cs/cases/${ids.case}`, {}, false, [...CASE_WORKERS, 'conference_chair'], [200]],
+        [
+          'post',
+          '/cs/cases',
+          { childId: ids.child, referralDate: today(), referralSource: '1A' },
+          false,
+          CASE_WORKERS,
+          [201],
+        ],
+        ['post', `/cs/cases/${ids.case}/closure`, { closureDate: today(), reason: 'RC8' }, true, CASE_WORKERS, [412]],
+        ['post', `/cs/cases/${ids.case}/assessments`, {}, false, CASE_WORKERS, [409]],
+        [
+          'post',
+          `/cs/assessments/${ids.assessment}/authorisation`,
+          { outcome: 'NFA', primaryNeed: 'N9', factors: [] },
+          true,
+          ['team_manager'],
+          [412],
+        ],
+        ['post', `/cs/cases/${ids.case}/strategy-discussions`, {}, false, CASE_WORKERS, [201, 409]],
+        [
+          'post',
+          `/cs/strategy-discussions/${ids.strategy}/outcome`,
+          { heldOn: today(), attendees: [...attendees, ...attendees, ...attendees], outcome: 'NO_S47' },
+          true,
+          CASE_WORKERS,
+          [412],
+        ],
+        ['post', `/cs/s47/${ids.s47}/outcome`, { outcome: 'NFA', completedDate: today() }, true, CASE_WORKERS, [412]],
+        [
+          'post',
+          `/cs/cases/${ids.case}/conferences`,
+          { kind: 'INITIAL', heldOn: today(), attendees, decision: 'NFA' },
+          false,
+          ['conference_chair'],
+          [409],
+        ],
+        ['post', `/cs/cases/${ids.case}/cin-plans`, { startDate: today() }, false, CASE_WORKERS, [409]],
+        ['post', `/cs/plans/${ids.plan}/end`, { endDate: today(), reason: 'Done' }, true, CASE_WORKERS, [412]],
+        ['post', `/cs/cases/${ids.case}/looked-after`, { startDate: today() }, false, CASE_WORKERS, [409]],
+        ['post', `/cs/looked-after/${ids.lookedAfter}/end`, { endDate: today() }, true, CASE_WORKERS, [412]],
+      ];
+      const failures: string[] = [];
+      for (const u of users) {
+        const auth = await t.as(u.email);
+        for (const [method, url, body, ifMatch, roles, own] of routes) {
+          let req = method === 'get' ? t.http.get(`/api/v1${url}`) : t.http.post(`/api/v1${url}`).send(body);
+          req = req.set('Authorization', auth).set('Idempotency-Key', randomUUID());
+          if (ifMatch) req = req.set('If-Match', '"999"');
+          const res = await req;
+          const expected = !roles.includes(u.role) ? [403] : u.org === 'NSC' ? own : [404];
+          if (!expected.includes(res.status))
+            failures.push(`${u.role}@${u.org} ${method.toUpperCase()} ${url}: ${res.status} not ${expected.join('|')}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('statutory returns: only a council performance officer, and only its own council', async () => {
+      const failures: string[] = [];
+      for (const u of users) {
+        const res = await t.http.get('/api/v1/returns/cin-census?year=2026').set('Authorization', await t.as(u.email));
+        const expected = u.role === 'performance_officer' ? [200, 422] : [403];
+        if (!expected.includes(res.status)) failures.push(`${u.role}@${u.org}: ${res.status}`);
+      }
+      expect(failures).toEqual([]);
     });
   });
 });

@@ -25,7 +25,7 @@ const MIGRATION_ONLY_TABLES: Record<string, string> = {
 const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
   // The directory: who is who. Open to every agency by the policy ("the directory of partner
   // agencies is open to all of them"); joined for names, kinds and whether an account is active.
-  ...['audit', 'casework', 'children', 'referrals', 'sharing'].map((lib) => ({
+  ...['audit', 'casework', 'children', 'referrals', 'sharing', 'childrens-services'].map((lib) => ({
     lib,
     table: 'organisation',
     why: "identity's directory of organisations: names and kinds, open to every agency",
@@ -37,6 +37,18 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     why: "identity's directory: whether a referral's sender is a person (told by name) or a partner system",
   },
   { lib: 'children', table: 'app_user', why: "identity's directory: a case team is made of active users" },
+  {
+    lib: 'childrens-services',
+    table: 'app_user',
+    why: "identity's directory: a plan's lead social worker is an active social worker of the council",
+  },
+  {
+    lib: 'childrens-services',
+    table: 'child',
+    why:
+      "the CIN census reads each child's census identifiers (LAchildID, UPN, date of birth, sex, ethnicity, " +
+      'disabilities) for 20,000 children in one set-based statement; SharedRecord has no bulk read (yet)',
+  },
   {
     lib: 'audit',
     table: 'app_user',

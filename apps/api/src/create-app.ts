@@ -40,6 +40,11 @@ const TAGS = (): [name: string, description: string][] => [
   ['users', "People of the administrator's own organisation, and the role grants a second administrator decides."],
   ['api clients', "The administrator's own partner-system clients."],
   ['health', 'Liveness and readiness, for load balancers and orchestrators.'],
+  [
+    'childrens-services',
+    "The council's child-protection process: cases, assessments, strategy discussions, s47 enquiries, conferences, plans.",
+  ],
+  ['returns', 'Statutory returns of a council: the DfE Children in Need census (its performance officer).'],
 ];
 
 export function buildOpenApi(app: INestApplication) {

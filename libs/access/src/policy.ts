@@ -2,7 +2,8 @@ import type { OrganisationType } from '@app/platform';
 import { fieldsOf, SENSITIVITY_CLASSES, type SensitivityClass } from './classification';
 import { ALL_ROLES, type Role, type Scope } from './roles';
 
-export type Action = 'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage';
+export type Action =
+  'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage' | 'authorise';
 export type Subject =
   | 'all'
   | 'Organisation'
@@ -23,7 +24,10 @@ export type Subject =
   | 'InformationRequest'
   | 'SharingGrant'
   | 'Webhook'
-  | 'Timescales';
+  | 'Timescales'
+  | 'CsCase'
+  | 'CsConference'
+  | 'StatutoryReturn';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -143,7 +147,7 @@ export const EVERY_ACTOR: RuleSpec[] = [
   {
     inverted: true,
     action: ['read', 'update', 'receive', 'withdraw', 'triage'],
-    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant'],
+    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant', 'CsCase'],
     conditions: { childHiddenFrom: ME },
     reason: 'a restricted child is known only to its case team, in referrals, concerns, requests and grants too',
   },
@@ -428,6 +432,42 @@ const councilTriage: RuleSpec[] = [
   },
 ];
 
+/**
+ * Children's services' own case work (assessments, strategy discussions, s47 enquiries, plans,
+ * closure): the council's records, kept by its practitioners; each step also needs the child
+ * (working with it) through the shared record.
+ */
+const councilCasework: RuleSpec[] = [
+  {
+    action: ['read', 'create', 'update'],
+    subject: 'CsCase',
+    conditions: { organisationId: ORG },
+    reason: "the council's practitioners keep its children in need cases (assessments, s47, plans, closure)",
+  },
+];
+const councilAuthoriser: RuleSpec[] = [
+  {
+    action: 'authorise',
+    subject: 'CsCase',
+    conditions: { organisationId: ORG },
+    reason: 'a team manager authorises a child and family assessment and its outcome (Working Together 2023)',
+  },
+];
+const conferenceChair: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'CsCase',
+    conditions: { organisationId: ORG },
+    reason: "the conference chair reads the council's case to chair its conferences",
+  },
+  {
+    action: 'create',
+    subject: 'CsConference',
+    conditions: { organisationId: ORG },
+    reason: "child protection conferences are chaired and recorded by the council's independent chair",
+  },
+];
+
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
 const school = AGENCY_CLASSES.school;
@@ -456,6 +496,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...referrer(),
     ...requester,
+    ...councilCasework,
   ],
   mash_officer: [
     ...everyone,
@@ -465,6 +506,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
     ...councilTriage,
+    ...councilCasework,
   ],
   team_manager: [
     ...everyone,
@@ -474,8 +516,21 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
     ...councilTriage,
+    ...councilCasework,
+    ...councilAuthoriser,
   ],
-  conference_chair: [...everyone, ...readRecord(council), ...reporter],
+  conference_chair: [...everyone, ...readRecord(council), ...reporter, ...conferenceChair],
+  performance_officer: [
+    ...everyone,
+    {
+      action: 'read',
+      subject: 'StatutoryReturn',
+      conditions: { organisationId: ORG },
+      reason:
+        "the council's performance officer produces its statutory returns (CIN census, Ofsted Annex A): child-level " +
+        'data of its own cases only, no access to the record itself',
+    },
+  ],
   school_staff: [...everyone, ...reporter],
   dsl: [
     ...agreementManager,
@@ -605,6 +660,9 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'Referral',
   'InformationRequest',
   'SharingGrant',
+  'CsCase',
+  'CsConference',
+  'StatutoryReturn',
 ];
 
 /**

@@ -10,6 +10,7 @@ export const ROLES = {
   mash_officer: ['local_authority'],
   team_manager: ['local_authority'],
   conference_chair: ['local_authority'],
+  performance_officer: ['local_authority'],
   school_staff: ['school'],
   dsl: ['school'],
   health_practitioner: ['health'],

@@ -98,6 +98,8 @@ export const DEMO_USERS: [string, string, string, string | null, string[]][] = [
     ['named_safeguarding_professional'],
   ],
   ['inspector@inspectorate.example', 'Ines Spector', 'INSP', 'Inspection', ['inspector']],
+  // Children's services' statutory returns (CIN census, Annex A).
+  ['performance@northshire-council.example', 'Pat Formance', 'NSC', 'Business Support', ['performance_officer']],
 ];
 
 /** [client id, name, organisation code, scopes]; every demo client's secret is DEMO_CLIENT_SECRET. */

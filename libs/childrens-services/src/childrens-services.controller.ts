@@ -1,0 +1,246 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  etag,
+  ETAG_HEADER,
+  Idempotent,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
+import {
+  AuthoriseAssessmentDto,
+  CaseView,
+  CloseCaseDto,
+  ConferenceDto,
+  ConveneStrategyDto,
+  CreateCaseDto,
+  EndLookedAfterDto,
+  EndPlanDto,
+  HoldStrategyDto,
+  OpenAssessmentDto,
+  S47OutcomeDto,
+  StartCinPlanDto,
+  StartLookedAfterDto,
+} from './childrens-services.dto';
+import { ChildrensServicesService } from './childrens-services.service';
+
+const uuid = new UuidParamPipe();
+const IF_MATCH = 'The version of the record from the case you read; 412 if stale.';
+
+/** Children's services' statutory process, one route per step; each answers the whole case. */
+@ApiTags('childrens-services')
+@ApiBearerAuth()
+@Controller('cs')
+export class ChildrensServicesController {
+  constructor(private readonly cs: ChildrensServicesService) {}
+
+  @Post('cases')
+  @Idempotent()
+  @RequirePermission('create', 'CsCase')
+  @ApiOperation({
+    summary: "Open a children in need case (from a MASH referral's decision, or directly)",
+    description:
+      'With referralId: the referral must be decided S17_ASSESSMENT, STRATEGY_DISCUSSION or IMMEDIATE_PROTECTION; ' +
+      'its receipt date is the referral date, and a strategy discussion is convened for the last two.',
+  })
+  @ApiCreatedResponse({ type: CaseView, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems(
+    [409, 'CS.REFERRAL_NOT_FOR_CASE or CS.REFERRAL_HAS_CASE.'],
+    [404, 'No such child or referral you may see.'],
+  )
+  async create(
+    @CurrentAccess() ctx: AccessContext,
+    @Body() dto: CreateCaseDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const c = await this.cs.createCase(ctx, dto);
+    res.setHeader('Location', `/api/v1/cs/cases/${c.id}`);
+    res.setHeader('ETag', etag(c.version));
+    return c;
+  }
+
+  @Get('cases/:id')
+  @RequirePermission('read', 'CsCase')
+  @ApiOperation({ summary: 'A case with its assessments, strategy discussions, s47 enquiries, conferences and plans' })
+  @ApiOkResponse({ type: CaseView, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such case, or not one you may see.'])
+  async get(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const c = await this.cs.getCase(ctx, id);
+    res.setHeader('ETag', etag(c.version));
+    return c;
+  }
+
+  @Post('cases/:id/closure')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'Close the case with a reason RC1-RC9 (its open work ended first)' })
+  @ApiIfMatch(true, "The case's ETag; 412 if stale.")
+  @ApiOkResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ILLEGAL_TRANSITION (already closed) or CS.CASE_HAS_OPEN_WORK.'], [404, 'No such case.'])
+  close(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: CloseCaseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<CaseView> {
+    return this.cs.closeCase(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+
+  @Post('cases/:id/assessments')
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'Start a child and family assessment: due 45 working days from the referral' })
+  @ApiCreatedResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ASSESSMENT_OPEN or CS.CASE_CLOSED.'], [404, 'No such case.'])
+  openAssessment(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: OpenAssessmentDto) {
+    return this.cs.openAssessment(ctx, id, dto);
+  }
+
+  @Post('assessments/:id/authorisation')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('authorise', 'CsCase')
+  @ApiOperation({
+    summary: 'A team manager authorises the assessment: outcome, primary need, factors',
+    description: 'STRATEGY_DISCUSSION convenes one (due within the local timescale).',
+  })
+  @ApiIfMatch(true, IF_MATCH)
+  @ApiOkResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ILLEGAL_TRANSITION: already authorised.'], [404, 'No such assessment.'])
+  authorise(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: AuthoriseAssessmentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<CaseView> {
+    return this.cs.authoriseAssessment(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+
+  @Post('cases/:id/strategy-discussions')
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'Convene a strategy discussion (significant harm suspected)' })
+  @ApiCreatedResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.STRATEGY_CONVENED or CS.CASE_CLOSED.'], [404, 'No such case.'])
+  convene(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: ConveneStrategyDto) {
+    return this.cs.conveneStrategy(ctx, id, dto);
+  }
+
+  @Post('strategy-discussions/:id/outcome')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({
+    summary: 'Record the strategy discussion held: attendees (at least council, police, health) and outcome',
+    description:
+      'Attending organisations work with the child from then on; S47_* starts the s47 enquiry and its ICPC clock.',
+  })
+  @ApiIfMatch(true, IF_MATCH)
+  @ApiOkResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ILLEGAL_TRANSITION: already held.'], [404, 'No such strategy discussion.'])
+  hold(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: HoldStrategyDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<CaseView> {
+    return this.cs.holdStrategy(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+
+  @Post('s47/:id/outcome')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'The outcome of a section 47 enquiry: NFA, CIN or ICPC_REQUIRED' })
+  @ApiIfMatch(true, IF_MATCH)
+  @ApiOkResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ILLEGAL_TRANSITION: already completed.'], [404, 'No such enquiry.'])
+  s47Outcome(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: S47OutcomeDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<CaseView> {
+    return this.cs.s47Outcome(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+
+  @Post('cases/:id/conferences')
+  @Idempotent()
+  @RequirePermission('create', 'CsConference')
+  @ApiOperation({
+    summary: 'Record a child protection conference (the chair): initial (PLAN, CIN, NFA) or review (CONTINUE, END)',
+    description:
+      'PLAN starts a child protection plan (category, lead social worker; the attending organisations are its core group); ' +
+      'its first review is due 3 months after, then every 6 months. An ICPC after its target needs lateReason.',
+  })
+  @ApiCreatedResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.NO_ICPC_REQUIRED or CS.NO_ACTIVE_PLAN.'], [404, 'No such case.'])
+  conference(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: ConferenceDto) {
+    return this.cs.recordConference(ctx, id, dto);
+  }
+
+  @Post('cases/:id/cin-plans')
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'Start a child in need plan' })
+  @ApiCreatedResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.PLAN_ACTIVE or CS.CASE_CLOSED.'], [404, 'No such case.'])
+  cinPlan(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: StartCinPlanDto) {
+    return this.cs.startCinPlan(ctx, id, dto);
+  }
+
+  @Post('plans/:id/end')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({
+    summary: 'End a child in need plan with a reason (a child protection plan ends at a review conference)',
+  })
+  @ApiIfMatch(true, IF_MATCH)
+  @ApiOkResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ILLEGAL_TRANSITION or CS.PLAN_ENDS_AT_CONFERENCE.'], [404, 'No such plan.'])
+  endPlan(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: EndPlanDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<CaseView> {
+    return this.cs.endPlan(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+
+  @Post('cases/:id/looked-after')
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'The child became looked after (the looked-after flag, from this date)' })
+  @ApiCreatedResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.LOOKED_AFTER: already looked after.'], [404, 'No such case.'])
+  lookedAfter(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: StartLookedAfterDto) {
+    return this.cs.startLookedAfter(ctx, id, dto);
+  }
+
+  @Post('looked-after/:id/end')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'CsCase')
+  @ApiOperation({ summary: 'The child ceased to be looked after' })
+  @ApiIfMatch(true, IF_MATCH)
+  @ApiOkResponse({ type: CaseView })
+  @ApiProblems([409, 'CS.ILLEGAL_TRANSITION: already ended.'], [404, 'No such period.'])
+  endLookedAfter(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: EndLookedAfterDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<CaseView> {
+    return this.cs.endLookedAfter(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+}

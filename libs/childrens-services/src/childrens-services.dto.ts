@@ -1,0 +1,304 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { FIELD_LIMITS } from '@app/platform';
+import {
+  ASSESSMENT_OUTCOMES,
+  CLOSURE_REASONS,
+  CP_CATEGORIES,
+  ICPC_DECISIONS,
+  PRIMARY_NEEDS,
+  REFERRAL_SOURCES,
+  REVIEW_DECISIONS,
+  S47_OUTCOMES,
+  STRATEGY_OUTCOMES,
+} from './childrens-services.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const DateField = (description: string, optional = false) => {
+  const api = optional ? ApiPropertyOptional : ApiProperty;
+  return (target: object, key: string) => {
+    api({ format: 'date', description, maxLength: FIELD_LIMITS.date })(target, key);
+    if (optional) IsOptional()(target, key);
+    IsDateString({ strict: true })(target, key);
+    MaxLength(FIELD_LIMITS.date)(target, key);
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: `${key} must be a date YYYY-MM-DD` })(target, key);
+  };
+};
+
+export class CreateCaseDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "The child (working with it); else the referral's child." })
+  @IsOptional()
+  @IsUUID()
+  childId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The MASH referral decided S17_ASSESSMENT, STRATEGY_DISCUSSION or IMMEDIATE_PROTECTION this case follows: its date is the referral date; STRATEGY_DISCUSSION convenes one.',
+  })
+  @IsOptional()
+  @IsUUID()
+  referralId?: string;
+
+  @DateField('The referral date (without a referralId; else the date the referral was received).', true)
+  referralDate?: string;
+
+  @ApiProperty({ enum: REFERRAL_SOURCES, description: 'CIN census referral source code.' })
+  @IsIn(REFERRAL_SOURCES)
+  referralSource!: string;
+
+  @ApiPropertyOptional({ enum: PRIMARY_NEEDS, description: 'Primary need (set at assessment otherwise).' })
+  @IsOptional()
+  @IsIn(PRIMARY_NEEDS)
+  primaryNeed?: string;
+}
+
+export class OpenAssessmentDto {
+  @DateField('When the assessment started (default: today).', true)
+  startDate?: string;
+}
+
+export class AuthoriseAssessmentDto {
+  @ApiProperty({ enum: ASSESSMENT_OUTCOMES }) @IsIn(ASSESSMENT_OUTCOMES) outcome!: string;
+  @ApiProperty({ enum: PRIMARY_NEEDS }) @IsIn(PRIMARY_NEEDS) primaryNeed!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Factors identified at assessment (census codes, e.g. 2A, 3A, 4B, 21).',
+    maxItems: 40,
+  })
+  @IsArray()
+  @ArrayMaxSize(40)
+  @ArrayUnique()
+  @MaxLength(3, { each: true })
+  @Matches(/^([1-9]|1[0-9]|2[0-4])[A-D]?$/, { each: true, message: 'factors must be census factor codes' })
+  factors!: string[];
+  @DateField('The date the manager authorised it (default: today).', true)
+  authorisedDate?: string;
+}
+
+export class AttendeeDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() organisationId!: string;
+  @ApiProperty({ maxLength: 200 }) @Transform(trim) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ maxLength: 100, description: 'e.g. social worker, detective sergeant, named nurse.' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  role!: string;
+}
+
+export class ConveneStrategyDto {
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why significant harm is suspected (recorded in the audit).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class HoldStrategyDto {
+  @DateField('When it was held.') heldOn!: string;
+  @ApiProperty({ type: [AttendeeDto], minItems: 3, maxItems: 30 })
+  @IsArray()
+  @ArrayMinSize(3)
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => AttendeeDto)
+  attendees!: AttendeeDto[];
+  @ApiProperty({ enum: STRATEGY_OUTCOMES }) @IsIn(STRATEGY_OUTCOMES) outcome!: string;
+}
+
+export class S47OutcomeDto {
+  @ApiProperty({ enum: S47_OUTCOMES }) @IsIn(S47_OUTCOMES) outcome!: string;
+  @DateField('When the enquiry completed.') completedDate!: string;
+}
+
+export class ConferenceDto {
+  @ApiProperty({ enum: ['INITIAL', 'REVIEW'] }) @IsIn(['INITIAL', 'REVIEW']) kind!: string;
+  @DateField('When it was held.') heldOn!: string;
+  @ApiProperty({ type: [AttendeeDto], minItems: 1, maxItems: 30 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => AttendeeDto)
+  attendees!: AttendeeDto[];
+  @ApiProperty({
+    enum: [...ICPC_DECISIONS, ...REVIEW_DECISIONS],
+    description: 'INITIAL: PLAN, CIN or NFA. REVIEW: CONTINUE or END (the plan).',
+  })
+  @IsIn([...ICPC_DECISIONS, ...REVIEW_DECISIONS])
+  decision!: string;
+  @ApiPropertyOptional({ enum: CP_CATEGORIES, description: 'The plan category (PLAN; or a new one at a review).' })
+  @IsOptional()
+  @IsIn(CP_CATEGORIES)
+  category?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The lead social worker (PLAN).' })
+  @IsOptional()
+  @IsUUID()
+  leadSocialWorkerId?: string;
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Required when held after the ICPC target.' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  lateReason?: string;
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why the plan ends (END).' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  endReason?: string;
+}
+
+export class StartCinPlanDto {
+  @DateField('When the plan started.') startDate!: string;
+}
+
+export class EndPlanDto {
+  @DateField('When the plan ended.') endDate!: string;
+  @ApiProperty({ maxLength: 500 }) @Transform(trim) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class StartLookedAfterDto {
+  @DateField('When the child became looked after.') startDate!: string;
+}
+
+export class EndLookedAfterDto {
+  @DateField('When the child ceased to be looked after.') endDate!: string;
+}
+
+export class CloseCaseDto {
+  @DateField('The closure date.') closureDate!: string;
+  @ApiProperty({ enum: CLOSURE_REASONS }) @IsIn(CLOSURE_REASONS) reason!: string;
+}
+
+export class CensusQuery {
+  @ApiProperty({
+    description: 'The collection year: 2026 is 1 April 2025 to 31 March 2026.',
+    minimum: 2000,
+    maximum: 2100,
+  })
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+}
+
+// ---------- responses ----------
+
+export class AttendeeView {
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
+  @ApiProperty({ maxLength: 100 }) role!: string;
+}
+
+export class AssessmentView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['OPEN', 'AUTHORISED'] }) status!: string;
+  @ApiProperty({ format: 'date' }) startDate!: string;
+  @ApiProperty({ format: 'date-time' }) dueAt!: string;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) authorisedDate!: string | null;
+  @ApiProperty({ enum: ASSESSMENT_OUTCOMES, nullable: true, type: String }) outcome!: string | null;
+  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 3 }, maxItems: 40 }) factors!: string[];
+  @ApiProperty() version!: number;
+}
+
+export class StrategyView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['CONVENED', 'HELD'] }) status!: string;
+  @ApiProperty({ format: 'date-time' }) dueAt!: string;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) heldOn!: string | null;
+  @ApiProperty({ type: [AttendeeView], maxItems: 30 }) attendees!: AttendeeView[];
+  @ApiProperty({ enum: STRATEGY_OUTCOMES, nullable: true, type: String }) outcome!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class S47View {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) strategyDiscussionId!: string;
+  @ApiProperty() joint!: boolean;
+  @ApiProperty({ enum: ['OPEN', 'COMPLETED'] }) status!: string;
+  @ApiProperty({ format: 'date' }) startDate!: string;
+  @ApiProperty({ format: 'date', description: 'Strategy discussion date + 15 working days.' }) icpcTarget!: string;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) completedDate!: string | null;
+  @ApiProperty({ enum: S47_OUTCOMES, nullable: true, type: String }) outcome!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class ConferenceView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['INITIAL', 'REVIEW'] }) kind!: string;
+  @ApiProperty({ format: 'date' }) heldOn!: string;
+  @ApiProperty({ format: 'uuid' }) chairId!: string;
+  @ApiProperty({ type: [AttendeeView], maxItems: 30 }) attendees!: AttendeeView[];
+  @ApiProperty({ enum: [...ICPC_DECISIONS, ...REVIEW_DECISIONS] }) decision!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) planId!: string | null;
+  @ApiProperty({ nullable: true, type: String, maxLength: 2000 }) lateReason!: string | null;
+}
+
+export class PlanView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['CP', 'CIN'] }) kind!: string;
+  @ApiProperty({ enum: ['ACTIVE', 'ENDED'] }) status!: string;
+  @ApiProperty({ format: 'date' }) startDate!: string;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) endDate!: string | null;
+  @ApiProperty({ enum: CP_CATEGORIES, nullable: true, type: String }) initialCategory!: string | null;
+  @ApiProperty({ enum: CP_CATEGORIES, nullable: true, type: String }) latestCategory!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) leadSocialWorkerId!: string | null;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'uuid', maxLength: 36 },
+    maxItems: 30,
+    description: 'Organisations of the core group.',
+  })
+  coreGroup!: string[];
+  @ApiProperty({ format: 'date', nullable: true, type: String }) nextReviewDue!: string | null;
+  @ApiProperty({ nullable: true, type: String, maxLength: 500 }) endReason!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class LookedAfterView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date' }) startDate!: string;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) endDate!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class CaseView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) referralId!: string | null;
+  @ApiProperty({ format: 'date' }) referralDate!: string;
+  @ApiProperty({ enum: REFERRAL_SOURCES }) referralSource!: string;
+  @ApiProperty({ enum: PRIMARY_NEEDS, nullable: true, type: String }) primaryNeed!: string | null;
+  @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: string;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) closureDate!: string | null;
+  @ApiProperty({ enum: CLOSURE_REASONS, nullable: true, type: String }) closureReason!: string | null;
+  @ApiProperty({ description: 'Send it back in If-Match to close the case.' }) version!: number;
+  @ApiProperty({ type: [AssessmentView], maxItems: 1000 }) assessments!: AssessmentView[];
+  @ApiProperty({ type: [StrategyView], maxItems: 1000 }) strategyDiscussions!: StrategyView[];
+  @ApiProperty({ type: [S47View], maxItems: 1000 }) s47Enquiries!: S47View[];
+  @ApiProperty({ type: [ConferenceView], maxItems: 1000 }) conferences!: ConferenceView[];
+  @ApiProperty({ type: [PlanView], maxItems: 1000 }) plans!: PlanView[];
+  @ApiProperty({ type: [LookedAfterView], maxItems: 1000 }) lookedAfter!: LookedAfterView[];
+}

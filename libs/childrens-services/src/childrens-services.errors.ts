@@ -1,0 +1,27 @@
+import { DomainError } from '@app/platform';
+import { allowedMoves, type CsMachine } from './childrens-services.state';
+
+const WORDS: Record<CsMachine, string> = {
+  case: 'case',
+  assessment: 'assessment',
+  strategy_discussion: 'strategy discussion',
+  s47: 'section 47 enquiry',
+  plan: 'plan',
+};
+
+export const CsError = {
+  notFound: (what: string) => () => DomainError.notFound(what),
+  illegalTransition: (machine: CsMachine, from: string, to: string) => {
+    const allowed = allowedMoves(machine, from);
+    return DomainError.conflict(
+      'CS.ILLEGAL_TRANSITION',
+      `A ${WORDS[machine]} that is ${from} cannot become ${to}${allowed.length ? `; it can become ${allowed.join(' or ')}` : '; it is final'}.`,
+      { currentStatus: from, allowed },
+    );
+  },
+  conflict: (code: string, detail: string, extensions: Record<string, unknown> = {}) =>
+    DomainError.conflict(code, detail, extensions),
+  stale: (version: number) =>
+    DomainError.preconditionFailed(`The record has changed (version ${version}); reload and retry.`),
+  field: (field: string, message: string) => DomainError.validation([{ field, message }]),
+} as const;

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AccessContext } from '@app/access';
+import { SharedRecord } from '@app/casework';
+import { Clock, DomainError, namedQuery } from '@app/platform';
+import { buildCensusXml, type CensusChild, type CensusEpisode, censusPeriod, validateCensus } from './cin-census';
+
+/** Loads a council's census year in a handful of set-based statements (no query per child). */
+export async function loadCensus(tx: EntityManager, organisationId: string, year: number): Promise<CensusChild[]> {
+  const { start, end } = censusPeriod(year);
+  const d = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
+  const cases = await namedQuery<{
+    id: string;
+    childId: string;
+    laChildId: string | null;
+    upn: string | null;
+    dateOfBirth: string | null;
+    sex: string | null;
+    ethnicity: string | null;
+    disabilities: string[] | null;
+    referralDate: string;
+    referralSource: string;
+    primaryNeed: string | null;
+    referralNfa: boolean;
+    closureDate: string | null;
+    closureReason: string | null;
+  }>(
+    tx,
+    `SELECT c.id, c.child_id AS "childId", ch.la_child_id AS "laChildId", ch.upn, ${d('ch.date_of_birth')} AS "dateOfBirth",
+            ch.sex, ch.ethnicity, ch.disabilities, ${d('c.referral_date')} AS "referralDate", c.referral_source AS "referralSource",
+            c.primary_need AS "primaryNeed", c.referral_nfa AS "referralNfa", ${d('c.closure_date')} AS "closureDate",
+            c.closure_reason AS "closureReason"
+       FROM cs_case c JOIN child ch ON ch.id = c.child_id
+      WHERE c.organisation_id = :org AND c.referral_date <= :end AND (c.closure_date IS NULL OR c.closure_date >= :start)
+      ORDER BY c.child_id, c.referral_date, c.id`,
+    { org: organisationId, start, end },
+  );
+  const scope = `case_id IN (SELECT id FROM cs_case WHERE organisation_id = :org AND referral_date <= :end
+                  AND (closure_date IS NULL OR closure_date >= :start))`;
+  const params = { org: organisationId, start, end };
+  const [assessments, s47s, plans, reviews] = [
+    await namedQuery<{ caseId: string; startDate: string; authorisedDate: string | null; factors: string[] }>(
+      tx,
+      `SELECT case_id AS "caseId", ${d('start_date')} AS "startDate", ${d('authorised_date')} AS "authorisedDate", factors
+         FROM cs_assessment WHERE ${scope} AND start_date <= :end ORDER BY start_date`,
+      params,
+    ),
+    await namedQuery<{
+      caseId: string;
+      startDate: string;
+      icpcTarget: string;
+      icpcDate: string | null;
+      outcome: string | null;
+    }>(
+      tx,
+      `SELECT s.case_id AS "caseId", ${d('s.start_date')} AS "startDate", ${d('s.icpc_target')} AS "icpcTarget",
+              (SELECT ${d('min(x.held_on)')} FROM cs_conference x WHERE x.s47_id = s.id) AS "icpcDate", s.outcome
+         FROM cs_s47 s WHERE s.${scope} AND s.start_date <= :end ORDER BY s.start_date`,
+      params,
+    ),
+    await namedQuery<{
+      id: string;
+      caseId: string;
+      kind: string;
+      startDate: string;
+      endDate: string | null;
+      initialCategory: string | null;
+      latestCategory: string | null;
+    }>(
+      tx,
+      `SELECT id, case_id AS "caseId", kind, ${d('start_date')} AS "startDate", ${d('end_date')} AS "endDate",
+              initial_category AS "initialCategory", latest_category AS "latestCategory"
+         FROM cs_plan WHERE ${scope} AND start_date <= :end ORDER BY start_date`,
+      params,
+    ),
+    await namedQuery<{ planId: string; heldOn: string }>(
+      tx,
+      `SELECT plan_id AS "planId", ${d('held_on')} AS "heldOn" FROM cs_conference
+        WHERE kind = 'REVIEW' AND ${scope} AND held_on <= :end ORDER BY held_on`,
+      params,
+    ),
+  ];
+  const group = <T extends { caseId: string }>(rows: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) (m.get(r.caseId) ?? m.set(r.caseId, []).get(r.caseId)!).push(r);
+    return m;
+  };
+  const byCase = { a: group(assessments), s: group(s47s), p: group(plans) };
+  const reviewsOf = new Map<string, string[]>();
+  for (const r of reviews) (reviewsOf.get(r.planId) ?? reviewsOf.set(r.planId, []).get(r.planId)!).push(r.heldOn);
+  const children = new Map<string, CensusChild>();
+  for (const c of cases) {
+    let child = children.get(c.childId);
+    if (!child) {
+      child = {
+        childId: c.childId,
+        laChildId: c.laChildId,
+        upn: c.upn,
+        dateOfBirth: c.dateOfBirth,
+        sex: c.sex,
+        ethnicity: c.ethnicity,
+        disabilities: c.disabilities ?? [],
+        episodes: [],
+      };
+      children.set(c.childId, child);
+    }
+    const plansOf = byCase.p.get(c.id) ?? [];
+    const episode: CensusEpisode = {
+      caseId: c.id,
+      referralDate: c.referralDate,
+      referralSource: c.referralSource,
+      primaryNeed: c.primaryNeed,
+      referralNfa: c.referralNfa,
+      closureDate: c.closureDate && c.closureDate <= end ? c.closureDate : null,
+      closureReason: c.closureDate && c.closureDate <= end ? c.closureReason : null,
+      assessments: (byCase.a.get(c.id) ?? []).map(({ startDate, authorisedDate, factors }) => ({
+        startDate,
+        authorisedDate: authorisedDate && authorisedDate <= end ? authorisedDate : null,
+        factors: authorisedDate && authorisedDate <= end ? factors : [],
+      })),
+      cinPlans: plansOf
+        .filter((p) => p.kind === 'CIN')
+        .map((p) => ({ startDate: p.startDate, endDate: p.endDate && p.endDate <= end ? p.endDate : null })),
+      s47s: (byCase.s.get(c.id) ?? []).map((s) => ({
+        startDate: s.startDate,
+        icpcTarget: s.icpcTarget,
+        icpcDate: s.icpcDate && s.icpcDate <= end ? s.icpcDate : null,
+        icpcNotRequired: s.outcome === 'NFA' || s.outcome === 'CIN',
+      })),
+      cpPlans: plansOf
+        .filter((p) => p.kind === 'CP')
+        .map((p) => ({
+          startDate: p.startDate,
+          endDate: p.endDate && p.endDate <= end ? p.endDate : null,
+          initialCategory: p.initialCategory,
+          latestCategory: p.latestCategory,
+          reviews: reviewsOf.get(p.id) ?? [],
+        })),
+    };
+    child.episodes.push(episode);
+  }
+  return [...children.values()];
+}
+
+/** The Children in Need census of a council: validated, then as XML; refused with each rule broken. */
+@Injectable()
+export class CinCensusService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly record: SharedRecord,
+    private readonly clock: Clock,
+  ) {}
+
+  async census(ctx: AccessContext, year: number, la?: string): Promise<string> {
+    return this.db.transaction('REPEATABLE READ', async (tx) => {
+      const children = await loadCensus(tx, ctx.actor.organisationId, year);
+      const errors = validateCensus(children, year);
+      // Every child the return names is on their access log, refused or not.
+      await this.record.recordList(
+        tx,
+        ctx,
+        'cin_census.export',
+        'StatutoryReturn',
+        children.map((c) => ({ id: c.episodes[0]!.caseId, childId: c.childId })),
+        { year, children: children.length, errors: errors.length },
+      );
+      if (errors.length) {
+        throw new DomainError(
+          'CIN_CENSUS.INVALID',
+          422,
+          'Unprocessable Content',
+          `The census breaks ${errors.length} validation rule(s): correct the records named and produce it again.`,
+          { errors: errors.slice(0, 200), errorCount: errors.length },
+        );
+      }
+      const code =
+        la ??
+        (
+          await namedQuery<{ code: string }>(tx, 'SELECT code FROM organisation WHERE id = :id', {
+            id: ctx.actor.organisationId,
+          })
+        )[0]!.code;
+      return buildCensusXml(children, { year, la: code, generatedAt: this.clock.now() });
+    });
+  }
+}

@@ -1,0 +1,209 @@
+import { create } from 'xmlbuilder2';
+
+/** One child's data for the census, as loaded for a council and a collection year. */
+export interface CensusChild {
+  childId: string;
+  laChildId: string | null;
+  upn: string | null;
+  dateOfBirth: string | null;
+  sex: string | null;
+  ethnicity: string | null;
+  disabilities: string[];
+  episodes: CensusEpisode[];
+}
+
+export interface CensusEpisode {
+  caseId: string;
+  referralDate: string;
+  referralSource: string;
+  primaryNeed: string | null;
+  referralNfa: boolean;
+  closureDate: string | null;
+  closureReason: string | null;
+  assessments: { startDate: string; authorisedDate: string | null; factors: string[] }[];
+  cinPlans: { startDate: string; endDate: string | null }[];
+  s47s: { startDate: string; icpcTarget: string; icpcDate: string | null; icpcNotRequired: boolean }[];
+  cpPlans: {
+    startDate: string;
+    endDate: string | null;
+    initialCategory: string | null;
+    latestCategory: string | null;
+    reviews: string[];
+  }[];
+}
+
+export interface CensusHeader {
+  year: number;
+  la: string;
+  generatedAt: Date;
+  serialNo?: number;
+}
+
+/** A census validation failure: the DfE rule's code, the child it concerns, and what is wrong. */
+export interface CensusError {
+  rule: string;
+  childId: string;
+  laChildId: string | null;
+  message: string;
+}
+
+/** The collection year: 2026 is 1 April 2025 to 31 March 2026 (reference date 31 March 2026). */
+export function censusPeriod(year: number): { start: string; end: string } {
+  return { start: `${year - 1}-04-01`, end: `${year}-03-31` };
+}
+
+const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
+
+/**
+ * The DfE CIN census validation rules this system can break (codes from the DfE's published
+ * rules, as the cin_validator tool numbers them). A document with any error is refused.
+ */
+export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChild, end: string) => string | null }[] =
+  [
+    {
+      rule: '8500',
+      message: 'LA Child ID must be present',
+      check: (c) => (c.laChildId ? null : 'LAchildID is missing'),
+    },
+    {
+      rule: '8525',
+      message: 'Either Date of Birth or Expected Date of Birth must be provided',
+      check: (c) => (c.dateOfBirth ? null : 'PersonBirthDate is missing'),
+    },
+    {
+      rule: '8520',
+      message: 'Date of Birth is after data collection period (must be on or before the end of the census period)',
+      check: (c, end) =>
+        c.dateOfBirth && c.dateOfBirth > end ? `PersonBirthDate ${c.dateOfBirth} is after ${end}` : null,
+    },
+    {
+      rule: '8606',
+      message: 'Child referral date is more than 40 weeks before DOB or expected DOB',
+      check: (c) => {
+        const bad = c.dateOfBirth && c.episodes.find((e) => days(e.referralDate, c.dateOfBirth!) > 280);
+        return bad ? `CINreferralDate ${bad.referralDate} is more than 280 days before the date of birth` : null;
+      },
+    },
+    {
+      rule: '8925',
+      message: 'Child Protection Plan End Date must be on or after the Child Protection Plan Start Date',
+      check: (c) => {
+        for (const e of c.episodes)
+          for (const p of e.cpPlans)
+            if (p.endDate && p.endDate < p.startDate)
+              return `CPPendDate ${p.endDate} is before CPPstartDate ${p.startDate}`;
+        return null;
+      },
+    },
+    {
+      rule: '8840',
+      message: 'Child Protection Plan Initial and Latest Category of Abuse must be present',
+      check: (c) => {
+        const bad = c.episodes.some((e) => e.cpPlans.some((p) => !p.initialCategory || !p.latestCategory));
+        return bad ? 'a child protection plan has no category of abuse' : null;
+      },
+    },
+    {
+      rule: '8650',
+      message: 'A closed CIN episode must have a reason for closure',
+      check: (c) => {
+        const bad = c.episodes.find((e) => e.closureDate && !e.closureReason);
+        return bad ? `CINclosureDate ${bad.closureDate} has no ReasonForClosure` : null;
+      },
+    },
+  ];
+
+export function validateCensus(children: CensusChild[], year: number): CensusError[] {
+  const { end } = censusPeriod(year);
+  const errors: CensusError[] = [];
+  for (const child of children) {
+    for (const r of CENSUS_RULES) {
+      const problem = r.check(child, end);
+      if (problem) {
+        errors.push({
+          rule: r.rule,
+          childId: child.childId,
+          laChildId: child.laChildId,
+          message: `${r.message}: ${problem}`,
+        });
+      }
+    }
+  }
+  return errors;
+}
+
+const opt = (parent: ReturnType<typeof create>, name: string, value: string | null | undefined) => {
+  if (value !== null && value !== undefined) parent.ele(name).txt(value);
+};
+
+/** The DfE CIN census XML: root Message, no default namespace, dates YYYY-MM-DD. */
+export function buildCensusXml(children: CensusChild[], header: CensusHeader): string {
+  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const message = doc.ele('Message');
+  const h = message.ele('Header');
+  const cd = h.ele('CollectionDetails');
+  cd.ele('Collection').txt('CIN');
+  cd.ele('Year').txt(String(header.year));
+  cd.ele('ReferenceDate').txt(censusPeriod(header.year).end);
+  const src = h.ele('Source');
+  src.ele('SourceLevel').txt('L');
+  src.ele('LEA').txt(header.la);
+  src.ele('SoftwareCode').txt('safeguarding-hub');
+  src.ele('Release').txt('0.1.0');
+  src.ele('SerialNo').txt(String(header.serialNo ?? 1));
+  src.ele('DateTime').txt(header.generatedAt.toISOString().slice(0, 19));
+  const list = message.ele('Children');
+  for (const c of children) {
+    const child = list.ele('Child');
+    const ids = child.ele('ChildIdentifiers');
+    opt(ids, 'LAchildID', c.laChildId);
+    opt(ids, 'UPN', c.upn);
+    if (!c.upn) ids.ele('UPNunknown').txt('UN1');
+    opt(ids, 'PersonBirthDate', c.dateOfBirth);
+    opt(ids, 'Sex', c.sex ?? 'U');
+    const chars = child.ele('ChildCharacteristics');
+    opt(chars, 'Ethnicity', c.ethnicity ?? 'NOBT');
+    const dis = chars.ele('Disabilities');
+    for (const d of c.disabilities.length ? c.disabilities : ['NONE']) dis.ele('Disability').txt(d);
+    for (const e of c.episodes) {
+      const cin = child.ele('CINdetails');
+      cin.ele('CINreferralDate').txt(e.referralDate);
+      cin.ele('ReferralSource').txt(e.referralSource);
+      opt(cin, 'PrimaryNeedCode', e.primaryNeed);
+      opt(cin, 'CINclosureDate', e.closureDate);
+      opt(cin, 'ReasonForClosure', e.closureReason);
+      const icpc = e.s47s.map((s) => s.icpcDate).find((d) => d);
+      opt(cin, 'DateOfInitialCPC', icpc);
+      cin.ele('ReferralNFA').txt(e.referralNfa ? 'true' : 'false');
+      for (const a of e.assessments) {
+        const x = cin.ele('Assessments');
+        x.ele('AssessmentActualStartDate').txt(a.startDate);
+        opt(x, 'AssessmentAuthorisationDate', a.authorisedDate);
+        const f = x.ele('AssessmentFactors');
+        for (const code of a.factors) f.ele('AssessmentFactor').txt(code);
+      }
+      for (const p of e.cinPlans) {
+        const x = cin.ele('CINPlanDates');
+        x.ele('CINPlanStartDate').txt(p.startDate);
+        opt(x, 'CINPlanEndDate', p.endDate);
+      }
+      for (const s of e.s47s) {
+        const x = cin.ele('Section47');
+        x.ele('S47ActualStartDate').txt(s.startDate);
+        x.ele('InitialCPCtarget').txt(s.icpcTarget);
+        opt(x, 'DateOfInitialCPC', s.icpcDate);
+        x.ele('ICPCnotRequired').txt(s.icpcNotRequired ? 'true' : 'false');
+      }
+      for (const p of e.cpPlans) {
+        const x = cin.ele('ChildProtectionPlans');
+        x.ele('CPPstartDate').txt(p.startDate);
+        opt(x, 'CPPendDate', p.endDate);
+        opt(x, 'InitialCategoryOfAbuse', p.initialCategory);
+        opt(x, 'LatestCategoryOfAbuse', p.latestCategory);
+        const reviews = x.ele('Reviews');
+        for (const r of p.reviews) reviews.ele('CPPreviewDate').txt(r);
+      }
+    }
+  }
+  return doc.end({ prettyPrint: true });
+}
