@@ -13,7 +13,7 @@ import {
 } from '@app/casework';
 import { childHiddenField } from '@app/children';
 import { Clock, DomainError, endOfLondonDay, londonDateString, namedQuery } from '@app/platform';
-import { ReferralsService } from '@app/referrals';
+import { ReferralInboxesService } from '@app/referrals';
 import {
   type Attendee,
   CsAssessment,
@@ -99,7 +99,7 @@ export class ChildrensServicesService {
     private readonly events: Events,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
-    private readonly referrals: ReferralsService,
+    private readonly referrals: ReferralInboxesService,
   ) {}
 
   // ---------- cases ----------

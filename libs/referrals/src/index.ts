@@ -5,3 +5,6 @@ export * from './referrals.dto';
 export * from './referrals.events';
 export * from './referrals.module';
 export { LEAD_TEAM_FUNCTION } from './referrals.rules';
+// What an agency module may read of a referral (under the caller's scope).
+export { ReferralInboxesService } from './referral-inboxes.service';
+export { ConcernsService } from './concerns.service';

@@ -28,5 +28,7 @@ export const REFERRAL_ENTITIES = [Concern, Referral, ReferralConcern, ReferralTr
     TriageAndDecisionService,
     ReferralInboxesService,
   ],
+  // What agency modules use: a referral read under the caller's scope, a concern raised.
+  exports: [ReferralInboxesService, ConcernsService],
 })
 export class ReferralsModule {}
