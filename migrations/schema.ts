@@ -1,6 +1,7 @@
 import { AUDIT_ENTITIES } from '@app/audit';
 import { CASEWORK_ENTITIES } from '@app/casework';
 import { CHILDREN_ENTITIES } from '@app/children';
+import { EDUCATION_ENTITIES } from '@app/education';
 import { IDENTITY_ENTITIES } from '@app/identity';
 import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
@@ -18,6 +19,7 @@ export const SCHEMA: SchemaParts = {
     ...IDEMPOTENCY_ENTITIES,
     ...OUTBOX_ENTITIES,
     ...SHARING_ENTITIES,
+    ...EDUCATION_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

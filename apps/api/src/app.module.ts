@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AccessModule, PermissionGuard } from '@app/access';
 import { CaseworkApiModule } from '@app/casework';
 import { ChildrenModule } from '@app/children';
+import { EducationModule } from '@app/education';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
@@ -53,6 +54,7 @@ export class AppModule {
         ChildrenModule,
         ReferralsModule,
         SharingModule,
+        EducationModule,
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],

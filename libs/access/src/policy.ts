@@ -23,7 +23,12 @@ export type Subject =
   | 'InformationRequest'
   | 'SharingGrant'
   | 'Webhook'
-  | 'Timescales';
+  | 'Timescales'
+  // education (issue 15)
+  | 'Pupil'
+  | 'SchoolFile'
+  | 'FileTransfer'
+  | 'SchoolCalendar';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -143,7 +148,7 @@ export const EVERY_ACTOR: RuleSpec[] = [
   {
     inverted: true,
     action: ['read', 'update', 'receive', 'withdraw', 'triage'],
-    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant'],
+    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant', 'Pupil', 'SchoolFile', 'FileTransfer'],
     conditions: { childHiddenFrom: ME },
     reason: 'a restricted child is known only to its case team, in referrals, concerns, requests and grants too',
   },
@@ -428,6 +433,57 @@ const councilTriage: RuleSpec[] = [
   },
 ];
 
+/** School staff: their school's roll (who, not the record), to name a pupil in a concern. */
+const schoolStaff: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'Pupil',
+    conditions: { organisationId: ORG },
+    reason:
+      "school staff see who is on their school's roll (name and year group), to name a pupil in a concern; " +
+      'the roll is not the record',
+  },
+];
+
+/** The designated safeguarding lead: the roll, each pupil's safeguarding file, and its transfer on a move. */
+const safeguardingLead: RuleSpec[] = [
+  {
+    action: ['create', 'update'],
+    subject: 'Pupil',
+    conditions: { organisationId: ORG },
+    reason: "the DSL keeps the school's roll (by UPN) for safeguarding",
+  },
+  {
+    action: ['read', 'update'],
+    subject: 'SchoolFile',
+    conditions: { organisationId: ORG },
+    reason: "the DSL keeps each pupil's safeguarding file: concerns, decisions, actions, status",
+  },
+  { action: 'create', subject: 'FileTransfer', reason: "the DSL sends a moving pupil's safeguarding file" },
+  {
+    action: 'read',
+    subject: 'FileTransfer',
+    conditions: { fromOrganisationId: ORG },
+    reason: 'the sending school follows the files it sent',
+  },
+  {
+    action: ['read', 'receive'],
+    subject: 'FileTransfer',
+    conditions: { toOrganisationId: ORG },
+    reason: "the new school's DSL reads the transferred file (a read-only copy) and confirms receipt",
+  },
+];
+
+/** Who sets a school's closure days, which its school-day clocks skip. */
+const schoolCalendar: RuleSpec[] = [
+  {
+    action: ['read', 'update'],
+    subject: 'SchoolCalendar',
+    conditions: { organisationId: ORG },
+    reason: "a school sets its own closure days (INSET days, half terms): its school-day clocks skip them",
+  },
+];
+
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
 const school = AGENCY_CLASSES.school;
@@ -476,8 +532,11 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...councilTriage,
   ],
   conference_chair: [...everyone, ...readRecord(council), ...reporter],
-  school_staff: [...everyone, ...reporter],
+  school_staff: [...everyone, ...reporter, ...schoolStaff],
   dsl: [
+    ...schoolStaff,
+    ...safeguardingLead,
+    ...schoolCalendar,
     ...agreementManager,
     ...everyone,
     ...readRecord(school),
@@ -590,6 +649,18 @@ export const POLICY: Record<Role, RuleSpec[]> = {
         'each timescale declares; no child data',
     },
     ...agreementManager,
+    ...schoolCalendar,
+  ],
+  cme_officer: [
+    ...everyone,
+    {
+      action: 'read',
+      subject: 'FileTransfer',
+      conditions: { councilOrganisationId: ORG },
+      reason:
+        "the council's children missing education officer takes the files of pupils who moved to no known school " +
+        'or out of the area',
+    },
   ],
 };
 
@@ -605,6 +676,9 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'Referral',
   'InformationRequest',
   'SharingGrant',
+  'Pupil',
+  'SchoolFile',
+  'FileTransfer',
 ];
 
 /**

@@ -213,11 +213,27 @@ export class ReferralsService {
 
   // ---------- concerns ----------
 
-  async createConcern(ctx: AccessContext, dto: CreateConcernDto): Promise<ConcernDto> {
+  /**
+   * `vouch`: for a module that names the child on its own authority (a school's pupil on its roll,
+   * named by a teacher who never reads the record), the check that replaces reading the record;
+   * it runs in the concern's transaction and throws to refuse.
+   */
+  async createConcern(
+    ctx: AccessContext,
+    dto: CreateConcernDto,
+    vouch?: (tx: EntityManager) => Promise<void>,
+  ): Promise<ConcernDto> {
     this.requireChildOrSubject(dto.childId, dto.subject, true);
     return this.db.transaction(async (tx) => {
       // Naming a child writes onto its record: only an organisation working with it may.
-      const named = dto.childId ? await this.record.requireChild(tx, ctx, dto.childId, { working: true }) : null;
+      const named = !dto.childId
+        ? null
+        : vouch
+          ? await vouch(tx).then(async () => ({
+              id: dto.childId!,
+              restricted: await this.record.isRestricted(tx, dto.childId!),
+            }))
+          : await this.record.requireChild(tx, ctx, dto.childId, { working: true });
       const now = this.clock.now();
       const dueAt = await this.timescales.due(
         tx,
