@@ -480,7 +480,7 @@ const schoolCalendar: RuleSpec[] = [
     action: ['read', 'update'],
     subject: 'SchoolCalendar',
     conditions: { organisationId: ORG },
-    reason: "a school sets its own closure days (INSET days, half terms): its school-day clocks skip them",
+    reason: 'a school sets its own closure days (INSET days, half terms): its school-day clocks skip them',
   },
 ];
 
@@ -654,12 +654,12 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   cme_officer: [
     ...everyone,
     {
-      action: 'read',
+      action: ['read', 'receive'],
       subject: 'FileTransfer',
       conditions: { councilOrganisationId: ORG },
       reason:
-        "the council's children missing education officer takes the files of pupils who moved to no known school " +
-        'or out of the area',
+        "the council's children missing education officer takes (and confirms receipt of) the files of pupils who " +
+        'moved to no known school or out of the area',
     },
   ],
 };

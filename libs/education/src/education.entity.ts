@@ -178,7 +178,7 @@ export class FileTransfer {
   @Column({ type: 'date' })
   movedOn!: string;
 
-  @Column({ type: 'varchar', length: 20 })
+  @Column({ type: 'varchar', length: 30 })
   status!: TransferStatus;
 
   /** Sent, and receipt confirmed, within 5 school days of the move (the clock is a deadline). */
