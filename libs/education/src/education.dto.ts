@@ -147,6 +147,7 @@ export class ClosureDayDto {
   @ApiProperty({ format: 'date' })
   @IsDateString({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
+  @MaxLength(FIELD_LIMITS.date)
   date!: string;
 
   @ApiProperty({ example: 'Half term' })
@@ -159,7 +160,7 @@ export class ClosureDayDto {
 export class ClosureDaysDto {
   @ApiProperty({ type: [ClosureDayDto] })
   @IsArray()
-  @ArrayMaxSize(366)
+  @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   @Type(() => ClosureDayDto)
   days!: ClosureDayDto[];
@@ -169,6 +170,7 @@ export class CreateTransferDto {
   @ApiProperty({ format: 'date', description: 'The day the pupil left.' })
   @IsDateString({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'movedOn must be YYYY-MM-DD' })
+  @MaxLength(FIELD_LIMITS.date)
   movedOn!: string;
 
   @ApiProperty({
