@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { ConcernDto } from '@app/referrals';
@@ -33,6 +41,7 @@ import { EducationService } from './education.service';
 const uuid = new UuidParamPipe();
 
 @ApiTags('education')
+@ApiExtraModels(ClosureDayDto)
 @ApiBearerAuth()
 @Controller('education')
 export class EducationController {
@@ -187,7 +196,7 @@ export class EducationController {
   @Get('closure-days')
   @RequirePermission('read', 'SchoolCalendar')
   @ApiOperation({ summary: "My school's closure days (not school days for its clocks)" })
-  @ApiOkResponse({ type: [ClosureDayDto] })
+  @ApiOkResponse({ schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } } })
   closureDays(@CurrentAccess() ctx: AccessContext): Promise<ClosureDayDto[]> {
     return this.education.closureDays(ctx);
   }
@@ -198,7 +207,7 @@ export class EducationController {
     summary: "Set my school's closure days (the whole list: INSET days, half terms)",
     description: 'School-day clocks started from now on skip them.',
   })
-  @ApiOkResponse({ type: [ClosureDayDto] })
+  @ApiOkResponse({ schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } } })
   setClosureDays(@CurrentAccess() ctx: AccessContext, @Body() dto: ClosureDaysDto): Promise<ClosureDayDto[]> {
     return this.education.setClosureDays(ctx, dto);
   }

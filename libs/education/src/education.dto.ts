@@ -59,12 +59,12 @@ export class AddPupilDto {
 /** A pupil on the roll. Staff see who (name, year); the DSL also the UPN and the child's id. */
 export class PupilDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() givenName!: string;
-  @ApiProperty() familyName!: string;
-  @ApiProperty({ type: String, nullable: true }) yearGroup!: string | null;
+  @ApiProperty({ maxLength: 100 }) givenName!: string;
+  @ApiProperty({ maxLength: 100 }) familyName!: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 10 }) yearGroup!: string | null;
   @ApiProperty({ format: 'date' }) onRollFrom!: string;
   @ApiProperty({ type: String, format: 'date', nullable: true }) leftOn!: string | null;
-  @ApiPropertyOptional({ description: 'The DSL only.' }) upn?: string;
+  @ApiPropertyOptional({ description: 'The DSL only.', maxLength: 13 }) upn?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'The DSL only.' }) childId?: string;
   @ApiPropertyOptional({ description: 'The DSL only.' }) version?: number;
 }
@@ -102,20 +102,21 @@ export class AddActionDto {
 
 export class SafeguardingActionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() action!: string;
+  @ApiProperty({ maxLength: 5000 }) action!: string;
   @ApiProperty({ format: 'date-time' }) takenAt!: string;
   @ApiProperty({ format: 'uuid' }) takenBy!: string;
 }
 
 export class FileConcernDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() category!: string;
-  @ApiProperty() whatWasSeen!: string;
-  @ApiProperty({ type: String, nullable: true }) childsWords!: string | null;
+  @ApiProperty({ maxLength: 30 }) category!: string;
+  @ApiProperty({ maxLength: 20000 }) whatWasSeen!: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 20000 }) childsWords!: string | null;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty() immediateDanger!: boolean;
-  @ApiProperty({ description: "The DSL's decision: OPEN, MONITOR, NO_FURTHER_ACTION or REFERRED." }) status!: string;
-  @ApiProperty({ type: String, nullable: true }) decisionReason!: string | null;
+  @ApiProperty({ enum: ['OPEN', 'MONITOR', 'NO_FURTHER_ACTION', 'REFERRED'], description: "The DSL's decision." })
+  status!: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) decisionReason!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: string | null;
 }
 
@@ -128,7 +129,7 @@ export class PupilStatusDto {
 
 export class ReceivedFileDto {
   @ApiProperty({ format: 'uuid' }) transferId!: string;
-  @ApiProperty() fromSchool!: string;
+  @ApiProperty({ maxLength: 200 }) fromSchool!: string;
   @ApiProperty({ format: 'date-time' }) sentAt!: string;
 }
 
@@ -137,9 +138,13 @@ export class SafeguardingFileDto {
   @ApiProperty({ type: PupilDto }) pupil!: PupilDto;
   @ApiProperty({ type: String, format: 'date', nullable: true }) dateOfBirth!: string | null;
   @ApiProperty({ type: PupilStatusDto }) status!: PupilStatusDto;
-  @ApiProperty({ type: [FileConcernDto] }) concerns!: FileConcernDto[];
-  @ApiProperty({ type: [SafeguardingActionDto] }) actions!: SafeguardingActionDto[];
-  @ApiProperty({ type: [ReceivedFileDto], description: 'Files received from schools the pupil came from.' })
+  @ApiProperty({ type: [FileConcernDto], maxItems: 10000 }) concerns!: FileConcernDto[];
+  @ApiProperty({ type: [SafeguardingActionDto], maxItems: 10000 }) actions!: SafeguardingActionDto[];
+  @ApiProperty({
+    type: [ReceivedFileDto],
+    maxItems: 100,
+    description: 'Files received from schools the pupil came from.',
+  })
   receivedFiles!: ReceivedFileDto[];
 }
 
@@ -194,7 +199,7 @@ export class CreateTransferDto {
 
 export class OrganisationRefDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
 }
 
 export class FileTransferSummaryDto {
@@ -218,15 +223,23 @@ export class FileTransferPage {
   @ApiNextCursor() nextCursor!: string | null;
 }
 
+export class ProvenanceDto {
+  @ApiProperty({ type: OrganisationRefDto }) fromSchool!: OrganisationRefDto;
+  @ApiProperty({ format: 'date-time' }) sentAt!: string;
+  @ApiProperty({ format: 'uuid' }) sentBy!: string;
+  @ApiProperty({ format: 'date' }) movedOn!: string;
+  @ApiProperty({ maxLength: 200 }) note!: string;
+}
+
+/** The safeguarding file as it stood when sent, and where it came from. */
+export class TransferredFileDto extends SafeguardingFileDto {
+  @ApiProperty({ type: ProvenanceDto }) provenance!: ProvenanceDto;
+}
+
 /** The transferred file: a read-only copy as sent, with where it came from. */
 export class FileTransferDto extends FileTransferSummaryDto {
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'The safeguarding file as it stood when sent (pupil, status, concerns, decisions, actions) and its provenance.',
-  })
-  file!: Record<string, unknown>;
+  @ApiProperty({ type: TransferredFileDto, description: 'The file as sent (read-only), with its provenance.' })
+  file!: TransferredFileDto;
 }
 
 export class TransferInboxQuery extends PageQuery {

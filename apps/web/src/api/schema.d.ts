@@ -2191,6 +2191,12 @@ export interface components {
              */
             childId?: string;
         };
+        ClosureDayDto: {
+            /** Format: date */
+            date: string;
+            /** @example Half term */
+            reason: string;
+        };
         AddPupilDto: {
             /**
              * @description Unique Pupil Number: a modulus-23 check letter, then 12 characters.
@@ -2267,8 +2273,11 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             immediateDanger: boolean;
-            /** @description The DSL's decision: OPEN, MONITOR, NO_FURTHER_ACTION or REFERRED. */
-            status: string;
+            /**
+             * @description The DSL's decision.
+             * @enum {string}
+             */
+            status: "OPEN" | "MONITOR" | "NO_FURTHER_ACTION" | "REFERRED";
             decisionReason: string | null;
             /** Format: date-time */
             decidedAt: string | null;
@@ -2335,6 +2344,27 @@ export interface components {
             id: string;
             name: string;
         };
+        ProvenanceDto: {
+            fromSchool: components["schemas"]["OrganisationRefDto"];
+            /** Format: date-time */
+            sentAt: string;
+            /** Format: uuid */
+            sentBy: string;
+            /** Format: date */
+            movedOn: string;
+            note: string;
+        };
+        TransferredFileDto: {
+            pupil: components["schemas"]["PupilDto"];
+            /** Format: date */
+            dateOfBirth: string | null;
+            status: components["schemas"]["PupilStatusDto"];
+            concerns: components["schemas"]["FileConcernDto"][];
+            actions: components["schemas"]["SafeguardingActionDto"][];
+            /** @description Files received from schools the pupil came from. */
+            receivedFiles: components["schemas"]["ReceivedFileDto"][];
+            provenance: components["schemas"]["ProvenanceDto"];
+        };
         FileTransferDto: {
             /** Format: uuid */
             id: string;
@@ -2359,10 +2389,8 @@ export interface components {
             receivedAt: string | null;
             /** @description Send it back in If-Match to confirm receipt. */
             version: number;
-            /** @description The safeguarding file as it stood when sent (pupil, status, concerns, decisions, actions) and its provenance. */
-            file: {
-                [key: string]: unknown;
-            };
+            /** @description The file as sent (read-only), with its provenance. */
+            file: components["schemas"]["TransferredFileDto"];
         };
         FileTransferSummaryDto: {
             /** Format: uuid */
@@ -2393,12 +2421,6 @@ export interface components {
             data: components["schemas"]["FileTransferSummaryDto"][];
             /** @description Pass it as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
-        };
-        ClosureDayDto: {
-            /** Format: date */
-            date: string;
-            /** @example Half term */
-            reason: string;
         };
         ClosureDaysDto: {
             days: components["schemas"]["ClosureDayDto"][];
