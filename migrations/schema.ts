@@ -2,6 +2,7 @@ import { AUDIT_ENTITIES } from '@app/audit';
 import { CASEWORK_ENTITIES } from '@app/casework';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { EDUCATION_ENTITIES } from '@app/education';
+import { HEALTH_ENTITIES } from '@app/health';
 import { IDENTITY_ENTITIES } from '@app/identity';
 import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
@@ -20,6 +21,7 @@ export const SCHEMA: SchemaParts = {
     ...OUTBOX_ENTITIES,
     ...SHARING_ENTITIES,
     ...EDUCATION_ENTITIES,
+    ...HEALTH_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

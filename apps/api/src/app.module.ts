@@ -7,6 +7,7 @@ import { AccessModule, PermissionGuard } from '@app/access';
 import { CaseworkApiModule } from '@app/casework';
 import { ChildrenModule } from '@app/children';
 import { EducationModule } from '@app/education';
+import { HealthModule } from '@app/health';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
@@ -55,6 +56,7 @@ export class AppModule {
         ReferralsModule,
         SharingModule,
         EducationModule,
+        HealthModule,
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],

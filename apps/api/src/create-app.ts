@@ -40,6 +40,7 @@ const TAGS = (): [name: string, description: string][] => [
   ['users', "People of the administrator's own organisation, and the role grants a second administrator decides."],
   ['api clients', "The administrator's own partner-system clients."],
   ['health', 'Liveness and readiness, for load balancers and orchestrators.'],
+  ['health records', 'The protection-status look-up (CP-IS pattern): four answers, every look-up recorded.'],
   [
     'education',
     "Schools: the roll, staff concerns on a pupil, the DSL's safeguarding file and its transfer when a pupil moves.",

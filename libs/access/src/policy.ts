@@ -28,7 +28,10 @@ export type Subject =
   | 'Pupil'
   | 'SchoolFile'
   | 'FileTransfer'
-  | 'SchoolCalendar';
+  | 'SchoolCalendar'
+  // health (issue 15)
+  | 'ProtectionStatus'
+  | 'ProtectionLookup';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -484,6 +487,28 @@ const schoolCalendar: RuleSpec[] = [
   },
 ];
 
+/** Health practitioners ask the protection-status question (the CP-IS pattern): four answers only. */
+const protectionStatusLookUp: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'ProtectionStatus',
+    reason:
+      'health practitioners learn whether a child is on a child protection plan or looked after, and which council ' +
+      'to call (four answers only, every look-up recorded and the council told)',
+  },
+];
+
+/** The responsible council sees who looked up its children's protection status. */
+const protectionLookups: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'ProtectionLookup',
+    conditions: { councilOrganisationId: ORG },
+    reason:
+      "the council responsible for a child's plan sees every look-up of its status (the latest 25 and the history)",
+  },
+];
+
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
 const school = AGENCY_CLASSES.school;
@@ -506,6 +531,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   ],
   intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
   social_worker: [
+    ...protectionLookups,
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
@@ -514,6 +540,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...requester,
   ],
   mash_officer: [
+    ...protectionLookups,
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
@@ -523,6 +550,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...councilTriage,
   ],
   team_manager: [
+    ...protectionLookups,
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
@@ -545,8 +573,15 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
   ],
-  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter],
+  health_practitioner: [
+    ...everyone,
+    ...readRecord(health),
+    ...writeRecord(health),
+    ...reporter,
+    ...protectionStatusLookUp,
+  ],
   named_safeguarding_professional: [
+    ...protectionStatusLookUp,
     ...everyone,
     ...readRecord(health),
     ...writeRecord(health),
@@ -679,6 +714,8 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'Pupil',
   'SchoolFile',
   'FileTransfer',
+  'ProtectionStatus',
+  'ProtectionLookup',
 ];
 
 /**
