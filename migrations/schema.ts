@@ -2,6 +2,8 @@ import { AUDIT_ENTITIES } from '@app/audit';
 import { CASEWORK_ENTITIES } from '@app/casework';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { CHILDRENS_SERVICES_ENTITIES } from '@app/childrens-services';
+import { EDUCATION_ENTITIES } from '@app/education';
+import { HEALTH_ENTITIES } from '@app/health';
 import { IDENTITY_ENTITIES } from '@app/identity';
 import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
@@ -20,6 +22,8 @@ export const SCHEMA: SchemaParts = {
     ...OUTBOX_ENTITIES,
     ...SHARING_ENTITIES,
     ...CHILDRENS_SERVICES_ENTITIES,
+    ...EDUCATION_ENTITIES,
+    ...HEALTH_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEMO_CHILDREN } from '../apps/api/src/seed/demo-children';
-import { DEMO_USERS } from '../apps/api/src/seed/demo-world';
+import { DEMO_USERS, EDUCATION_DEMO_USERS } from '../apps/api/src/seed/demo-world';
 import { startTestApp, type TestContext } from './support/app';
+import { freshUpn } from './support/factories';
 
 type Cls = 'identity' | 'contact' | 'education' | 'health' | 'sexual-health' | 'police-intelligence' | 'social-care';
 const CLASSES: Cls[] = [
@@ -886,5 +887,146 @@ describe('authorization matrix: every child route x every role x every way of kn
       }
       expect(failures).toEqual([]);
     });
+  });
+});
+
+/**
+ * Schools (issue 15): every education route x every demo role. A school's staff see its roll and
+ * name pupils in concerns; only its DSL reads the safeguarding file; a transferred file is read by
+ * the school that sent it and the one (or the council's CME officer) it went to; nobody else.
+ */
+describe('authorization matrix: education routes x every role', () => {
+  let t: TestContext;
+  const orgIds = new Map<string, string>();
+  const everyone = [...DEMO_USERS, ...EDUCATION_DEMO_USERS].map(([email, , org, , roles]) => ({
+    email,
+    org,
+    role: roles[0]!,
+  }));
+  let pupil: string;
+  let toSchool: string;
+  let toCouncil: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const o of await t.db.query('SELECT id, code FROM organisation')) orgIds.set(o.code, o.id);
+    const dsl = await t.as('dsl@riverside-academy.example');
+    const add = async (familyName: string) =>
+      (
+        await t.http
+          .post('/api/v1/education/pupils')
+          .set('Authorization', dsl)
+          .send({ upn: freshUpn(), givenName: 'Matrix', familyName, dateOfBirth: '2013-09-09' })
+          .expect(201)
+      ).body.id as string;
+    pupil = await add('Stays');
+    const send = async (id: string, body: object) =>
+      (
+        await t.http
+          .post(`/api/v1/education/pupils/${id}/transfers`)
+          .set('Authorization', dsl)
+          .send({ movedOn: '2026-11-30', ...body })
+          .expect(201)
+      ).body.id as string;
+    toSchool = await send(await add('Moves'), { destination: 'SCHOOL', toSchoolId: orgIds.get('HHS') });
+    toCouncil = await send(await add('Vanishes'), { destination: 'UNKNOWN', councilId: orgIds.get('NSC') });
+  });
+  afterAll(() => t.close());
+
+  type U = (typeof everyone)[number];
+  const isDsl = (u: U) => u.role === 'dsl';
+  const atRva = (u: U) => u.org === 'RVA';
+  const reporter = (u: U) =>
+    !['inspector', 'whistleblowing_officer', 'data_protection_officer', 'org_admin', 'cme_officer'].includes(u.role);
+  // Route allowed for the role at all, then what it finds: the expected status, in domain terms.
+  const cases: { name: string; run: (auth: string) => Promise<number>; expect: (u: U) => number }[] = [
+    {
+      name: 'GET /education/pupils',
+      run: async (a) => (await t.http.get('/api/v1/education/pupils').set('Authorization', a)).status,
+      expect: (u) => (['dsl', 'school_staff'].includes(u.role) ? 200 : 403),
+    },
+    {
+      name: 'GET /education/pupils/:id',
+      run: async (a) => (await t.http.get(`/api/v1/education/pupils/${pupil}`).set('Authorization', a)).status,
+      expect: (u) => (['dsl', 'school_staff'].includes(u.role) ? (atRva(u) ? 200 : 404) : 403),
+    },
+    {
+      name: 'GET /education/pupils/:id/file',
+      run: async (a) => (await t.http.get(`/api/v1/education/pupils/${pupil}/file`).set('Authorization', a)).status,
+      expect: (u) => (isDsl(u) ? (atRva(u) ? 200 : 404) : 403),
+    },
+    {
+      name: 'POST /education/pupils (invalid body: refused before writing)',
+      run: async (a) => (await t.http.post('/api/v1/education/pupils').set('Authorization', a).send({})).status,
+      expect: (u) => (isDsl(u) ? 400 : 403),
+    },
+    {
+      name: 'POST /education/pupils/:id/concerns (invalid body)',
+      run: async (a) =>
+        (await t.http.post(`/api/v1/education/pupils/${pupil}/concerns`).set('Authorization', a).send({})).status,
+      expect: (u) => (reporter(u) ? 400 : 403),
+    },
+    {
+      name: 'POST /education/pupils/:id/actions (invalid body)',
+      run: async (a) =>
+        (await t.http.post(`/api/v1/education/pupils/${pupil}/actions`).set('Authorization', a).send({})).status,
+      expect: (u) => (isDsl(u) ? 400 : 403),
+    },
+    {
+      name: 'POST /education/pupils/:id/transfers (invalid body)',
+      run: async (a) =>
+        (await t.http.post(`/api/v1/education/pupils/${pupil}/transfers`).set('Authorization', a).send({})).status,
+      expect: (u) => (isDsl(u) ? 400 : 403),
+    },
+    {
+      name: 'GET /education/transfers/inbox',
+      run: async (a) => (await t.http.get('/api/v1/education/transfers/inbox').set('Authorization', a)).status,
+      expect: (u) => (isDsl(u) || u.role === 'cme_officer' ? 200 : 403),
+    },
+    {
+      name: 'GET /education/transfers/:id (to a school)',
+      run: async (a) => (await t.http.get(`/api/v1/education/transfers/${toSchool}`).set('Authorization', a)).status,
+      expect: (u) => (isDsl(u) ? (['RVA', 'HHS'].includes(u.org) ? 200 : 404) : u.role === 'cme_officer' ? 404 : 403),
+    },
+    {
+      name: 'GET /education/transfers/:id (to the CME officer)',
+      run: async (a) => (await t.http.get(`/api/v1/education/transfers/${toCouncil}`).set('Authorization', a)).status,
+      expect: (u) =>
+        isDsl(u) ? (atRva(u) ? 200 : 404) : u.role === 'cme_officer' ? (u.org === 'NSC' ? 200 : 404) : 403,
+    },
+    {
+      name: 'POST /education/transfers/:id/receipt (stale If-Match: found 412, else 404)',
+      run: async (a) =>
+        (
+          await t.http
+            .post(`/api/v1/education/transfers/${toSchool}/receipt`)
+            .set('Authorization', a)
+            .set('If-Match', '"999"')
+        ).status,
+      expect: (u) => (isDsl(u) ? (u.org === 'HHS' ? 412 : 404) : u.role === 'cme_officer' ? 404 : 403),
+    },
+    {
+      name: 'GET /education/closure-days',
+      run: async (a) => (await t.http.get('/api/v1/education/closure-days').set('Authorization', a)).status,
+      expect: (u) => (isDsl(u) || u.role === 'org_admin' ? 200 : 403),
+    },
+    {
+      name: 'PUT /education/closure-days (invalid body)',
+      run: async (a) =>
+        (await t.http.put('/api/v1/education/closure-days').set('Authorization', a).send({ days: 'x' })).status,
+      expect: (u) => (isDsl(u) || u.role === 'org_admin' ? 400 : 403),
+    },
+  ];
+
+  it('every education route answers each role as the domain says', async () => {
+    const failures: string[] = [];
+    for (const u of everyone) {
+      const auth = await t.as(u.email);
+      for (const c of cases) {
+        const got = await c.run(auth);
+        if (got !== c.expect(u)) failures.push(`${u.email} ${c.name}: ${got}, expected ${c.expect(u)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

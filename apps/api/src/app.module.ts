@@ -7,6 +7,8 @@ import { AccessModule, PermissionGuard } from '@app/access';
 import { CaseworkApiModule } from '@app/casework';
 import { ChildrenModule } from '@app/children';
 import { ChildrensServicesModule } from '@app/childrens-services';
+import { EducationModule } from '@app/education';
+import { HealthModule } from '@app/health';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
@@ -55,6 +57,8 @@ export class AppModule {
         ReferralsModule,
         SharingModule,
         ChildrensServicesModule,
+        EducationModule,
+        HealthModule,
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],

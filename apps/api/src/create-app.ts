@@ -45,6 +45,11 @@ const TAGS = (): [name: string, description: string][] => [
     "The council's child-protection process: cases, assessments, strategy discussions, s47 enquiries, conferences, plans.",
   ],
   ['returns', 'Statutory returns of a council: the DfE Children in Need census (its performance officer).'],
+  ['health records', 'The protection-status look-up (CP-IS pattern): four answers, every look-up recorded.'],
+  [
+    'education',
+    "Schools: the roll, staff concerns on a pupil, the DSL's safeguarding file and its transfer when a pupil moves.",
+  ],
 ];
 
 export function buildOpenApi(app: INestApplication) {

@@ -27,7 +27,15 @@ export type Subject =
   | 'Timescales'
   | 'CsCase'
   | 'CsConference'
-  | 'StatutoryReturn';
+  | 'StatutoryReturn'
+  // education (issue 15)
+  | 'Pupil'
+  | 'SchoolFile'
+  | 'FileTransfer'
+  | 'SchoolCalendar'
+  // health (issue 15)
+  | 'ProtectionStatus'
+  | 'ProtectionLookup';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -147,7 +155,7 @@ export const EVERY_ACTOR: RuleSpec[] = [
   {
     inverted: true,
     action: ['read', 'update', 'receive', 'withdraw', 'triage'],
-    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant', 'CsCase'],
+    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant', 'CsCase', 'Pupil', 'SchoolFile', 'FileTransfer'],
     conditions: { childHiddenFrom: ME },
     reason: 'a restricted child is known only to its case team, in referrals, concerns, requests and grants too',
   },
@@ -468,6 +476,79 @@ const conferenceChair: RuleSpec[] = [
   },
 ];
 
+/** School staff: their school's roll (who, not the record), to name a pupil in a concern. */
+const schoolStaff: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'Pupil',
+    conditions: { organisationId: ORG },
+    reason:
+      "school staff see who is on their school's roll (name and year group), to name a pupil in a concern; " +
+      'the roll is not the record',
+  },
+];
+
+/** The designated safeguarding lead: the roll, each pupil's safeguarding file, and its transfer on a move. */
+const safeguardingLead: RuleSpec[] = [
+  {
+    action: ['create', 'update'],
+    subject: 'Pupil',
+    conditions: { organisationId: ORG },
+    reason: "the DSL keeps the school's roll (by UPN) for safeguarding",
+  },
+  {
+    action: ['read', 'update'],
+    subject: 'SchoolFile',
+    conditions: { organisationId: ORG },
+    reason: "the DSL keeps each pupil's safeguarding file: concerns, decisions, actions, status",
+  },
+  { action: 'create', subject: 'FileTransfer', reason: "the DSL sends a moving pupil's safeguarding file" },
+  {
+    action: 'read',
+    subject: 'FileTransfer',
+    conditions: { fromOrganisationId: ORG },
+    reason: 'the sending school follows the files it sent',
+  },
+  {
+    action: ['read', 'receive'],
+    subject: 'FileTransfer',
+    conditions: { toOrganisationId: ORG },
+    reason: "the new school's DSL reads the transferred file (a read-only copy) and confirms receipt",
+  },
+];
+
+/** Who sets a school's closure days, which its school-day clocks skip. */
+const schoolCalendar: RuleSpec[] = [
+  {
+    action: ['read', 'update'],
+    subject: 'SchoolCalendar',
+    conditions: { organisationId: ORG },
+    reason: 'a school sets its own closure days (INSET days, half terms): its school-day clocks skip them',
+  },
+];
+
+/** Health practitioners ask the protection-status question (the CP-IS pattern): four answers only. */
+const protectionStatusLookUp: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'ProtectionStatus',
+    reason:
+      'health practitioners learn whether a child is on a child protection plan or looked after, and which council ' +
+      'to call (four answers only, every look-up recorded and the council told)',
+  },
+];
+
+/** The responsible council sees who looked up its children's protection status. */
+const protectionLookups: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: 'ProtectionLookup',
+    conditions: { councilOrganisationId: ORG },
+    reason:
+      "the council responsible for a child's plan sees every look-up of its status (the latest 25 and the history)",
+  },
+];
+
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
 const school = AGENCY_CLASSES.school;
@@ -490,6 +571,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   ],
   intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
   social_worker: [
+    ...protectionLookups,
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
@@ -499,6 +581,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...councilCasework,
   ],
   mash_officer: [
+    ...protectionLookups,
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
@@ -509,6 +592,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...councilCasework,
   ],
   team_manager: [
+    ...protectionLookups,
     ...everyone,
     ...readRecord(council),
     ...writeRecord(council),
@@ -531,8 +615,11 @@ export const POLICY: Record<Role, RuleSpec[]> = {
         'data of its own cases only, no access to the record itself',
     },
   ],
-  school_staff: [...everyone, ...reporter],
+  school_staff: [...everyone, ...reporter, ...schoolStaff],
   dsl: [
+    ...schoolStaff,
+    ...safeguardingLead,
+    ...schoolCalendar,
     ...agreementManager,
     ...everyone,
     ...readRecord(school),
@@ -541,8 +628,15 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
   ],
-  health_practitioner: [...everyone, ...readRecord(health), ...writeRecord(health), ...reporter],
+  health_practitioner: [
+    ...everyone,
+    ...readRecord(health),
+    ...writeRecord(health),
+    ...reporter,
+    ...protectionStatusLookUp,
+  ],
   named_safeguarding_professional: [
+    ...protectionStatusLookUp,
     ...everyone,
     ...readRecord(health),
     ...writeRecord(health),
@@ -645,6 +739,18 @@ export const POLICY: Record<Role, RuleSpec[]> = {
         'each timescale declares; no child data',
     },
     ...agreementManager,
+    ...schoolCalendar,
+  ],
+  cme_officer: [
+    ...everyone,
+    {
+      action: ['read', 'receive'],
+      subject: 'FileTransfer',
+      conditions: { councilOrganisationId: ORG },
+      reason:
+        "the council's children missing education officer takes (and confirms receipt of) the files of pupils who " +
+        'moved to no known school or out of the area',
+    },
   ],
 };
 
@@ -663,6 +769,11 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'CsCase',
   'CsConference',
   'StatutoryReturn',
+  'Pupil',
+  'SchoolFile',
+  'FileTransfer',
+  'ProtectionStatus',
+  'ProtectionLookup',
 ];
 
 /**

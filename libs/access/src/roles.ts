@@ -19,6 +19,8 @@ export const ROLES = {
   whistleblowing_officer: ['oversight'],
   data_protection_officer: ['police_force', 'local_authority', 'school', 'health'],
   org_admin: ['police_force', 'local_authority', 'school', 'health', 'oversight'],
+  // The council's children missing education officer (issue 15).
+  cme_officer: ['local_authority'],
 } as const satisfies Record<string, readonly OrganisationType[]>;
 
 export type Role = keyof typeof ROLES;

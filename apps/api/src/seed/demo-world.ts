@@ -113,6 +113,28 @@ export const DEMO_CLIENTS: [string, string, string, string[]][] = [
   ['northshire-council-case-system', 'Northshire Council case system', 'NSC', ['organisations:read', 'children:read']],
 ];
 
+/**
+ * Schools and health (issue 15): a second demo school a pupil moves to, its DSL, and Northshire
+ * Council's children missing education officer. Kept apart from the lists above, which other
+ * tests walk, so adding them changes no existing demo row.
+ */
+export const EDUCATION_DEMO_ORGANISATIONS: typeof DEMO_ORGANISATIONS = [
+  {
+    code: 'HHS',
+    name: 'Hillside High School',
+    type: 'school',
+    teams: [
+      ['Safeguarding', 'safeguarding'],
+      ['Staff', 'staff'],
+    ],
+  },
+];
+export const EDUCATION_DEMO_USERS: typeof DEMO_USERS = [
+  ['dsl@hillside-high.example', 'Hana Lead', 'HHS', 'Safeguarding', ['dsl']],
+  ['teacher@hillside-high.example', 'Hal Teach', 'HHS', 'Staff', ['school_staff']],
+  ['cme.officer@northshire-council.example', 'Cam Missing', 'NSC', 'Business Support', ['cme_officer']],
+];
+
 export interface SeedResult {
   seeded: boolean;
   organisations: number;
@@ -137,14 +159,14 @@ export async function seedDemoWorld(
   return ds.transaction(async (tx) => {
     const orgs = new Map<string, Organisation>();
     const teams = new Map<string, Team>();
-    for (const spec of DEMO_ORGANISATIONS) {
+    for (const spec of [...DEMO_ORGANISATIONS, ...EDUCATION_DEMO_ORGANISATIONS]) {
       const org = await upsert(tx, Organisation, { code: spec.code }, { name: spec.name, type: spec.type });
       orgs.set(spec.code, org);
       for (const [name, fn] of spec.teams) {
         teams.set(`${spec.code}/${name}`, await upsert(tx, Team, { organisationId: org.id, name }, { function: fn }));
       }
     }
-    for (const [email, name, code, teamName, roles] of DEMO_USERS) {
+    for (const [email, name, code, teamName, roles] of [...DEMO_USERS, ...EDUCATION_DEMO_USERS]) {
       const org = orgs.get(code)!;
       const team = teamName ? teams.get(`${code}/${teamName}`)! : null;
       const existing = await tx.getRepository(User).findOneBy({ email });
@@ -162,7 +184,7 @@ export async function seedDemoWorld(
           .insert({ clientId, name, organisationId: orgs.get(code)!.id, scopes, secretHash });
       }
     }
-    return { seeded: true, organisations: orgs.size, users: DEMO_USERS.length };
+    return { seeded: true, organisations: orgs.size, users: DEMO_USERS.length + EDUCATION_DEMO_USERS.length };
   });
 }
 

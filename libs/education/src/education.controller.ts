@@ -1,0 +1,214 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
+import { ConcernDto } from '@app/referrals';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  ETAG_HEADER,
+  etag,
+  Idempotent,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
+import {
+  AddActionDto,
+  AddPupilDto,
+  ClosureDayDto,
+  ClosureDaysDto,
+  CreateTransferDto,
+  FileTransferDto,
+  FileTransferPage,
+  PupilConcernDto,
+  PupilDto,
+  PupilListQuery,
+  PupilPage,
+  SafeguardingActionDto,
+  SafeguardingFileDto,
+  TransferInboxQuery,
+} from './education.dto';
+import { EducationService } from './education.service';
+
+const uuid = new UuidParamPipe();
+
+@ApiTags('education')
+@ApiExtraModels(ClosureDayDto)
+@ApiBearerAuth()
+@Controller('education')
+export class EducationController {
+  constructor(private readonly education: EducationService) {}
+
+  @Post('pupils')
+  @Idempotent()
+  @RequirePermission('create', 'Pupil')
+  @ApiOperation({
+    summary: "Put a child on the school's roll (by UPN, validated with its check letter)",
+    description: 'A child your school works with (childId), or the details of a new one (registered by your school).',
+  })
+  @ApiCreatedResponse({ type: PupilDto })
+  @ApiProblems([409, 'PUPIL.ALREADY_ON_ROLL: already on your roll.'])
+  async addPupil(
+    @CurrentAccess() ctx: AccessContext,
+    @Body() dto: AddPupilDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PupilDto> {
+    const pupil = await this.education.addPupil(ctx, dto);
+    res.setHeader('Location', `/api/v1/education/pupils/${pupil.id}`);
+    return pupil;
+  }
+
+  @Get('pupils')
+  @RequirePermission('read', 'Pupil')
+  @ApiOperation({ summary: "My school's roll: who is on it (staff: name and year only)" })
+  @ApiOkResponse({ type: PupilPage })
+  listPupils(@CurrentAccess() ctx: AccessContext, @Query() q: PupilListQuery): Promise<PupilPage> {
+    return this.education.listPupils(ctx, q);
+  }
+
+  @Get('pupils/:id')
+  @RequirePermission('read', 'Pupil')
+  @ApiOperation({ summary: 'A pupil on my roll' })
+  @ApiOkResponse({ type: PupilDto })
+  @ApiProblems([404, 'No such pupil on your roll.'])
+  getPupil(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<PupilDto> {
+    return this.education.getPupil(ctx, id);
+  }
+
+  @Post('pupils/:id/concerns')
+  @Idempotent()
+  @RequirePermission('create', 'Concern')
+  @ApiOperation({
+    summary: 'Log a concern about a pupil on my roll, named by the roll entry (no retyping)',
+    description: "It lands in the DSL's inbox. You follow your own concern; you never read the pupil's record.",
+  })
+  @ApiCreatedResponse({ type: ConcernDto })
+  @ApiProblems([404, 'No such pupil on your roll.'], [409, 'PUPIL.LEFT: the pupil has left the roll.'])
+  async logConcern(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: PupilConcernDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ConcernDto> {
+    const concern = await this.education.logConcern(ctx, id, dto);
+    res.setHeader('Location', `/api/v1/concerns/${concern.id}`);
+    return concern;
+  }
+
+  @Get('pupils/:id/file')
+  @RequirePermission('read', 'SchoolFile')
+  @ApiOperation({
+    summary: "The DSL's safeguarding file on a pupil",
+    description: "Concerns and the DSL's decisions, actions, status (CIN, CP plan, looked after) and files received.",
+  })
+  @ApiOkResponse({ type: SafeguardingFileDto })
+  @ApiProblems([404, 'No such pupil on your roll.'])
+  getFile(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<SafeguardingFileDto> {
+    return this.education.getFile(ctx, id);
+  }
+
+  @Post('pupils/:id/actions')
+  @Idempotent()
+  @RequirePermission('update', 'SchoolFile')
+  @ApiOperation({ summary: "Record an action on a pupil's safeguarding file" })
+  @ApiCreatedResponse({ type: SafeguardingActionDto })
+  @ApiProblems([404, 'No such pupil on your roll.'])
+  addAction(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: AddActionDto,
+  ): Promise<SafeguardingActionDto> {
+    return this.education.addAction(ctx, id, dto);
+  }
+
+  @Post('pupils/:id/transfers')
+  @Idempotent()
+  @RequirePermission('create', 'FileTransfer')
+  @ApiOperation({
+    summary: 'The pupil moved: send their safeguarding file, separately from the main pupil file',
+    description:
+      'To the new school (its DSL confirms receipt within 5 school days of the move, else it escalates), or, to ' +
+      "no known school or out of the area, to the council's children missing education officer.",
+  })
+  @ApiCreatedResponse({ type: FileTransferDto })
+  @ApiProblems([404, 'No such pupil on your roll.'], [409, 'PUPIL.LEFT: the pupil has already left.'])
+  async transfer(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: CreateTransferDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FileTransferDto> {
+    const transfer = await this.education.transfer(ctx, id, dto);
+    res.setHeader('Location', `/api/v1/education/transfers/${transfer.id}`);
+    res.setHeader('ETag', etag(transfer.version));
+    return transfer;
+  }
+
+  @Get('transfers/inbox')
+  @RequirePermission('receive', 'FileTransfer')
+  @ApiOperation({ summary: 'Safeguarding files sent to me awaiting confirmation of receipt, soonest due first' })
+  @ApiOkResponse({ type: FileTransferPage })
+  inbox(@CurrentAccess() ctx: AccessContext, @Query() q: TransferInboxQuery): Promise<FileTransferPage> {
+    return this.education.transferInbox(ctx, q);
+  }
+
+  @Get('transfers/:id')
+  @RequirePermission('read', 'FileTransfer')
+  @ApiOperation({ summary: 'A transferred safeguarding file: the read-only copy, with its provenance' })
+  @ApiOkResponse({ type: FileTransferDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such transfer, or not one you sent or received.'])
+  async getTransfer(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FileTransferDto> {
+    const transfer = await this.education.getTransfer(ctx, id);
+    res.setHeader('ETag', etag(transfer.version));
+    return transfer;
+  }
+
+  @Post('transfers/:id/receipt')
+  @HttpCode(200)
+  @RequirePermission('receive', 'FileTransfer')
+  @ApiOperation({ summary: 'Confirm receipt of a safeguarding file (stops its clock)' })
+  @ApiIfMatch(true, 'The ETag from the last read; 412 if stale.')
+  @ApiOkResponse({ type: FileTransferDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such transfer to you.'], [409, 'FILE_TRANSFER.ILLEGAL_TRANSITION: already received.'])
+  async confirmReceipt(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FileTransferDto> {
+    const transfer = await this.education.confirmReceipt(ctx, id, versionFromIfMatch(ifMatch));
+    res.setHeader('ETag', etag(transfer.version));
+    return transfer;
+  }
+
+  @Get('closure-days')
+  @RequirePermission('read', 'SchoolCalendar')
+  @ApiOperation({ summary: "My school's closure days (not school days for its clocks)" })
+  @ApiOkResponse({ schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } } })
+  closureDays(@CurrentAccess() ctx: AccessContext): Promise<ClosureDayDto[]> {
+    return this.education.closureDays(ctx);
+  }
+
+  @Put('closure-days')
+  @RequirePermission('update', 'SchoolCalendar')
+  @ApiOperation({
+    summary: "Set my school's closure days (the whole list: INSET days, half terms)",
+    description: 'School-day clocks started from now on skip them.',
+  })
+  @ApiOkResponse({ schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } } })
+  setClosureDays(@CurrentAccess() ctx: AccessContext, @Body() dto: ClosureDaysDto): Promise<ClosureDayDto[]> {
+    return this.education.setClosureDays(ctx, dto);
+  }
+}

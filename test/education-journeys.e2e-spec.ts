@@ -1,0 +1,264 @@
+/**
+ * Schools (issue 15): a teacher names a pupil on the roll (never reading the record), the DSL keeps
+ * the safeguarding file, and a moving pupil's file goes to the new school under a 5-school-day clock
+ * that skips the school's half term, escalates when receipt is not confirmed, and stops when it is;
+ * a move to nowhere known goes to the council's children missing education officer.
+ */
+import { randomUUID } from 'node:crypto';
+import { EscalationService } from '@app/casework';
+import { startTestApp, type TestContext } from './support/app';
+import { freshUpn } from './support/factories';
+
+const DSL = 'dsl@riverside-academy.example';
+const TEACHER = 'teacher@riverside-academy.example';
+const NEW_DSL = 'dsl@hillside-high.example';
+const NEW_TEACHER = 'teacher@hillside-high.example';
+const CME = 'cme.officer@northshire-council.example';
+const NSC_MASH = 'mash.officer@northshire-council.example';
+
+describe('education journeys', () => {
+  let t: TestContext;
+  let orgs: Record<string, string>;
+  let escalation: EscalationService;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    escalation = t.app.get(EscalationService, { strict: false });
+    orgs = Object.fromEntries((await t.db.query('SELECT code, id FROM organisation')).map((o: any) => [o.code, o.id]));
+  });
+  afterAll(() => t.close());
+
+  const post = async (who: string, url: string, body: object, headers: Record<string, string> = {}) =>
+    t.http
+      .post(url)
+      .set('Authorization', await t.as(who))
+      .set('Idempotency-Key', randomUUID())
+      .set(headers)
+      .send(body);
+  const put = async (who: string, url: string, body: object) =>
+    t.http
+      .put(url)
+      .set('Authorization', await t.as(who))
+      .send(body);
+  const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await t.as(who));
+  const notes = async (who: string, subjectId: string) =>
+    ((await get(who, '/api/v1/notifications')).body.data as { kind: string; subjectId: string }[])
+      .filter((n) => n.subjectId === subjectId)
+      .map((n) => n.kind);
+  const count = async (table: string) => Number((await t.db.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+
+  async function addPupil(familyName: string) {
+    const res = await post(DSL, '/api/v1/education/pupils', {
+      upn: freshUpn(),
+      givenName: 'Jade',
+      familyName,
+      dateOfBirth: '2014-02-11',
+      yearGroup: '7',
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; childId: string; upn: string; version: number };
+  }
+
+  it('a bad UPN names the check that failed and writes nothing', async () => {
+    const before = await count('pupil');
+    const upn = freshUpn();
+    const wrongLetter = (upn[0] === 'A' ? 'B' : 'A') + upn.slice(1);
+    const res = await post(DSL, '/api/v1/education/pupils', {
+      upn: wrongLetter,
+      givenName: 'Bad',
+      familyName: 'Upn',
+      dateOfBirth: '2014-02-11',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.errors).toEqual([{ field: 'upn', message: 'UPN check letter does not match' }]);
+    const short = await post(DSL, '/api/v1/education/pupils', { upn: 'A12', givenName: 'B', familyName: 'U' });
+    expect(short.body.errors).toEqual([{ field: 'upn', message: 'UPN must be exactly 13 characters' }]);
+    expect(await count('pupil')).toBe(before);
+  });
+
+  it("a teacher's concern names the pupil by id and reaches the DSL; the teacher never reads the record", async () => {
+    const pupil = await addPupil(`Roll${Date.now().toString(36)}`);
+    expect((await post(DSL, '/api/v1/education/pupils', { upn: pupil.upn, childId: pupil.childId })).status).toBe(409);
+
+    // The teacher sees who is on the roll (name and year), not the UPN nor the record's id.
+    const roll = (await get(TEACHER, '/api/v1/education/pupils?limit=200')).body.data as any[];
+    const seen = roll.find((p) => p.id === pupil.id);
+    expect(seen).toMatchObject({ givenName: 'Jade', yearGroup: '7' });
+    expect(seen.upn).toBeUndefined();
+    expect(seen.childId).toBeUndefined();
+    expect((await get(TEACHER, `/api/v1/children/${pupil.childId}`)).status).toBe(403);
+    expect((await get(TEACHER, `/api/v1/education/pupils/${pupil.id}/file`)).status).toBe(403);
+    // Another school's staff cannot name this pupil at all.
+    const elsewhere = await post(NEW_TEACHER, `/api/v1/education/pupils/${pupil.id}/concerns`, {
+      category: 'neglect',
+      whatWasSeen: 'x',
+      occurredAt: '2026-11-30T09:00:00Z',
+      immediateDanger: false,
+    });
+    expect(elsewhere.status).toBe(404);
+
+    const concern = await post(TEACHER, `/api/v1/education/pupils/${pupil.id}/concerns`, {
+      category: 'neglect',
+      whatWasSeen: 'Arrives hungry most mornings; same clothes all week.',
+      occurredAt: new Date(t.clock.now().getTime() - 3600_000).toISOString(),
+      immediateDanger: false,
+    });
+    expect(concern.status).toBe(201);
+    expect(concern.body).toMatchObject({ childId: pupil.childId, status: 'OPEN', subject: { givenName: null } });
+    // The teacher follows their own concern, and still cannot read the record.
+    expect((await get(TEACHER, `/api/v1/concerns/${concern.body.id}`)).status).toBe(200);
+    expect((await get(TEACHER, `/api/v1/children/${pupil.childId}`)).status).toBe(403);
+
+    const inbox = (await get(DSL, '/api/v1/concerns/inbox?limit=200')).body.data as any[];
+    expect(inbox.map((c) => c.id)).toContain(concern.body.id);
+    expect(await notes(DSL, concern.body.id)).toContain('concern.logged');
+    expect((await post(DSL, `/api/v1/concerns/${concern.body.id}/decision`, { decision: 'MONITOR' })).status).toBe(200);
+    const action = await post(DSL, `/api/v1/education/pupils/${pupil.id}/actions`, {
+      action: 'Spoke to mum; breakfast club place offered.',
+    });
+    expect(action.status).toBe(201);
+
+    const file = await get(DSL, `/api/v1/education/pupils/${pupil.id}/file`);
+    expect(file.status).toBe(200);
+    expect(file.body.concerns).toEqual([
+      expect.objectContaining({ id: concern.body.id, status: 'MONITOR', category: 'neglect' }),
+    ]);
+    expect(file.body.actions).toEqual([
+      expect.objectContaining({ action: 'Spoke to mum; breakfast club place offered.' }),
+    ]);
+    expect(file.body.status).toEqual({ childInNeed: false, childProtectionPlan: false, lookedAfter: false });
+    expect(file.body.pupil).toMatchObject({ upn: pupil.upn, childId: pupil.childId });
+    // Every read of the file is on the record.
+    const audited = await t.db.query(
+      `SELECT count(*) AS n FROM audit_event WHERE action = 'school_file.read' AND $1 = ANY(child_ids)`,
+      [pupil.childId],
+    );
+    expect(Number(audited[0].n)).toBeGreaterThan(0);
+  });
+
+  it("the DSL's file shows the status the council records (CP plan), read from the shared record", async () => {
+    const leah = (await t.db.query(`SELECT id FROM child WHERE given_name = 'Leah'`))[0].id;
+    const pupil = await post(DSL, '/api/v1/education/pupils', { upn: freshUpn(), childId: leah });
+    expect(pupil.status).toBe(201);
+    const file = await get(DSL, `/api/v1/education/pupils/${pupil.body.id}/file`);
+    expect(file.body.status).toMatchObject({ childProtectionPlan: true });
+  });
+
+  it('a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (half term skipped), and stops when confirmed', async () => {
+    t.clock.set(new Date('2026-10-23T10:00:00Z')); // Friday before half term
+    const pupil = await addPupil(`Mover${Date.now().toString(36)}`);
+    const halfTerm = ['2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30'].map((date) => ({
+      date,
+      reason: 'Half term',
+    }));
+    const set = await put(DSL, '/api/v1/education/closure-days', { days: halfTerm });
+    expect(set.status).toBe(200);
+    expect(set.body).toHaveLength(5);
+    expect((await put(TEACHER, '/api/v1/education/closure-days', { days: [] })).status).toBe(403);
+
+    const noSchool = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-10-23',
+      destination: 'SCHOOL',
+    });
+    expect(noSchool.status).toBe(400);
+    expect(noSchool.body.errors[0].field).toBe('toSchoolId');
+
+    const sent = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-10-23',
+      destination: 'SCHOOL',
+      toSchoolId: orgs.HHS,
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({
+      status: 'SENT',
+      from: { id: orgs.RVA, name: 'Riverside Academy' },
+      to: { id: orgs.HHS },
+      dueAt: '2026-11-06T23:59:59.999Z',
+    });
+    const id = sent.body.id as string;
+    // Sent once: the pupil has left the roll.
+    const again = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-10-23',
+      destination: 'SCHOOL',
+      toSchoolId: orgs.HHS,
+    });
+    expect(again.status).toBe(409);
+
+    // The new school reads the transferred copy, with its provenance; nothing else of the pupil.
+    expect(await notes(NEW_DSL, id)).toEqual(['file_transfer.arrived']);
+    const inbox = (await get(NEW_DSL, '/api/v1/education/transfers/inbox')).body.data as any[];
+    expect(inbox.map((x) => x.id)).toContain(id);
+    const copy = await get(NEW_DSL, `/api/v1/education/transfers/${id}`);
+    expect(copy.status).toBe(200);
+    expect(copy.body.file.provenance).toMatchObject({ fromSchool: { id: orgs.RVA }, movedOn: '2026-10-23' });
+    expect(copy.body.file.pupil).toMatchObject({ upn: pupil.upn });
+    expect((await get(NEW_DSL, `/api/v1/children/${pupil.childId}`)).status).toBe(404);
+    expect((await get(NEW_DSL, `/api/v1/education/pupils/${pupil.id}/file`)).status).toBe(404);
+    expect((await get(NEW_TEACHER, `/api/v1/education/transfers/${id}`)).status).toBe(403);
+    expect((await get(NSC_MASH, `/api/v1/education/transfers/${id}`)).status).toBe(403);
+
+    // Friday 30 Oct would be 5 working days on, but it is half term: not yet overdue.
+    t.clock.set(new Date('2026-10-31T09:00:00Z'));
+    await escalation.run();
+    expect(await notes(NEW_DSL, id)).toEqual(['file_transfer.arrived']);
+    // Saturday 7 Nov: receipt unconfirmed after 5 school days: it escalates to the new school's DSL.
+    t.clock.set(new Date('2026-11-07T09:00:00Z'));
+    await escalation.run();
+    expect(await notes(NEW_DSL, id)).toContain('escalation.level1');
+    const overdue = (await get(NEW_DSL, '/api/v1/education/transfers/inbox?overdue=true')).body.data as any[];
+    expect(overdue.find((x) => x.id === id)).toMatchObject({ overdue: true });
+
+    // Receipt: If-Match required, stale refused, then exactly one confirmation.
+    const url = `/api/v1/education/transfers/${id}/receipt`;
+    expect((await post(NEW_DSL, url, {})).status).toBe(428);
+    expect((await post(NEW_DSL, url, {}, { 'If-Match': '"99"' })).status).toBe(412);
+    expect((await post(DSL, url, {}, { 'If-Match': `"${copy.body.version}"` })).status).toBe(404);
+    const received = await post(NEW_DSL, url, {}, { 'If-Match': `"${copy.body.version}"` });
+    expect(received.status).toBe(200);
+    expect(received.body.status).toBe('RECEIVED');
+    const twice = await post(NEW_DSL, url, {}, { 'If-Match': `"${received.body.version}"` });
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ code: 'FILE_TRANSFER.ILLEGAL_TRANSITION', allowed: [] });
+    const clocks = await t.db.query(`SELECT state FROM deadline WHERE subject_id = $1`, [id]);
+    expect(clocks.map((c: any) => c.state)).toEqual(['met']);
+    expect(await notes(DSL, id)).toContain('file_transfer.received');
+    // The pupil is now on the new school's roll; the old school's DSL still reads what it sent.
+    const newRoll = (await get(NEW_DSL, '/api/v1/education/pupils?limit=200')).body.data as any[];
+    expect(newRoll.map((p) => p.childId)).toContain(pupil.childId);
+    expect((await get(DSL, `/api/v1/education/transfers/${id}`)).status).toBe(200);
+  });
+
+  it("a move to no known school goes to the council's children missing education officer", async () => {
+    t.clock.set(new Date('2026-11-30T10:00:00Z'));
+    const pupil = await addPupil(`Gone${Date.now().toString(36)}`);
+    const noCouncil = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-11-30',
+      destination: 'UNKNOWN',
+    });
+    expect(noCouncil.status).toBe(400);
+    expect(noCouncil.body.errors[0].field).toBe('councilId');
+    const notCouncil = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-11-30',
+      destination: 'UNKNOWN',
+      councilId: orgs.HHS,
+    });
+    expect(notCouncil.status).toBe(400);
+    const sent = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-11-30',
+      destination: 'UNKNOWN',
+      councilId: orgs.NSC,
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ status: 'CHILD_MISSING_EDUCATION', to: null, council: { id: orgs.NSC } });
+    expect(await notes(CME, sent.body.id)).toEqual(['file_transfer.child_missing_education']);
+    // Only the officer: the MASH is told nothing.
+    expect(await notes(NSC_MASH, sent.body.id)).toEqual([]);
+    const inbox = (await get(CME, '/api/v1/education/transfers/inbox')).body.data as any[];
+    expect(inbox.map((x) => x.id)).toContain(sent.body.id);
+    expect((await get(CME, `/api/v1/education/transfers/${sent.body.id}`)).body.file.pupil.upn).toBe(pupil.upn);
+    expect((await get(CME, `/api/v1/children/${pupil.childId}`)).status).toBe(403);
+    // Another council's officer sees nothing of it.
+    expect((await get(NEW_DSL, `/api/v1/education/transfers/${sent.body.id}`)).status).toBe(404);
+  });
+});
