@@ -107,7 +107,9 @@ export class PoliceCse1795891000000 implements MigrationInterface {
       CONSTRAINT ck_police_link_distinct CHECK (a_id <> b_id))`);
     await q.query('CREATE INDEX ix_police_link_a ON police_link (a_id, organisation_id) INCLUDE (b_id, b_kind)');
     await q.query('CREATE INDEX ix_police_link_b ON police_link (b_id, organisation_id) INCLUDE (a_id, a_kind)');
-    await q.query('CREATE INDEX ix_police_link_org_child ON police_link (organisation_id, b_id, a_id) WHERE a_kind = \'child\'');
+    await q.query(
+      "CREATE INDEX ix_police_link_org_child ON police_link (organisation_id, b_id, a_id) WHERE a_kind = 'child'",
+    );
 
     await q.query(`CREATE TABLE police_match (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

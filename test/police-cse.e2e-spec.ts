@@ -25,8 +25,8 @@ describe('police CSE unit: the journey through HTTP', () => {
   let sweep: EscalationService;
   let leah: string;
   let kai: string;
-  let others: string[] = [];
-  const vrm = `KT${String(Date.now() % 90 + 10)} PQR`;
+  const others: string[] = [];
+  const vrm = `KT${String((Date.now() % 90) + 10)} PQR`;
   const pnc = (() => {
     const serial = String(Math.floor(1_000_000 + Math.random() * 8_999_999));
     return `88/${serial}${pncCheckLetter('88', serial)}`;
@@ -53,9 +53,13 @@ describe('police CSE unit: the journey through HTTP', () => {
   };
   const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await t.as(who));
   const notes = async (who: string, subjectId: string, prefix: string) =>
-    ((await get(who, '/api/v1/notifications?limit=100')).body.data as { kind: string; subjectId: string; message: string }[]).filter(
-      (n) => n.subjectId === subjectId && n.kind.startsWith(prefix),
-    );
+    (
+      (await get(who, '/api/v1/notifications?limit=100')).body.data as {
+        kind: string;
+        subjectId: string;
+        message: string;
+      }[]
+    ).filter((n) => n.subjectId === subjectId && n.kind.startsWith(prefix));
   const count = async (table: string) => Number((await t.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n);
 
   it('registers two more children the force works with', async () => {
@@ -150,7 +154,12 @@ describe('police CSE unit: the journey through HTTP', () => {
     const held = await post(
       NSP_CSE,
       `/api/v1/police/missing-episodes/${episode.id}/return-interview`,
-      { heldAt: '2026-11-30T18:30:00Z', interviewer: 'Return interview service', independent: true, outcome: 'Disclosed being given lifts by older males.' },
+      {
+        heldAt: '2026-11-30T18:30:00Z',
+        interviewer: 'Return interview service',
+        independent: true,
+        outcome: 'Disclosed being given lifts by older males.',
+      },
       { 'If-Match': '"2"' },
     );
     expect(held.status).toBe(200);
@@ -214,7 +223,11 @@ describe('police CSE unit: the journey through HTTP', () => {
   let vehicle: string;
   let person: string;
   it('links the car and the "boyfriend": the network from the child shows the two other children', async () => {
-    const car = await post(NSP_CSE, '/api/v1/police/vehicles', { vrm: vrm.toLowerCase(), make: 'Vauxhall', colour: 'grey' });
+    const car = await post(NSP_CSE, '/api/v1/police/vehicles', {
+      vrm: vrm.toLowerCase(),
+      make: 'Vauxhall',
+      colour: 'grey',
+    });
     expect(car.status).toBe(201);
     expect(car.body.vrm).toBe(vrm.replace(' ', ''));
     vehicle = car.body.id;
@@ -222,7 +235,11 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(badVrm.status).toBe(400);
     expect(badVrm.headers['content-type']).toContain('application/problem+json');
     expect(badVrm.body.errors[0].field).toBe('vrm');
-    const badPnc = await post(NSP_CSE, '/api/v1/police/persons', { givenName: 'A', familyName: 'B', pncId: '88/1234567A' });
+    const badPnc = await post(NSP_CSE, '/api/v1/police/persons', {
+      givenName: 'A',
+      familyName: 'B',
+      pncId: '88/1234567A',
+    });
     expect(badPnc.status).toBe(400);
     expect(badPnc.body.errors[0].field).toBe('pncId');
     const bf = await post(NSP_CSE, '/api/v1/police/persons', {
@@ -255,7 +272,8 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect((await link({ kind: 'child', id: leah }, { kind: 'person', id: person })).status).toBe(201);
     expect((await link({ kind: 'person', id: person }, { kind: 'vehicle', id: vehicle })).status).toBe(201);
     expect((await link({ kind: 'person', id: person }, { kind: 'location', id: hotspot.body.id })).status).toBe(201);
-    for (const other of others) expect((await link({ kind: 'child', id: other }, { kind: 'vehicle', id: vehicle })).status).toBe(201);
+    for (const other of others)
+      expect((await link({ kind: 'child', id: other }, { kind: 'vehicle', id: vehicle })).status).toBe(201);
     expect((await link({ kind: 'child', id: leah }, { kind: 'vehicle', id: vehicle })).status).toBe(409);
 
     const net = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&depth=2`);
@@ -266,9 +284,14 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(byId.get(person)).toMatchObject({ kind: 'person', depth: 1 });
     for (const other of others) expect(byId.get(other)).toMatchObject({ kind: 'child', depth: 2 });
     expect(byId.get(hotspot.body.id)).toMatchObject({ kind: 'location', depth: 2, hotspot: true });
-    expect(net.body.edges).toHaveLength(6);
+    const mine = new Set([leah, vehicle, person, hotspot.body.id, ...others]);
+    const ours = net.body.edges.filter((e: { from: string; to: string }) => mine.has(e.from) && mine.has(e.to));
+    expect(ours).toHaveLength(6);
+    // Every edge joins two nodes of the answer.
+    for (const e of net.body.edges) expect(byId.has(e.from) && byId.has(e.to)).toBe(true);
     const shallow = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&depth=1`);
-    expect(shallow.body.nodes).toHaveLength(3);
+    expect(shallow.body.nodes.every((n: { depth: number }) => n.depth <= 1)).toBe(true);
+    expect(shallow.body.nodes.map((n: { id: string }) => n.id)).not.toContain(others[0]);
     const byVrm = await get(NSP_ANALYST, `/api/v1/police/network?vrm=${encodeURIComponent(vrm)}&depth=1`);
     expect(byVrm.body.nodes.filter((n: { kind: string }) => n.kind === 'child')).toHaveLength(3);
     const both = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&personId=${person}`);
@@ -296,7 +319,9 @@ describe('police CSE unit: the journey through HTTP', () => {
     const sspCar = await post(SSP_CSE, '/api/v1/police/vehicles', { vrm, colour: 'silver' });
     expect(sspCar.status).toBe(201);
     sspVehicle = sspCar.body.id;
-    const nsp = (await get(NSP_CSE, '/api/v1/police/matches')).body.data.find((m: { nodeId: string }) => m.nodeId === vehicle);
+    const nsp = (await get(NSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { nodeId: string }) => m.nodeId === vehicle,
+    );
     const ssp = (await get(SSP_CSE, '/api/v1/police/matches')).body.data.find(
       (m: { nodeId: string }) => m.nodeId === sspVehicle,
     );
@@ -328,18 +353,27 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(await count('police_link')).toBe(before);
 
     // The information request under the reference; Northshire's supervisor discloses the car only.
-    const asked = await post(SSP_CSE, `/api/v1/police/matches/${reference}/requests`, { reason: 'Same car seen in Southtown.' });
+    const asked = await post(SSP_CSE, '/api/v1/police/disclosure-requests', {
+      matchReference: reference,
+      reason: 'Same car seen in Southtown.',
+    });
     expect(asked.status).toBe(201);
     expect(asked.body.yourRequest).toBe('REQUESTED');
-    const officerTries = await post(NSP_CSE, `/api/v1/police/matches/${reference}/decision`, {
+    const officerTries = await post(NSP_CSE, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
       disclose: true,
       reason: 'x',
       lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
     });
     expect(officerTries.status).toBe(403);
-    const noBasis = await post(NSP_SUP, `/api/v1/police/matches/${reference}/decision`, { disclose: true, reason: 'x' });
+    const noBasis = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
+      disclose: true,
+      reason: 'x',
+    });
     expect(noBasis.status).toBe(400);
-    const disclosed = await post(NSP_SUP, `/api/v1/police/matches/${reference}/decision`, {
+    const disclosed = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
       disclose: true,
       reason: 'Joint CSE investigation',
       lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
@@ -427,6 +461,20 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(breach.body.breaches).toHaveLength(1);
     expect((await get(SSP_CSE, `/api/v1/police/cawns/${served.body.id}`)).status).toBe(404);
     expect((await get(NSP_ANALYST, `/api/v1/police/cawns/${served.body.id}`)).status).toBe(200);
+  });
+
+  it("the demo world: Leah's network (AB12 CDE, the older boyfriend, the hotspot) reaches Kai and Freya; Southshire's same car is a match", async () => {
+    const net = await get(NSP_ANALYST, '/api/v1/police/network?vrm=AB12%20CDE&depth=2');
+    expect(net.status).toBe(200);
+    const labels = net.body.nodes.map((n: { label: string }) => n.label);
+    expect(labels).toEqual(expect.arrayContaining(['AB12CDE', 'Ryan Cole', 'Leah Thompson', 'Kai Robinson']));
+    expect(net.body.nodes.find((n: { kind: string; hotspot?: boolean }) => n.kind === 'location')?.hotspot).toBe(true);
+    const profiles = await get(NSP_ANALYST, '/api/v1/police/problem-profiles');
+    expect(profiles.body.data.find((p: { label: string }) => p.label === 'AB12CDE')?.childCount).toBe(3);
+    const sspMatches = await get(SSP_CSE, '/api/v1/police/matches');
+    expect(sspMatches.body.data.map((m: { reference: string }) => m.reference)).toContain('PM-DE0000AB12');
+    const sspNet = await get(SSP_CSE, '/api/v1/police/network?vrm=AB12CDE&depth=3');
+    expect(sspNet.body.nodes).toHaveLength(1);
   });
 
   it('the screening review clock escalates to the supervisors once 3 months pass', async () => {

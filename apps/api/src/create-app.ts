@@ -40,6 +40,11 @@ const TAGS = (): [name: string, description: string][] => [
   ['users', "People of the administrator's own organisation, and the role grants a second administrator decides."],
   ['api clients', "The administrator's own partner-system clients."],
   ['health', 'Liveness and readiness, for load balancers and orchestrators.'],
+  [
+    'police',
+    'The police CSE unit: risk screenings, missing episodes, persons, vehicles and locations of interest, the ' +
+      "network, problem profiles, cross-force matches and CAWNs. Police intelligence: the recording force's only.",
+  ],
 ];
 
 export function buildOpenApi(app: INestApplication) {

@@ -444,13 +444,14 @@ const policeReader: RuleSpec[] = [
     action: 'read',
     subject: POLICE_WORK,
     conditions: { organisationId: ORG },
-    reason: "police intelligence is read within the force that recorded it (analysts, officers, supervisors)",
+    reason: 'police intelligence is read within the force that recorded it (analysts, officers, supervisors)',
   },
   {
     action: 'read',
     subject: 'PoliceIntelligence',
     conditions: { granteeOrganisationIds: ORG },
-    reason: 'a person, vehicle or location another force disclosed after a cross-force match: that node only, read-only',
+    reason:
+      'a person, vehicle or location another force disclosed after a cross-force match: that node only, read-only',
   },
 ];
 const missingEpisodeWriter: RuleSpec[] = [
@@ -495,7 +496,12 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...writeRecord(police, ['pncId']),
     ...reporter,
     ...referrer(),
-    { action: 'read', subject: 'MissingEpisode', conditions: { organisationId: ORG }, reason: "the force's missing episodes" },
+    {
+      action: 'read',
+      subject: 'MissingEpisode',
+      conditions: { organisationId: ORG },
+      reason: "the force's missing episodes",
+    },
     ...missingEpisodeWriter,
   ],
   cse_officer: [

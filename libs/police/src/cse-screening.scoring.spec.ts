@@ -66,12 +66,24 @@ describe('CSE screening scoring (SERAF style, DOMAIN.md)', () => {
   });
 
   it('worked examples at the band edges: 5 (not at risk), 6 (mild), 15 (moderate), 16 (significant)', () => {
-    const sig = (lastPresent: string) => ({ indicator: 'hotel_keys' as const, level: 'significant' as const, lastPresent });
+    const sig = (lastPresent: string) => ({
+      indicator: 'hotel_keys' as const,
+      level: 'significant' as const,
+      lastPresent,
+    });
     expect(scoreScreening({ screenedOn: on, vulnerabilities: [], indicators: [sig(on)] }).score).toBe(5);
-    expect(scoreScreening({ screenedOn: on, vulnerabilities: ['mental_health'], indicators: [sig(on)] }).band).toBe('mild');
-    const three = [sig(on), { ...sig(on), indicator: 'peers_involved' as const }, { ...sig(on), indicator: 'withdrawn_allegation' as const }];
+    expect(scoreScreening({ screenedOn: on, vulnerabilities: ['mental_health'], indicators: [sig(on)] }).band).toBe(
+      'mild',
+    );
+    const three = [
+      sig(on),
+      { ...sig(on), indicator: 'peers_involved' as const },
+      { ...sig(on), indicator: 'withdrawn_allegation' as const },
+    ];
     expect(scoreScreening({ screenedOn: on, vulnerabilities: [], indicators: three }).band).toBe('moderate');
-    expect(scoreScreening({ screenedOn: on, vulnerabilities: ['mental_health'], indicators: three }).band).toBe('significant');
+    expect(scoreScreening({ screenedOn: on, vulnerabilities: ['mental_health'], indicators: three }).band).toBe(
+      'significant',
+    );
   });
 
   it('a vulnerability named twice counts once', () => {

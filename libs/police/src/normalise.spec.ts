@@ -18,6 +18,8 @@ describe('police identifiers', () => {
     expect(isValidPostcode('NOT A CODE')).toBe(false);
   });
   it('keys addresses for matching regardless of case and punctuation', () => {
-    expect(addressKey('Flat 2, 14 Mill Lane', 'NT1 4AB')).toBe(addressKey('flat 2 14  MILL LANE', 'nt14ab'.toUpperCase()));
+    expect(addressKey('Flat 2, 14 Mill Lane', 'NT1 4AB')).toBe(
+      addressKey('flat 2 14  MILL LANE', 'nt14ab'.toUpperCase()),
+    );
   });
 });

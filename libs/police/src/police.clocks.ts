@@ -7,7 +7,8 @@ export const POLICE_TIMESCALES = declareTimescales({
     unit: 'hours',
     min: 24,
     max: 168,
-    description: 'A return home interview by someone independent, within this many hours of a missing child being found.',
+    description:
+      'A return home interview by someone independent, within this many hours of a missing child being found.',
   },
 });
 

@@ -2,7 +2,15 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { ApiIfMatch, ApiProblems, ETAG_HEADER, etag, Idempotent, UuidParamPipe, versionFromIfMatch } from '@app/platform';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  ETAG_HEADER,
+  etag,
+  Idempotent,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
 
 const WITH_ETAG = { headers: { ETag: ETAG_HEADER } };
 import {
@@ -239,33 +247,27 @@ export class PoliceController {
     return this.police.matches(ctx);
   }
 
-  @Post('matches/:reference/requests')
+  @Post('disclosure-requests')
   @Idempotent()
   @RequirePermission('create', 'PoliceIntelligence')
-  @ApiOperation({ summary: 'Ask the other force to disclose its matching node (an information request)' })
+  @ApiOperation({
+    summary: 'Ask the other force to disclose its matching node, quoting the match reference (an information request)',
+  })
   @ApiCreatedResponse({ type: MatchDto })
   @ApiProblems([404, 'No such match of your force.'], [409, 'POLICE_MATCH.ALREADY_DECIDED: already asked.'])
-  request(
-    @CurrentAccess() ctx: AccessContext,
-    @Param('reference') reference: string,
-    @Body() dto: MatchRequestDto,
-  ): Promise<MatchDto> {
-    return this.police.requestDisclosure(ctx, reference, dto);
+  request(@CurrentAccess() ctx: AccessContext, @Body() dto: MatchRequestDto): Promise<MatchDto> {
+    return this.police.requestDisclosure(ctx, dto.matchReference, dto);
   }
 
-  @Post('matches/:reference/decision')
+  @Post('disclosure-decisions')
   @HttpCode(200)
   @Idempotent()
   @RequirePermission('update', 'PoliceIntelligence')
   @ApiOperation({ summary: "Disclose your force's matching node to the asking force (lawful basis), or decline" })
   @ApiOkResponse({ type: MatchDto })
   @ApiProblems([404, 'No such match, or no request to your force.'], [409, 'POLICE_MATCH.ALREADY_DECIDED.'])
-  decide(
-    @CurrentAccess() ctx: AccessContext,
-    @Param('reference') reference: string,
-    @Body() dto: MatchDecisionDto,
-  ): Promise<MatchDto> {
-    return this.police.decideDisclosure(ctx, reference, dto);
+  decide(@CurrentAccess() ctx: AccessContext, @Body() dto: MatchDecisionDto): Promise<MatchDto> {
+    return this.police.decideDisclosure(ctx, dto.matchReference, dto);
   }
 
   // ---------- CAWN ----------

@@ -13,6 +13,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -75,17 +76,18 @@ export class ScreeningDto {
   @ApiProperty({ format: 'uuid' }) childId!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty({ format: 'date' }) screenedOn!: string;
-  @ApiProperty({ enum: CSE_VULNERABILITIES, isArray: true }) vulnerabilities!: string[];
-  @ApiProperty({ type: [ScoredIndicatorDto] }) indicators!: ScoredIndicatorDto[];
+  @ApiProperty({ enum: CSE_VULNERABILITIES, isArray: true, maxItems: CSE_VULNERABILITIES.length })
+  vulnerabilities!: string[];
+  @ApiProperty({ type: [ScoredIndicatorDto], maxItems: CSE_INDICATORS.length }) indicators!: ScoredIndicatorDto[];
   @ApiProperty() score!: number;
   @ApiProperty({ enum: CSE_BANDS }) band!: CseBand;
   @ApiProperty({ format: 'date', description: 'The next screening is due by this day.' }) reviewDueOn!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) notes!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 4000 }) notes!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
 }
 
 export class ScreeningHistoryDto {
-  @ApiProperty({ type: [ScreeningDto], description: 'Newest first.' }) data!: ScreeningDto[];
+  @ApiProperty({ type: [ScreeningDto], description: 'Newest first.', maxItems: 1000 }) data!: ScreeningDto[];
 }
 
 // ---------- missing episodes ----------
@@ -137,18 +139,18 @@ export class MissingEpisodeDto {
   @ApiProperty({ format: 'uuid' }) childId!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty({ enum: EPISODE_STATUSES }) status!: string;
-  @ApiProperty() reportedBy!: string;
+  @ApiProperty({ maxLength: 200 }) reportedBy!: string;
   @ApiProperty({ format: 'date-time' }) reportedAt!: Date;
   @ApiProperty({ enum: RISK_GRADINGS }) riskGrading!: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) foundAt!: Date | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) foundLocation!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) foundWith!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 300 }) foundLocation!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 300 }) foundWith!: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) interviewDueAt!: Date | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) interviewHeldAt!: Date | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) interviewer!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 200 }) interviewer!: string | null;
   @ApiPropertyOptional({ nullable: true, type: Boolean }) interviewerIndependent!: boolean | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) interviewOutcome!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) noInterviewReason!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 4000 }) interviewOutcome!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 2000 }) noInterviewReason!: string | null;
   @ApiProperty({ description: 'Whether the return interview is overdue now.' }) interviewOverdue!: boolean;
   @ApiProperty() version!: number;
 }
@@ -180,11 +182,11 @@ export class CreatePersonDto {
 export class PersonDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() givenName!: string;
-  @ApiProperty() familyName!: string;
-  @ApiProperty({ type: [String] }) aliases!: string[];
+  @ApiProperty({ maxLength: 100 }) givenName!: string;
+  @ApiProperty({ maxLength: 100 }) familyName!: string;
+  @ApiProperty({ type: [String], maxItems: 20, items: { type: 'string', maxLength: 100 } }) aliases!: string[];
   @ApiPropertyOptional({ format: 'date', nullable: true, type: String }) dateOfBirth!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) pncId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20 }) pncId!: string | null;
 }
 
 export class CreateVehicleDto {
@@ -199,9 +201,9 @@ export class CreateVehicleDto {
 export class VehicleDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() vrm!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) make!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) colour!: string | null;
+  @ApiProperty({ maxLength: 8 }) vrm!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 60 }) make!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 40 }) colour!: string | null;
 }
 
 export class CreateLocationDto {
@@ -223,8 +225,8 @@ export class CreateLocationDto {
 export class LocationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() address!: string;
-  @ApiProperty() postcode!: string;
+  @ApiProperty({ maxLength: 300 }) address!: string;
+  @ApiProperty({ maxLength: 8 }) postcode!: string;
   @ApiPropertyOptional({ nullable: true, type: Number }) latitude!: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) longitude!: number | null;
   @ApiProperty() hotspot!: boolean;
@@ -261,7 +263,7 @@ export class LinkDto {
   @ApiProperty({ type: NodeRefDto }) from!: NodeRefDto;
   @ApiProperty({ type: NodeRefDto }) to!: NodeRefDto;
   @ApiProperty({ enum: LINK_SOURCES }) sourceKind!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) sourceRef!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 100 }) sourceRef!: string | null;
   @ApiProperty({ format: 'date' }) linkedOn!: string;
   @ApiProperty({ enum: CONFIDENCES }) confidence!: string;
 }
@@ -290,7 +292,10 @@ export class NetworkNodeDto {
   @ApiProperty({ enum: NODE_KINDS }) kind!: NodeKind;
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'Hops from the start.' }) depth!: number;
-  @ApiProperty({ description: "A name, registration mark or address; a child's name only if you may read it." })
+  @ApiProperty({
+    description: "A name, registration mark or address; a child's name only if you may read it.",
+    maxLength: 320,
+  })
   label!: string;
   @ApiPropertyOptional({ description: 'A location marked as a hotspot.' }) hotspot?: boolean;
   @ApiPropertyOptional({ format: 'uuid', description: 'The force that recorded it (persons, vehicles, locations).' })
@@ -307,8 +312,10 @@ export class NetworkEdgeDto {
 }
 
 export class NetworkDto {
-  @ApiProperty({ type: [NetworkNodeDto] }) nodes!: NetworkNodeDto[];
-  @ApiProperty({ type: [NetworkEdgeDto] }) edges!: NetworkEdgeDto[];
+  @ApiProperty({ type: [NetworkNodeDto], maxItems: 5000, description: 'Nearest first.' }) nodes!: NetworkNodeDto[];
+  @ApiProperty({ type: [NetworkEdgeDto], maxItems: 100000 }) edges!: NetworkEdgeDto[];
+  @ApiProperty({ description: 'More than 5000 nodes: the farthest were left out; narrow the depth.' })
+  truncated!: boolean;
 }
 
 export class ProblemProfileQuery {
@@ -331,21 +338,27 @@ export class ProblemProfileQuery {
 export class ProblemProfileDto {
   @ApiProperty({ enum: ['person', 'vehicle', 'location'] }) kind!: string;
   @ApiProperty({ format: 'uuid' }) nodeId!: string;
-  @ApiProperty() label!: string;
+  @ApiProperty({ maxLength: 320 }) label!: string;
   @ApiProperty() childCount!: number;
-  @ApiProperty({ type: [String], format: 'uuid' }) childIds!: string[];
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: 100000 }) childIds!: string[];
 }
 
 export class ProblemProfilesDto {
-  @ApiProperty({ type: [ProblemProfileDto], description: 'Largest clusters first.' }) data!: ProblemProfileDto[];
+  @ApiProperty({ type: [ProblemProfileDto], description: 'Largest clusters first.', maxItems: 200 })
+  data!: ProblemProfileDto[];
 }
 
 // ---------- cross-force matches ----------
 
 export class MatchDto {
-  @ApiProperty({ description: 'Quote it in an information request to the other force.' }) reference!: string;
+  @ApiProperty({ description: 'Quote it in an information request to the other force.', maxLength: 13 })
+  reference!: string;
   @ApiProperty({ enum: ['person', 'vehicle', 'location'] }) kind!: string;
-  @ApiProperty({ description: 'What matched: vrm, pnc_id, name_and_dob or address.' }) matchedOn!: string;
+  @ApiProperty({
+    description: 'What matched: vrm, pnc_id, name_and_dob or address.',
+    enum: ['vrm', 'pnc_id', 'name_and_dob', 'address'],
+  })
+  matchedOn!: string;
   @ApiProperty({ format: 'uuid', description: "Your force's node." }) nodeId!: string;
   @ApiProperty({ description: 'The other force (its name only).' }) otherOrganisation!: { id: string; name: string };
   @ApiPropertyOptional({ enum: ['REQUESTED', 'DISCLOSED', 'DECLINED'], nullable: true, type: String })
@@ -356,10 +369,15 @@ export class MatchDto {
 }
 
 export class MatchListDto {
-  @ApiProperty({ type: [MatchDto] }) data!: MatchDto[];
+  @ApiProperty({ type: [MatchDto], maxItems: 200 }) data!: MatchDto[];
 }
 
 export class MatchRequestDto {
+  @ApiProperty({ description: 'The match reference both forces were given.', example: 'PM-0A1B2C3D4E' })
+  @IsString()
+  @Length(13, 13)
+  @Matches(/^PM-[0-9A-F]{10}$/)
+  matchReference!: string;
   @ApiProperty({ description: 'Why your force asks (recorded; the other force reads it).' })
   @Transform(trim)
   @IsString()
@@ -368,6 +386,11 @@ export class MatchRequestDto {
 }
 
 export class MatchDecisionDto {
+  @ApiProperty({ description: 'The match reference both forces were given.', example: 'PM-0A1B2C3D4E' })
+  @IsString()
+  @Length(13, 13)
+  @Matches(/^PM-[0-9A-F]{10}$/)
+  matchReference!: string;
   @ApiProperty({ description: "Disclose your force's node to the requesting force, or decline." })
   @IsBoolean()
   disclose!: boolean;
@@ -398,7 +421,7 @@ export class BreachDto {
 export class CawnBreachDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: Date;
-  @ApiProperty() detail!: string;
+  @ApiProperty({ maxLength: 2000 }) detail!: string;
 }
 
 export class CawnDto {
@@ -409,5 +432,5 @@ export class CawnDto {
   @ApiProperty({ format: 'date' }) servedOn!: string;
   @ApiProperty({ format: 'date' }) expiresOn!: string;
   @ApiProperty() childInCare!: boolean;
-  @ApiProperty({ type: [CawnBreachDto] }) breaches!: CawnBreachDto[];
+  @ApiProperty({ type: [CawnBreachDto], maxItems: 10000 }) breaches!: CawnBreachDto[];
 }

@@ -16,7 +16,9 @@ export const PoliceError = {
       { currentStatus: from, allowed },
     ),
   alreadyDecided: (status: string) =>
-    DomainError.conflict('POLICE_MATCH.ALREADY_DECIDED', `The request is already ${status}.`, { currentStatus: status }),
+    DomainError.conflict('POLICE_MATCH.ALREADY_DECIDED', `The request is already ${status}.`, {
+      currentStatus: status,
+    }),
   alreadyLinked: () => DomainError.conflict('POLICE_LINK.EXISTS', 'These two are already linked by your force.'),
   duplicateVehicle: () =>
     DomainError.conflict('POLICE_VEHICLE.EXISTS', 'Your force already records a vehicle with this registration mark.'),

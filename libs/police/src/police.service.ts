@@ -97,6 +97,9 @@ function policeFields(alias: string): (field: string) => FieldSql | undefined {
   };
 }
 
+/** At most this many nodes in one network answer (the nearest first); `truncated` says there were more. */
+export const NETWORK_MAX_NODES = 5000;
+
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
@@ -224,9 +227,13 @@ export class PoliceService {
   }
 
   private async screeningRow(tx: EntityManager, id: string): Promise<ScreeningDto> {
-    const rows = await namedQuery<ScreeningDto>(tx, `SELECT ${SCREENING_COLUMNS} FROM cse_screening s WHERE s.id = :id`, {
-      id,
-    });
+    const rows = await namedQuery<ScreeningDto>(
+      tx,
+      `SELECT ${SCREENING_COLUMNS} FROM cse_screening s WHERE s.id = :id`,
+      {
+        id,
+      },
+    );
     return rows[0]!;
   }
 
@@ -234,8 +241,7 @@ export class PoliceService {
 
   async reportMissing(ctx: AccessContext, dto: ReportMissingDto): Promise<MissingEpisodeDto> {
     const reportedAt = new Date(dto.reportedAt);
-    if (reportedAt > this.clock.now())
-      throw PoliceError.invalid('reportedAt', 'reportedAt cannot be in the future');
+    if (reportedAt > this.clock.now()) throw PoliceError.invalid('reportedAt', 'reportedAt cannot be in the future');
     return this.db.transaction(async (tx) => {
       await this.record.requireChild(tx, ctx, dto.childId, { working: true });
       const org = ctx.actor.organisationId;
@@ -359,7 +365,10 @@ export class PoliceService {
     const held = dto.heldAt !== undefined;
     const errors: FieldError[] = [];
     if (held === (dto.noInterviewReason !== undefined))
-      errors.push({ field: 'heldAt', message: 'give heldAt (with interviewer, independent, outcome) or noInterviewReason' });
+      errors.push({
+        field: 'heldAt',
+        message: 'give heldAt (with interviewer, independent, outcome) or noInterviewReason',
+      });
     if (held) {
       if (!dto.interviewer) errors.push({ field: 'interviewer', message: 'interviewer is required' });
       if (dto.independent !== true)
@@ -562,7 +571,9 @@ export class PoliceService {
   private async createNode<T>(
     ctx: AccessContext,
     kind: PoiKind,
-    insert: (tx: EntityManager) => Promise<{ id: string; matches: { id: string; organisation_id: string; on: string }[] }>,
+    insert: (
+      tx: EntityManager,
+    ) => Promise<{ id: string; matches: { id: string; organisation_id: string; on: string }[] }>,
   ): Promise<T> {
     return this.db.transaction(async (tx) => {
       const { id, matches } = await insert(tx);
@@ -809,9 +820,11 @@ export class PoliceService {
          LEFT JOIN police_person p ON r.kind = 'person' AND p.id = r.id
          LEFT JOIN police_vehicle v ON r.kind = 'vehicle' AND v.id = r.id
          LEFT JOIN police_location lo ON r.kind = 'location' AND lo.id = r.id
-        ORDER BY r.depth, r.kind, label`,
-      params,
+        ORDER BY r.depth, r.kind, label LIMIT :cap`,
+      { ...params, cap: NETWORK_MAX_NODES + 1 },
     );
+    const truncated = nodes.length > NETWORK_MAX_NODES;
+    if (truncated) nodes.length = NETWORK_MAX_NODES;
     const ids = nodes.map((n) => n.id);
     const edges = await namedQuery<NetworkDto['edges'][number]>(
       tx,
@@ -828,6 +841,7 @@ export class PoliceService {
         return out;
       }),
       edges,
+      truncated,
     };
   }
 
@@ -949,7 +963,8 @@ export class PoliceService {
 
   /** The force asked decides: disclose its node to the asking force (with a lawful basis), or decline. */
   async decideDisclosure(ctx: AccessContext, reference: string, dto: MatchDecisionDto): Promise<MatchDto> {
-    if (dto.disclose && !dto.lawfulBasis) throw PoliceError.invalid('lawfulBasis', 'lawfulBasis is required to disclose');
+    if (dto.disclose && !dto.lawfulBasis)
+      throw PoliceError.invalid('lawfulBasis', 'lawfulBasis is required to disclose');
     return this.db.transaction(async (tx) => {
       const m = await this.loadMatch(tx, ctx, reference);
       const [node] = await namedQuery<{ organisation_id: string }>(
@@ -957,7 +972,10 @@ export class PoliceService {
         `SELECT organisation_id FROM ${NODE_TABLES[m.kind as PoiKind]} WHERE id = :id`,
         { id: m.mine },
       );
-      if (!node || !can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: node.organisation_id }))
+      if (
+        !node ||
+        !can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: node.organisation_id })
+      )
         throw PoliceError.matchNotFound();
       const [req] = await namedQuery<{ id: string; status: string; from_organisation_id: string }>(
         tx,
@@ -1042,7 +1060,9 @@ export class PoliceService {
       const age = ageOn(dob, dto.servedOn);
       if (age >= 18) throw PoliceError.cawnNotEligible('A CAWN is for a child under 18 (the child is 18 or over).');
       if (age >= 16 && !dto.childInCare)
-        throw PoliceError.cawnNotEligible('A CAWN is for a child under 16, or under 18 in care: this child is 16 or 17 and not in care.');
+        throw PoliceError.cawnNotEligible(
+          'A CAWN is for a child under 16, or under 18 in care: this child is 16 or 17 and not in care.',
+        );
       const [row] = await namedQuery<{ id: string }>(
         tx,
         `INSERT INTO cawn (organisation_id, person_id, child_id, served_on, expires_on, child_in_care, created_by, created_at)
@@ -1107,7 +1127,8 @@ export class PoliceService {
       subject: 'Cawn',
       fields: policeFields('w'),
       prefix: 'cw',
-      sql: (scope) => `SELECT w.child_id AS "childId" FROM cawn w WHERE w.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
+      sql: (scope) =>
+        `SELECT w.child_id AS "childId" FROM cawn w WHERE w.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
       params: { id },
       notFound: PoliceError.cawnNotFound,
     });
