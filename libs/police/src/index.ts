@@ -3,3 +3,4 @@ export * from './normalise';
 export * from './police.clocks';
 export * from './police.events';
 export * from './police.module';
+export * from './network.sql';

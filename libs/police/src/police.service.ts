@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { abilityToSql, type AccessContext, can, type FieldSql, type Subject } from '@app/access';
 import { Deadlines, Events, Notifier, requireScoped, SharedRecord, Timescales } from '@app/casework';
-import { childKnownSql, nameKeyOf, validateIdentifier } from '@app/children';
+import { nameKeyOf, validateIdentifier } from '@app/children';
 import { Clock, DomainError, type FieldError, namedQuery } from '@app/platform';
 import { CSE_REVIEW_MONTHS, MISSING_PATTERN } from './police.clocks';
 import {
@@ -43,6 +43,7 @@ import type {
   ScreeningDto,
   VehicleDto,
 } from './police.dto';
+import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_SQL } from './network.sql';
 import { addressKey, isValidPostcode, isValidVrm, normalisePostcode, normaliseVrm } from './normalise';
 
 type EpisodeStatus = 'MISSING' | 'FOUND' | 'INTERVIEWED' | 'NO_INTERVIEW';
@@ -795,44 +796,16 @@ export class PoliceService {
     };
     const nodes = await namedQuery<NetworkNodeDto & { hotspot: boolean | null; organisationId: string | null }>(
       tx,
-      `WITH RECURSIVE walk(id, kind, depth) AS (
-         SELECT :start::uuid, :startKind::varchar, 0
-         UNION
-         SELECT x.id, x.kind::varchar, w.depth + 1
-           FROM walk w
-           CROSS JOIN LATERAL (
-             SELECT l.b_id AS id, l.b_kind AS kind FROM police_link l WHERE l.a_id = w.id AND l.organisation_id = :org
-             UNION ALL
-             SELECT l.a_id, l.a_kind FROM police_link l WHERE l.b_id = w.id AND l.organisation_id = :org
-           ) x
-          WHERE w.depth < :depth
-       ), reached AS (SELECT id, min(kind) AS kind, min(depth) AS depth FROM walk GROUP BY id)
-       SELECT r.id, r.kind, r.depth,
-              CASE r.kind
-                WHEN 'child' THEN CASE WHEN c.restricted = false AND ${childKnownSql('c.id', { org: 'org', user: 'user', now: 'now' })}
-                                       THEN c.given_name || ' ' || c.family_name ELSE 'A child' END
-                WHEN 'person' THEN p.given_name || ' ' || p.family_name
-                WHEN 'vehicle' THEN v.vrm
-                ELSE lo.address || ', ' || lo.postcode END AS label,
-              lo.hotspot, coalesce(p.organisation_id, v.organisation_id, lo.organisation_id) AS "organisationId"
-         FROM reached r
-         LEFT JOIN child c ON r.kind = 'child' AND c.id = r.id
-         LEFT JOIN police_person p ON r.kind = 'person' AND p.id = r.id
-         LEFT JOIN police_vehicle v ON r.kind = 'vehicle' AND v.id = r.id
-         LEFT JOIN police_location lo ON r.kind = 'location' AND lo.id = r.id
-        ORDER BY r.depth, r.kind, label LIMIT :cap`,
+      NETWORK_NODES_SQL,
       { ...params, cap: NETWORK_MAX_NODES + 1 },
     );
     const truncated = nodes.length > NETWORK_MAX_NODES;
     if (truncated) nodes.length = NETWORK_MAX_NODES;
     const ids = nodes.map((n) => n.id);
-    const edges = await namedQuery<NetworkDto['edges'][number]>(
-      tx,
-      `SELECT l.id, l.a_id AS "from", l.b_id AS "to", l.source_kind AS "sourceKind", l.confidence,
-              to_char(l.linked_on, 'YYYY-MM-DD') AS "linkedOn"
-         FROM police_link l WHERE l.organisation_id = :org AND l.a_id = ANY(:ids) AND l.b_id = ANY(:ids)`,
-      { org: ctx.actor.organisationId, ids },
-    );
+    const edges = await namedQuery<NetworkDto['edges'][number]>(tx, NETWORK_EDGES_SQL, {
+      org: ctx.actor.organisationId,
+      ids,
+    });
     return {
       nodes: nodes.map((n) => {
         const out: NetworkNodeDto = { kind: n.kind, id: n.id, depth: n.depth, label: n.label };
@@ -848,21 +821,11 @@ export class PoliceService {
   /** Clusters: persons, vehicles and locations the force links to at least K children. */
   async problemProfiles(ctx: AccessContext, q: ProblemProfileQuery): Promise<{ data: ProblemProfileDto[] }> {
     return this.db.transaction(async (tx) => {
-      const data = await namedQuery<ProblemProfileDto>(
-        tx,
-        `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.child_ids AS "childIds",
-                CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
-                            WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
-           FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n, array_agg(l.a_id ORDER BY l.a_id) AS child_ids
-                   FROM police_link l WHERE l.organisation_id = :org AND l.a_kind = 'child'
-                  GROUP BY l.b_id HAVING count(*) >= :k
-                  ORDER BY count(*) DESC, l.b_id LIMIT :limit) g
-           LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id
-           LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
-           LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
-          ORDER BY g.n DESC, g.node_id`,
-        { org: ctx.actor.organisationId, k: q.minChildren ?? 3, limit: q.limit ?? 50 },
-      );
+      const data = await namedQuery<ProblemProfileDto>(tx, PROBLEM_PROFILES_SQL, {
+        org: ctx.actor.organisationId,
+        k: q.minChildren ?? 3,
+        limit: q.limit ?? 50,
+      });
       await this.record.recordList(
         tx,
         ctx,
