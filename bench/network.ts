@@ -72,7 +72,7 @@ async function generatePolice(c: import('pg').Client): Promise<void> {
   const have = await c.query('SELECT count(*)::int AS n FROM police_link');
   if (have.rows[0].n >= cfg.links) return;
   const org = (await c.query("SELECT id FROM organisation WHERE code = 'NSP'")).rows[0].id as string;
-  const user = (await c.query('SELECT id FROM "user" WHERE email = $1', [cfg.analyst])).rows[0].id as string;
+  const user = (await c.query('SELECT id FROM app_user WHERE email = $1', [cfg.analyst])).rows[0].id as string;
   const persons = Math.max(10, Math.floor(cfg.n / 4));
   const vehicles = Math.max(10, Math.floor(cfg.n / 10));
   const locations = Math.max(10, Math.floor(cfg.n / 10));
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     const r = await c.query(
       `SELECT DISTINCT a_id AS id FROM police_link WHERE a_kind = 'child' ORDER BY a_id LIMIT 2000`,
     );
-    const actor = (await c.query(`SELECT u.id, u.organisation_id FROM "user" u WHERE u.email = $1`, [cfg.analyst]))
+    const actor = (await c.query(`SELECT u.id, u.organisation_id FROM app_user u WHERE u.email = $1`, [cfg.analyst]))
       .rows[0];
     return { ids: r.rows.map((x) => x.id as string), user: actor.id as string, org: actor.organisation_id as string };
   });
