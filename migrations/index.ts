@@ -23,6 +23,7 @@ import { CaseworkKernel1795887000000 } from './1795887000000-CaseworkKernel';
 import { ChildrensServices1795890000000 } from './1795890000000-ChildrensServices';
 import { Education1795892000000 } from './1795892000000-Education';
 import { ProtectionStatusLookups1795892100000 } from './1795892100000-ProtectionStatusLookups';
+import { PoliceCse1795891000000 } from './1795891000000-PoliceCse';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   ChildrensServices1795890000000,
   Education1795892000000,
   ProtectionStatusLookups1795892100000,
+  PoliceCse1795891000000,
 ];

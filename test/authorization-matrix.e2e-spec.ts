@@ -888,6 +888,198 @@ describe('authorization matrix: every child route x every role x every way of kn
       expect(failures).toEqual([]);
     });
   });
+
+  describe('police intelligence (issue 14): every police route x every demo user', () => {
+    const NSP_READERS = ['cse_officer', 'cse_supervisor', 'intelligence_analyst'];
+    const ids: Record<string, string> = {};
+    const users = DEMO_USERS.map(([email, , org, , roles]) => ({ email, org, role: roles[0]! }));
+    const auth = async (email: string) => t.as(email);
+
+    beforeAll(async () => {
+      const one = async (sql: string) => ((await t.db.query(sql)) as { id: string }[])[0]!.id;
+      ids.leah = await one("SELECT id FROM child WHERE given_name = 'Leah' AND family_name = 'Thompson'");
+      ids.car = await one(
+        "SELECT v.id FROM police_vehicle v JOIN organisation o ON o.id = v.organisation_id WHERE o.code = 'NSP' AND v.vrm = 'AB12CDE'",
+      );
+      ids.ryan = await one("SELECT id FROM police_person WHERE pnc_id = '16/482913Y'");
+      ids.flat = await one("SELECT id FROM police_location WHERE postcode = 'NT1 4AB' AND hotspot");
+      const officer = await auth('cse.officer@northshire-police.example');
+      const ep = await t.http
+        .post('/api/v1/police/missing-episodes')
+        .set('Authorization', officer)
+        .send({
+          childId: ids.leah,
+          reportedBy: 'carer',
+          reportedAt: new Date(t.clock.now().getTime() - 7200_000).toISOString(),
+          riskGrading: 'low',
+        })
+        .expect(201);
+      ids.episode = ep.body.id;
+      const cawn = await t.http
+        .post('/api/v1/police/cawns')
+        .set('Authorization', officer)
+        .send({
+          personId: ids.ryan,
+          childId: ids.leah,
+          servedOn: '2026-01-05',
+          expiresOn: '2028-01-05',
+          childInCare: true,
+        })
+        .expect(201);
+      ids.cawn = cawn.body.id;
+    });
+
+    /** Expected status, in domain terms: the recording force's CSE roles; another force 404; everyone else refused at the route. */
+    function expected(u: { org: string; role: string }, route: string): number {
+      const nspReader = u.org === 'NSP' && NSP_READERS.includes(u.role);
+      const otherForceCse = u.org === 'SSP' && u.role === 'cse_officer';
+      switch (route) {
+        case 'person':
+        case 'vehicle':
+        case 'location':
+        case 'network':
+        case 'cawn':
+          return nspReader ? 200 : otherForceCse ? 404 : 403;
+        case 'screenings':
+          return nspReader ? 200 : otherForceCse ? 404 : 403;
+        case 'profiles':
+        case 'matches':
+          return nspReader || otherForceCse ? 200 : 403;
+        case 'episode':
+          return nspReader || (u.org === 'NSP' && u.role === 'police_officer')
+            ? 200
+            : u.org === 'SSP' && ['cse_officer', 'police_officer'].includes(u.role)
+              ? 404
+              : 403;
+        default:
+          throw new Error(route);
+      }
+    }
+
+    it('reads: the recording force reads, another force gets 404, everyone else 403, and nothing leaks', async () => {
+      const routes: Record<string, string> = {
+        person: `/api/v1/police/persons/${ids.ryan}`,
+        vehicle: `/api/v1/police/vehicles/${ids.car}`,
+        location: `/api/v1/police/locations/${ids.flat}`,
+        network: `/api/v1/police/network?childId=${ids.leah}&depth=2`,
+        cawn: `/api/v1/police/cawns/${ids.cawn}`,
+        screenings: `/api/v1/police/children/${ids.leah}/screenings`,
+        profiles: '/api/v1/police/problem-profiles',
+        matches: '/api/v1/police/matches',
+        episode: `/api/v1/police/missing-episodes/${ids.episode}`,
+      };
+      const failures: string[] = [];
+      for (const u of users) {
+        const a = await auth(u.email);
+        for (const [route, url] of Object.entries(routes)) {
+          const res = await t.http.get(url).set('Authorization', a);
+          const want = expected(u, route);
+          if (res.status !== want) failures.push(`${u.role}@${u.org} GET ${route}: ${res.status}, expected ${want}`);
+          const nsp =
+            u.org === 'NSP' && (NSP_READERS.includes(u.role) || (route === 'episode' && u.role === 'police_officer'));
+          if (!nsp && /Ryan|Cole|Mill Lane|grey|Vauxhall|Kestrel/.test(JSON.stringify(res.body)))
+            failures.push(`${u.role}@${u.org} GET ${route} leaks Northshire intelligence`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('writes: officers write, supervisors decide disclosures, nobody else', async () => {
+      const failures: string[] = [];
+      let n = 0;
+      for (const u of users) {
+        const a = await auth(u.email);
+        const writer = ['cse_officer', 'cse_supervisor'].includes(u.role);
+        const missingWriter = writer || u.role === 'police_officer';
+        const checks: [string, string, object, number[]][] = [
+          [
+            'vehicles',
+            '/api/v1/police/vehicles',
+            { vrm: `MX${10 + (n++ % 80)}ZZ${String.fromCharCode(65 + (n % 26))}` },
+            writer ? [201, 409] : [403],
+          ],
+          ['persons', '/api/v1/police/persons', { givenName: 'Matrix', familyName: 'Person' }, writer ? [201] : [403]],
+          [
+            'locations',
+            '/api/v1/police/locations',
+            { address: '1 Matrix Road', postcode: 'NT1 1AA' },
+            writer ? [201] : [403],
+          ],
+          [
+            'links',
+            '/api/v1/police/links',
+            {
+              from: { kind: 'person', id: ids.ryan },
+              to: { kind: 'location', id: ids.flat },
+              sourceKind: 'intelligence',
+              linkedOn: '2026-01-01',
+              confidence: 'low',
+            },
+            !writer ? [403] : u.org === 'NSP' ? [409] : [404],
+          ],
+          [
+            'screenings',
+            '/api/v1/police/screenings',
+            { childId: ids.leah, screenedOn: '2026-01-05', vulnerabilities: [], indicators: [] },
+            !writer ? [403] : u.org === 'NSP' ? [201] : [404],
+          ],
+          [
+            'missing-episodes',
+            '/api/v1/police/missing-episodes',
+            { childId: ids.leah, reportedBy: 'x', reportedAt: '2026-01-05T10:00:00Z', riskGrading: 'low' },
+            !missingWriter ? [403] : u.org === 'NSP' ? [201] : [404],
+          ],
+          [
+            'cawns',
+            '/api/v1/police/cawns',
+            {
+              personId: ids.ryan,
+              childId: ids.leah,
+              servedOn: '2026-01-05',
+              expiresOn: '2027-01-05',
+              childInCare: true,
+            },
+            !writer ? [403] : u.org === 'NSP' ? [201] : [404],
+          ],
+          [
+            'cawn breaches',
+            `/api/v1/police/cawns/${ids.cawn}/breaches`,
+            { occurredAt: '2026-01-06T10:00:00Z', detail: 'seen' },
+            !writer ? [403] : u.org === 'NSP' ? [201] : [404],
+          ],
+          [
+            'disclosure-requests',
+            '/api/v1/police/disclosure-requests',
+            { matchReference: 'PM-0000000000', reason: 'x' },
+            writer ? [404] : [403],
+          ],
+          [
+            'disclosure-decisions',
+            '/api/v1/police/disclosure-decisions',
+            { matchReference: 'PM-0000000000', disclose: false, reason: 'x' },
+            u.role === 'cse_supervisor' ? [404] : [403],
+          ],
+          [
+            'found',
+            `/api/v1/police/missing-episodes/${ids.episode}/found`,
+            { foundAt: new Date(t.clock.now().getTime() - 60_000).toISOString(), foundLocation: 'home' },
+            !missingWriter ? [403] : u.org === 'NSP' ? [200, 409, 412] : [404],
+          ],
+        ];
+        for (const [name, url, body, want] of checks) {
+          const res = await t.http
+            .post(url)
+            .set('Authorization', a)
+            .set('Idempotency-Key', randomUUID())
+            .set('If-Match', name === 'found' ? '"1"' : '"0"')
+            .send(body);
+          if (!want.includes(res.status))
+            failures.push(`${u.role}@${u.org} POST ${name}: ${res.status}, expected ${want.join('/')}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  });
 });
 
 /**

@@ -16,6 +16,22 @@ const LIBS = join(ROOT, 'libs');
 /** Tables a migration creates without an entity (kept by triggers), and the lib that owns each. */
 const MIGRATION_ONLY_TABLES: Record<string, string> = {
   child_search: 'children',
+  // libs/police works in SQL only (the network is a recursive CTE): its tables have no entities.
+  ...Object.fromEntries(
+    [
+      'cse_screening',
+      'missing_episode',
+      'police_person',
+      'police_vehicle',
+      'police_location',
+      'police_link',
+      'police_match',
+      'police_match_request',
+      'police_node_grant',
+      'cawn',
+      'cawn_breach',
+    ].map((t) => [t, 'police']),
+  ),
 };
 
 /**
@@ -31,6 +47,21 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     why: "identity's directory of organisations: names and kinds, open to every agency",
   })),
   { lib: 'referrals', table: 'team', why: "identity's directory: a referral names its receiving team" },
+  {
+    lib: 'police',
+    table: 'organisation',
+    why: "identity's directory: a cross-force match names the other force (its name only)",
+  },
+  {
+    lib: 'police',
+    table: 'team',
+    why: "identity's directory: the force's CSE unit team hears of patterns and matches",
+  },
+  {
+    lib: 'police',
+    table: 'child',
+    why: "the network names a child (given and family name) in the same statement, only under children's childKnownSql",
+  },
   {
     lib: 'referrals',
     table: 'app_user',

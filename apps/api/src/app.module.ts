@@ -10,6 +10,7 @@ import { ChildrensServicesModule } from '@app/childrens-services';
 import { EducationModule } from '@app/education';
 import { HealthModule } from '@app/health';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
+import { PoliceModule } from '@app/police';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
 import {
@@ -59,6 +60,7 @@ export class AppModule {
         ChildrensServicesModule,
         EducationModule,
         HealthModule,
+        PoliceModule,
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],

@@ -50,6 +50,11 @@ const TAGS = (): [name: string, description: string][] => [
     'education',
     "Schools: the roll, staff concerns on a pupil, the DSL's safeguarding file and its transfer when a pupil moves.",
   ],
+  [
+    'police',
+    'The police CSE unit: risk screenings, missing episodes, persons, vehicles and locations of interest, the ' +
+      "network, problem profiles, cross-force matches and CAWNs. Police intelligence: the recording force's only.",
+  ],
 ];
 
 export function buildOpenApi(app: INestApplication) {

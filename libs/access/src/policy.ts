@@ -35,7 +35,11 @@ export type Subject =
   | 'SchoolCalendar'
   // health (issue 15)
   | 'ProtectionStatus'
-  | 'ProtectionLookup';
+  | 'ProtectionLookup'
+  | 'CseScreening'
+  | 'MissingEpisode'
+  | 'PoliceIntelligence'
+  | 'Cawn';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -549,6 +553,54 @@ const protectionLookups: RuleSpec[] = [
   },
 ];
 
+/*
+ * The police CSE unit (libs/police): police intelligence, held by the force that recorded it.
+ * Analysts read, officers write, supervisors review (disclosures of a node to another force after
+ * a cross-force match). Nothing here is read by another kind of agency (tipping-off); another force
+ * reads only the persons, vehicles and locations disclosed to it.
+ */
+const POLICE_WORK: Subject[] = ['CseScreening', 'MissingEpisode', 'PoliceIntelligence', 'Cawn'];
+const policeReader: RuleSpec[] = [
+  {
+    action: 'read',
+    subject: POLICE_WORK,
+    conditions: { organisationId: ORG },
+    reason: 'police intelligence is read within the force that recorded it (analysts, officers, supervisors)',
+  },
+  {
+    action: 'read',
+    subject: 'PoliceIntelligence',
+    conditions: { granteeOrganisationIds: ORG },
+    reason:
+      'a person, vehicle or location another force disclosed after a cross-force match: that node only, read-only',
+  },
+];
+const missingEpisodeWriter: RuleSpec[] = [
+  { action: 'create', subject: 'MissingEpisode', reason: 'officers record a missing episode' },
+  {
+    action: 'update',
+    subject: 'MissingEpisode',
+    conditions: { organisationId: ORG },
+    reason: "officers record the force's missing child found and the return home interview",
+  },
+];
+const policeWriter: RuleSpec[] = [
+  ...missingEpisodeWriter,
+  {
+    action: 'create',
+    subject: ['CseScreening', 'PoliceIntelligence', 'Cawn'],
+    reason: 'CSE officers screen, record persons, vehicles, locations and links, and serve CAWNs',
+  },
+];
+const policeReviewer: RuleSpec[] = [
+  {
+    action: 'update',
+    subject: 'PoliceIntelligence',
+    conditions: { organisationId: ORG },
+    reason: "supervisors review the force's intelligence and decide what of it is disclosed to another force",
+  },
+];
+
 const police = AGENCY_CLASSES.police_force;
 const council = AGENCY_CLASSES.local_authority;
 const school = AGENCY_CLASSES.school;
@@ -559,8 +611,29 @@ const health = AGENCY_CLASSES.health;
  * A change here changes who can do what: review it as a permission change (docs/policy.md).
  */
 export const POLICY: Record<Role, RuleSpec[]> = {
-  police_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...referrer()],
-  cse_officer: [...everyone, ...readRecord(police), ...writeRecord(police, ['pncId']), ...reporter, ...inboxLead],
+  police_officer: [
+    ...everyone,
+    ...readRecord(police),
+    ...writeRecord(police, ['pncId']),
+    ...reporter,
+    ...referrer(),
+    {
+      action: 'read',
+      subject: 'MissingEpisode',
+      conditions: { organisationId: ORG },
+      reason: "the force's missing episodes",
+    },
+    ...missingEpisodeWriter,
+  ],
+  cse_officer: [
+    ...everyone,
+    ...readRecord(police),
+    ...writeRecord(police, ['pncId']),
+    ...reporter,
+    ...inboxLead,
+    ...policeReader,
+    ...policeWriter,
+  ],
   cse_supervisor: [
     ...everyone,
     ...readRecord(police),
@@ -568,8 +641,11 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...lead,
     ...reporter,
     ...inboxLead,
+    ...policeReader,
+    ...policeWriter,
+    ...policeReviewer,
   ],
-  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter],
+  intelligence_analyst: [...everyone, ...readRecord(police), ...reporter, ...policeReader],
   social_worker: [
     ...protectionLookups,
     ...everyone,
@@ -774,6 +850,10 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'FileTransfer',
   'ProtectionStatus',
   'ProtectionLookup',
+  'CseScreening',
+  'MissingEpisode',
+  'PoliceIntelligence',
+  'Cawn',
 ];
 
 /**

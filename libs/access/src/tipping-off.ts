@@ -28,6 +28,10 @@ export const TIPPING_OFF_RULES = [
     rule: 'Notifications name what happened and where to look, never case details or free text, and go only to the roles that handle the item (or to named users: the case team of a restricted child).',
     why: 'an administrator or a teacher must not learn of a case they may not open',
   },
+  {
+    rule: "Police intelligence (CSE screenings, missing-episode records, persons, vehicles and locations of interest, their links, the network, problem profiles, CAWNs) is read only by the force that recorded it; another force reads a person, vehicle or location only once disclosed to it. A cross-force match tells each force that a match exists, the other force's name and a match reference, never the other's content. Only the summary of a missing episode goes to the multi-agency chronology.",
+    why: 'a suspect, a car or an address known to the police must not reach anyone who could tip off, nor another force before a recorded disclosure',
+  },
 ] as const;
 
 /** Kinds of organisation whose involvement with a child is itself sensitive. */

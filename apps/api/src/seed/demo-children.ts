@@ -12,6 +12,7 @@ import {
   searchNameOf,
 } from '@app/children';
 import { Organisation, User } from '@app/identity';
+import { seedDemoPolice } from './demo-police';
 
 type Org = 'NSP' | 'SSP' | 'NSC' | 'SSC' | 'RVA' | 'NNHS';
 
@@ -309,6 +310,16 @@ export async function seedDemoChildren(ds: DataSource, now = new Date()): Promis
     const users = new Map((await tx.getRepository(User).find()).map((u) => [u.email, u]));
     const org = (code: Org) => orgs.get(code)!;
     for (const spec of DEMO_CHILDREN) await seedOne(tx, audit, spec, org, users, now);
+    const byKey: Record<string, string> = {};
+    for (const spec of DEMO_CHILDREN) {
+      const found = await tx.getRepository(Child).findOneBy({
+        givenName: spec.child.givenName,
+        familyName: spec.child.familyName,
+        dateOfBirth: spec.child.dateOfBirth,
+      });
+      if (found) byKey[spec.key] = found.id;
+    }
+    await seedDemoPolice(tx, audit, org, users, byKey, now);
   });
   return DEMO_CHILDREN.length;
 }

@@ -1,0 +1,277 @@
+/**
+ * The police network benchmark (issue 14): `GET /police/network?childId=&depth=2` and
+ * `GET /police/problem-profiles` through the full stack, beside the same statements
+ * (NETWORK_NODES_SQL + NETWORK_EDGES_SQL, PROBLEM_PROFILES_SQL from @app/police) sent through bare
+ * `pg` in the same run, at 1, 4 and 32 connections.
+ *
+ *   npm run bench:network
+ *
+ * Environment: N (children, default 200000), LINKS (1000000), CONNECTIONS (1,4,32), DURATION (15 s),
+ * WARMUP (3 s), PG_URL, BENCH_DB (bench_network), DB_POOL_MAX (10), API_PORT (3120), RESEED=1 to
+ * rebuild the data. Northshire Police records the links: persons (N/4), vehicles (N/10) and
+ * locations (N/10); about 80% of the links join a child to one of them, the rest a person to a
+ * vehicle or location. Start children are ones Northshire Police works with.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_SQL } from '@app/police';
+import {
+  BENCH_DATA_KEY,
+  assertBenchDb,
+  databaseExists,
+  int,
+  loadFigures,
+  loadRun,
+  log,
+  login,
+  machine,
+  quantile,
+  recreateSeeded,
+  ROOT,
+  round,
+  startServer,
+  stopServers,
+  withClient,
+} from './common';
+import { generate, generatedCount, markGenerated } from './data';
+
+const env = process.env;
+const cfg = {
+  n: int('N', 200_000),
+  links: int('LINKS', 1_000_000),
+  connections: (env.CONNECTIONS ?? '1,4,32').split(',').map(Number),
+  duration: int('DURATION', 15),
+  warmup: int('WARMUP', 3),
+  pool: int('DB_POOL_MAX', 10),
+  apiPort: int('API_PORT', 3120),
+  pgUrl: (env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/$/, ''),
+  db: env.BENCH_DB ?? 'bench_network',
+  jwtSecret: env.JWT_SECRET ?? 'bench-only-secret-0123456789abcdef0123456789',
+  password: env.DEMO_PASSWORD ?? 'demo-password',
+  analyst: 'analyst@northshire-police.example',
+};
+const dbUrl = () => `${cfg.pgUrl}/${cfg.db}`;
+
+/** TypeORM-style `:name` parameters to `$n` (what the service's driver does), for bare pg. */
+function positional(sql: string, params: Record<string, unknown>): [string, unknown[]] {
+  const values: unknown[] = [];
+  const index = new Map<string, number>();
+  const text = sql.replace(/(?<!:):([a-zA-Z_]\w*)/g, (_, name: string) => {
+    if (!(name in params)) throw new Error(`no parameter ${name}`);
+    if (!index.has(name)) {
+      values.push(params[name]);
+      index.set(name, values.length);
+    }
+    return `$${index.get(name)}`;
+  });
+  return [text, values];
+}
+
+async function generatePolice(c: import('pg').Client): Promise<void> {
+  const have = await c.query('SELECT count(*)::int AS n FROM police_link');
+  if (have.rows[0].n >= cfg.links) return;
+  const org = (await c.query("SELECT id FROM organisation WHERE code = 'NSP'")).rows[0].id as string;
+  const user = (await c.query('SELECT id FROM app_user WHERE email = $1', [cfg.analyst])).rows[0].id as string;
+  const persons = Math.max(10, Math.floor(cfg.n / 4));
+  const vehicles = Math.max(10, Math.floor(cfg.n / 10));
+  const locations = Math.max(10, Math.floor(cfg.n / 10));
+  log(`police data: ${persons} persons, ${vehicles} vehicles, ${locations} locations, ${cfg.links} links`);
+  await c.query(
+    `INSERT INTO police_person (organisation_id, given_name, family_name, name_key, date_of_birth, created_by)
+     SELECT $1, 'Person', 'P' || g, 'person p' || g, DATE '1980-01-01' + (g % 7000), $2 FROM generate_series(1, $3) g`,
+    [org, user, persons],
+  );
+  await c.query(
+    `INSERT INTO police_vehicle (organisation_id, vrm, created_by)
+     SELECT $1, 'B' || lpad(g::text, 7, '0'), $2 FROM generate_series(1, $3) g`,
+    [org, user, vehicles],
+  );
+  await c.query(
+    `INSERT INTO police_location (organisation_id, address, postcode, address_key, hotspot, created_by)
+     SELECT $1, g || ' Bench Street', 'NT1 1AA', g || ' bench street|NT11AA', g % 10 = 0, $2 FROM generate_series(1, $3) g`,
+    [org, user, locations],
+  );
+  await c.query('CREATE TEMP TABLE kids AS SELECT row_number() OVER () AS k, id FROM child');
+  for (const [kind, table] of [
+    ['person', 'police_person'],
+    ['vehicle', 'police_vehicle'],
+    ['location', 'police_location'],
+  ] as const) {
+    await c.query(`CREATE TEMP TABLE n_${kind} AS SELECT row_number() OVER () AS k, id FROM ${table}`);
+  }
+  const kids = (await c.query('SELECT count(*)::int AS n FROM kids')).rows[0].n as number;
+  const childLinks = Math.floor(cfg.links * 0.8);
+  const third = Math.floor(childLinks / 3);
+  for (const [kind, count, size] of [
+    ['person', third, persons],
+    ['vehicle', third, vehicles],
+    ['location', childLinks - 2 * third, locations],
+  ] as const) {
+    await c.query(
+      `INSERT INTO police_link (organisation_id, a_kind, a_id, b_kind, b_id, source_kind, linked_on, confidence, created_by)
+       SELECT $1, 'child', k.id, $2, n.id, 'intelligence', DATE '2026-01-01', 'medium', $3
+         FROM generate_series(1, $4) g
+         JOIN kids k ON k.k = 1 + (hashint4(g) & 2147483647) % $5
+         JOIN n_${kind} n ON n.k = 1 + (hashint4(g + 7919) & 2147483647) % $6
+       ON CONFLICT DO NOTHING`,
+      [org, kind, user, count, kids, size],
+    );
+  }
+  const rest = cfg.links - childLinks;
+  for (const kind of ['vehicle', 'location'] as const) {
+    await c.query(
+      `INSERT INTO police_link (organisation_id, a_kind, a_id, b_kind, b_id, source_kind, linked_on, confidence, created_by)
+       SELECT $1, 'person', p.id, $2, n.id, 'intelligence', DATE '2026-01-01', 'medium', $3
+         FROM generate_series(1, $4) g
+         JOIN n_person p ON p.k = 1 + (hashint4(g + 31) & 2147483647) % $5
+         JOIN n_${kind} n ON n.k = 1 + (hashint4(g + 104729) & 2147483647) % $6
+       ON CONFLICT DO NOTHING`,
+      [org, kind, user, Math.floor(rest / 2), persons, kind === 'vehicle' ? vehicles : locations],
+    );
+  }
+  // Northshire Police works with every linked child (so the API may start from it).
+  await c.query(
+    `INSERT INTO involvement (child_id, organisation_id, kind, basis, from_at, reason, created_by, created_at)
+     SELECT DISTINCT l.a_id, $1::uuid, 'contributing', 'statutory', now() - interval '1 day', 'bench', $2::uuid, now()
+       FROM police_link l
+      WHERE l.a_kind = 'child'
+        AND NOT EXISTS (SELECT 1 FROM involvement i WHERE i.child_id = l.a_id AND i.organisation_id = $1::uuid)`,
+    [org, user],
+  );
+  await c.query(
+    'ANALYZE police_link; ANALYZE police_person; ANALYZE police_vehicle; ANALYZE police_location; ANALYZE involvement',
+  );
+}
+
+async function main(): Promise<void> {
+  assertBenchDb(cfg.db);
+  if (env.RESEED === '1' || !(await databaseExists(cfg.pgUrl, cfg.db))) await recreateSeeded(cfg.pgUrl, cfg.db);
+  await withClient(dbUrl(), async (c) => {
+    if (((await generatedCount(c)) ?? 0) < cfg.n) {
+      await generate(c, cfg.n, (m) => log(m));
+      await markGenerated(c, cfg.n);
+    }
+    await generatePolice(c);
+  });
+  const sample = await withClient(dbUrl(), async (c) => {
+    const r = await c.query(
+      `SELECT DISTINCT a_id AS id FROM police_link WHERE a_kind = 'child' ORDER BY a_id LIMIT 2000`,
+    );
+    const actor = (await c.query(`SELECT u.id, u.organisation_id FROM app_user u WHERE u.email = $1`, [cfg.analyst]))
+      .rows[0];
+    return { ids: r.rows.map((x) => x.id as string), user: actor.id as string, org: actor.organisation_id as string };
+  });
+  await startServer('API', 'apps/api/src/main.js', cfg.apiPort, {
+    NODE_ENV: 'production',
+    DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
+    JWT_SECRET: cfg.jwtSecret,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    CLIENT_RATE_LIMIT_PER_MINUTE: '1000000',
+    DATABASE_URL: dbUrl(),
+    DB_POOL_MAX: String(cfg.pool),
+  });
+  const token = await login(cfg.apiPort, cfg.analyst, cfg.password);
+  const headers = { authorization: `Bearer ${token}` };
+  const probe = await fetch(`http://127.0.0.1:${cfg.apiPort}/api/v1/police/network?childId=${sample.ids[0]}&depth=2`, {
+    headers,
+  });
+  const body = (await probe.json()) as { nodes?: unknown[]; edges?: unknown[] };
+  if (probe.status !== 200) throw new Error(`network answered ${probe.status}: ${JSON.stringify(body)}`);
+  log(`network probe: ${body.nodes?.length} nodes, ${body.edges?.length} edges at depth 2`);
+
+  const pool = new Pool({ connectionString: dbUrl(), max: Math.max(...cfg.connections) });
+  const bare = {
+    network: async (i: number) => {
+      const p = {
+        start: sample.ids[i % sample.ids.length],
+        startKind: 'child',
+        org: sample.org,
+        user: sample.user,
+        now: new Date(),
+        depth: 2,
+        cap: 5001,
+      };
+      const nodes = await pool.query(...positional(NETWORK_NODES_SQL, p));
+      await pool.query(...positional(NETWORK_EDGES_SQL, { org: sample.org, ids: nodes.rows.map((r) => r.id) }));
+    },
+    profiles: async () => {
+      await pool.query(...positional(PROBLEM_PROFILES_SQL, { org: sample.org, k: 3, limit: 50 }));
+    },
+  };
+  const scenarios = {
+    network: { path: (i: number) => `/api/v1/police/network?childId=${sample.ids[i % sample.ids.length]}&depth=2` },
+    profiles: { path: () => '/api/v1/police/problem-profiles' },
+  } as const;
+
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, s] of Object.entries(scenarios) as [
+    keyof typeof scenarios,
+    (typeof scenarios)[keyof typeof scenarios],
+  ][]) {
+    for (const connections of cfg.connections) {
+      const requests = Array.from({ length: 500 }, (_, i) => ({ method: 'GET' as const, path: s.path(i) }));
+      await loadRun({ port: cfg.apiPort, connections, seconds: cfg.warmup, headers, requests });
+      const { result, latencies } = await loadRun({
+        port: cfg.apiPort,
+        connections,
+        seconds: cfg.duration,
+        headers,
+        requests,
+      });
+      const api = loadFigures(result, latencies, cfg.duration);
+      // The same statements through bare pg, same concurrency and duration.
+      const times: number[] = [];
+      const until = Date.now() + cfg.duration * 1000;
+      let n = 0;
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          while (Date.now() < until) {
+            const t0 = performance.now();
+            await bare[name](n++);
+            times.push(performance.now() - t0);
+          }
+        }),
+      );
+      const sorted = Float64Array.from(times).sort();
+      const row = {
+        scenario: name,
+        connections,
+        api: {
+          reqPerSec: api.reqPerSec,
+          p50: api.p50,
+          p95: api.p95,
+          p99: api.p99,
+          non2xx: api.non2xx,
+          errors: api.errors,
+        },
+        barePg: {
+          perSec: round(times.length / cfg.duration),
+          p50: round(quantile(sorted, 0.5)),
+          p95: round(quantile(sorted, 0.95)),
+        },
+      };
+      log(JSON.stringify(row));
+      rows.push(row);
+    }
+  }
+  await pool.end();
+  const out = join(ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    join(out, `network-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify(
+      { config: { ...cfg, password: undefined, jwtSecret: undefined }, machine: machine(), rows },
+      null,
+      2,
+    ),
+  );
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => stopServers());

@@ -1,0 +1,6 @@
+export * from './cse-screening.scoring';
+export * from './normalise';
+export * from './police.clocks';
+export * from './police.events';
+export * from './police.module';
+export * from './network.sql';

@@ -1,0 +1,56 @@
+import { childKnownSql } from '@app/children';
+
+/*
+ * The network and problem-profile statements, shared by PoliceService and bench/network.ts (which
+ * runs them through bare `pg` beside the API). Named parameters as TypeORM writes them.
+ */
+
+/**
+ * The nodes within :depth hops of :start (kind :startKind) along the links of force :org: a
+ * recursive CTE, each hop two index probes (ix_police_link_a, ix_police_link_b). A child is named
+ * only to those who know it (:org, :user, :now); at most :cap nodes, nearest first.
+ */
+export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
+         SELECT :start::uuid, :startKind::varchar, 0
+         UNION
+         SELECT x.id, x.kind::varchar, w.depth + 1
+           FROM walk w
+           CROSS JOIN LATERAL (
+             SELECT l.b_id AS id, l.b_kind AS kind FROM police_link l WHERE l.a_id = w.id AND l.organisation_id = :org
+             UNION ALL
+             SELECT l.a_id, l.a_kind FROM police_link l WHERE l.b_id = w.id AND l.organisation_id = :org
+           ) x
+          WHERE w.depth < :depth
+       ), reached AS (SELECT id, min(kind) AS kind, min(depth) AS depth FROM walk GROUP BY id)
+       SELECT r.id, r.kind, r.depth,
+              CASE r.kind
+                WHEN 'child' THEN CASE WHEN c.restricted = false AND ${childKnownSql('c.id', { org: 'org', user: 'user', now: 'now' })}
+                                       THEN c.given_name || ' ' || c.family_name ELSE 'A child' END
+                WHEN 'person' THEN p.given_name || ' ' || p.family_name
+                WHEN 'vehicle' THEN v.vrm
+                ELSE lo.address || ', ' || lo.postcode END AS label,
+              lo.hotspot, coalesce(p.organisation_id, v.organisation_id, lo.organisation_id) AS "organisationId"
+         FROM reached r
+         LEFT JOIN child c ON r.kind = 'child' AND c.id = r.id
+         LEFT JOIN police_person p ON r.kind = 'person' AND p.id = r.id
+         LEFT JOIN police_vehicle v ON r.kind = 'vehicle' AND v.id = r.id
+         LEFT JOIN police_location lo ON r.kind = 'location' AND lo.id = r.id
+        ORDER BY r.depth, r.kind, label LIMIT :cap`;
+
+/** The links of force :org between the nodes :ids. */
+export const NETWORK_EDGES_SQL = `SELECT l.id, l.a_id AS "from", l.b_id AS "to", l.source_kind AS "sourceKind", l.confidence,
+              to_char(l.linked_on, 'YYYY-MM-DD') AS "linkedOn"
+         FROM police_link l WHERE l.organisation_id = :org AND l.a_id = ANY(:ids) AND l.b_id = ANY(:ids)`;
+
+/** The persons, vehicles and locations force :org links to at least :k children, largest first (:limit). */
+export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.child_ids AS "childIds",
+                CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
+                            WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
+           FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n, array_agg(l.a_id ORDER BY l.a_id) AS child_ids
+                   FROM police_link l WHERE l.organisation_id = :org AND l.a_kind = 'child'
+                  GROUP BY l.b_id HAVING count(*) >= :k
+                  ORDER BY count(*) DESC, l.b_id LIMIT :limit) g
+           LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id
+           LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
+           LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
+          ORDER BY g.n DESC, g.node_id`;

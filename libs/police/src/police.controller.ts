@@ -1,0 +1,303 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  ETAG_HEADER,
+  etag,
+  Idempotent,
+  UuidParamPipe,
+  versionFromIfMatch,
+} from '@app/platform';
+
+const WITH_ETAG = { headers: { ETag: ETAG_HEADER } };
+import {
+  BreachDto,
+  CawnDto,
+  CreateCawnDto,
+  CreateLinkDto,
+  CreateLocationDto,
+  CreatePersonDto,
+  CreateScreeningDto,
+  CreateVehicleDto,
+  FoundDto,
+  LinkDto,
+  LocationDto,
+  MatchDecisionDto,
+  MatchDto,
+  MatchListDto,
+  MatchRequestDto,
+  MissingEpisodeDto,
+  NetworkDto,
+  NetworkQuery,
+  PersonDto,
+  ProblemProfileQuery,
+  ProblemProfilesDto,
+  ReportMissingDto,
+  ReturnInterviewDto,
+  ScreeningDto,
+  ScreeningHistoryDto,
+  VehicleDto,
+} from './police.dto';
+import { PoliceService } from './police.service';
+
+const uuid = new UuidParamPipe();
+const NOT_YOURS = 'Not found, or not police intelligence you may see (the same answer for both).';
+
+@ApiTags('police')
+@ApiBearerAuth()
+@Controller('police')
+export class PoliceController {
+  constructor(private readonly police: PoliceService) {}
+
+  // ---------- CSE screening ----------
+
+  @Post('screenings')
+  @Idempotent()
+  @RequirePermission('create', 'CseScreening')
+  @ApiOperation({
+    summary: 'Screen a child for CSE risk (scored by the documented rules; review due in 3 months)',
+  })
+  @ApiCreatedResponse({ type: ScreeningDto })
+  @ApiProblems([404, 'No such child, or not one your force works with.'])
+  screen(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateScreeningDto): Promise<ScreeningDto> {
+    return this.police.screen(ctx, dto);
+  }
+
+  @Get('children/:childId/screenings')
+  @RequirePermission('read', 'CseScreening')
+  @ApiOperation({ summary: "A child's CSE screenings by your force, newest first" })
+  @ApiOkResponse({ type: ScreeningHistoryDto })
+  @ApiProblems([404, 'No such child, or not one you may see.'])
+  screenings(@CurrentAccess() ctx: AccessContext, @Param('childId', uuid) childId: string) {
+    return this.police.screenings(ctx, childId);
+  }
+
+  // ---------- missing episodes ----------
+
+  @Post('missing-episodes')
+  @Idempotent()
+  @RequirePermission('create', 'MissingEpisode')
+  @ApiOperation({ summary: 'Report a child missing (goes to the multi-agency chronology)' })
+  @ApiCreatedResponse({ type: MissingEpisodeDto, ...WITH_ETAG })
+  @ApiProblems([404, 'No such child, or not one your force works with.'])
+  async report(
+    @CurrentAccess() ctx: AccessContext,
+    @Body() dto: ReportMissingDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MissingEpisodeDto> {
+    const episode = await this.police.reportMissing(ctx, dto);
+    res.setHeader('ETag', etag(episode.version));
+    return episode;
+  }
+
+  @Get('missing-episodes/:id')
+  @RequirePermission('read', 'MissingEpisode')
+  @ApiOperation({ summary: 'A missing episode of your force' })
+  @ApiOkResponse({ type: MissingEpisodeDto, ...WITH_ETAG })
+  @ApiProblems([404, NOT_YOURS])
+  async episode(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MissingEpisodeDto> {
+    const episode = await this.police.episode(ctx, id);
+    res.setHeader('ETag', etag(episode.version));
+    return episode;
+  }
+
+  @Post('missing-episodes/:id/found')
+  @HttpCode(200)
+  @RequirePermission('update', 'MissingEpisode')
+  @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
+  @ApiOperation({ summary: 'The child was found: the return home interview is due within 72 hours (local)' })
+  @ApiOkResponse({ type: MissingEpisodeDto, ...WITH_ETAG })
+  @ApiProblems([404, NOT_YOURS], [409, 'MISSING_EPISODE.ILLEGAL_TRANSITION: names the allowed moves.'])
+  async found(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: FoundDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MissingEpisodeDto> {
+    const episode = await this.police.found(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(episode.version));
+    return episode;
+  }
+
+  @Post('missing-episodes/:id/return-interview')
+  @HttpCode(200)
+  @RequirePermission('update', 'MissingEpisode')
+  @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
+  @ApiOperation({ summary: 'The return home interview (by someone independent) and its outcome, or why none' })
+  @ApiOkResponse({ type: MissingEpisodeDto, ...WITH_ETAG })
+  @ApiProblems([404, NOT_YOURS], [409, 'MISSING_EPISODE.ILLEGAL_TRANSITION: names the allowed moves.'])
+  async returnInterview(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: ReturnInterviewDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MissingEpisodeDto> {
+    const episode = await this.police.returnInterview(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(episode.version));
+    return episode;
+  }
+
+  // ---------- persons, vehicles, locations, links ----------
+
+  @Post('persons')
+  @Idempotent()
+  @RequirePermission('create', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'Record a person of interest (a match with another force tells both forces)' })
+  @ApiCreatedResponse({ type: PersonDto })
+  createPerson(@CurrentAccess() ctx: AccessContext, @Body() dto: CreatePersonDto) {
+    return this.police.createPerson(ctx, dto);
+  }
+
+  @Get('persons/:id')
+  @RequirePermission('read', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'A person of interest your force recorded, or one disclosed to it' })
+  @ApiOkResponse({ type: PersonDto })
+  @ApiProblems([404, NOT_YOURS])
+  person(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string) {
+    return this.police.node(ctx, 'person', id);
+  }
+
+  @Post('vehicles')
+  @Idempotent()
+  @RequirePermission('create', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'Record a vehicle of interest (registration mark normalised; a match tells both forces)' })
+  @ApiCreatedResponse({ type: VehicleDto })
+  @ApiProblems([409, 'POLICE_VEHICLE.EXISTS: your force already records this registration mark.'])
+  createVehicle(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateVehicleDto) {
+    return this.police.createVehicle(ctx, dto);
+  }
+
+  @Get('vehicles/:id')
+  @RequirePermission('read', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'A vehicle of interest your force recorded, or one disclosed to it' })
+  @ApiOkResponse({ type: VehicleDto })
+  @ApiProblems([404, NOT_YOURS])
+  vehicle(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string) {
+    return this.police.node(ctx, 'vehicle', id);
+  }
+
+  @Post('locations')
+  @Idempotent()
+  @RequirePermission('create', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'Record a location of interest (postcode normalised; hotspot flag)' })
+  @ApiCreatedResponse({ type: LocationDto })
+  createLocation(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateLocationDto) {
+    return this.police.createLocation(ctx, dto);
+  }
+
+  @Get('locations/:id')
+  @RequirePermission('read', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'A location of interest your force recorded, or one disclosed to it' })
+  @ApiOkResponse({ type: LocationDto })
+  @ApiProblems([404, NOT_YOURS])
+  location(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string) {
+    return this.police.node(ctx, 'location', id);
+  }
+
+  @Post('links')
+  @Idempotent()
+  @RequirePermission('create', 'PoliceIntelligence')
+  @ApiOperation({
+    summary: 'Link a child or person to a person, vehicle or location (with its source, date and confidence)',
+  })
+  @ApiCreatedResponse({ type: LinkDto })
+  @ApiProblems([404, 'A node (or child) you cannot see.'], [409, 'POLICE_LINK.EXISTS: already linked.'])
+  link(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateLinkDto): Promise<LinkDto> {
+    return this.police.link(ctx, dto);
+  }
+
+  // ---------- network, problem profiles ----------
+
+  @Get('network')
+  @RequirePermission('read', 'PoliceIntelligence')
+  @ApiOperation({
+    summary: 'The network within 1-3 hops of a child, person, vehicle (vrm) or location',
+    description: "Along your force's links; another force's nodes only once disclosed to your force.",
+  })
+  @ApiOkResponse({ type: NetworkDto })
+  @ApiProblems([404, 'The start is not one you may see.'])
+  network(@CurrentAccess() ctx: AccessContext, @Query() q: NetworkQuery): Promise<NetworkDto> {
+    return this.police.network(ctx, q);
+  }
+
+  @Get('problem-profiles')
+  @RequirePermission('read', 'PoliceIntelligence')
+  @ApiOperation({ summary: 'Persons, vehicles and locations your force links to at least K children (default 3)' })
+  @ApiOkResponse({ type: ProblemProfilesDto })
+  problemProfiles(@CurrentAccess() ctx: AccessContext, @Query() q: ProblemProfileQuery) {
+    return this.police.problemProfiles(ctx, q);
+  }
+
+  // ---------- cross-force matches ----------
+
+  @Get('matches')
+  @RequirePermission('read', 'PoliceIntelligence')
+  @ApiOperation({ summary: "Matches of your force's nodes with another force's: the other force and a reference only" })
+  @ApiOkResponse({ type: MatchListDto })
+  matches(@CurrentAccess() ctx: AccessContext) {
+    return this.police.matches(ctx);
+  }
+
+  @Post('disclosure-requests')
+  @Idempotent()
+  @RequirePermission('create', 'PoliceIntelligence')
+  @ApiOperation({
+    summary: 'Ask the other force to disclose its matching node, quoting the match reference (an information request)',
+  })
+  @ApiCreatedResponse({ type: MatchDto })
+  @ApiProblems([404, 'No such match of your force.'], [409, 'POLICE_MATCH.ALREADY_DECIDED: already asked.'])
+  request(@CurrentAccess() ctx: AccessContext, @Body() dto: MatchRequestDto): Promise<MatchDto> {
+    return this.police.requestDisclosure(ctx, dto.matchReference, dto);
+  }
+
+  @Post('disclosure-decisions')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'PoliceIntelligence')
+  @ApiOperation({ summary: "Disclose your force's matching node to the asking force (lawful basis), or decline" })
+  @ApiOkResponse({ type: MatchDto })
+  @ApiProblems([404, 'No such match, or no request to your force.'], [409, 'POLICE_MATCH.ALREADY_DECIDED.'])
+  decide(@CurrentAccess() ctx: AccessContext, @Body() dto: MatchDecisionDto): Promise<MatchDto> {
+    return this.police.decideDisclosure(ctx, dto.matchReference, dto);
+  }
+
+  // ---------- CAWN ----------
+
+  @Post('cawns')
+  @Idempotent()
+  @RequirePermission('create', 'Cawn')
+  @ApiOperation({ summary: 'Serve a child abduction warning notice (a child under 16, or under 18 in care)' })
+  @ApiCreatedResponse({ type: CawnDto })
+  @ApiProblems([404, 'A person or child you cannot see.'], [422, 'CAWN.NOT_ELIGIBLE: the child is too old.'])
+  createCawn(@CurrentAccess() ctx: AccessContext, @Body() dto: CreateCawnDto): Promise<CawnDto> {
+    return this.police.createCawn(ctx, dto);
+  }
+
+  @Get('cawns/:id')
+  @RequirePermission('read', 'Cawn')
+  @ApiOperation({ summary: 'A CAWN of your force, with its breaches' })
+  @ApiOkResponse({ type: CawnDto })
+  @ApiProblems([404, NOT_YOURS])
+  cawn(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<CawnDto> {
+    return this.police.cawn(ctx, id);
+  }
+
+  @Post('cawns/:id/breaches')
+  @Idempotent()
+  @RequirePermission('create', 'Cawn')
+  @ApiOperation({ summary: 'Record a breach of a CAWN' })
+  @ApiCreatedResponse({ type: CawnDto })
+  @ApiProblems([404, NOT_YOURS])
+  breach(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: BreachDto) {
+    return this.police.breach(ctx, id, dto);
+  }
+}

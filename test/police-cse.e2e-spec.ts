@@ -1,0 +1,485 @@
+/**
+ * The police CSE unit through HTTP (issue 14): a missing episode reported and found, the return
+ * interview overdue across a weekend and escalated; a screening "significant"; a car and a person
+ * linked; the network from the child shows the two other children; the problem profile lists the
+ * cluster; Southshire records the same registration and both forces are told of a match, neither
+ * seeing the other's nodes until a disclosure. And who sees nothing: a school, a council, another force.
+ */
+import { randomUUID } from 'node:crypto';
+import { EscalationService } from '@app/casework';
+import { pncCheckLetter } from '@app/children';
+import { startTestApp, type TestContext } from './support/app';
+
+const NSP_CSE = 'cse.officer@northshire-police.example';
+const NSP_SUP = 'cse.supervisor@northshire-police.example';
+const NSP_ANALYST = 'analyst@northshire-police.example';
+const SSP_CSE = 'cse.officer@southshire-police.example';
+const DSL = 'dsl@riverside-academy.example';
+const SW = 'social.worker@northshire-council.example';
+
+// Friday 27 November 2026.
+const FRIDAY = new Date('2026-11-27T10:00:00Z');
+
+describe('police CSE unit: the journey through HTTP', () => {
+  let t: TestContext;
+  let sweep: EscalationService;
+  let leah: string;
+  let kai: string;
+  const others: string[] = [];
+  const vrm = `KT${String((Date.now() % 90) + 10)} PQR`;
+  const pnc = (() => {
+    const serial = String(Math.floor(1_000_000 + Math.random() * 8_999_999));
+    return `88/${serial}${pncCheckLetter('88', serial)}`;
+  })();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    sweep = t.app.get(EscalationService, { strict: false });
+    const ids = await t.db.query(
+      "SELECT id, given_name FROM child WHERE given_name IN ('Leah', 'Kai') AND family_name IN ('Thompson', 'Robinson')",
+    );
+    leah = ids.find((r: { given_name: string }) => r.given_name === 'Leah').id;
+    kai = ids.find((r: { given_name: string }) => r.given_name === 'Kai').id;
+  });
+  afterAll(() => t.close());
+
+  const post = async (who: string, url: string, body: object, headers: Record<string, string> = {}) => {
+    let req = t.http
+      .post(url)
+      .set('Authorization', await t.as(who))
+      .set('Idempotency-Key', randomUUID());
+    for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
+    return req.send(body);
+  };
+  const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await t.as(who));
+  const notes = async (who: string, subjectId: string, prefix: string) =>
+    (
+      (await get(who, '/api/v1/notifications?limit=100')).body.data as {
+        kind: string;
+        subjectId: string;
+        message: string;
+      }[]
+    ).filter((n) => n.subjectId === subjectId && n.kind.startsWith(prefix));
+  const count = async (table: string) => Number((await t.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n);
+
+  it('registers two more children the force works with', async () => {
+    t.clock.set(FRIDAY);
+    for (const given of ['Mia', 'Jade']) {
+      const res = await post(NSP_CSE, '/api/v1/children', {
+        givenName: given,
+        familyName: `Cluster${Date.now()}`,
+        dateOfBirth: '2011-04-0' + (others.length + 1),
+      });
+      expect(res.status).toBe(201);
+      others.push(res.body.id);
+    }
+  });
+
+  let episode: { id: string; version: number };
+  it('missing episodes: the third in 90 days tells the CSE unit; each goes to the multi-agency chronology', async () => {
+    t.clock.set(FRIDAY);
+    for (const daysAgo of [60, 30]) {
+      const r = await post(NSP_CSE, '/api/v1/police/missing-episodes', {
+        childId: leah,
+        reportedBy: 'carer',
+        reportedAt: new Date(FRIDAY.getTime() - daysAgo * 86_400_000).toISOString(),
+        riskGrading: 'medium',
+      });
+      expect(r.status).toBe(201);
+      expect(await notes(NSP_CSE, r.body.id, 'missing.pattern')).toHaveLength(0);
+    }
+    const third = await post(NSP_CSE, '/api/v1/police/missing-episodes', {
+      childId: leah,
+      reportedBy: 'carer, Fenwick Road',
+      reportedAt: '2026-11-27T09:00:00Z',
+      riskGrading: 'high',
+    });
+    expect(third.status).toBe(201);
+    expect(third.body).toMatchObject({ status: 'MISSING', riskGrading: 'high', reportedBy: 'carer, Fenwick Road' });
+    expect(third.headers.etag).toBe('"1"');
+    episode = third.body;
+    const pattern = await notes(NSP_CSE, episode.id, 'missing.pattern');
+    expect(pattern).toHaveLength(1);
+    expect(pattern[0]!.message).toContain('3 times in 90 days');
+    // The school working with Leah reads the summary on the multi-agency chronology, not the detail.
+    const chronology = await get(DSL, `/api/v1/children/${leah}/chronology`);
+    expect(chronology.status).toBe(200);
+    expect(chronology.body.data.map((e: { summary: string }) => e.summary)).toContain('Reported missing (risk high).');
+  });
+
+  it('found on Friday evening: the 72-hour interview is due Monday evening, escalates only after it', async () => {
+    t.clock.set(new Date('2026-11-27T20:00:00Z'));
+    const stale = await post(
+      NSP_CSE,
+      `/api/v1/police/missing-episodes/${episode.id}/found`,
+      { foundAt: '2026-11-27T18:00:00Z', foundLocation: 'Flat above Mill Lane takeaway' },
+      { 'If-Match': '"7"' },
+    );
+    expect(stale.status).toBe(412);
+    const found = await post(
+      NSP_CSE,
+      `/api/v1/police/missing-episodes/${episode.id}/found`,
+      { foundAt: '2026-11-27T18:00:00Z', foundLocation: 'Flat above Mill Lane takeaway', foundWith: 'two adult males' },
+      { 'If-Match': '"1"' },
+    );
+    expect(found.status).toBe(200);
+    expect(found.body.status).toBe('FOUND');
+    expect(new Date(found.body.interviewDueAt).toISOString()).toBe('2026-11-30T18:00:00.000Z');
+    const again = await post(
+      NSP_CSE,
+      `/api/v1/police/missing-episodes/${episode.id}/found`,
+      { foundAt: '2026-11-27T18:00:00Z', foundLocation: 'x' },
+      { 'If-Match': '"2"' },
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.allowed).toEqual(['INTERVIEWED', 'NO_INTERVIEW']);
+
+    t.clock.set(new Date('2026-11-30T17:00:00Z'));
+    await sweep.run();
+    expect(await notes(NSP_SUP, episode.id, 'escalation')).toHaveLength(0);
+    t.clock.set(new Date('2026-11-30T19:00:00Z'));
+    await sweep.run();
+    expect((await notes(NSP_SUP, episode.id, 'escalation')).length).toBeGreaterThan(0);
+    const read = await get(NSP_CSE, `/api/v1/police/missing-episodes/${episode.id}`);
+    expect(read.body.interviewOverdue).toBe(true);
+
+    const notIndependent = await post(
+      NSP_CSE,
+      `/api/v1/police/missing-episodes/${episode.id}/return-interview`,
+      { heldAt: '2026-11-30T18:30:00Z', interviewer: 'PC Response', independent: false, outcome: 'x' },
+      { 'If-Match': '"2"' },
+    );
+    expect(notIndependent.status).toBe(400);
+    expect(notIndependent.body.errors.map((e: { field: string }) => e.field)).toContain('independent');
+    const held = await post(
+      NSP_CSE,
+      `/api/v1/police/missing-episodes/${episode.id}/return-interview`,
+      {
+        heldAt: '2026-11-30T18:30:00Z',
+        interviewer: 'Return interview service',
+        independent: true,
+        outcome: 'Disclosed being given lifts by older males.',
+      },
+      { 'If-Match': '"2"' },
+    );
+    expect(held.status).toBe(200);
+    expect(held.body).toMatchObject({ status: 'INTERVIEWED', interviewOverdue: false, version: 3 });
+    const open = await t.db.query(
+      "SELECT state FROM deadline WHERE subject_type = 'MissingEpisode' AND subject_id = $1",
+      [episode.id],
+    );
+    expect(open.map((r: { state: string }) => r.state)).toEqual(['met']);
+  });
+
+  let screeningId: string;
+  it('screening: "significant" by the documented rules, history kept, a 3-month review clock that escalates', async () => {
+    t.clock.set(new Date('2026-12-02T10:00:00Z'));
+    const first = await post(NSP_CSE, '/api/v1/police/screenings', {
+      childId: leah,
+      screenedOn: '2026-09-01',
+      vulnerabilities: ['looked_after'],
+      indicators: [{ indicator: 'missing_or_out_overnight', level: 'moderate', lastPresent: '2026-08-20' }],
+    });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ score: 2, band: 'not_at_risk', reviewDueOn: '2026-12-01' });
+    const second = await post(NSP_CSE, '/api/v1/police/screenings', {
+      childId: leah,
+      screenedOn: '2026-12-02',
+      vulnerabilities: ['looked_after', 'excluded_or_not_in_school', 'isolated_from_family_or_peers'],
+      indicators: [
+        { indicator: 'missing_or_out_overnight', level: 'significant', lastPresent: '2026-11-27' },
+        { indicator: 'older_boyfriend_or_controlling_adult', level: 'significant', lastPresent: '2026-12-02' },
+        { indicator: 'picked_up_in_cars_by_unknown_adults', level: 'significant', lastPresent: '2026-11-20' },
+        { indicator: 'hotel_keys', level: 'significant', lastPresent: '2025-12-02' },
+      ],
+    });
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ score: 19, band: 'significant', reviewDueOn: '2027-03-02' });
+    screeningId = second.body.id;
+    const history = await get(NSP_ANALYST, `/api/v1/police/children/${leah}/screenings`);
+    expect(history.status).toBe(200);
+    expect(history.body.data.map((s: { band: string }) => s.band)).toEqual(['significant', 'not_at_risk']);
+    const clocks = await t.db.query(
+      "SELECT subject_id, state FROM deadline WHERE subject_type = 'CseScreening' AND subject_id = ANY($1) ORDER BY opened_at",
+      [[first.body.id, second.body.id]],
+    );
+    expect(clocks).toEqual([
+      { subject_id: first.body.id, state: 'met' },
+      { subject_id: second.body.id, state: 'open' },
+    ]);
+    const bad = await post(NSP_CSE, '/api/v1/police/screenings', {
+      childId: leah,
+      screenedOn: '2026-12-02',
+      vulnerabilities: ['not_a_vulnerability'],
+      indicators: [],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toContain('vulnerabilities');
+    // The screening stays with the police: nothing of it on the school's view.
+    const chronology = await get(DSL, `/api/v1/children/${leah}/chronology`);
+    expect(JSON.stringify(chronology.body)).not.toContain('CSE risk screening');
+  });
+
+  let vehicle: string;
+  let person: string;
+  it('links the car and the "boyfriend": the network from the child shows the two other children', async () => {
+    const car = await post(NSP_CSE, '/api/v1/police/vehicles', {
+      vrm: vrm.toLowerCase(),
+      make: 'Vauxhall',
+      colour: 'grey',
+    });
+    expect(car.status).toBe(201);
+    expect(car.body.vrm).toBe(vrm.replace(' ', ''));
+    vehicle = car.body.id;
+    const badVrm = await post(NSP_CSE, '/api/v1/police/vehicles', { vrm: 'NOT A CAR!' });
+    expect(badVrm.status).toBe(400);
+    expect(badVrm.headers['content-type']).toContain('application/problem+json');
+    expect(badVrm.body.errors[0].field).toBe('vrm');
+    const badPnc = await post(NSP_CSE, '/api/v1/police/persons', {
+      givenName: 'A',
+      familyName: 'B',
+      pncId: '88/1234567A',
+    });
+    expect(badPnc.status).toBe(400);
+    expect(badPnc.body.errors[0].field).toBe('pncId');
+    const bf = await post(NSP_CSE, '/api/v1/police/persons', {
+      givenName: 'Dean',
+      familyName: 'Marsh',
+      aliases: ['D'],
+      dateOfBirth: '1996-05-01',
+      pncId: pnc,
+    });
+    expect(bf.status).toBe(201);
+    person = bf.body.id;
+    const hotspot = await post(NSP_CSE, '/api/v1/police/locations', {
+      address: 'Flat above the takeaway, 14 Mill Lane',
+      postcode: 'nt14ab',
+      hotspot: true,
+    });
+    expect(hotspot.status).toBe(201);
+    expect(hotspot.body.postcode).toBe('NT1 4AB');
+
+    const link = (from: { kind: string; id: string }, to: { kind: string; id: string }) =>
+      post(NSP_CSE, '/api/v1/police/links', {
+        from,
+        to,
+        sourceKind: 'intelligence',
+        sourceRef: 'Op Kestrel 12',
+        linkedOn: '2026-12-01',
+        confidence: 'high',
+      });
+    expect((await link({ kind: 'child', id: leah }, { kind: 'vehicle', id: vehicle })).status).toBe(201);
+    expect((await link({ kind: 'child', id: leah }, { kind: 'person', id: person })).status).toBe(201);
+    expect((await link({ kind: 'person', id: person }, { kind: 'vehicle', id: vehicle })).status).toBe(201);
+    expect((await link({ kind: 'person', id: person }, { kind: 'location', id: hotspot.body.id })).status).toBe(201);
+    for (const other of others)
+      expect((await link({ kind: 'child', id: other }, { kind: 'vehicle', id: vehicle })).status).toBe(201);
+    expect((await link({ kind: 'child', id: leah }, { kind: 'vehicle', id: vehicle })).status).toBe(409);
+
+    const net = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&depth=2`);
+    expect(net.status).toBe(200);
+    const byId = new Map(net.body.nodes.map((n: { id: string }) => [n.id, n]));
+    expect(byId.get(leah)).toMatchObject({ kind: 'child', depth: 0, label: 'Leah Thompson' });
+    expect(byId.get(vehicle)).toMatchObject({ kind: 'vehicle', depth: 1, label: vrm.replace(' ', '') });
+    expect(byId.get(person)).toMatchObject({ kind: 'person', depth: 1 });
+    for (const other of others) expect(byId.get(other)).toMatchObject({ kind: 'child', depth: 2 });
+    expect(byId.get(hotspot.body.id)).toMatchObject({ kind: 'location', depth: 2, hotspot: true });
+    const mine = new Set([leah, vehicle, person, hotspot.body.id, ...others]);
+    const ours = net.body.edges.filter((e: { from: string; to: string }) => mine.has(e.from) && mine.has(e.to));
+    expect(ours).toHaveLength(6);
+    // Every edge joins two nodes of the answer.
+    for (const e of net.body.edges) expect(byId.has(e.from) && byId.has(e.to)).toBe(true);
+    const shallow = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&depth=1`);
+    expect(shallow.body.nodes.every((n: { depth: number }) => n.depth <= 1)).toBe(true);
+    expect(shallow.body.nodes.map((n: { id: string }) => n.id)).not.toContain(others[0]);
+    const byVrm = await get(NSP_ANALYST, `/api/v1/police/network?vrm=${encodeURIComponent(vrm)}&depth=1`);
+    expect(byVrm.body.nodes.filter((n: { kind: string }) => n.kind === 'child')).toHaveLength(3);
+    const both = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&personId=${person}`);
+    expect(both.status).toBe(400);
+    const tooDeep = await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&depth=4`);
+    expect(tooDeep.status).toBe(400);
+
+    const profiles = await get(NSP_ANALYST, '/api/v1/police/problem-profiles');
+    expect(profiles.status).toBe(200);
+    const cluster = profiles.body.data.find((p: { nodeId: string }) => p.nodeId === vehicle);
+    expect(cluster).toMatchObject({ kind: 'vehicle', childCount: 3 });
+    expect([...cluster.childIds].sort()).toEqual([leah, ...others].sort());
+    expect(profiles.body.data.find((p: { nodeId: string }) => p.nodeId === person)).toBeUndefined();
+    // Every child the network named is on the audit record.
+    const audited = await t.db.query(
+      "SELECT count(*)::int AS n FROM audit_event WHERE action = 'police.network.read' AND $1 = ANY(subject_ids)",
+      [others[0]],
+    );
+    expect(audited[0].n).toBeGreaterThan(0);
+  });
+
+  let reference: string;
+  let sspVehicle: string;
+  it('Southshire records the same car: both forces told of a match, neither sees the other until a disclosure', async () => {
+    const sspCar = await post(SSP_CSE, '/api/v1/police/vehicles', { vrm, colour: 'silver' });
+    expect(sspCar.status).toBe(201);
+    sspVehicle = sspCar.body.id;
+    const nsp = (await get(NSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { nodeId: string }) => m.nodeId === vehicle,
+    );
+    const ssp = (await get(SSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { nodeId: string }) => m.nodeId === sspVehicle,
+    );
+    expect(nsp).toMatchObject({ kind: 'vehicle', matchedOn: 'vrm', otherOrganisation: { name: 'Southshire Police' } });
+    expect(ssp).toMatchObject({ kind: 'vehicle', matchedOn: 'vrm', otherOrganisation: { name: 'Northshire Police' } });
+    expect(nsp.reference).toBe(ssp.reference);
+    reference = nsp.reference;
+    // Nothing of the other's content: not its node id, nor the colour or make.
+    expect(JSON.stringify(ssp)).not.toContain(vehicle);
+    expect(JSON.stringify(ssp)).not.toMatch(/grey|Vauxhall/);
+    expect(JSON.stringify(nsp)).not.toContain('silver');
+    expect((await notes(NSP_CSE, vehicle, 'police.match'))[0]!.message).toContain(reference);
+    expect((await notes(SSP_CSE, sspVehicle, 'police.match'))[0]!.message).toContain(reference);
+
+    expect((await get(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`)).status).toBe(404);
+    expect((await get(NSP_CSE, `/api/v1/police/vehicles/${sspVehicle}`)).status).toBe(404);
+    const sspNet = await get(SSP_CSE, `/api/v1/police/network?vrm=${encodeURIComponent(vrm)}&depth=3`);
+    expect(sspNet.body.nodes.map((n: { id: string }) => n.id)).toEqual([sspVehicle]);
+    // A link to a node the caller cannot see: 404, nothing written.
+    const before = await count('police_link');
+    const hidden = await post(SSP_CSE, '/api/v1/police/links', {
+      from: { kind: 'child', id: kai },
+      to: { kind: 'vehicle', id: vehicle },
+      sourceKind: 'intelligence',
+      linkedOn: '2026-12-01',
+      confidence: 'low',
+    });
+    expect(hidden.status).toBe(404);
+    expect(await count('police_link')).toBe(before);
+
+    // The information request under the reference; Northshire's supervisor discloses the car only.
+    const asked = await post(SSP_CSE, '/api/v1/police/disclosure-requests', {
+      matchReference: reference,
+      reason: 'Same car seen in Southtown.',
+    });
+    expect(asked.status).toBe(201);
+    expect(asked.body.yourRequest).toBe('REQUESTED');
+    const officerTries = await post(NSP_CSE, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
+      disclose: true,
+      reason: 'x',
+      lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
+    });
+    expect(officerTries.status).toBe(403);
+    const noBasis = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
+      disclose: true,
+      reason: 'x',
+    });
+    expect(noBasis.status).toBe(400);
+    const disclosed = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
+      disclose: true,
+      reason: 'Joint CSE investigation',
+      lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
+    });
+    expect(disclosed.status).toBe(200);
+    expect(disclosed.body.theirRequest).toBe('DISCLOSED');
+    const seen = await get(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ vrm: vrm.replace(' ', ''), colour: 'grey' });
+    // The car only: the person and Northshire's links stay hidden.
+    expect((await get(SSP_CSE, `/api/v1/police/persons/${person}`)).status).toBe(404);
+    const linked = await post(SSP_CSE, '/api/v1/police/links', {
+      from: { kind: 'child', id: kai },
+      to: { kind: 'vehicle', id: vehicle },
+      sourceKind: 'intelligence',
+      linkedOn: '2026-12-01',
+      confidence: 'low',
+    });
+    expect(linked.status).toBe(201);
+    const afterNet = await get(SSP_CSE, `/api/v1/police/network?childId=${kai}&depth=3`);
+    const ids = afterNet.body.nodes.map((n: { id: string }) => n.id).sort();
+    expect(ids).toEqual([kai, vehicle].sort());
+  });
+
+  it('a school, a council and another force see no police intelligence', async () => {
+    for (const who of [DSL, SW]) {
+      for (const url of [
+        `/api/v1/police/network?childId=${leah}`,
+        `/api/v1/police/persons/${person}`,
+        `/api/v1/police/vehicles/${vehicle}`,
+        '/api/v1/police/problem-profiles',
+        '/api/v1/police/matches',
+        `/api/v1/police/children/${leah}/screenings`,
+        `/api/v1/police/missing-episodes/${episode.id}`,
+      ]) {
+        const res = await get(who, url);
+        expect([403, 404]).toContain(res.status);
+        expect(JSON.stringify(res.body)).not.toMatch(/Marsh|KT\d\d|significant/);
+      }
+      expect((await post(who, '/api/v1/police/vehicles', { vrm: 'AB12CDE' })).status).toBe(403);
+    }
+    // Another force: 404 on Northshire's records (as for records that do not exist), empty lists.
+    expect((await get(SSP_CSE, `/api/v1/police/persons/${person}`)).status).toBe(404);
+    expect((await get(SSP_CSE, `/api/v1/police/missing-episodes/${episode.id}`)).status).toBe(404);
+    expect((await get(SSP_CSE, `/api/v1/police/network?childId=${leah}`)).status).toBe(404);
+    const kaiScreen = await post(NSP_CSE, '/api/v1/police/screenings', {
+      childId: kai,
+      screenedOn: '2026-12-02',
+      vulnerabilities: ['gang_association'],
+      indicators: [],
+    });
+    expect(kaiScreen.status).toBe(201);
+    const sspView = await get(SSP_CSE, `/api/v1/police/children/${kai}/screenings`);
+    expect(sspView.status).toBe(200);
+    expect(sspView.body.data).toEqual([]);
+    const sspProfiles = await get(SSP_CSE, '/api/v1/police/problem-profiles?minChildren=2');
+    expect(JSON.stringify(sspProfiles.body)).not.toContain(leah);
+    expect(screeningId).toBeDefined();
+  });
+
+  it('CAWN: refused for a 16-year-old not in care, served when in care, breaches recorded', async () => {
+    const refused = await post(NSP_CSE, '/api/v1/police/cawns', {
+      personId: person,
+      childId: leah,
+      servedOn: '2026-12-01',
+      expiresOn: '2028-02-20',
+      childInCare: false,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('CAWN.NOT_ELIGIBLE');
+    const served = await post(NSP_CSE, '/api/v1/police/cawns', {
+      personId: person,
+      childId: leah,
+      servedOn: '2026-12-01',
+      expiresOn: '2028-02-20',
+      childInCare: true,
+    });
+    expect(served.status).toBe(201);
+    expect(served.body).toMatchObject({ childInCare: true, breaches: [] });
+    const breach = await post(NSP_CSE, `/api/v1/police/cawns/${served.body.id}/breaches`, {
+      occurredAt: '2026-12-02T08:00:00Z',
+      detail: 'Seen collecting the child from school.',
+    });
+    expect(breach.status).toBe(201);
+    expect(breach.body.breaches).toHaveLength(1);
+    expect((await get(SSP_CSE, `/api/v1/police/cawns/${served.body.id}`)).status).toBe(404);
+    expect((await get(NSP_ANALYST, `/api/v1/police/cawns/${served.body.id}`)).status).toBe(200);
+  });
+
+  it("the demo world: Leah's network (AB12 CDE, the older boyfriend, the hotspot) reaches Kai and Freya; Southshire's same car is a match", async () => {
+    const net = await get(NSP_ANALYST, '/api/v1/police/network?vrm=AB12%20CDE&depth=2');
+    expect(net.status).toBe(200);
+    const labels = net.body.nodes.map((n: { label: string }) => n.label);
+    expect(labels).toEqual(expect.arrayContaining(['AB12CDE', 'Ryan Cole', 'Leah Thompson', 'Kai Robinson']));
+    expect(net.body.nodes.find((n: { kind: string; hotspot?: boolean }) => n.kind === 'location')?.hotspot).toBe(true);
+    const profiles = await get(NSP_ANALYST, '/api/v1/police/problem-profiles');
+    expect(profiles.body.data.find((p: { label: string }) => p.label === 'AB12CDE')?.childCount).toBe(3);
+    const sspMatches = await get(SSP_CSE, '/api/v1/police/matches');
+    expect(sspMatches.body.data.map((m: { reference: string }) => m.reference)).toContain('PM-DE0000AB12');
+    const sspNet = await get(SSP_CSE, '/api/v1/police/network?vrm=AB12CDE&depth=3');
+    expect(sspNet.body.nodes).toHaveLength(1);
+  });
+
+  it('the screening review clock escalates to the supervisors once 3 months pass', async () => {
+    t.clock.set(new Date('2027-03-03T10:00:00Z'));
+    await sweep.run();
+    expect((await notes(NSP_SUP, screeningId, 'escalation')).length).toBeGreaterThan(0);
+  });
+});
