@@ -20,6 +20,7 @@ import { RoleGrants1795883100000 } from './1795883100000-RoleGrants';
 import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInSeqOrder';
 import { WebSession1795886000000 } from './1795886000000-WebSession';
 import { CaseworkKernel1795887000000 } from './1795887000000-CaseworkKernel';
+import { Oversight1795893000000 } from './1795893000000-Oversight';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   AuditChainInSeqOrder1795884000000,
   WebSession1795886000000,
   CaseworkKernel1795887000000,
+  Oversight1795893000000,
 ];

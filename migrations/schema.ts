@@ -2,6 +2,7 @@ import { AUDIT_ENTITIES } from '@app/audit';
 import { CASEWORK_ENTITIES } from '@app/casework';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { IDENTITY_ENTITIES } from '@app/identity';
+import { OVERSIGHT_ENTITIES } from '@app/oversight';
 import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
 import { SHARING_ENTITIES } from '@app/sharing';
@@ -18,6 +19,7 @@ export const SCHEMA: SchemaParts = {
     ...IDEMPOTENCY_ENTITIES,
     ...OUTBOX_ENTITIES,
     ...SHARING_ENTITIES,
+    ...OVERSIGHT_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

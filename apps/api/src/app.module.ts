@@ -7,6 +7,7 @@ import { AccessModule, PermissionGuard } from '@app/access';
 import { CaseworkApiModule } from '@app/casework';
 import { ChildrenModule } from '@app/children';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
+import { OversightModule } from '@app/oversight';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
 import {
@@ -53,6 +54,7 @@ export class AppModule {
         ChildrenModule,
         ReferralsModule,
         SharingModule,
+        OversightModule,
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],

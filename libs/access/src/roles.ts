@@ -18,6 +18,8 @@ export const ROLES = {
   whistleblowing_officer: ['oversight'],
   data_protection_officer: ['police_force', 'local_authority', 'school', 'health'],
   org_admin: ['police_force', 'local_authority', 'school', 'health', 'oversight'],
+  /** The safeguarding partnership's lead for child safeguarding practice reviews (hosted by a council). */
+  review_lead: ['local_authority'],
 } as const satisfies Record<string, readonly OrganisationType[]>;
 
 export type Role = keyof typeof ROLES;
