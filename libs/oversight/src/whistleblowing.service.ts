@@ -403,7 +403,8 @@ export class WhistleblowingService {
     const rows = await namedQuery<{ id: string }>(
       tx,
       `INSERT INTO whistleblowing_attempt (key, at)
-       SELECT :key, :now WHERE (SELECT count(*) FROM whistleblowing_attempt WHERE key = :key AND at > :since) < :limit
+       SELECT CAST(:key AS varchar), CAST(:now AS timestamptz)
+        WHERE (SELECT count(*) FROM whistleblowing_attempt WHERE key = :key AND at > :since) < :limit
        RETURNING id`,
       { key, now, since: new Date(now.getTime() - HOUR_MS), limit },
     );

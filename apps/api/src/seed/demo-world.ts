@@ -98,6 +98,8 @@ export const DEMO_USERS: [string, string, string, string | null, string[]][] = [
     ['named_safeguarding_professional'],
   ],
   ['inspector@inspectorate.example', 'Ines Spector', 'INSP', 'Inspection', ['inspector']],
+  // Oversight (libs/oversight): the inspectorate's whistleblowing line.
+  ['whistleblowing@inspectorate.example', 'Wyn Blower', 'INSP', 'Inspection', ['whistleblowing_officer']],
 ];
 
 /** [client id, name, organisation code, scopes]; every demo client's secret is DEMO_CLIENT_SECRET. */
