@@ -40,6 +40,11 @@ const TAGS = (): [name: string, description: string][] => [
   ['users', "People of the administrator's own organisation, and the role grants a second administrator decides."],
   ['api clients', "The administrator's own partner-system clients."],
   ['health', 'Liveness and readiness, for load balancers and orchestrators.'],
+  [
+    'whistleblowing',
+    'Concerns about practice, made to the independent inspectorate, anonymously if the reporter wishes.',
+  ],
+  ['oversight', 'Who knew what and when about a child, its exports, and the partnership dashboard of overdue work.'],
 ];
 
 export function buildOpenApi(app: INestApplication) {

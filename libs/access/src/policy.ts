@@ -628,8 +628,16 @@ export const POLICY: Record<Role, RuleSpec[]> = {
  */
 const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
   inspector: [
-    { action: 'read', subject: 'OversightTimeline', reason: 'inspection: who knew what and when, for any unrestricted child' },
-    { action: 'read', subject: 'OversightDashboard', reason: "inspection: every organisation's overdue and due-soon work" },
+    {
+      action: 'read',
+      subject: 'OversightTimeline',
+      reason: 'inspection: who knew what and when, for any unrestricted child',
+    },
+    {
+      action: 'read',
+      subject: 'OversightDashboard',
+      reason: "inspection: every organisation's overdue and due-soon work",
+    },
   ],
   data_protection_officer: [
     {

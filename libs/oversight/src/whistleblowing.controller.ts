@@ -104,7 +104,7 @@ export class WhistleblowingController {
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Body() dto: ReportTransitionDto,
-    @Headers('if-match') ifMatch?: string,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<ReportDto> {
     return this.reports.transition(ctx, id, dto, versionFromIfMatch(ifMatch));
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { ApiNextCursor, ApiPageData, PageQuery } from '@app/platform';
 import { REPORT_CATEGORIES, REPORT_OUTCOMES, REPORT_STATUSES } from './whistleblowing.entity';
 
@@ -29,10 +29,11 @@ export class CreateReportDto {
 }
 
 export class ReportReceipt {
-  @ApiProperty({ example: 'WB-7K3M9QX2TA', description: 'Quote it to follow the report up.' })
+  @ApiProperty({ example: 'WB-7K3M9QX2TA', maxLength: 20, description: 'Quote it to follow the report up.' })
   reference!: string;
 
   @ApiProperty({
+    maxLength: 200,
     description: 'Shown once, never again: with the reference it reads replies and adds information. Keep it safe.',
   })
   secret!: string;
@@ -44,6 +45,7 @@ export class FollowUpDto {
   @ApiProperty({ example: 'WB-7K3M9QX2TA' })
   @Transform(trim)
   @IsString()
+  @MaxLength(20)
   @Matches(REFERENCE_PATTERN, { message: 'reference must look like WB-XXXXXXXXXX' })
   reference!: string;
 
@@ -65,22 +67,22 @@ export class ReportMessageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['reporter', 'officer'] }) author!: string;
   @ApiProperty({ enum: ['inspectorate', 'reporter', 'organisation'] }) audience!: string;
-  @ApiProperty() text!: string;
+  @ApiProperty({ maxLength: 20000 }) text!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
 /** What the reporter sees: the status, the outcome, and what was said to them (nothing of the officer). */
 export class ReporterView {
-  @ApiProperty() reference!: string;
+  @ApiProperty({ maxLength: 20 }) reference!: string;
   @ApiProperty({ enum: REPORT_STATUSES }) status!: string;
   @ApiPropertyOptional({ enum: REPORT_OUTCOMES, nullable: true }) outcome!: string | null;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
-  @ApiProperty({ type: [ReportMessageDto] }) messages!: ReportMessageDto[];
+  @ApiProperty({ type: [ReportMessageDto], maxItems: 1000 }) messages!: ReportMessageDto[];
 }
 
 export class ReportDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() reference!: string;
+  @ApiProperty({ maxLength: 20 }) reference!: string;
   @ApiProperty({ enum: REPORT_CATEGORIES }) category!: string;
   @ApiProperty({ enum: REPORT_STATUSES }) status!: string;
   @ApiPropertyOptional({ format: 'uuid', nullable: true }) concernedOrganisationId!: string | null;
@@ -91,7 +93,7 @@ export class ReportDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) closedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) dueAt!: string | null;
   @ApiProperty() version!: number;
-  @ApiPropertyOptional({ type: [ReportMessageDto], description: 'On a single report only.' })
+  @ApiPropertyOptional({ type: [ReportMessageDto], maxItems: 1000, description: 'On a single report only.' })
   messages?: ReportMessageDto[];
 }
 
