@@ -451,7 +451,9 @@ describe('authorization matrix: every child route x every role x every way of kn
     const granted: { key: string; id: string; grantee: string; cls: Cls; discloser: string; other: string }[] = [];
 
     beforeAll(async () => {
-      const now = Date.now();
+      // The app's clock, not the wall clock: it stood still since the app started, and the describes before
+      // this one can take over a minute on a busy machine (a grant from "a minute ago" was not live yet).
+      const now = t.clock.now().getTime();
       for (const [grantee, [discloser, other]] of Object.entries(HOLDERS)) {
         for (const cls of CLASSES) {
           const key = `granted:${grantee}:${cls}`;
