@@ -47,7 +47,10 @@ describe('partnership dashboard (oversight)', () => {
     t = await startTestApp();
     t.clock.set(NOW);
     orgs = Object.fromEntries((await t.db.query('SELECT code, id FROM organisation')).map((o: any) => [o.code, o.id]));
-    const teams: { id: string; organisation_id: string }[] = await t.db.query('SELECT id, organisation_id FROM team');
+    // Agencies' teams only: the inspectorate holds no case work (its sweep audience is empty).
+    const teams: { id: string; organisation_id: string }[] = await t.db.query(
+      `SELECT t.id, t.organisation_id FROM team t JOIN organisation o ON o.id = t.organisation_id WHERE o.type <> 'oversight'`,
+    );
     // Generated work: 400 deadlines over every organisation, some teams, every clock, due from 5 days ago to 3 days on.
     const values: unknown[] = [];
     const rows: string[] = [];
@@ -75,7 +78,11 @@ describe('partnership dashboard (oversight)', () => {
       values,
     );
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    // The generated work must not reach the other tests' escalation sweeps.
+    await t.db.query(`DELETE FROM deadline WHERE subject_type = 'DashboardTest'`);
+    await t.close();
+  });
 
   it('equals a direct SQL count for the inspector, across every organisation, oldest overdue first', async () => {
     const res = await get(INSPECTOR, '/api/v1/oversight/dashboard');

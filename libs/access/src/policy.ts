@@ -693,7 +693,6 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'InformationRequest',
   'SharingGrant',
   'OversightTimeline',
-  'WhistleblowingReport',
 ];
 
 /**
