@@ -218,6 +218,8 @@ describe('whistleblowing (oversight)', () => {
 
     it('acknowledges, assigns, replies and closes: a state machine with If-Match', async () => {
       const url = `/api/v1/whistleblowing/reports/${id}`;
+      // Later than the report, so its messages come after the reporter's first one (same time: no order).
+      t.clock.set(new Date(MONDAY.getTime() + 3_600_000));
       const v = (await get(OFFICER, url)).body.version as number;
       expect((await post(OFFICER, `${url}/transitions`, { to: 'acknowledged' })).status).toBe(428);
       const early = await post(OFFICER, `${url}/transitions`, { to: 'closed', outcome: 'no_further_action' }, `"${v}"`);
