@@ -21,9 +21,10 @@ import { AuditChainInSeqOrder1795884000000 } from './1795884000000-AuditChainInS
 import { WebSession1795886000000 } from './1795886000000-WebSession';
 import { CaseworkKernel1795887000000 } from './1795887000000-CaseworkKernel';
 import { ChildrensServices1795890000000 } from './1795890000000-ChildrensServices';
+import { PoliceCse1795891000000 } from './1795891000000-PoliceCse';
 import { Education1795892000000 } from './1795892000000-Education';
 import { ProtectionStatusLookups1795892100000 } from './1795892100000-ProtectionStatusLookups';
-import { PoliceCse1795891000000 } from './1795891000000-PoliceCse';
+import { Oversight1795893000000 } from './1795893000000-Oversight';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -48,7 +49,8 @@ export const MIGRATIONS = [
   WebSession1795886000000,
   CaseworkKernel1795887000000,
   ChildrensServices1795890000000,
+  PoliceCse1795891000000,
   Education1795892000000,
   ProtectionStatusLookups1795892100000,
-  PoliceCse1795891000000,
+  Oversight1795893000000,
 ];

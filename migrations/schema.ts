@@ -5,6 +5,7 @@ import { CHILDRENS_SERVICES_ENTITIES } from '@app/childrens-services';
 import { EDUCATION_ENTITIES } from '@app/education';
 import { HEALTH_ENTITIES } from '@app/health';
 import { IDENTITY_ENTITIES } from '@app/identity';
+import { OVERSIGHT_ENTITIES } from '@app/oversight';
 import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
 import { SHARING_ENTITIES } from '@app/sharing';
@@ -24,6 +25,7 @@ export const SCHEMA: SchemaParts = {
     ...CHILDRENS_SERVICES_ENTITIES,
     ...EDUCATION_ENTITIES,
     ...HEALTH_ENTITIES,
+    ...OVERSIGHT_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

@@ -1080,6 +1080,105 @@ describe('authorization matrix: every child route x every role x every way of kn
       expect(failures).toEqual([]);
     });
   });
+
+  describe('oversight routes', () => {
+    const TIMELINE_READERS = ['inspector', 'data_protection_officer', 'review_lead'];
+    const DASHBOARD_READERS = [
+      'inspector',
+      'data_protection_officer',
+      'review_lead',
+      'team_manager',
+      'cse_supervisor',
+      'dsl',
+      'named_safeguarding_professional',
+    ];
+
+    it('GET /oversight/children/:id/timeline and its exports: inspectors (unrestricted children), DPOs and review leads working with the child; others 403 or 404', async () => {
+      const [oliver] = await t.db.query(`SELECT id FROM child WHERE nhs_number = '4857773457'`);
+      const [restricted] = await t.db.query('SELECT id FROM child WHERE restricted LIMIT 1');
+      const failures: string[] = [];
+      for (const u of users) {
+        const auth = await t.as(u.email);
+        for (const [child, label] of [
+          [oliver.id as string, 'oliver'],
+          [restricted.id as string, 'restricted'],
+        ] as const) {
+          const res = await t.http.get(`/api/v1/oversight/children/${child}/timeline`).set('Authorization', auth);
+          const expected = !TIMELINE_READERS.includes(u.role)
+            ? 403
+            : label === 'restricted'
+              ? 404
+              : u.role === 'inspector' || u.org === 'NSC'
+                ? 200
+                : 404;
+          if (res.status !== expected)
+            failures.push(`timeline ${u.role}@${u.org} ${label}: ${res.status} != ${expected}`);
+        }
+        const exp = await t.http
+          .post(`/api/v1/oversight/children/${restricted.id}/timeline/exports?format=csv`)
+          .set('Authorization', auth);
+        const expected = TIMELINE_READERS.includes(u.role) ? 404 : 403;
+        if (exp.status !== expected) failures.push(`export ${u.role}@${u.org}: ${exp.status} != ${expected}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it("GET /oversight/dashboard: inspectors everything, managers and DPOs their own organisation's work, others 403", async () => {
+      const failures: string[] = [];
+      for (const u of users) {
+        const res = await t.http.get('/api/v1/oversight/dashboard').set('Authorization', await t.as(u.email));
+        const expected = DASHBOARD_READERS.includes(u.role) ? 200 : 403;
+        if (res.status !== expected) failures.push(`${u.role}@${u.org}: ${res.status} != ${expected}`);
+        if (res.status !== 200 || u.role === 'inspector' || u.role === 'review_lead') continue;
+        for (const part of ['open', 'timeliness', 'referrals', 'requests']) {
+          for (const row of res.body[part] as { organisationId: string }[]) {
+            if (row.organisationId !== orgIds.get(u.org))
+              failures.push(`${u.role}@${u.org} sees ${part} of another organisation`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('whistleblowing reports: only the whistleblowing officer lists, reads and moves them; everybody else 403', async () => {
+      const made = await t.http.post('/api/v1/whistleblowing/reports').send({ category: 'other', text: 'Matrix.' });
+      expect(made.status).toBe(201);
+      const [{ id }] = await t.db.query('SELECT id FROM whistleblowing_report WHERE reference = $1', [
+        made.body.reference,
+      ]);
+      const failures: string[] = [];
+      for (const u of users) {
+        const auth = await t.as(u.email);
+        const officer = u.role === 'whistleblowing_officer';
+        const calls = [
+          ['list', await t.http.get('/api/v1/whistleblowing/reports').set('Authorization', auth), 200],
+          ['read', await t.http.get(`/api/v1/whistleblowing/reports/${id}`).set('Authorization', auth), 200],
+          [
+            'reply',
+            await t.http
+              .post(`/api/v1/whistleblowing/reports/${id}/replies`)
+              .set('Authorization', auth)
+              .send({ audience: 'inspectorate', text: 'note' }),
+            200,
+          ],
+          [
+            'move',
+            await t.http
+              .post(`/api/v1/whistleblowing/reports/${id}/transitions`)
+              .set('Authorization', auth)
+              .set('If-Match', '"999"')
+              .send({ to: 'acknowledged' }),
+            412,
+          ],
+        ] as const;
+        for (const [what, res, ok] of calls) {
+          const expected = officer ? ok : 403;
+          if (res.status !== expected) failures.push(`${what} ${u.role}@${u.org}: ${res.status} != ${expected}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  });
 });
 
 /**

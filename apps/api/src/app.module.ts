@@ -11,6 +11,7 @@ import { EducationModule } from '@app/education';
 import { HealthModule } from '@app/health';
 import { AuthenticationGuard, ClientRateLimitGuard, DatabaseThrottlerStorage, IdentityModule } from '@app/identity';
 import { PoliceModule } from '@app/police';
+import { OversightModule } from '@app/oversight';
 import { ReferralsModule } from '@app/referrals';
 import { SharingModule } from '@app/sharing';
 import {
@@ -61,6 +62,7 @@ export class AppModule {
         EducationModule,
         HealthModule,
         PoliceModule,
+        OversightModule,
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],

@@ -55,6 +55,11 @@ const TAGS = (): [name: string, description: string][] => [
     'The police CSE unit: risk screenings, missing episodes, persons, vehicles and locations of interest, the ' +
       "network, problem profiles, cross-force matches and CAWNs. Police intelligence: the recording force's only.",
   ],
+  [
+    'whistleblowing',
+    'Concerns about practice, made to the independent inspectorate, anonymously if the reporter wishes.',
+  ],
+  ['oversight', 'Who knew what and when about a child, its exports, and the partnership dashboard of overdue work.'],
 ];
 
 export function buildOpenApi(app: INestApplication) {

@@ -39,7 +39,10 @@ export type Subject =
   | 'CseScreening'
   | 'MissingEpisode'
   | 'PoliceIntelligence'
-  | 'Cawn';
+  | 'Cawn'
+  | 'WhistleblowingReport'
+  | 'OversightTimeline'
+  | 'OversightDashboard';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -766,7 +769,33 @@ export const POLICY: Record<Role, RuleSpec[]> = {
       reason: 'decisions to share or not',
     },
   ],
-  whistleblowing_officer: [...everyone],
+  whistleblowing_officer: [
+    ...everyone,
+    {
+      action: ['read', 'update'],
+      subject: 'WhistleblowingReport',
+      conditions: { organisationId: ORG },
+      reason:
+        'the independent inspectorate triages, assigns, answers and closes the whistleblowing reports made to it; ' +
+        'never the organisation concerned',
+    },
+  ],
+  review_lead: [
+    ...everyone,
+    {
+      action: 'read',
+      subject: 'Child',
+      fields: fieldsOf('Child', ['identity']),
+      conditions: WORKING_WITH,
+      reason: "the partnership's review lead identifies the children a practice review is about",
+    },
+    ...accessLogReader("the partnership's review lead"),
+    {
+      action: 'read',
+      subject: 'AccessLogDetail',
+      reason: 'a child safeguarding practice review asks who knew what and when, of every agency',
+    },
+  ],
   data_protection_officer: [
     ...everyone,
     {
@@ -830,6 +859,64 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   ],
 };
 
+/**
+ * Oversight and accountability (libs/oversight), appended to the roles above: who knew what and
+ * when about one child, and the overdue work of a partnership, for reviews and supervision.
+ */
+const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
+  inspector: [
+    {
+      action: 'read',
+      subject: 'OversightTimeline',
+      reason: 'inspection: who knew what and when, for any unrestricted child',
+    },
+    {
+      action: 'read',
+      subject: 'OversightDashboard',
+      reason: "inspection: every organisation's overdue and due-soon work",
+    },
+  ],
+  data_protection_officer: [
+    {
+      action: 'read',
+      subject: 'OversightTimeline',
+      reason: 'the data protection officer answers reviews of the children the organisation works with',
+    },
+    {
+      action: 'read',
+      subject: 'OversightDashboard',
+      conditions: { organisationId: ORG },
+      reason: "the data protection officer reviews their own organisation's timeliness",
+    },
+  ],
+  review_lead: [
+    {
+      action: 'read',
+      subject: 'OversightTimeline',
+      reason: 'child safeguarding practice reviews of the children the partnership works with',
+    },
+    {
+      action: 'read',
+      subject: 'OversightDashboard',
+      reason: "the partnership's overdue work across its agencies (one partnership per deployment)",
+    },
+  ],
+  ...Object.fromEntries(
+    (['team_manager', 'cse_supervisor', 'dsl', 'named_safeguarding_professional'] as const).map((role) => [
+      role,
+      [
+        {
+          action: 'read',
+          subject: 'OversightDashboard',
+          conditions: { organisationId: ORG },
+          reason: "managers supervise their own organisation's overdue and due-soon work (for supervision, not blame)",
+        },
+      ],
+    ]),
+  ),
+};
+for (const [role, rules] of Object.entries(OVERSIGHT_RULES) as [Role, RuleSpec[]][]) POLICY[role].push(...rules);
+
 /** Subjects that are, or reveal, data about a child (a concern or referral names one). */
 export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'Child',
@@ -854,6 +941,7 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'MissingEpisode',
   'PoliceIntelligence',
   'Cawn',
+  'OversightTimeline',
 ];
 
 /**

@@ -21,6 +21,8 @@ export const ROLES = {
   org_admin: ['police_force', 'local_authority', 'school', 'health', 'oversight'],
   // The council's children missing education officer (issue 15).
   cme_officer: ['local_authority'],
+  /** The safeguarding partnership's lead for child safeguarding practice reviews (hosted by a council). */
+  review_lead: ['local_authority'],
 } as const satisfies Record<string, readonly OrganisationType[]>;
 
 export type Role = keyof typeof ROLES;

@@ -100,6 +100,8 @@ export const DEMO_USERS: [string, string, string, string | null, string[]][] = [
   ['inspector@inspectorate.example', 'Ines Spector', 'INSP', 'Inspection', ['inspector']],
   // Children's services' statutory returns (CIN census, Annex A).
   ['performance@northshire-council.example', 'Pat Formance', 'NSC', 'Business Support', ['performance_officer']],
+  // Oversight (libs/oversight): the inspectorate's whistleblowing line.
+  ['whistleblowing@inspectorate.example', 'Wyn Blower', 'INSP', 'Inspection', ['whistleblowing_officer']],
 ];
 
 /** [client id, name, organisation code, scopes]; every demo client's secret is DEMO_CLIENT_SECRET. */

@@ -46,6 +46,10 @@ export interface AppConfig {
    * local receivers in development and tests. Never in production.
    */
   webhookAllowPrivateTargets: boolean;
+  /** Whistleblowing reports accepted per hour from everybody together (the limit needs no identity). */
+  whistleblowingReportsPerHour: number;
+  /** Wrong follow-up secrets accepted per reference per hour (known or not) before 429. */
+  whistleblowingFollowUpFailuresPerHour: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -160,6 +164,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataEncryptionKey,
     dataEncryptionKeyIsDevelopment,
     webhookAllowPrivateTargets,
+    whistleblowingReportsPerHour: int(env, 'WHISTLEBLOWING_REPORTS_PER_HOUR', 60, 1, 100_000),
+    whistleblowingFollowUpFailuresPerHour: int(env, 'WHISTLEBLOWING_FOLLOW_UP_FAILURES_PER_HOUR', 10, 1, 1000),
   };
 }
 

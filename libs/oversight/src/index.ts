@@ -1,0 +1,2 @@
+export * from './oversight.clocks';
+export * from './oversight.module';

@@ -1,0 +1,75 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
+import { ApiProblems, UuidParamPipe } from '@app/platform';
+import { DashboardService } from './dashboard.service';
+import { DashboardDto, DashboardQuery, ExportQuery, TimelineDto } from './oversight.dto';
+import { TimelineService } from './timeline.service';
+
+const uuid = new UuidParamPipe();
+
+@ApiTags('oversight')
+@ApiBearerAuth()
+@Controller('oversight')
+export class OversightController {
+  constructor(
+    private readonly timelines: TimelineService,
+    private readonly dashboards: DashboardService,
+  ) {}
+
+  @Get('children/:id/timeline')
+  @RequirePermission('read', 'OversightTimeline')
+  @ApiOperation({
+    summary: 'Who knew what, and when, about one child (inspectors, data protection officers, review leads)',
+    description:
+      'Every concern, referral move and decision (who and why), request and answer, missed deadline and escalation ' +
+      '(who was told, who read it), in time order; and which organisations and roles opened the record.',
+  })
+  @ApiOkResponse({ type: TimelineDto })
+  @ApiProblems([404, 'No such child, or not one you may see.'])
+  timeline(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<TimelineDto> {
+    return this.timelines.timeline(ctx, id);
+  }
+
+  @Post('children/:id/timeline/exports')
+  @HttpCode(200)
+  @RequirePermission('read', 'OversightTimeline')
+  @ApiOperation({
+    summary: 'Export the timeline as CSV or PDF: its SHA-256 recorded, the audit-chain head named in it',
+    description:
+      'Headers: X-Export-Id, X-Content-SHA256, X-Audit-Head (`<sealSeq>:<hash>`). Check the chain later with ' +
+      '`npm run audit:verify -- --anchor <X-Audit-Head>`; the export is itself an audit event carrying its hash.',
+  })
+  @ApiProduces('text/csv', 'application/pdf')
+  @ApiOkResponse({ description: 'The document.' })
+  @ApiProblems([404, 'No such child, or not one you may see.'])
+  async export(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Query() q: ExportQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    const out = await this.timelines.export(ctx, id, q.format);
+    res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="timeline-${out.id}.${q.format}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Export-Id', out.id);
+    res.setHeader('X-Content-SHA256', out.sha256);
+    if (out.auditHead) res.setHeader('X-Audit-Head', out.auditHead);
+    res.status(200).send(out.body);
+  }
+
+  @Get('dashboard')
+  @RequirePermission('read', 'OversightDashboard')
+  @ApiOperation({
+    summary: "Overdue and due-soon work by organisation, team and clock, and timeliness: within the viewer's scope",
+  })
+  @ApiOkResponse({ type: DashboardDto })
+  dashboard(@CurrentAccess() ctx: AccessContext, @Query() q: DashboardQuery): Promise<DashboardDto> {
+    return this.dashboards.dashboard(ctx, {
+      dueSoonHours: q.dueSoonHours ?? 24,
+      sinceDays: q.sinceDays ?? 90,
+    });
+  }
+}
