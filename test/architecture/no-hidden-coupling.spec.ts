@@ -102,6 +102,59 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     table: 'webhook_delivery',
     why: "platform's outbox: the webhook API checks a delivery belongs to the client's subscription",
   },
+  // Agency modules that landed with issue 15 (education, health): reads still to move behind
+  // SharedRecord / referrals' public services (a kernel follow-up, named in the issue note).
+  ...(['education', 'health'] as const).map((lib) => ({
+    lib,
+    table: 'organisation',
+    why: "identity's directory: names of schools and councils, open to every agency",
+  })),
+  {
+    lib: 'health',
+    table: 'team',
+    why: "identity's directory: the responsible council's MASH team is the contact point",
+  },
+  {
+    lib: 'education',
+    table: 'child',
+    why: 'TO MOVE behind SharedRecord: the pupil roll joins the child for name and date of birth (school section only)',
+  },
+  {
+    lib: 'health',
+    table: 'child',
+    why: 'TO MOVE behind SharedRecord: the protection-status look-up finds the child by NHS number (four answers only)',
+  },
+  ...(['education', 'health'] as const).map((lib) => ({
+    lib,
+    table: 'agency_section',
+    why: "TO MOVE behind SharedRecord: the child's status (CIN, CP plan, looked after) from the council's section",
+  })),
+  {
+    lib: 'education',
+    table: 'concern',
+    why: "TO MOVE behind referrals' ConcernsService: the DSL's file lists the school's own concerns on the pupil",
+  },
+  // Oversight is the partnership's read model of what every module recorded (issue 16): it reads
+  // the audit log, the kernel's deadlines, escalations and notifications, and the workflows' records,
+  // always under the viewer's scope in the same statement; it never writes them.
+  ...[
+    'audit_event',
+    'deadline',
+    'escalation',
+    'notification',
+    'notification_read',
+    'app_user',
+    'organisation',
+    'team',
+    'concern',
+    'referral',
+    'referral_transition',
+    'information_request',
+  ].map((table) => ({
+    lib: 'oversight',
+    table,
+    why: 'oversight is the read model of who knew what and what is overdue: it reads, scoped to the viewer, never writes',
+  })),
 ];
 
 /** Calls that reach a table through an entity class: `tx.getRepository(Child)`, `.into(Escalation)`, ... */

@@ -162,7 +162,16 @@ export const EVERY_ACTOR: RuleSpec[] = [
   {
     inverted: true,
     action: ['read', 'update', 'receive', 'withdraw', 'triage'],
-    subject: ['Concern', 'Referral', 'InformationRequest', 'SharingGrant', 'CsCase', 'Pupil', 'SchoolFile', 'FileTransfer'],
+    subject: [
+      'Concern',
+      'Referral',
+      'InformationRequest',
+      'SharingGrant',
+      'CsCase',
+      'Pupil',
+      'SchoolFile',
+      'FileTransfer',
+    ],
     conditions: { childHiddenFrom: ME },
     reason: 'a restricted child is known only to its case team, in referrals, concerns, requests and grants too',
   },
