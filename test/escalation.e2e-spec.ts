@@ -372,4 +372,33 @@ describe('deadlines and escalation (the casework kernel)', () => {
     expect(await levels(subject.id)).toEqual([1]);
     expect(await notes(NSC_TM, subject.id)).toHaveLength(1);
   });
+
+  it('a deadline held where nobody is declared to hear of it is escalated on the record, and the sweep goes on', async () => {
+    const deadlines = t.app.get(Deadlines, { strict: false });
+    // The inspectorate declares no managers for a kernel rule; Northshire Council does.
+    const nobody = { type: 'KernelTest', id: randomUUID() };
+    const council = { type: 'KernelTest', id: randomUUID() };
+    const overdue = new Date(MONDAY.getTime() - 3_600_000);
+    await t.db.transaction(async (tx) => {
+      await deadlines.open(tx, {
+        subject: nobody,
+        rule: 'kernel_test.reply',
+        dueAt: overdue,
+        organisationId: orgs.INSP!,
+      });
+      await deadlines.open(tx, {
+        subject: council,
+        rule: 'kernel_test.reply',
+        dueAt: overdue,
+        organisationId: orgs.NSC!,
+      });
+    });
+    await svc.run();
+    expect(await levels(nobody.id)).toEqual([1]);
+    expect(await levels(council.id)).toEqual([1]);
+    const [note] = await notes(NSC_TM, council.id);
+    expect(note).toMatchObject({ kind: 'escalation.level1' });
+    // It names who it went to: the council's case managers, not "the team manager" whoever they are.
+    expect((note as unknown as { message: string }).message).toMatch(/escalated to the organisation's team manager\./);
+  });
 });

@@ -106,20 +106,27 @@ export class EscalationService {
       .execute();
     if ((inserted.raw as unknown[]).length === 0) return false;
     // Managers of the team (level 1), then of the whole organisation (level 2).
+    const roles = escalationAudience(item.rule, item.organisation_type);
+    if (roles.length === 0) {
+      // A rule held by a kind of organisation with no managers declared for it: the escalation is
+      // on the record (dashboards and timelines show it), and the sweep goes on with the others.
+      this.logger.warn(
+        `Escalation of ${item.rule} (deadline ${item.id}) has nobody to tell in a ${item.organisation_type}: ` +
+          'declare escalateTo for it',
+      );
+      return true;
+    }
+    const who = roles.map((r) => r.replace(/_/g, ' ')).join(', ');
     await this.notifier.send(
       tx,
-      {
-        organisationId: item.organisation_id,
-        teamId: level === 1 ? item.team_id : null,
-        roles: escalationAudience(item.rule, item.organisation_type),
-      },
+      { organisationId: item.organisation_id, teamId: level === 1 ? item.team_id : null, roles },
       {
         kind: `escalation.level${level}`,
         subjectType: item.subject_type,
         subjectId: item.subject_id,
         message: `${item.subject_type} overdue since ${new Date(item.due_at).toISOString()}: escalated to ${
-          level === 1 ? 'the team manager' : "the organisation's managers"
-        }.`,
+          level === 1 && item.team_id ? "the team's" : "the organisation's"
+        } ${who}.`,
       },
     );
     return true;
