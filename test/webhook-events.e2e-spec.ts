@@ -32,15 +32,21 @@ describe('webhook events', () => {
     await t.close();
   });
 
-  it('is the published events of the catalogue: the four partners had before, and no internal one', () => {
+  it('is the published events of the catalogue: the four partners had before, one or two per agency module, and no internal one', () => {
     const published = declaredEvents()
       .filter((e) => e.published)
       .map((e) => e.name);
     expect([...publishedEventNames()]).toEqual(published);
     expect(published).toEqual([
       'child.linked',
+      // Each agency module publishes what partner systems of the organisation concerned act on.
+      'childrens_services.step_recorded',
+      'education.file_transfer.received',
+      'education.file_transfer.sent',
       'grant.expiring',
+      'health.protection_status.looked_up',
       'information_request.decided',
+      'police.match_found',
       'referral.status_changed',
     ]);
     expect(published).not.toContain('webhook_test.internal');

@@ -22,7 +22,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     NODE_ENV: 'test',
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOGIN_MAX_FAILURES_PER_IP: '100000',
     DB_POOL_MAX: '8',
     ...overrides,

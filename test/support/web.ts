@@ -10,6 +10,10 @@ import { createWebApp } from '../../apps/web/src/web-app';
 import { loadWebConfig } from '../../apps/web/src/web-config';
 import { DEMO_PASSWORD, startTestApp, type TestContext } from './app';
 
+// A browser journey is tens of pages, each checked with axe: on this 2-core machine it takes 30-110 s
+// (more while other work runs), so the files that drive the browser get 4 minutes per test, not 60 s.
+jest.setTimeout(240_000);
+
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it): Playwright's own browsers cannot be downloaded here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [

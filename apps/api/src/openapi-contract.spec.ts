@@ -98,7 +98,16 @@ describe('the OpenAPI contract (issue #17)', () => {
         .filter(({ op }) => op.security?.length === 0)
         .map(({ method, path }) => `${method} ${path}`)
         .sort(),
-    ).toEqual(['get /health', 'get /health/ready', 'post /api/v1/auth/login', 'post /api/v1/auth/token']);
+    ).toEqual([
+      'get /health',
+      'get /health/ready',
+      'post /api/v1/auth/login',
+      'post /api/v1/auth/token',
+      // Whistleblowing: anyone, signed in or not, anonymously (issue 16).
+      'post /api/v1/whistleblowing/reports',
+      'post /api/v1/whistleblowing/reports/follow-up',
+      'post /api/v1/whistleblowing/reports/follow-up/messages',
+    ]);
   });
 
   it('bounds every request so that it fits the edge limits: body size, depth, width and list length', () => {

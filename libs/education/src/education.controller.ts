@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiOkResponse,
@@ -14,9 +15,10 @@ import { ConcernDto } from '@app/referrals';
 import {
   ApiIfMatch,
   ApiProblems,
-  ETAG_HEADER,
   etag,
+  ETAG_HEADER,
   Idempotent,
+  NoBodyDto,
   UuidParamPipe,
   versionFromIfMatch,
 } from '@app/platform';
@@ -177,12 +179,19 @@ export class EducationController {
 
   @Post('transfers/:id/receipt')
   @HttpCode(200)
+  @Idempotent()
   @RequirePermission('receive', 'FileTransfer')
   @ApiOperation({ summary: 'Confirm receipt of a safeguarding file (stops its clock)' })
+  @ApiBody({
+    required: false,
+    type: NoBodyDto,
+    description: 'Nothing: the receipt is the If-Match of the version read.',
+  })
   @ApiIfMatch(true, 'The ETag from the last read; 412 if stale.')
   @ApiOkResponse({ type: FileTransferDto, headers: { ETag: ETAG_HEADER } })
   @ApiProblems([404, 'No such transfer to you.'], [409, 'FILE_TRANSFER.ILLEGAL_TRANSITION: already received.'])
   async confirmReceipt(
+    @Body() _none: NoBodyDto,
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,

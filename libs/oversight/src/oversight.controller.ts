@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { ApiProblems, UuidParamPipe } from '@app/platform';
+import { ApiProblems, NoBodyDto, UuidParamPipe } from '@app/platform';
 import { DashboardService } from './dashboard.service';
 import { DashboardDto, DashboardQuery, ExportQuery, TimelineDto } from './oversight.dto';
 import { TimelineService } from './timeline.service';
@@ -42,9 +42,17 @@ export class OversightController {
       '`npm run audit:verify -- --anchor <X-Audit-Head>`; the export is itself an audit event carrying its hash.',
   })
   @ApiProduces('text/csv', 'application/pdf')
-  @ApiOkResponse({ description: 'The document.' })
+  @ApiBody({ required: false, type: NoBodyDto, description: 'Nothing: the format is the `format` query parameter.' })
+  @ApiOkResponse({
+    description: 'The document.',
+    content: {
+      'text/csv': { schema: { type: 'string', maxLength: 100_000_000 } },
+      'application/pdf': { schema: { type: 'string', format: 'binary', maxLength: 100_000_000 } },
+    },
+  })
   @ApiProblems([404, 'No such child, or not one you may see.'])
   async export(
+    @Body() _none: NoBodyDto,
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Query() q: ExportQuery,

@@ -26,9 +26,10 @@ export class DashboardQuery {
 }
 
 export class ExportQuery {
-  @ApiProperty({ enum: ['csv', 'pdf'] })
+  @ApiPropertyOptional({ enum: ['csv', 'pdf'], default: 'csv' })
+  @IsOptional()
   @IsIn(['csv', 'pdf'])
-  format!: 'csv' | 'pdf';
+  format: 'csv' | 'pdf' = 'csv';
 }
 
 export class OpenWorkRow {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AccessContext, CurrentAccess, Public, RequirePermission } from '@app/access';
-import { ApiIfMatch, ApiProblems, UuidParamPipe, versionFromIfMatch } from '@app/platform';
+import { ApiIfMatch, ApiProblems, Idempotent, UuidParamPipe, versionFromIfMatch } from '@app/platform';
 import {
   CreateReportDto,
   FollowUpDto,
@@ -86,6 +86,7 @@ export class WhistleblowingController {
   }
 
   @Post(':id/transitions')
+  @Idempotent()
   @ApiBearerAuth()
   @HttpCode(200)
   @RequirePermission('update', 'WhistleblowingReport')
@@ -110,6 +111,7 @@ export class WhistleblowingController {
   }
 
   @Post(':id/replies')
+  @Idempotent()
   @ApiBearerAuth()
   @HttpCode(200)
   @RequirePermission('update', 'WhistleblowingReport')

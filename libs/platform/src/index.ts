@@ -11,6 +11,7 @@ export * from './errors/validation';
 export * from './http/actor';
 export * from './http/logging';
 export * from './http/input-limits';
+export * from './http/no-body';
 export * from './http/pagination';
 export * from './platform.module';
 export * from './http/etag';

@@ -109,6 +109,7 @@ export class PoliceController {
   }
 
   @Post('missing-episodes/:id/found')
+  @Idempotent()
   @HttpCode(200)
   @RequirePermission('update', 'MissingEpisode')
   @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
@@ -128,6 +129,7 @@ export class PoliceController {
   }
 
   @Post('missing-episodes/:id/return-interview')
+  @Idempotent()
   @HttpCode(200)
   @RequirePermission('update', 'MissingEpisode')
   @ApiIfMatch(true, 'The ETag you read; 412 when stale.')

@@ -9,7 +9,8 @@ export const MAX_FIELD_ERRORS = 20;
 /** A field path and a message are clipped to these lengths (an unknown key may be of any length). */
 export const FIELD_PATH_MAX_LENGTH = 200;
 export const FIELD_MESSAGE_MAX_LENGTH = 500;
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}\u2026` : text);
+const clip = (text: string | undefined, max: number): string =>
+  text === undefined ? '' : text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
 
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 422 | 428 | 429 | 500 | 503;
 

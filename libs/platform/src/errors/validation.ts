@@ -4,7 +4,9 @@ import { DomainError, type FieldError } from './domain-error';
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    // A value class-validator cannot place (an unknown value) has no property: it is the body itself.
+    const property = error.property ?? 'body';
+    const field = prefix ? `${prefix}.${property}` : property;
     for (const message of Object.values(error.constraints ?? {})) out.push({ field, message });
     if (error.children?.length) out.push(...flatten(error.children, field));
   }
