@@ -244,11 +244,29 @@ describe('API and worker on one database', () => {
   });
 
   it('answers every one of 200 logins while the worker runs its jobs', async () => {
+    // Twenty accounts for twenty concurrent logins: more than LOGIN_MAX_FAILURES attempts in flight
+    // for ONE account are refused before their passwords are checked, by design (the hardening issue).
     const emails = [
       'social.worker@northshire-council.example',
+      'team.manager@northshire-council.example',
+      'mash.officer@northshire-council.example',
+      'conference.chair@northshire-council.example',
+      'dpo@northshire-council.example',
+      'social.worker@southshire-council.example',
+      'mash.officer@southshire-council.example',
+      'team.manager@southshire-council.example',
       'cse.officer@northshire-police.example',
+      'cse.supervisor@northshire-police.example',
+      'analyst@northshire-police.example',
+      'officer@southshire-police.example',
+      'cse.officer@southshire-police.example',
       'dsl@riverside-academy.example',
+      'teacher@riverside-academy.example',
       'nurse@northshire-nhs.example',
+      'safeguarding.nurse@northshire-nhs.example',
+      'inspector@inspectorate.example',
+      'admin@northshire-council.example',
+      'admin@southshire-council.example',
     ];
     let done = false;
     const jobs = (async () => {
