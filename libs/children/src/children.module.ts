@@ -8,6 +8,7 @@ import { ChildrenController } from './children.controller';
 import { ChildAccess } from './child-access.service';
 import { ChildMatching } from './child-matching.service';
 import { ChildrenRepository } from './children.repository';
+import { RecordPartsRepository } from './record-parts.repository';
 import { ChildrenService } from './children.service';
 import { Collaboration } from './collaboration.service';
 import { ChildrenDisclosures } from './disclosures.service';
@@ -42,6 +43,7 @@ export const CHILDREN_ENTITIES = [
   controllers: [ChildrenController],
   providers: [
     ChildrenRepository,
+    RecordPartsRepository,
     ChildAccess,
     ChildMatching,
     Collaboration,

@@ -1,31 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  abilityToSql,
-  accessLogOrganisation,
-  type AccessContext,
-  can,
-  columnsFrom,
-  filterFields,
-  rolesAllowed,
-} from '@app/access';
+import { abilityToSql, accessLogOrganisation, type AccessContext, can, filterFields, rolesAllowed } from '@app/access';
 import { type AccessLogEntry, AuditService } from '@app/audit';
 import { Notifier } from '@app/casework';
 import {
   APP_CONFIG,
   type AppConfig,
   Clock,
-  decodeCursor,
   DomainError,
-  namedQuery,
   type OrganisationType,
   type Page,
   sentKeys,
-  toPage,
 } from '@app/platform';
-import { activeInvolvement, grantInForce, partConditionSql } from './child-scope';
-import { ChronologyEntry, multiAgencyByDefault } from './chronology.entity';
+import { multiAgencyByDefault } from './chronology.entity';
 import { ChildError } from './children.errors';
 import type {
   AccessLogPage,
@@ -37,8 +25,8 @@ import type {
 } from './children.dto';
 import { ChildAccess } from './child-access.service';
 import { childRelations, viaBreakGlass } from './child-rules';
-import { BreakGlassGrant } from './involvement.entity';
-import { AgencySection } from './section.entity';
+import { RecordPartsRepository } from './record-parts.repository';
+import type { AgencySection } from './section.entity';
 
 /** Which section fields belong to which kind of agency. */
 export const SECTION_FIELDS: Record<AgencySection['agencyType'], (keyof PutSectionDto)[]> = {
@@ -65,26 +53,19 @@ export class RecordPartsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly notifier: Notifier,
+    private readonly parts: RecordPartsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Classes each organisation disclosed to the actor's organisation about this child, live now. */
-  private async grantsByOrganisation(tx: EntityManager, ctx: AccessContext, childId: string) {
-    const rows = await namedQuery<{ grantor: string; classes: string[] }>(
-      tx,
-      `SELECT g.grantor_organisation_id AS grantor, array_agg(DISTINCT c) AS classes
-         FROM sharing_grant g, unnest(g.classes) c
-        WHERE g.child_id = :childId AND g.grantee_organisation_id = :me AND ${grantInForce('g', 'now')}
-        GROUP BY g.grantor_organisation_id`,
-      { childId, me: ctx.actor.organisationId, now: this.clock.now() },
-    );
-    return new Map(rows.map((r) => [r.grantor, r.classes]));
+  private grantsByOrganisation(tx: EntityManager, ctx: AccessContext, childId: string) {
+    return this.parts.grantsByOrganisation(tx, childId, ctx.actor.organisationId, this.clock.now());
   }
 
   async getSection(ctx: AccessContext, childId: string, organisationId: string): Promise<SectionDto> {
     const outcome = await this.db.transaction(async (tx) => {
       const child = await this.children.require(tx, ctx, childId);
-      const found = await tx.getRepository(AgencySection).findOneBy({ childId, organisationId });
+      const found = await this.parts.findSection(tx, childId, organisationId);
       // The classes of this section disclosed to the actor's organisation by live grants.
       const grantedClasses = (await this.grantsByOrganisation(tx, ctx, childId)).get(organisationId) ?? [];
       const section = found ? { ...sectionView(found), grantedClasses, ...childRelations(child) } : null;
@@ -121,12 +102,7 @@ export class RecordPartsService {
       if (!can(ctx.ability, 'update', 'ChildSection', { childId, organisationId, ...childRelations(child) })) {
         throw DomainError.forbidden("You may write only your own organisation's section.");
       }
-      const org = await namedQuery<{ type: AgencySection['agencyType'] | 'oversight' }>(
-        tx,
-        'SELECT type FROM organisation WHERE id = :id',
-        { id: organisationId },
-      );
-      const agencyType = org[0]?.type;
+      const agencyType = await this.parts.organisationType(tx, organisationId);
       if (!agencyType || agencyType === 'oversight')
         throw DomainError.forbidden('This organisation keeps no agency section.');
       const own = new Set<string>(SECTION_FIELDS[agencyType]);
@@ -136,8 +112,7 @@ export class RecordPartsService {
           foreign.map((f) => ({ field: f, message: `${f} is not part of a ${agencyType} section` })),
         );
       }
-      const repo = tx.getRepository(AgencySection);
-      let section = await repo.findOne({ where: { childId, organisationId }, lock: { mode: 'pessimistic_write' } });
+      let section = await this.parts.lockSection(tx, childId, organisationId);
       if (section) {
         if (ifMatch === null) throw DomainError.preconditionRequired('Send If-Match with the ETag you last read.');
         if (section.version !== ifMatch) throw ChildError.stale(section.version);
@@ -145,7 +120,7 @@ export class RecordPartsService {
         // If-Match names a version of something that does not exist yet.
         throw DomainError.preconditionFailed('There is no section yet; send no If-Match to create it.');
       } else {
-        section = repo.create({ childId, organisationId, agencyType, markers: [] });
+        section = this.parts.newSection(tx, { childId, organisationId, agencyType, markers: [] });
       }
       // PUT replaces the whole section: fields not sent are cleared.
       for (const field of own) {
@@ -159,13 +134,12 @@ export class RecordPartsService {
               ? String(value)
               : value;
       }
-      const saved = await repo.save(section);
+      const fresh = await this.parts.saveSection(tx, section);
       await this.children.record(tx, ctx, 'section.update', [childId], 'allowed', {
         subjectType: 'ChildSection',
-        subjectIds: [saved.id],
+        subjectIds: [fresh.id],
         details: { fields: sentKeys(dto) },
       });
-      const fresh = await repo.findOneByOrFail({ id: saved.id });
       return filterFields(ctx.ability, 'ChildSection', sectionView(fresh)) as unknown as SectionDto;
     });
   }
@@ -186,33 +160,12 @@ export class RecordPartsService {
     return this.db.transaction(async (tx) => {
       const child = await this.children.require(tx, ctx, childId);
       const now = this.clock.now();
-      const meta = tx.getRepository(ChronologyEntry).metadata;
-      const resolve = partConditionSql('e', columnsFrom(meta, 'e'), { now: 'ce_now', org: 'ce_org' });
-      const scope = abilityToSql(ctx.ability, 'read', 'ChronologyEntry', resolve, 'ce');
-      const params: Record<string, unknown> = {
-        ...scope.params,
-        childId,
-        limit: limit + 1,
-        ce_now: now,
-        ce_org: ctx.actor.organisationId,
-      };
-      let after = '';
-      const c = decodeCursor(cursor, ['timestamp', 'uuid']);
-      if (c) {
-        Object.assign(params, { cAt: new Date(c[0]), cId: c[1] });
-        after = 'AND (e.occurred_at, e.id) < (:cAt, :cId)';
-      }
-      const rows = await namedQuery<ChronologyEntryDto & { organisationId: string; occurredAt: Date }>(
+      const page = await this.parts.chronologyPage(
         tx,
-        `SELECT e.id, e.child_id AS "childId", e.organisation_id AS "organisationId", o.name AS "organisationName",
-                e.author_id AS "authorId", e.occurred_at AS "occurredAt", e.recorded_at AS "recordedAt", e.category,
-                e.summary, e.detail, e.sensitivity, e.shareable, e.multi_agency AS "multiAgency"
-           FROM chronology_entry e JOIN organisation o ON o.id = e.organisation_id
-          WHERE e.child_id = :childId AND ${scope.sql} ${view === 'multi-agency' ? 'AND e.multi_agency' : ''} ${after}
-          ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit`,
-        params,
+        childId,
+        (resolve) => abilityToSql(ctx.ability, 'read', 'ChronologyEntry', resolve, 'ce'),
+        { limit, cursor, multiAgencyOnly: view === 'multi-agency', now, organisationId: ctx.actor.organisationId },
       );
-      const page = toPage(rows, limit, (r) => [new Date(r.occurredAt).toISOString(), r.id]);
       const relations = childRelations(child);
       const grants = await this.grantsByOrganisation(tx, ctx, childId);
       const data = page.data.map(
@@ -254,29 +207,24 @@ export class RecordPartsService {
       if (occurredAt.getTime() > now.getTime() + 5 * 60_000) {
         throw DomainError.validation([{ field: 'occurredAt', message: 'occurredAt must not be in the future' }]);
       }
-      const entry = await tx.getRepository(ChronologyEntry).save(
-        tx.getRepository(ChronologyEntry).create({
-          childId,
-          organisationId: ctx.actor.organisationId,
-          authorId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
-          occurredAt,
-          recordedAt: now,
-          category: dto.category,
-          summary: dto.summary,
-          detail: dto.detail ?? null,
-          sensitivity: dto.sensitivity,
-          shareable: dto.shareable,
-          multiAgency: dto.multiAgency ?? multiAgencyByDefault(dto.category, dto.sensitivity),
-        }),
-      );
+      const entry = await this.parts.insertChronologyEntry(tx, {
+        childId,
+        organisationId: ctx.actor.organisationId,
+        authorId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+        occurredAt,
+        recordedAt: now,
+        category: dto.category,
+        summary: dto.summary,
+        detail: dto.detail ?? null,
+        sensitivity: dto.sensitivity,
+        shareable: dto.shareable,
+        multiAgency: dto.multiAgency ?? multiAgencyByDefault(dto.category, dto.sensitivity),
+      });
       await this.children.record(tx, ctx, 'chronology.create', [childId], 'allowed', {
         subjectType: 'ChronologyEntry',
         subjectIds: [entry.id],
       });
-      const org = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
-        id: entry.organisationId,
-      });
-      return { ...entry, organisationName: org[0]?.name ?? '' };
+      return { ...entry, organisationName: await this.parts.organisationName(tx, entry.organisationId) };
     });
   }
 
@@ -332,52 +280,35 @@ export class RecordPartsService {
    */
   async breakGlass(ctx: AccessContext, childId: string, reason: string): Promise<BreakGlassResponse> {
     return this.db.transaction(async (tx) => {
-      const rows = await namedQuery<{ restricted: boolean }>(
-        tx,
-        'SELECT restricted FROM child WHERE id = :id FOR UPDATE',
-        {
-          id: childId,
-        },
-      );
+      const restricted = await this.parts.lockChildRestricted(tx, childId);
       // A restricted child stays with its case team: break-glass cannot open it, and says so as a 404.
-      if (!rows[0] || rows[0].restricted || ctx.actor.kind !== 'user') {
+      if (restricted !== false || ctx.actor.kind !== 'user') {
         await this.children.record(tx, ctx, 'break_glass.open', [childId], 'not_found', { breakGlass: true });
         throw ChildError.notFound();
       }
       const now = this.clock.now();
       const expiresAt = new Date(now.getTime() + this.config.breakGlassMinutes * 60_000);
-      const grant = await tx.getRepository(BreakGlassGrant).save(
-        tx.getRepository(BreakGlassGrant).create({
-          childId,
-          userId: ctx.actor.id,
-          organisationId: ctx.actor.organisationId,
-          reason,
-          grantedAt: now,
-          expiresAt,
-        }),
-      );
+      const grant = await this.parts.insertBreakGlass(tx, {
+        childId,
+        userId: ctx.actor.id,
+        organisationId: ctx.actor.organisationId,
+        reason,
+        grantedAt: now,
+        expiresAt,
+      });
       // The lead agency is told (children's services once it leads); without one, the organisation
       // that registered the child.
-      const leads = await namedQuery<{ organisation_id: string }>(
-        tx,
-        `SELECT coalesce(
-           (SELECT organisation_id FROM involvement
-             WHERE child_id = :childId AND kind = 'lead' AND ${activeInvolvement('involvement', 'now')} LIMIT 1),
-           (SELECT created_by_organisation_id FROM child WHERE id = :childId)) AS organisation_id`,
-        { childId, now },
-      );
-      const actorOrg = await namedQuery<{ name: string }>(tx, 'SELECT name FROM organisation WHERE id = :id', {
-        id: ctx.actor.organisationId,
-      });
-      for (const l of leads) {
+      const leads = await this.parts.leadOrRegistrant(tx, childId, now);
+      const actorOrg = (await this.parts.organisationName(tx, ctx.actor.organisationId)) || 'another organisation';
+      for (const organisationId of leads) {
         await this.notifier.send(
           tx,
-          { organisationId: l.organisation_id, roles: BREAK_GLASS_AUDIENCE },
+          { organisationId, roles: BREAK_GLASS_AUDIENCE },
           {
             kind: 'child.break_glass',
             subjectType: 'Child',
             subjectId: childId,
-            message: `Break-glass access to a child your organisation leads on, by a user of ${actorOrg[0]?.name ?? 'another organisation'}, until ${expiresAt.toISOString()}.`,
+            message: `Break-glass access to a child your organisation leads on, by a user of ${actorOrg}, until ${expiresAt.toISOString()}.`,
           },
         );
       }
@@ -388,7 +319,7 @@ export class RecordPartsService {
         details: {
           grantId: grant.id,
           expiresAt: expiresAt.toISOString(),
-          notified: leads.map((l) => l.organisation_id),
+          notified: leads,
         },
       });
       return { grantId: grant.id, childId, expiresAt };
