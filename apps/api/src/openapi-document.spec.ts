@@ -28,4 +28,18 @@ describe('the committed OpenAPI document', () => {
     );
     expect(doc.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
+
+  // A `string | null` property without `type: String` reaches Swagger as TypeScript's `Object`: the
+  // document then says "object" for a date or a name, and every typed client reads it wrong.
+  it('types every property: none is an object with nothing in it', async () => {
+    const doc = await openApiFromCode();
+    const untyped = Object.entries(doc.components?.schemas ?? {}).flatMap(([name, schema]) =>
+      Object.entries((schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {})
+        .filter(
+          ([, p]) => p.type === 'object' && !p.properties && !p.additionalProperties && !('$ref' in p) && !p.allOf,
+        )
+        .map(([prop]) => `${name}.${prop}`),
+    );
+    expect(untyped).toEqual([]);
+  });
 });

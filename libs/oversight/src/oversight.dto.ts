@@ -35,13 +35,13 @@ export class ExportQuery {
 export class OpenWorkRow {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty({ maxLength: 200 }) organisation!: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) teamId!: string | null;
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) team!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) teamId!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) team!: string | null;
   @ApiProperty({ maxLength: 60, description: 'The clock (a declared deadline rule).' }) rule!: string;
   @ApiProperty() open!: number;
   @ApiProperty() overdue!: number;
   @ApiProperty() dueSoon!: number;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) oldestOverdueSince!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) oldestOverdueSince!: string | null;
   @ApiProperty({ format: 'date-time' }) nextDue!: string;
 }
 
@@ -58,7 +58,7 @@ export class ReferralOutcomeRow {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty({ maxLength: 200 }) organisation!: string;
   @ApiProperty({ maxLength: 20 }) status!: string;
-  @ApiPropertyOptional({ nullable: true, maxLength: 30 }) outcome!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 30 }) outcome!: string | null;
   @ApiProperty() count!: number;
 }
 
@@ -99,22 +99,22 @@ export class DashboardDto {
 
 export class TimelineActor {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) name!: string | null;
 }
 
 export class TimelineOrganisation {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) name!: string | null;
 }
 
 export class TimelineReader {
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) name!: string | null;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
 export class TimelineTold {
   @ApiProperty({ type: [String], maxItems: 20, items: { type: 'string', maxLength: 40 } }) roles!: string[];
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) team!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) team!: string | null;
   @ApiProperty({ type: [TimelineReader], maxItems: 10000 }) readBy!: TimelineReader[];
 }
 
@@ -125,14 +125,14 @@ export class TimelineEventDto {
   @ApiProperty({ format: 'uuid' }) subjectId!: string;
   @ApiPropertyOptional({ type: TimelineOrganisation, nullable: true }) organisation!: TimelineOrganisation | null;
   @ApiPropertyOptional({ type: TimelineActor, nullable: true }) actor!: TimelineActor | null;
-  @ApiPropertyOptional({ nullable: true, maxLength: 20000 }) what!: string | null;
-  @ApiPropertyOptional({ nullable: true, maxLength: 20000 }) why!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20000 }) what!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20000 }) why!: string | null;
   @ApiPropertyOptional({ type: TimelineTold }) told?: TimelineTold;
 }
 
 export class TimelinePerson {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) name!: string | null;
   @ApiProperty() count!: number;
   @ApiProperty({ format: 'date-time' }) first!: string;
   @ApiProperty({ format: 'date-time' }) last!: string;
@@ -140,8 +140,8 @@ export class TimelinePerson {
 
 export class TimelineAccessOrganisation {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) name!: string | null;
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 }) type!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 }) type!: string | null;
 }
 
 export class TimelineAccessDto {

@@ -85,13 +85,13 @@ export class ReportDto {
   @ApiProperty({ maxLength: 20 }) reference!: string;
   @ApiProperty({ enum: REPORT_CATEGORIES }) category!: string;
   @ApiProperty({ enum: REPORT_STATUSES }) status!: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) concernedOrganisationId!: string | null;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) assignedTo!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) concernedOrganisationId!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) assignedTo!: string | null;
   @ApiPropertyOptional({ enum: REPORT_OUTCOMES, nullable: true }) outcome!: string | null;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) acknowledgedAt!: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) closedAt!: string | null;
-  @ApiProperty({ format: 'date-time' }) dueAt!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acknowledgedAt!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: string | null;
   @ApiProperty() version!: number;
   @ApiPropertyOptional({ type: [ReportMessageDto], maxItems: 1000, description: 'On a single report only.' })
   messages?: ReportMessageDto[];

@@ -350,6 +350,11 @@ export class ProblemProfilesDto {
 
 // ---------- cross-force matches ----------
 
+export class MatchOrganisation {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ maxLength: 200 }) name!: string;
+}
+
 export class MatchDto {
   @ApiProperty({ description: 'Quote it in an information request to the other force.', maxLength: 13 })
   reference!: string;
@@ -360,7 +365,8 @@ export class MatchDto {
   })
   matchedOn!: string;
   @ApiProperty({ format: 'uuid', description: "Your force's node." }) nodeId!: string;
-  @ApiProperty({ description: 'The other force (its name only).' }) otherOrganisation!: { id: string; name: string };
+  @ApiProperty({ type: MatchOrganisation, description: 'The other force (its name only).' })
+  otherOrganisation!: MatchOrganisation;
   @ApiPropertyOptional({ enum: ['REQUESTED', 'DISCLOSED', 'DECLINED'], nullable: true, type: String })
   yourRequest!: string | null;
   @ApiPropertyOptional({ enum: ['REQUESTED', 'DISCLOSED', 'DECLINED'], nullable: true, type: String })

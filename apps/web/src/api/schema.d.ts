@@ -3831,6 +3831,11 @@ export interface components {
             /** @description Largest clusters first. */
             data: components["schemas"]["ProblemProfileDto"][];
         };
+        MatchOrganisation: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         MatchDto: {
             /** @description Quote it in an information request to the other force. */
             reference: string;
@@ -3847,7 +3852,7 @@ export interface components {
              */
             nodeId: string;
             /** @description The other force (its name only). */
-            otherOrganisation: Record<string, never>;
+            otherOrganisation: components["schemas"]["MatchOrganisation"];
             /** @enum {string|null} */
             yourRequest?: "REQUESTED" | "DISCLOSED" | "DECLINED" | null;
             /** @enum {string|null} */
@@ -3988,19 +3993,19 @@ export interface components {
             /** @enum {string} */
             status: "received" | "acknowledged" | "assigned" | "closed";
             /** Format: uuid */
-            concernedOrganisationId?: Record<string, never> | null;
+            concernedOrganisationId?: string | null;
             /** Format: uuid */
-            assignedTo?: Record<string, never> | null;
+            assignedTo?: string | null;
             /** @enum {string|null} */
             outcome?: "substantiated" | "partly_substantiated" | "not_substantiated" | "referred_to_organisation" | "no_further_action" | null;
             /** Format: date-time */
             receivedAt: string;
             /** Format: date-time */
-            acknowledgedAt?: Record<string, never> | null;
+            acknowledgedAt?: string | null;
             /** Format: date-time */
-            closedAt?: Record<string, never> | null;
+            closedAt?: string | null;
             /** Format: date-time */
-            dueAt: Record<string, never>;
+            dueAt: string | null;
             version: number;
             /** @description On a single report only. */
             messages?: components["schemas"]["ReportMessageDto"][];
@@ -4035,21 +4040,21 @@ export interface components {
         TimelineOrganisation: {
             /** Format: uuid */
             id: string;
-            name?: Record<string, never> | null;
+            name?: string | null;
         };
         TimelineActor: {
             /** Format: uuid */
             id: string;
-            name?: Record<string, never> | null;
+            name?: string | null;
         };
         TimelineReader: {
-            name?: Record<string, never> | null;
+            name?: string | null;
             /** Format: date-time */
             at: string;
         };
         TimelineTold: {
             roles: string[];
-            team?: Record<string, never> | null;
+            team?: string | null;
             readBy: components["schemas"]["TimelineReader"][];
         };
         TimelineEventDto: {
@@ -4062,20 +4067,20 @@ export interface components {
             subjectId: string;
             organisation?: components["schemas"]["TimelineOrganisation"] | null;
             actor?: components["schemas"]["TimelineActor"] | null;
-            what?: Record<string, never> | null;
-            why?: Record<string, never> | null;
+            what?: string | null;
+            why?: string | null;
             told?: components["schemas"]["TimelineTold"];
         };
         TimelineAccessOrganisation: {
             /** Format: uuid */
             id: string;
-            name?: Record<string, never> | null;
-            type?: Record<string, never> | null;
+            name?: string | null;
+            type?: string | null;
         };
         TimelinePerson: {
             /** Format: uuid */
             id: string;
-            name?: Record<string, never> | null;
+            name?: string | null;
             count: number;
             /** Format: date-time */
             first: string;
@@ -4106,15 +4111,15 @@ export interface components {
             organisationId: string;
             organisation: string;
             /** Format: uuid */
-            teamId?: Record<string, never> | null;
-            team?: Record<string, never> | null;
+            teamId?: string | null;
+            team?: string | null;
             /** @description The clock (a declared deadline rule). */
             rule: string;
             open: number;
             overdue: number;
             dueSoon: number;
             /** Format: date-time */
-            oldestOverdueSince?: Record<string, never> | null;
+            oldestOverdueSince?: string | null;
             /** Format: date-time */
             nextDue: string;
         };
@@ -4132,7 +4137,7 @@ export interface components {
             organisationId: string;
             organisation: string;
             status: string;
-            outcome?: Record<string, never> | null;
+            outcome?: string | null;
             count: number;
         };
         RequestRow: {
