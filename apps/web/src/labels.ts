@@ -88,6 +88,30 @@ export const REQUEST_STATUSES: Record<Schemas['InformationRequestDto']['status']
   DECLINED: 'Declined',
 };
 
+/**
+ * The statutory and local clocks by their deadline rule (libs/*\/src/*.clocks.ts): the dashboard names
+ * each in words. A rule a module adds later shows as its name until it is given words here.
+ */
+export const CLOCKS: Record<string, string> = {
+  'concern.decision': "Safeguarding lead's decision on a concern",
+  'referral.decision': 'Decision on a referral (1 working day)',
+  'mash.checks': 'MASH partner checks',
+  'information_request.decision': 'Decision on an information request',
+  'assessment.completion': 'Assessment completed (45 working days)',
+  'strategy.discussion': 'Strategy discussion held',
+  'icpc.target': 'Initial child protection conference (15 working days)',
+  'review_conference.due': 'Review child protection conference',
+  'education.file_transfer': 'Safeguarding file transferred to the new school (5 school days)',
+  'whistleblowing.acknowledge': 'Whistleblowing report acknowledged (2 working days)',
+  'cse.screening_review': 'CSE risk screening reviewed (3 months)',
+  'missing.return_interview': 'Return home interview (72 hours)',
+};
+
+export const REFERRAL_OUTCOMES_AND_STATUSES: Record<string, string> = {
+  ...OUTCOMES,
+  ...REFERRAL_STATUSES,
+};
+
 /** Radios or checkboxes items from a label map, with the current value(s) checked. */
 export function choices(
   labels: Record<string, string>,

@@ -12,6 +12,7 @@ import { childrenRoutes } from './routes/children.routes';
 import { concernRoutes } from './routes/concerns.routes';
 import { homeRoutes } from './routes/home.routes';
 import { informationRequestRoutes } from './routes/information-requests.routes';
+import { oversightRoutes } from './routes/oversight.routes';
 import { referralRoutes } from './routes/referrals.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { setUpViews } from './views';
@@ -115,6 +116,7 @@ export function createWebApp({ config, sessionPool, logger }: WebAppOptions): We
   app.use(referralRoutes());
   app.use(childrenRoutes());
   app.use(informationRequestRoutes());
+  app.use(oversightRoutes());
 
   app.use((_req, res) => res.status(404).render('pages/not-found'));
   app.use(errorHandler(logger));

@@ -5,6 +5,7 @@ import { dateFromParts } from './http/forms';
 import { nameMatch } from './routes/child-search';
 import { parseTime } from './routes/concerns.routes';
 import { orderWork, type WorkItem } from './routes/home.routes';
+import { dashboardView, stackedBars } from './routes/oversight.routes';
 import { movesFor } from './routes/referrals.routes';
 import { loadWebConfig } from './web-config';
 
@@ -127,5 +128,81 @@ describe('web configuration', () => {
     expect(() => loadWebConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow('SESSION_SECRET');
     expect(() => loadWebConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) })).toThrow('DATABASE_URL');
     expect(() => loadWebConfig({ SESSION_SECRET: 'short' })).toThrow('SESSION_SECRET');
+  });
+});
+
+describe('dashboard charts', () => {
+  const row = (organisationId: string, organisation: string, open: number, overdue: number, dueSoon: number) => ({
+    organisationId,
+    organisation,
+    teamId: null,
+    team: null,
+    rule: 'referral.decision',
+    open,
+    overdue,
+    dueSoon,
+    oldestOverdueSince: overdue ? '2026-12-01T10:00:00Z' : null,
+    nextDue: '2026-12-01T10:00:00Z',
+  });
+
+  it('draws every bar on one scale, the largest total filling the width, leaving out empty segments', () => {
+    const bars = stackedBars([
+      {
+        label: 'A',
+        parts: [
+          { kind: 'overdue', value: 2 },
+          { kind: 'on-time', value: 2 },
+        ],
+        words: 'a',
+      },
+      {
+        label: 'B',
+        parts: [
+          { kind: 'overdue', value: 0 },
+          { kind: 'on-time', value: 2 },
+        ],
+        words: 'b',
+      },
+    ]);
+    expect(bars[0]!.segments.map((s) => [s.kind, s.x, s.width])).toEqual([
+      ['overdue', 0, 270],
+      ['on-time', 270, 270],
+    ]);
+    expect(bars[1]!.segments.map((s) => s.kind)).toEqual(['on-time']);
+    expect(bars[1]!.total).toBe(2);
+  });
+
+  it('adds up each organisation across its teams and clocks, most overdue first, and words each bar', () => {
+    const view = dashboardView(
+      {
+        generatedAt: '2026-12-02T10:00:00Z',
+        dueSoonUntil: '2026-12-03T10:00:00Z',
+        since: '2026-09-03T10:00:00Z',
+        open: [row('1', 'Council', 5, 1, 1), row('1', 'Council', 3, 2, 0), row('2', 'Police', 2, 0, 2)],
+        timeliness: [
+          {
+            organisationId: '1',
+            organisation: 'Council',
+            rule: 'referral.decision',
+            metInTime: 3,
+            metLate: 1,
+            cancelled: 0,
+          },
+        ],
+        referrals: [],
+        requests: [],
+      },
+      Date.parse('2026-12-02T10:00:00Z'),
+    );
+    expect(view.totals).toEqual({ open: 10, overdue: 3, dueSoon: 3, oldestOverdueFor: '24 hours' });
+    expect(view.openChart.map((b) => b.words)).toEqual([
+      'Council: 3 overdue, 1 due soon, 8 open in all',
+      'Police: 0 overdue, 2 due soon, 2 open in all',
+    ]);
+    expect(view.timelinessChart[0]).toMatchObject({
+      total: 100,
+      words: 'Council: 75% done in time (3 in time, 1 late)',
+    });
+    expect(view.open[0]!.clock).toBe('Decision on a referral (1 working day)');
   });
 });

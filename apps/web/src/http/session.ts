@@ -31,6 +31,8 @@ export interface Capabilities {
   breakGlass: boolean;
   receiveRequests: boolean;
   sendRequests: boolean;
+  /** The partnership dashboard (oversight): managers, DSLs, the inspectorate, review leads. */
+  readDashboard: boolean;
 }
 
 export interface SignedIn {

@@ -22,6 +22,7 @@ export function capabilitiesOf(packed: unknown[]): Capabilities {
     breakGlass: ability.can('create', 'BreakGlass'),
     receiveRequests: ability.can('receive', 'InformationRequest'),
     sendRequests: ability.can('create', 'InformationRequest'),
+    readDashboard: ability.can('read', 'OversightDashboard'),
   };
 }
 
