@@ -58,7 +58,7 @@ export class InspectionService {
       subject: 'Referral',
       action: 'inspection.referrals',
       fields: (tx) =>
-        columnsFrom(tx.getRepository(Referral).metadata, 'r', { childHiddenFrom: childHiddenField('r.child_id') }),
+        columnsFrom(tx.connection.getMetadata(Referral), 'r', { childHiddenFrom: childHiddenField('r.child_id') }),
       from: `referral r JOIN organisation fo ON fo.id = r.from_organisation_id
              JOIN organisation tor ON tor.id = r.to_organisation_id JOIN team tt ON tt.id = r.to_team_id`,
       columns: `r.id, r.status, ${org('fo')} AS "from", ${org('tor')} AS "to",
@@ -96,7 +96,7 @@ export class InspectionService {
         subject: 'Concern',
         action: 'inspection.concerns',
         fields: (tx) =>
-          columnsFrom(tx.getRepository(Concern).metadata, 'c', { childHiddenFrom: childHiddenField('c.child_id') }),
+          columnsFrom(tx.connection.getMetadata(Concern), 'c', { childHiddenFrom: childHiddenField('c.child_id') }),
         from: 'concern c JOIN organisation co ON co.id = c.organisation_id',
         columns: `c.id, c.status, ${org('co')} AS organisation, c.child_id AS "childId", ${subject('c')} AS subject,
                 c.category, c.immediate_danger AS "immediateDanger", c.what_was_seen AS "whatWasSeen",
@@ -131,7 +131,7 @@ export class InspectionService {
       subject: 'InformationRequest',
       action: decided ? 'inspection.decisions' : 'inspection.requests',
       fields: (tx) =>
-        columnsFrom(tx.getRepository(InformationRequest).metadata, 'ir', {
+        columnsFrom(tx.connection.getMetadata(InformationRequest), 'ir', {
           childHiddenFrom: childHiddenField('ir.child_id'),
         }),
       from: `information_request ir JOIN organisation fo ON fo.id = ir.from_organisation_id
