@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, Get, Headers, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
-import { ApiProblems, DomainError } from '@app/platform';
+import { ApiProblems } from '@app/platform';
 import {
   InspectionConcernPage,
   InspectionConcernQuery,
@@ -35,13 +35,7 @@ const InspectionList = (summary: string) =>
   );
 
 /** The purpose must be declared, not defaulted: an inspector says why before reading lists. */
-function declared(header: unknown): void {
-  if (header === undefined) {
-    throw DomainError.validation([
-      { field: 'X-Purpose-Of-Use', message: 'X-Purpose-Of-Use is required: declare inspection' },
-    ]);
-  }
-}
+const declared = (header: unknown): boolean => header !== undefined;
 
 @ApiTags('oversight')
 @ApiBearerAuth()
@@ -57,8 +51,7 @@ export class InspectionController {
     @Headers(PURPOSE) purpose: unknown,
     @Query() q: InspectionReferralQuery,
   ): Promise<InspectionReferralPage> {
-    declared(purpose);
-    return this.inspection.referrals(ctx, q);
+    return this.inspection.referrals(ctx, q, declared(purpose));
   }
 
   @Get('concerns')
@@ -69,8 +62,7 @@ export class InspectionController {
     @Headers(PURPOSE) purpose: unknown,
     @Query() q: InspectionConcernQuery,
   ): Promise<InspectionConcernPage> {
-    declared(purpose);
-    return this.inspection.concerns(ctx, q);
+    return this.inspection.concerns(ctx, q, declared(purpose));
   }
 
   @Get('information-requests')
@@ -81,8 +73,7 @@ export class InspectionController {
     @Headers(PURPOSE) purpose: unknown,
     @Query() q: InspectionRequestQuery,
   ): Promise<InspectionRequestPage> {
-    declared(purpose);
-    return this.inspection.requests(ctx, q);
+    return this.inspection.requests(ctx, q, declared(purpose));
   }
 
   @Get('decisions')
@@ -93,7 +84,6 @@ export class InspectionController {
     @Headers(PURPOSE) purpose: unknown,
     @Query() q: InspectionRequestQuery,
   ): Promise<InspectionRequestPage> {
-    declared(purpose);
-    return this.inspection.requests(ctx, q, true);
+    return this.inspection.requests(ctx, q, declared(purpose), true);
   }
 }

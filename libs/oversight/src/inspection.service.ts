@@ -53,8 +53,12 @@ export class InspectionService {
     private readonly clock: Clock,
   ) {}
 
-  async referrals(ctx: AccessContext, q: InspectionReferralQuery): Promise<Page<InspectionReferralDto>> {
-    return this.page(ctx, q, {
+  async referrals(
+    ctx: AccessContext,
+    q: InspectionReferralQuery,
+    declared: boolean,
+  ): Promise<Page<InspectionReferralDto>> {
+    return this.page(ctx, q, declared, {
       subject: 'Referral',
       action: 'inspection.referrals',
       fields: (tx) =>
@@ -88,46 +92,51 @@ export class InspectionService {
     });
   }
 
-  async concerns(ctx: AccessContext, q: InspectionConcernQuery): Promise<Page<InspectionConcernDto>> {
-    return this.page(
-      ctx,
-      { ...q, box: 'received' },
-      {
-        subject: 'Concern',
-        action: 'inspection.concerns',
-        fields: (tx) =>
-          columnsFrom(tx.connection.getMetadata(Concern), 'c', { childHiddenFrom: childHiddenField('c.child_id') }),
-        from: 'concern c JOIN organisation co ON co.id = c.organisation_id',
-        columns: `c.id, c.status, ${org('co')} AS organisation, c.child_id AS "childId", ${subject('c')} AS subject,
+  async concerns(
+    ctx: AccessContext,
+    q: InspectionConcernQuery,
+    declared: boolean,
+  ): Promise<Page<InspectionConcernDto>> {
+    return this.page(ctx, { ...q, box: 'received' }, declared, {
+      subject: 'Concern',
+      action: 'inspection.concerns',
+      fields: (tx) =>
+        columnsFrom(tx.connection.getMetadata(Concern), 'c', { childHiddenFrom: childHiddenField('c.child_id') }),
+      from: 'concern c JOIN organisation co ON co.id = c.organisation_id',
+      columns: `c.id, c.status, ${org('co')} AS organisation, c.child_id AS "childId", ${subject('c')} AS subject,
                 c.category, c.immediate_danger AS "immediateDanger", c.what_was_seen AS "whatWasSeen",
                 c.childs_words AS "childsWords", c.decision_reason AS "decisionReason", c.created_at AS "createdAt",
                 c.due_at AS "dueAt", c.decided_at AS "decidedAt", (c.status = 'OPEN' AND c.due_at < :now) AS overdue,
                 c.created_at AS "sortAt"`,
-        sortAt: 'c.created_at',
-        id: 'c.id',
-        organisation: { received: 'c.organisation_id', sent: 'c.organisation_id' },
-        status: 'c.status',
-        present: (row) => {
-          const withheld = withhold(row, (row.organisation as { type: string }).type === POLICE, [
-            'whatWasSeen',
-            'childsWords',
-            'decisionReason',
-          ]);
-          return {
-            ...(row as unknown as InspectionConcernDto),
-            createdAt: iso(row.createdAt as Date)!,
-            dueAt: iso(row.dueAt as Date)!,
-            decidedAt: iso(row.decidedAt as Date | null),
-            withheld,
-          };
-        },
+      sortAt: 'c.created_at',
+      id: 'c.id',
+      organisation: { received: 'c.organisation_id', sent: 'c.organisation_id' },
+      status: 'c.status',
+      present: (row) => {
+        const withheld = withhold(row, (row.organisation as { type: string }).type === POLICE, [
+          'whatWasSeen',
+          'childsWords',
+          'decisionReason',
+        ]);
+        return {
+          ...(row as unknown as InspectionConcernDto),
+          createdAt: iso(row.createdAt as Date)!,
+          dueAt: iso(row.dueAt as Date)!,
+          decidedAt: iso(row.decidedAt as Date | null),
+          withheld,
+        };
       },
-    );
+    });
   }
 
   /** Information requests, newest first; `decided` lists the decisions (disclosed or declined), latest first. */
-  async requests(ctx: AccessContext, q: InspectionRequestQuery, decided = false): Promise<Page<InspectionRequestDto>> {
-    return this.page(ctx, q, {
+  async requests(
+    ctx: AccessContext,
+    q: InspectionRequestQuery,
+    declared: boolean,
+    decided = false,
+  ): Promise<Page<InspectionRequestDto>> {
+    return this.page(ctx, q, declared, {
       subject: 'InformationRequest',
       action: decided ? 'inspection.decisions' : 'inspection.requests',
       fields: (tx) =>
@@ -167,6 +176,7 @@ export class InspectionService {
   private async page<T>(
     ctx: AccessContext,
     q: InspectionListQuery & { status?: string },
+    declared: boolean,
     spec: {
       subject: Subject;
       action: string;
@@ -181,9 +191,16 @@ export class InspectionService {
       present: (row: Row) => T;
     },
   ): Promise<Page<T>> {
-    if (ctx.purpose !== 'inspection') {
+    // A forged cursor is named first; then the purpose, which must be declared, not defaulted.
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
+    if (!declared || ctx.purpose !== 'inspection') {
       throw DomainError.validation([
-        { field: 'X-Purpose-Of-Use', message: 'X-Purpose-Of-Use must be inspection on the inspection lists' },
+        {
+          field: 'X-Purpose-Of-Use',
+          message: declared
+            ? 'X-Purpose-Of-Use must be inspection on the inspection lists'
+            : 'X-Purpose-Of-Use is required: declare inspection',
+        },
       ]);
     }
     const limit = q.limit ?? 50;
@@ -206,7 +223,6 @@ export class InspectionService {
         params.status = q.status;
         where.push(`${spec.status} = :status`);
       }
-      const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
       if (after) {
         Object.assign(params, { afterAt: new Date(after[0]), afterId: after[1] });
         where.push(`(${spec.sortAt}, ${spec.id}) < (:afterAt, :afterId)`);
