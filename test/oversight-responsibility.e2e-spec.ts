@@ -223,6 +223,28 @@ describe('responsibility over time (oversight)', () => {
     }
   });
 
+  it('answers every demo user by role: the oversight roles and managers 200, everybody else 403', async () => {
+    const READERS = [
+      'inspector',
+      'review_lead',
+      'data_protection_officer',
+      'team_manager',
+      'cse_supervisor',
+      'dsl',
+      'named_safeguarding_professional',
+    ];
+    const all: { email: string; roles: string[] }[] = await t.db.query(
+      `SELECT email, roles FROM app_user WHERE active AND email LIKE '%.example'`,
+    );
+    const failures: string[] = [];
+    for (const u of all) {
+      const want = u.roles.some((r) => READERS.includes(r)) ? 200 : 403;
+      const res = await get(u.email, `/api/v1/oversight/responsibility?at=${d(4).toISOString()}`);
+      if (res.status !== want) failures.push(`${u.email}: ${res.status} != ${want}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('refuses a future moment and a bad period, naming the field; audits every read', async () => {
     const future = await get(INSPECTOR, '/api/v1/oversight/responsibility?at=2027-06-01T00:00:00Z');
     expect(future.status).toBe(400);
