@@ -26,6 +26,8 @@ const POLICE = ['police_officer', 'cse_officer', 'cse_supervisor', 'intelligence
 const COUNCIL = ['social_worker', 'mash_officer', 'team_manager', 'conference_chair'];
 const HEALTH = ['health_practitioner', 'named_safeguarding_professional'];
 const INSPECTION: Cls[] = ['identity', 'contact', 'social-care', 'education', 'health'];
+/** Roles that read who a child is (working with it), the access log in full, and nothing else of the record. */
+const IDENTITY_ONLY = ['data_protection_officer', 'review_lead'];
 
 /** Classes of other agencies' data each role reads when it works with a child (DOMAIN.md need-to-know). */
 function classesOf(role: string): Cls[] {
@@ -34,12 +36,13 @@ function classesOf(role: string): Cls[] {
   if (role === 'dsl') return ['identity', 'contact', 'education'];
   if (HEALTH.includes(role)) return ['identity', 'contact', 'health', 'sexual-health'];
   if (role === 'inspector') return INSPECTION;
-  if (role === 'data_protection_officer') return ['identity'];
+  // The DPO and the partnership's review lead identify the children their organisation works with.
+  if (IDENTITY_ONLY.includes(role)) return ['identity'];
   return [];
 }
 const READS_RECORDS = (role: string) => classesOf(role).length > 0;
 /** Roles that read the record's parts (chronology, sections): every record reader but the DPO. */
-const READS_PARTS = (role: string) => READS_RECORDS(role) && role !== 'data_protection_officer';
+const READS_PARTS = (role: string) => READS_RECORDS(role) && !IDENTITY_ONLY.includes(role);
 const WRITES_RECORDS = (role: string) =>
   [
     'police_officer',
@@ -59,6 +62,7 @@ const READS_ACCESS_LOG = (role: string) =>
     'dsl',
     'inspector',
     'data_protection_officer',
+    'review_lead',
   ].includes(role);
 /** Roles that work a receiving team's referral inbox, and so triage. */
 const TRIAGES = (role: string) =>
@@ -297,7 +301,7 @@ describe('authorization matrix: every child route x every role x every way of kn
           const res = await t.http.get(`/api/v1/children/${c.id}/access-log`).set('Authorization', auth);
           const expected = !READS_ACCESS_LOG(u.role) ? 403 : sees(u, c) ? 200 : 404;
           if (res.status !== expected) failures.push(`${u.role} ${c.key}: ${res.status} != ${expected}`);
-          if (res.status !== 200 || ['inspector', 'data_protection_officer'].includes(u.role)) continue;
+          if (res.status !== 200 || ['inspector', ...IDENTITY_ONLY].includes(u.role)) continue;
           // No other organisation's people, purposes or failed look-ups; no police force named to others.
           for (const e of res.body.data) {
             if (e.organisation.id === orgIds.get(u.org) || e.underGrantFrom?.includes(orgIds.get(u.org))) continue;
@@ -569,7 +573,7 @@ describe('authorization matrix: every child route x every role x every way of kn
         const auth = await t.as(u.email);
         for (const g of granted.filter((x) => x.grantee === u.org)) {
           const child = await t.http.get(`/api/v1/children/${g.id}`).set('Authorization', auth);
-          const expected = !READS_RECORDS(u.role) ? 403 : u.role === 'data_protection_officer' ? 404 : 200;
+          const expected = !READS_RECORDS(u.role) ? 403 : IDENTITY_ONLY.includes(u.role) ? 404 : 200;
           if (child.status !== expected)
             failures.push(`${u.role}@${u.org} ${g.cls}: child ${child.status} != ${expected}`);
           if (child.status === 200) {
@@ -1232,6 +1236,7 @@ describe('authorization matrix: education routes x every role', () => {
       'inspector',
       'whistleblowing_officer',
       'data_protection_officer',
+      'review_lead',
       'org_admin',
       'cme_officer',
       // Produces the council's returns from its records: like the administrators, no case work (issue 13).

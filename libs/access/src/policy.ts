@@ -42,7 +42,10 @@ export type Subject =
   | 'Cawn'
   | 'WhistleblowingReport'
   | 'OversightTimeline'
-  | 'OversightDashboard';
+  | 'OversightDashboard'
+  | 'InspectionList'
+  | 'ResponsibilityHistory'
+  | 'WhistleblowingNotice';
 
 /**
  * One rule of the policy. Conditions may name the actor's own values as `${actor.organisationId}`,
@@ -884,6 +887,18 @@ const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
       subject: 'OversightDashboard',
       reason: "inspection: every organisation's overdue and due-soon work",
     },
+    {
+      action: 'read',
+      subject: 'InspectionList',
+      reason:
+        "inspection reads every organisation's lists (inboxes, sent, concerns, requests, decisions), read-only, " +
+        "with the purpose declared; the items themselves by the inspector's Concern, Referral and request rules",
+    },
+    {
+      action: 'read',
+      subject: 'ResponsibilityHistory',
+      reason: 'inspection: whose each piece of work was, at any date, in every organisation',
+    },
   ],
   data_protection_officer: [
     {
@@ -897,6 +912,20 @@ const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
       conditions: { organisationId: ORG },
       reason: "the data protection officer reviews their own organisation's timeliness",
     },
+    {
+      action: 'read',
+      subject: 'ResponsibilityHistory',
+      conditions: { organisationId: ORG },
+      reason: "the data protection officer answers 'whose was it' for their own organisation's work",
+    },
+    {
+      action: 'read',
+      subject: 'WhistleblowingNotice',
+      conditions: { organisationId: ORG },
+      reason:
+        'the organisation concerned reads what the inspectorate chose to tell it about a whistleblowing report ' +
+        '(the notice goes to its data protection officer), never the report',
+    },
   ],
   review_lead: [
     {
@@ -909,6 +938,11 @@ const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
       subject: 'OversightDashboard',
       reason: "the partnership's overdue work across its agencies (one partnership per deployment)",
     },
+    {
+      action: 'read',
+      subject: 'ResponsibilityHistory',
+      reason: "a practice review asks whose each piece of work was, and when, across the partnership's agencies",
+    },
   ],
   ...Object.fromEntries(
     (['team_manager', 'cse_supervisor', 'dsl', 'named_safeguarding_professional'] as const).map((role) => [
@@ -919,6 +953,13 @@ const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
           subject: 'OversightDashboard',
           conditions: { organisationId: ORG },
           reason: "managers supervise their own organisation's overdue and due-soon work (for supervision, not blame)",
+        },
+        {
+          action: 'read',
+          subject: 'ResponsibilityHistory',
+          conditions: { organisationId: ORG },
+          reason:
+            "managers see whose their own organisation's work was, and what became of it, for supervision (not blame)",
         },
       ],
     ]),
@@ -951,6 +992,7 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'PoliceIntelligence',
   'Cawn',
   'OversightTimeline',
+  'InspectionList',
 ];
 
 /**

@@ -5,6 +5,13 @@ import { type AccessContext, CurrentAccess, RequirePermission } from '@app/acces
 import { ApiProblems, NoBodyDto, UuidParamPipe } from '@app/platform';
 import { DashboardService } from './dashboard.service';
 import { DashboardDto, DashboardQuery, ExportQuery, TimelineDto } from './oversight.dto';
+import {
+  HeldWorkPage,
+  ResponsibilityHistoryDto,
+  ResponsibilityHistoryQuery,
+  ResponsibilityQuery,
+} from './inspection.dto';
+import { ResponsibilityService } from './responsibility.service';
 import { TimelineService } from './timeline.service';
 
 const uuid = new UuidParamPipe();
@@ -16,6 +23,7 @@ export class OversightController {
   constructor(
     private readonly timelines: TimelineService,
     private readonly dashboards: DashboardService,
+    private readonly responsibility: ResponsibilityService,
   ) {}
 
   @Get('children/:id/timeline')
@@ -79,5 +87,37 @@ export class OversightController {
       dueSoonHours: q.dueSoonHours ?? 24,
       sinceDays: q.sinceDays ?? 90,
     });
+  }
+
+  @Get('responsibility')
+  @RequirePermission('read', 'ResponsibilityHistory')
+  @ApiOperation({
+    summary: 'Whose was the work at a given moment: the clocks each team and person held then, overdue or not',
+    description:
+      'For a past date (`at`), every clock running then, with the organisation, team and person that held it, ' +
+      'whether it was overdue, who had been told (escalation levels) and what became of it. Within what the ' +
+      'viewer may see: inspectors and review leads every organisation, managers and DPOs their own.',
+  })
+  @ApiOkResponse({ type: HeldWorkPage })
+  @ApiProblems([400, 'A filter is malformed, or `at` is in the future (named in the problem).'])
+  heldAt(@CurrentAccess() ctx: AccessContext, @Query() q: ResponsibilityQuery): Promise<HeldWorkPage> {
+    return this.responsibility.heldAt(ctx, q);
+  }
+
+  @Get('responsibility/history')
+  @RequirePermission('read', 'ResponsibilityHistory')
+  @ApiOperation({
+    summary: "A team's or person's overdue history over a period, by clock (for supervision, not blame)",
+    description:
+      'Counts per holder and clock of the work held in [from, to): held, went overdue, met in time, met late, ' +
+      'cancelled, still open, escalated at level 1 and 2.',
+  })
+  @ApiOkResponse({ type: ResponsibilityHistoryDto })
+  @ApiProblems([400, 'from/to malformed, not in order or more than 366 days apart (named in the problem).'])
+  history(
+    @CurrentAccess() ctx: AccessContext,
+    @Query() q: ResponsibilityHistoryQuery,
+  ): Promise<ResponsibilityHistoryDto> {
+    return this.responsibility.history(ctx, q);
   }
 }

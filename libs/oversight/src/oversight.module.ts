@@ -4,9 +4,12 @@ import { AuditModule } from '@app/audit';
 import { CaseworkModule } from '@app/casework';
 import { ChildrenModule } from '@app/children';
 import { DashboardService } from './dashboard.service';
+import { InspectionController } from './inspection.controller';
+import { InspectionService } from './inspection.service';
+import { ResponsibilityService } from './responsibility.service';
 import { OversightController } from './oversight.controller';
 import { OversightExport } from './oversight-export.entity';
-import { WhistleblowingController } from './whistleblowing.controller';
+import { WhistleblowingController, WhistleblowingNoticesController } from './whistleblowing.controller';
 import { WhistleblowingAttempt, WhistleblowingMessage, WhistleblowingReport } from './whistleblowing.entity';
 import { WhistleblowingService } from './whistleblowing.service';
 import { TimelineService } from './timeline.service';
@@ -17,7 +20,7 @@ export const OVERSIGHT_ENTITIES = [WhistleblowingReport, WhistleblowingMessage, 
 
 @Module({
   imports: [TypeOrmModule.forFeature(OVERSIGHT_ENTITIES), AuditModule, CaseworkModule, ChildrenModule],
-  controllers: [WhistleblowingController, OversightController],
-  providers: [WhistleblowingService, TimelineService, DashboardService],
+  controllers: [WhistleblowingController, WhistleblowingNoticesController, OversightController, InspectionController],
+  providers: [WhistleblowingService, TimelineService, DashboardService, InspectionService, ResponsibilityService],
 })
 export class OversightModule {}

@@ -6,6 +6,8 @@ import {
   CreateReportDto,
   FollowUpDto,
   FollowUpMessageDto,
+  NoticeListQuery,
+  NoticePage,
   ReportDto,
   ReporterView,
   ReportListQuery,
@@ -127,5 +129,25 @@ export class WhistleblowingController {
     @Body() dto: ReportReplyDto,
   ): Promise<ReportDto> {
     return this.reports.reply(ctx, id, dto);
+  }
+}
+
+@ApiTags('whistleblowing')
+@ApiBearerAuth()
+@Controller('whistleblowing/notices')
+export class WhistleblowingNoticesController {
+  constructor(private readonly reports: WhistleblowingService) {}
+
+  @Get()
+  @RequirePermission('read', 'WhistleblowingNotice')
+  @ApiOperation({
+    summary: "The organisation concerned reads the inspectorate's notices to it (its data protection officer)",
+    description:
+      'Only what the whistleblowing officer chose to tell the organisation, newest first; never the report, its ' +
+      "reference, the reporter's words or anything that could identify the reporter.",
+  })
+  @ApiOkResponse({ type: NoticePage })
+  list(@CurrentAccess() ctx: AccessContext, @Query() q: NoticeListQuery): Promise<NoticePage> {
+    return this.reports.notices(ctx, q);
   }
 }

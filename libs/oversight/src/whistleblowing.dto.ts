@@ -143,3 +143,24 @@ export class ReportReplyDto {
   @Length(1, 20000)
   text!: string;
 }
+
+export class NoticeListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The notices about one report (as the notification names it).' })
+  @IsOptional()
+  @IsUUID()
+  reportId?: string;
+}
+
+/** What the organisation concerned reads: the notice the officer wrote to it, nothing of the report. */
+export class NoticeDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'Which report it is about (the notification names it).' })
+  reportId!: string;
+  @ApiProperty({ maxLength: 20000 }) text!: string;
+  @ApiProperty({ format: 'date-time' }) sentAt!: string;
+}
+
+export class NoticePage {
+  @ApiPageData(NoticeDto) data!: NoticeDto[];
+  @ApiNextCursor() nextCursor!: string | null;
+}

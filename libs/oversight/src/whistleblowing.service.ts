@@ -20,6 +20,8 @@ import { OversightError } from './oversight.errors';
 import {
   type CreateReportDto,
   type FollowUpDto,
+  type NoticeListQuery,
+  type NoticePage,
   type ReportDto,
   type ReportListQuery,
   type ReportMessageDto,
@@ -318,6 +320,66 @@ export class WhistleblowingService {
       await this.record(tx, ctx, `whistleblowing.${dto.to}`, [id], { to: dto.to, outcome: dto.outcome ?? null });
       const updated = await this.require(tx, ctx, id, 'read');
       return toDto(updated);
+    });
+  }
+
+  /**
+   * The notices the inspectorate sent to the caller's organisation about reports concerning it,
+   * newest first: only the text the officer chose to send, never the report, its reference, the
+   * reporter's words or the other messages.
+   */
+  async notices(ctx: AccessContext, q: NoticeListQuery): Promise<NoticePage> {
+    const limit = q.limit ?? 50;
+    return this.db.transaction(async (tx) => {
+      const scope = abilityToSql(
+        ctx.ability,
+        'read',
+        'WhistleblowingNotice',
+        (field) => (field === 'organisationId' ? { column: 'r.concerned_organisation_id' } : undefined),
+        'wn',
+      );
+      const where = [scope.sql, `m.audience = 'organisation'`];
+      const params: Record<string, unknown> = { ...scope.params, limit: limit + 1 };
+      if (q.reportId) {
+        where.push('m.report_id = :reportId');
+        params.reportId = q.reportId;
+      }
+      const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
+      if (after) {
+        where.push('(m.created_at, m.id) < (:afterAt, :afterId)');
+        params.afterAt = new Date(after[0]);
+        params.afterId = after[1];
+      }
+      const rows = await namedQuery<MessageRow & { reportId: string }>(
+        tx,
+        `SELECT m.id, m.report_id AS "reportId", m.author, m.audience, m.body, m.created_at AS "createdAt"
+           FROM whistleblowing_message m JOIN whistleblowing_report r ON r.id = m.report_id
+          WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, (m) => [new Date(m.createdAt).toISOString(), m.id]);
+      await this.audit.record(tx, {
+        actor: ctx.actor,
+        action: 'whistleblowing.notices',
+        subjectType: 'WhistleblowingNotice',
+        subjectIds: page.data.map((m) => m.id),
+        childIds: [],
+        outcome: 'allowed',
+        purpose: ctx.purpose,
+        requestId: ctx.requestId,
+        clientIp: ctx.clientIp,
+        details: { count: page.data.length, reportId: q.reportId ?? null },
+        at: this.clock.now(),
+      });
+      return {
+        data: page.data.map((m) => ({
+          id: m.id,
+          reportId: m.reportId,
+          text: this.open(m).text,
+          sentAt: iso(m.createdAt)!,
+        })),
+        nextCursor: page.nextCursor,
+      };
     });
   }
 

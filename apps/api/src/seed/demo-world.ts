@@ -76,6 +76,8 @@ export const DEMO_USERS: [string, string, string, string | null, string[]][] = [
   ['conference.chair@northshire-council.example', 'Clare Chambers', 'NSC', 'Assessment Team', ['conference_chair']],
   ['admin@northshire-council.example', 'Adi Minter', 'NSC', 'Business Support', ['org_admin']],
   ['dpo@northshire-council.example', 'Dara Protect', 'NSC', 'Business Support', ['data_protection_officer']],
+  // The safeguarding partnership's review lead (hosted by the council): practice reviews, issue 16.
+  ['review.lead@northshire-council.example', 'Rowan Reviewer', 'NSC', 'Business Support', ['review_lead']],
   // A second administrator: granting a role that reads child data takes two.
   ['second.admin@northshire-council.example', 'Sade Condon', 'NSC', 'Business Support', ['org_admin']],
   ['social.worker@southshire-council.example', 'Sol Worth', 'SSC', 'Assessment Team', ['social_worker']],
