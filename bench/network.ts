@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       await pool.query(...positional(NETWORK_EDGES_SQL, { org: sample.org, ids: nodes.rows.map((r) => r.id) }));
     },
     profiles: async () => {
-      await pool.query(...positional(PROBLEM_PROFILES_SQL, { org: sample.org, k: 3, limit: 50 }));
+      await pool.query(...positional(PROBLEM_PROFILES_SQL, { org: sample.org, k: 3, limit: 50, now: new Date() }));
     },
   };
   const scenarios = {

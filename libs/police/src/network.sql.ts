@@ -6,9 +6,19 @@ import { childKnownSql } from '@app/children';
  */
 
 /**
+ * Another force's node that force :org may no longer see: disclosed to it once (that is how :org
+ * came to link it), now revoked or past its end (:now). A node of :org's own has no grant to :org,
+ * so `NOT EXISTS` of this keeps exactly the nodes :org may see; one probe of uq_police_node_grant.
+ */
+const disclosureEnded = (node: string) =>
+  `EXISTS (SELECT 1 FROM police_node_grant g WHERE g.node_id = ${node} AND g.grantee_organisation_id = :org
+             AND (g.revoked_at IS NOT NULL OR g.until_at <= :now))`;
+
+/**
  * The nodes within :depth hops of :start (kind :startKind) along the links of force :org: a
  * recursive CTE, each hop two index probes (ix_police_link_a, ix_police_link_b). A child is named
- * only to those who know it (:org, :user, :now); at most :cap nodes, nearest first.
+ * only to those who know it (:org, :user, :now); another force's node whose disclosure ended is
+ * neither shown nor walked through; at most :cap nodes, nearest first.
  */
 export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
          SELECT :start::uuid, :startKind::varchar, 0
@@ -20,7 +30,7 @@ export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
              UNION ALL
              SELECT l.a_id, l.a_kind FROM police_link l WHERE l.b_id = w.id AND l.organisation_id = :org
            ) x
-          WHERE w.depth < :depth
+          WHERE w.depth < :depth AND NOT ${disclosureEnded('x.id')}
        ), reached AS (SELECT id, min(kind) AS kind, min(depth) AS depth FROM walk GROUP BY id)
        SELECT r.id, r.kind, r.depth,
               CASE r.kind
@@ -42,12 +52,16 @@ export const NETWORK_EDGES_SQL = `SELECT l.id, l.a_id AS "from", l.b_id AS "to",
               to_char(l.linked_on, 'YYYY-MM-DD') AS "linkedOn"
          FROM police_link l WHERE l.organisation_id = :org AND l.a_id = ANY(:ids) AND l.b_id = ANY(:ids)`;
 
-/** The persons, vehicles and locations force :org links to at least :k children, largest first (:limit). */
+/**
+ * The persons, vehicles and locations force :org links to at least :k children, largest first
+ * (:limit); not another force's node whose disclosure to :org ended (:now).
+ */
 export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.child_ids AS "childIds",
                 CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
                             WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
            FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n, array_agg(l.a_id ORDER BY l.a_id) AS child_ids
                    FROM police_link l WHERE l.organisation_id = :org AND l.a_kind = 'child'
+                    AND NOT ${disclosureEnded('l.b_id')}
                   GROUP BY l.b_id HAVING count(*) >= :k
                   ORDER BY count(*) DESC, l.b_id LIMIT :limit) g
            LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id

@@ -11,5 +11,9 @@ export const WEB_CLIENT_TYPES = 'apps/web/src/api/schema.d.ts';
  */
 export function typesFromOpenApi(root: string, jsonPath = OPENAPI_JSON): string {
   const cli = resolve(root, 'node_modules/openapi-typescript/bin/cli.js');
-  return execFileSync(process.execPath, [cli, resolve(root, jsonPath)], { encoding: 'utf8' });
+  // The generated types outgrew execFileSync's default 1 MiB buffer (ENOBUFS).
+  return execFileSync(process.execPath, [cli, resolve(root, jsonPath)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
