@@ -308,6 +308,23 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(cluster).toMatchObject({ kind: 'vehicle', childCount: 3 });
     expect([...cluster.childIds].sort()).toEqual([leah, ...others].sort());
     expect(profiles.body.data.find((p: { nodeId: string }) => p.nodeId === person)).toBeUndefined();
+    // Second-degree links: the man is linked to Leah himself and, through the car he is linked to, to the other two.
+    const second = await get(NSP_ANALYST, '/api/v1/police/problem-profiles?degree=2&limit=200');
+    expect(second.status).toBe(200);
+    const viaCar = second.body.data.find((p: { nodeId: string }) => p.nodeId === person);
+    expect(viaCar).toMatchObject({ kind: 'person', label: 'Dean Marsh', childCount: 3, directChildCount: 1 });
+    expect([...viaCar.childIds].sort()).toEqual([leah, ...others].sort());
+    expect(second.body.data.find((p: { nodeId: string }) => p.nodeId === vehicle)).toMatchObject({
+      childCount: 3,
+      directChildCount: 3,
+    });
+    // The hotspot reaches Leah only (through the man): two hops, one child.
+    expect(second.body.data.find((p: { nodeId: string }) => p.nodeId === hotspot.body.id)).toBeUndefined();
+    const loose = await get(NSP_ANALYST, '/api/v1/police/problem-profiles?degree=2&minChildren=2&limit=200');
+    expect(loose.body.data.find((p: { nodeId: string }) => p.nodeId === hotspot.body.id)).toBeUndefined();
+    const tooFar = await get(NSP_ANALYST, '/api/v1/police/problem-profiles?degree=3');
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.body.errors[0].field).toBe('degree');
     // Every child the network named is on the audit record.
     const audited = await t.db.query(
       "SELECT count(*)::int AS n FROM audit_event WHERE action = 'police.network.read' AND $1 = ANY(subject_ids)",
@@ -424,6 +441,28 @@ describe('police CSE unit: the journey through HTTP', () => {
   it('revoking a disclosure: Southshire loses the car at once (reads, links, network), is told, and it is audited', async () => {
     const revoke = (who: string, body: object) => post(who, '/api/v1/police/disclosure-revocations', body);
     expect((await get(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`)).status).toBe(200);
+    // Southshire links a second child of its own to the disclosed car: a cluster of two in its profiles.
+    const south = await post(SSP_CSE, '/api/v1/children', {
+      givenName: 'Ruby',
+      familyName: `South${Date.now()}`,
+      dateOfBirth: '2012-02-02',
+    });
+    expect(south.status).toBe(201);
+    expect(
+      (
+        await post(SSP_CSE, '/api/v1/police/links', {
+          from: { kind: 'child', id: south.body.id },
+          to: { kind: 'vehicle', id: vehicle },
+          sourceKind: 'intelligence',
+          linkedOn: '2026-12-01',
+          confidence: 'medium',
+        })
+      ).status,
+    ).toBe(201);
+    for (const degree of [1, 2]) {
+      const before = await get(SSP_CSE, `/api/v1/police/problem-profiles?minChildren=2&degree=${degree}`);
+      expect(before.body.data.find((p: { nodeId: string }) => p.nodeId === vehicle)).toMatchObject({ childCount: 2 });
+    }
     expect((await revoke(NSP_CSE, { matchReference: reference, reason: 'x' })).status).toBe(403);
     const noReason = await revoke(NSP_SUP, { matchReference: reference });
     expect(noReason.status).toBe(400);
@@ -451,8 +490,11 @@ describe('police CSE unit: the journey through HTTP', () => {
       confidence: 'low',
     });
     expect(relink.status).toBe(404);
-    const profiles = await get(SSP_CSE, '/api/v1/police/problem-profiles?minChildren=2');
-    expect(JSON.stringify(profiles.body)).not.toContain(vehicle);
+    for (const degree of [1, 2]) {
+      const profiles = await get(SSP_CSE, `/api/v1/police/problem-profiles?minChildren=2&degree=${degree}`);
+      expect(profiles.status).toBe(200);
+      expect(JSON.stringify(profiles.body)).not.toContain(vehicle);
+    }
 
     const sspMatch = (await get(SSP_CSE, '/api/v1/police/matches')).body.data.find(
       (m: { reference: string }) => m.reference === reference,
@@ -629,8 +671,11 @@ describe('police CSE unit: the journey through HTTP', () => {
     const sspView = await get(SSP_CSE, `/api/v1/police/children/${kai}/screenings`);
     expect(sspView.status).toBe(200);
     expect(sspView.body.data).toEqual([]);
-    const sspProfiles = await get(SSP_CSE, '/api/v1/police/problem-profiles?minChildren=2');
-    expect(JSON.stringify(sspProfiles.body)).not.toContain(leah);
+    for (const degree of [1, 2]) {
+      const sspProfiles = await get(SSP_CSE, `/api/v1/police/problem-profiles?minChildren=2&degree=${degree}`);
+      expect(sspProfiles.status).toBe(200);
+      expect(JSON.stringify(sspProfiles.body)).not.toContain(leah);
+    }
     expect(screeningId).toBeDefined();
   });
 

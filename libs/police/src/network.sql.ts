@@ -56,7 +56,8 @@ export const NETWORK_EDGES_SQL = `SELECT l.id, l.a_id AS "from", l.b_id AS "to",
  * The persons, vehicles and locations force :org links to at least :k children, largest first
  * (:limit); not another force's node whose disclosure to :org ended (:now).
  */
-export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.child_ids AS "childIds",
+export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.n AS "directChildCount",
+                g.child_ids AS "childIds",
                 CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
                             WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
            FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n, array_agg(l.a_id ORDER BY l.a_id) AS child_ids
@@ -68,3 +69,39 @@ export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n A
            LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
            LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
           ORDER BY g.n DESC, g.node_id`;
+
+/**
+ * Problem profiles through second-degree links: the persons, vehicles and locations force :org
+ * connects to at least :k children within :degree hops (1 or 2) along its own links, e.g. a car
+ * whose driver (a person linked to the car) is linked to a child. A recursive CTE from each
+ * child's direct links, one more hop per level through persons, vehicles and locations (never
+ * through a child, never to another force's node whose disclosure to :org ended); largest first
+ * (:limit). The children are only those :org itself linked: nothing of another force.
+ */
+export const PROBLEM_PROFILES_DEGREE_SQL = `WITH RECURSIVE hop(child, node, kind, depth) AS (
+         SELECT l.a_id, l.b_id, l.b_kind::varchar, 1 FROM police_link l
+          WHERE l.organisation_id = :org AND l.a_kind = 'child' AND NOT ${disclosureEnded('l.b_id')}
+         UNION
+         SELECT h.child, x.id, x.kind::varchar, h.depth + 1
+           FROM hop h
+           CROSS JOIN LATERAL (
+             SELECT l.b_id AS id, l.b_kind AS kind FROM police_link l WHERE l.a_id = h.node AND l.organisation_id = :org
+             UNION ALL
+             SELECT l.a_id, l.a_kind FROM police_link l
+              WHERE l.b_id = h.node AND l.organisation_id = :org AND l.a_kind <> 'child'
+           ) x
+          WHERE h.depth < :degree AND NOT ${disclosureEnded('x.id')}
+       ), g AS (
+         SELECT h.node AS node_id, min(h.kind) AS kind, count(DISTINCT h.child)::int AS n,
+                count(DISTINCT h.child) FILTER (WHERE h.depth = 1)::int AS direct,
+                array_agg(DISTINCT h.child) AS child_ids
+           FROM hop h GROUP BY h.node HAVING count(DISTINCT h.child) >= :k
+          ORDER BY n DESC, h.node LIMIT :limit)
+       SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.direct AS "directChildCount", g.child_ids AS "childIds",
+              CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
+                          WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
+         FROM g
+         LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id
+         LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
+         LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
+        ORDER BY g.n DESC, g.node_id`;

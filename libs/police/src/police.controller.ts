@@ -316,7 +316,11 @@ export class PoliceController {
 
   @Get('problem-profiles')
   @RequirePermission('read', 'PoliceIntelligence')
-  @ApiOperation({ summary: 'Persons, vehicles and locations your force links to at least K children (default 3)' })
+  @ApiOperation({
+    summary: 'Persons, vehicles and locations your force links to at least K children (default 3)',
+    description:
+      "degree=2 also counts children linked through a linked person, vehicle or location (your force's links only).",
+  })
   @ApiOkResponse({ type: ProblemProfilesDto })
   problemProfiles(@CurrentAccess() ctx: AccessContext, @Query() q: ProblemProfileQuery) {
     return this.police.problemProfiles(ctx, q);

@@ -391,13 +391,27 @@ export class ProblemProfileQuery {
   @Min(1)
   @Max(200)
   limit?: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 2,
+    default: 1,
+    description:
+      '1: children linked to the node itself; 2: also children linked to a person, vehicle or location linked to it (e.g. the car of a man a child is linked to).',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2)
+  degree?: number;
 }
 
 export class ProblemProfileDto {
   @ApiProperty({ enum: ['person', 'vehicle', 'location'] }) kind!: string;
   @ApiProperty({ format: 'uuid' }) nodeId!: string;
   @ApiProperty({ maxLength: 320 }) label!: string;
-  @ApiProperty() childCount!: number;
+  @ApiProperty({ description: 'Children within the degree asked.' }) childCount!: number;
+  @ApiProperty({ description: 'Of those, children linked to the node itself.' }) directChildCount!: number;
   @ApiProperty({ type: [String], format: 'uuid', maxItems: 100000 }) childIds!: string[];
 }
 

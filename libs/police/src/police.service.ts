@@ -46,7 +46,7 @@ import type {
   UpdateVehicleDto,
   VehicleDto,
 } from './police.dto';
-import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_SQL } from './network.sql';
+import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_DEGREE_SQL, PROBLEM_PROFILES_SQL } from './network.sql';
 import { addressKey, isValidPostcode, isValidVrm, normalisePostcode, normaliseVrm } from './normalise';
 
 type EpisodeStatus = 'MISSING' | 'FOUND' | 'INTERVIEWED' | 'NO_INTERVIEW';
@@ -1010,19 +1010,25 @@ export class PoliceService {
   /** Clusters: persons, vehicles and locations the force links to at least K children. */
   async problemProfiles(ctx: AccessContext, q: ProblemProfileQuery): Promise<{ data: ProblemProfileDto[] }> {
     return this.db.transaction(async (tx) => {
-      const data = await namedQuery<ProblemProfileDto>(tx, PROBLEM_PROFILES_SQL, {
-        org: ctx.actor.organisationId,
-        k: q.minChildren ?? 3,
-        limit: q.limit ?? 50,
-        now: this.clock.now(),
-      });
+      const degree = q.degree ?? 1;
+      const data = await namedQuery<ProblemProfileDto>(
+        tx,
+        degree === 1 ? PROBLEM_PROFILES_SQL : PROBLEM_PROFILES_DEGREE_SQL,
+        {
+          org: ctx.actor.organisationId,
+          k: q.minChildren ?? 3,
+          limit: q.limit ?? 50,
+          now: this.clock.now(),
+          ...(degree === 1 ? {} : { degree }),
+        },
+      );
       await this.record.recordList(
         tx,
         ctx,
         'police.problem_profiles.read',
         'PoliceIntelligence',
         data.flatMap((p) => [{ id: p.nodeId, childId: null }, ...p.childIds.map((c) => ({ id: c, childId: c }))]),
-        { minChildren: q.minChildren ?? 3 },
+        { minChildren: q.minChildren ?? 3, degree },
       );
       return { data };
     });

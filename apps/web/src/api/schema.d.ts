@@ -1605,7 +1605,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Persons, vehicles and locations your force links to at least K children (default 3) */
+        /**
+         * Persons, vehicles and locations your force links to at least K children (default 3)
+         * @description degree=2 also counts children linked through a linked person, vehicle or location (your force's links only).
+         */
         get: operations["PoliceController_problemProfiles"];
         put?: never;
         post?: never;
@@ -3889,7 +3892,10 @@ export interface components {
             /** Format: uuid */
             nodeId: string;
             label: string;
+            /** @description Children within the degree asked. */
             childCount: number;
+            /** @description Of those, children linked to the node itself. */
+            directChildCount: number;
             childIds: string[];
         };
         ProblemProfilesDto: {
@@ -18319,6 +18325,8 @@ export interface operations {
                 /** @description At least this many children. */
                 minChildren?: number;
                 limit?: number;
+                /** @description 1: children linked to the node itself; 2: also children linked to a person, vehicle or location linked to it (e.g. the car of a man a child is linked to). */
+                degree?: number;
             };
             header?: never;
             path?: never;
