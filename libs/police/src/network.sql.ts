@@ -75,32 +75,41 @@ export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n A
  * connects to at least :k children within :degree hops (1 or 2) along its own links, e.g. a car
  * whose driver (a person linked to the car) is linked to a child. A recursive CTE from each
  * child's direct links, one more hop per level through persons, vehicles and locations (never
- * through a child, never to another force's node whose disclosure to :org ended); largest first
- * (:limit). The children are only those :org itself linked: nothing of another force.
+ * through a child, never to another force's node whose disclosure to :org ended), joined set-wise
+ * (a hash join on the force's non-child links, not two index probes per row: the whole force's
+ * links are read anyway); largest first (:limit). The children are only those :org itself
+ * linked: nothing of another force.
  */
-export const PROBLEM_PROFILES_DEGREE_SQL = `WITH RECURSIVE hop(child, node, kind, depth) AS (
+export const PROBLEM_PROFILES_DEGREE_SQL = `WITH RECURSIVE edge(from_id, to_id, to_kind) AS MATERIALIZED (
+         -- The force's links between persons, vehicles and locations, both ways, without ended disclosures.
+         SELECT l.a_id, l.b_id, l.b_kind::varchar FROM police_link l
+          WHERE l.organisation_id = :org AND l.a_kind <> 'child' AND NOT ${disclosureEnded('l.b_id')}
+         UNION ALL
+         SELECT l.b_id, l.a_id, l.a_kind::varchar FROM police_link l
+          WHERE l.organisation_id = :org AND l.a_kind <> 'child' AND NOT ${disclosureEnded('l.a_id')}
+       ), hop(child, node, kind, depth) AS (
          SELECT l.a_id, l.b_id, l.b_kind::varchar, 1 FROM police_link l
           WHERE l.organisation_id = :org AND l.a_kind = 'child' AND NOT ${disclosureEnded('l.b_id')}
          UNION
-         SELECT h.child, x.id, x.kind::varchar, h.depth + 1
-           FROM hop h
-           CROSS JOIN LATERAL (
-             SELECT l.b_id AS id, l.b_kind AS kind FROM police_link l WHERE l.a_id = h.node AND l.organisation_id = :org
-             UNION ALL
-             SELECT l.a_id, l.a_kind FROM police_link l
-              WHERE l.b_id = h.node AND l.organisation_id = :org AND l.a_kind <> 'child'
-           ) x
-          WHERE h.depth < :degree AND NOT ${disclosureEnded('x.id')}
+         SELECT h.child, e.to_id, e.to_kind, h.depth + 1
+           FROM hop h JOIN edge e ON e.from_id = h.node
+          WHERE h.depth < :degree
+       ), pairs AS (
+         -- One row per child and node: the nearest way the child reaches it.
+         SELECT h.node, h.child, min(h.kind) AS kind, min(h.depth) AS depth FROM hop h GROUP BY h.node, h.child
        ), g AS (
-         SELECT h.node AS node_id, min(h.kind) AS kind, count(DISTINCT h.child)::int AS n,
-                count(DISTINCT h.child) FILTER (WHERE h.depth = 1)::int AS direct,
-                array_agg(DISTINCT h.child) AS child_ids
-           FROM hop h GROUP BY h.node HAVING count(DISTINCT h.child) >= :k
-          ORDER BY n DESC, h.node LIMIT :limit)
-       SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.direct AS "directChildCount", g.child_ids AS "childIds",
+         SELECT p.node AS node_id, min(p.kind) AS kind, count(*)::int AS n,
+                count(*) FILTER (WHERE p.depth = 1)::int AS direct
+           FROM pairs p GROUP BY p.node HAVING count(*) >= :k
+          ORDER BY n DESC, p.node LIMIT :limit
+       ), members AS (
+         SELECT g.node_id, array_agg(p.child ORDER BY p.child) AS child_ids
+           FROM g JOIN pairs p ON p.node = g.node_id GROUP BY g.node_id)
+       SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.direct AS "directChildCount", m.child_ids AS "childIds",
               CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
                           WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
          FROM g
+         JOIN members m ON m.node_id = g.node_id
          LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id
          LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
          LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
