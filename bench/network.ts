@@ -1,13 +1,14 @@
 /**
- * The police network benchmark (issue 14): `GET /police/network?childId=&depth=2` and
- * `GET /police/problem-profiles` through the full stack, beside the same statements
- * (NETWORK_NODES_SQL + NETWORK_EDGES_SQL, PROBLEM_PROFILES_SQL from @app/police) sent through bare
+ * The police network benchmark (issue 14): `GET /police/network?childId=&depth=2`,
+ * `GET /police/problem-profiles` and `?degree=2` through the full stack, beside the same statements
+ * (NETWORK_NODES_SQL + NETWORK_EDGES_SQL, PROBLEM_PROFILES_SQL, PROBLEM_PROFILES_DEGREE_SQL from
+ * @app/police) sent through bare
  * `pg` in the same run, at 1, 4 and 32 connections.
  *
  *   npm run bench:network
  *
  * Environment: N (children, default 200000), LINKS (1000000), CONNECTIONS (1,4,32), DURATION (15 s),
- * WARMUP (3 s), PG_URL, BENCH_DB (bench_network), DB_POOL_MAX (10), API_PORT (3120), RESEED=1 to
+ * WARMUP (3 s), SCENARIOS (network,profiles,profiles2), PG_URL, BENCH_DB (bench_network), DB_POOL_MAX (10), API_PORT (3120), RESEED=1 to
  * rebuild the data. Northshire Police records the links: persons (N/4), vehicles (N/10) and
  * locations (N/10); about 80% of the links join a child to one of them, the rest a person to a
  * vehicle or location. Start children are ones Northshire Police works with.
@@ -15,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_SQL } from '@app/police';
+import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_DEGREE_SQL, PROBLEM_PROFILES_SQL } from '@app/police';
 import {
   BENCH_DATA_KEY,
   assertBenchDb,
@@ -41,6 +42,7 @@ const cfg = {
   n: int('N', 200_000),
   links: int('LINKS', 1_000_000),
   connections: (env.CONNECTIONS ?? '1,4,32').split(',').map(Number),
+  scenarios: (env.SCENARIOS ?? 'network,profiles,profiles2').split(','),
   duration: int('DURATION', 15),
   warmup: int('WARMUP', 3),
   pool: int('DB_POOL_MAX', 10),
@@ -69,8 +71,11 @@ function positional(sql: string, params: Record<string, unknown>): [string, unkn
 }
 
 async function generatePolice(c: import('pg').Client): Promise<void> {
-  const have = await c.query('SELECT count(*)::int AS n FROM police_link');
-  if (have.rows[0].n >= cfg.links) return;
+  // Generated once per database (duplicate pairs are skipped, so the count of links may fall short
+  // of LINKS: a second run must not insert the vehicles again; the demo world has links of its own).
+  // RESEED=1 to rebuild.
+  const have = await c.query("SELECT count(*)::int AS n FROM police_person WHERE name_key = 'person p1'");
+  if (have.rows[0].n > 0) return;
   const org = (await c.query("SELECT id FROM organisation WHERE code = 'NSP'")).rows[0].id as string;
   const user = (await c.query('SELECT id FROM app_user WHERE email = $1', [cfg.analyst])).rows[0].id as string;
   const persons = Math.max(10, Math.floor(cfg.n / 4));
@@ -156,7 +161,9 @@ async function main(): Promise<void> {
   });
   const sample = await withClient(dbUrl(), async (c) => {
     const r = await c.query(
-      `SELECT DISTINCT a_id AS id FROM police_link WHERE a_kind = 'child' ORDER BY a_id LIMIT 2000`,
+      // Children the analyst may start from: linked, and not restricted (a restricted child is 404 to the force).
+      `SELECT DISTINCT l.a_id AS id FROM police_link l JOIN child c ON c.id = l.a_id AND NOT c.restricted
+        WHERE l.a_kind = 'child' ORDER BY l.a_id LIMIT 2000`,
     );
     const actor = (await c.query(`SELECT u.id, u.organisation_id FROM app_user u WHERE u.email = $1`, [cfg.analyst]))
       .rows[0];
@@ -181,7 +188,8 @@ async function main(): Promise<void> {
   if (probe.status !== 200) throw new Error(`network answered ${probe.status}: ${JSON.stringify(body)}`);
   log(`network probe: ${body.nodes?.length} nodes, ${body.edges?.length} edges at depth 2`);
 
-  const pool = new Pool({ connectionString: dbUrl(), max: Math.max(...cfg.connections) });
+  // JIT off, as the service sets it for these statements (police.service.ts, noJit).
+  const pool = new Pool({ connectionString: dbUrl(), max: Math.max(...cfg.connections), options: '-c jit=off' });
   const bare = {
     network: async (i: number) => {
       const p = {
@@ -197,19 +205,61 @@ async function main(): Promise<void> {
       await pool.query(...positional(NETWORK_EDGES_SQL, { org: sample.org, ids: nodes.rows.map((r) => r.id) }));
     },
     profiles: async () => {
-      await pool.query(...positional(PROBLEM_PROFILES_SQL, { org: sample.org, k: 3, limit: 50 }));
+      await pool.query(...positional(PROBLEM_PROFILES_SQL, { org: sample.org, k: 3, limit: 50, now: new Date() }));
+    },
+    profiles2: async () => {
+      await pool.query(
+        ...positional(PROBLEM_PROFILES_DEGREE_SQL, { org: sample.org, k: 3, limit: 50, now: new Date(), degree: 2 }),
+      );
     },
   };
   const scenarios = {
     network: { path: (i: number) => `/api/v1/police/network?childId=${sample.ids[i % sample.ids.length]}&depth=2` },
     profiles: { path: () => '/api/v1/police/problem-profiles' },
+    profiles2: { path: () => '/api/v1/police/problem-profiles?degree=2' },
   } as const;
 
   const rows: Record<string, unknown>[] = [];
-  for (const [name, s] of Object.entries(scenarios) as [
-    keyof typeof scenarios,
-    (typeof scenarios)[keyof typeof scenarios],
-  ][]) {
+  // The API and bare pg must answer the same: one network and the profiles, compared before timing.
+  const same = async (label: string, api: string, bareIds: string[]) => {
+    const res = await fetch(`http://127.0.0.1:${cfg.apiPort}${api}`, { headers });
+    const got = (await res.json()) as { nodes?: { id: string }[]; data?: { nodeId: string }[] };
+    const ids = (got.nodes?.map((n) => n.id) ?? got.data?.map((d) => d.nodeId) ?? []).sort();
+    if (res.status !== 200 || JSON.stringify(ids) !== JSON.stringify([...bareIds].sort()))
+      throw new Error(`${label}: the API (${res.status}, ${ids.length}) and bare pg (${bareIds.length}) disagree`);
+    log(`${label}: API and bare pg agree (${ids.length})`);
+  };
+  const bareNodes = await pool.query(
+    ...positional(NETWORK_NODES_SQL, {
+      start: sample.ids[0],
+      startKind: 'child',
+      org: sample.org,
+      user: sample.user,
+      now: new Date(),
+      depth: 2,
+      cap: 5001,
+    }),
+  );
+  await same(
+    'network',
+    `/api/v1/police/network?childId=${sample.ids[0]}&depth=2`,
+    bareNodes.rows.map((r) => r.id as string),
+  );
+  for (const degree of [1, 2]) {
+    const sql = degree === 1 ? PROBLEM_PROFILES_SQL : PROBLEM_PROFILES_DEGREE_SQL;
+    const rows = await pool.query(
+      ...positional(sql, { org: sample.org, k: 3, limit: 50, now: new Date(), ...(degree === 2 ? { degree } : {}) }),
+    );
+    await same(
+      `profiles degree ${degree}`,
+      `/api/v1/police/problem-profiles?degree=${degree}`,
+      rows.rows.map((r) => r.nodeId as string),
+    );
+  }
+
+  for (const [name, s] of (
+    Object.entries(scenarios) as [keyof typeof scenarios, (typeof scenarios)[keyof typeof scenarios]][]
+  ).filter(([name]) => cfg.scenarios.includes(name))) {
     for (const connections of cfg.connections) {
       const requests = Array.from({ length: 500 }, (_, i) => ({ method: 'GET' as const, path: s.path(i) }));
       await loadRun({ port: cfg.apiPort, connections, seconds: cfg.warmup, headers, requests });

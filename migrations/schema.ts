@@ -6,6 +6,7 @@ import { EDUCATION_ENTITIES } from '@app/education';
 import { HEALTH_ENTITIES } from '@app/health';
 import { IDENTITY_ENTITIES } from '@app/identity';
 import { OVERSIGHT_ENTITIES } from '@app/oversight';
+import { POLICE_ENTITIES } from '@app/police';
 import { IDEMPOTENCY_ENTITIES, OUTBOX_ENTITIES, type SchemaParts } from '@app/platform';
 import { REFERRAL_ENTITIES } from '@app/referrals';
 import { SHARING_ENTITIES } from '@app/sharing';
@@ -26,6 +27,7 @@ export const SCHEMA: SchemaParts = {
     ...EDUCATION_ENTITIES,
     ...HEALTH_ENTITIES,
     ...OVERSIGHT_ENTITIES,
+    ...POLICE_ENTITIES,
   ],
   migrations: MIGRATIONS,
 };

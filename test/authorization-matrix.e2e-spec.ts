@@ -1064,6 +1064,12 @@ describe('authorization matrix: every child route x every role x every way of kn
             u.role === 'cse_supervisor' ? [404] : [403],
           ],
           [
+            'disclosure-revocations',
+            '/api/v1/police/disclosure-revocations',
+            { matchReference: 'PM-0000000000', reason: 'x' },
+            u.role === 'cse_supervisor' ? [404] : [403],
+          ],
+          [
             'found',
             `/api/v1/police/missing-episodes/${ids.episode}/found`,
             { foundAt: new Date(t.clock.now().getTime() - 60_000).toISOString(), foundLocation: 'home' },
@@ -1079,6 +1085,17 @@ describe('authorization matrix: every child route x every role x every way of kn
             .send(body);
           if (!want.includes(res.status))
             failures.push(`${u.role}@${u.org} POST ${name}: ${res.status}, expected ${want.join('/')}`);
+        }
+        // Corrections: the recording force's officers only (a stale ETag, so the demo data stays as it is);
+        // another force 404, even for a node disclosed to it; everyone else refused at the route.
+        for (const [name, url, body] of [
+          ['person', `/api/v1/police/persons/${ids.ryan}`, { aliases: ['Matrix'] }],
+          ['vehicle', `/api/v1/police/vehicles/${ids.car}`, { colour: 'matrix' }],
+          ['location', `/api/v1/police/locations/${ids.flat}`, { hotspot: false }],
+        ] as const) {
+          const res = await t.http.patch(url).set('Authorization', a).set('If-Match', '"0"').send(body);
+          const want = !writer ? 403 : u.org === 'NSP' ? 412 : 404;
+          if (res.status !== want) failures.push(`${u.role}@${u.org} PATCH ${name}: ${res.status}, expected ${want}`);
         }
       }
       expect(failures).toEqual([]);

@@ -308,6 +308,23 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(cluster).toMatchObject({ kind: 'vehicle', childCount: 3 });
     expect([...cluster.childIds].sort()).toEqual([leah, ...others].sort());
     expect(profiles.body.data.find((p: { nodeId: string }) => p.nodeId === person)).toBeUndefined();
+    // Second-degree links: the man is linked to Leah himself and, through the car he is linked to, to the other two.
+    const second = await get(NSP_ANALYST, '/api/v1/police/problem-profiles?degree=2&limit=200');
+    expect(second.status).toBe(200);
+    const viaCar = second.body.data.find((p: { nodeId: string }) => p.nodeId === person);
+    expect(viaCar).toMatchObject({ kind: 'person', label: 'Dean Marsh', childCount: 3, directChildCount: 1 });
+    expect([...viaCar.childIds].sort()).toEqual([leah, ...others].sort());
+    expect(second.body.data.find((p: { nodeId: string }) => p.nodeId === vehicle)).toMatchObject({
+      childCount: 3,
+      directChildCount: 3,
+    });
+    // The hotspot reaches Leah only (through the man): two hops, one child.
+    expect(second.body.data.find((p: { nodeId: string }) => p.nodeId === hotspot.body.id)).toBeUndefined();
+    const loose = await get(NSP_ANALYST, '/api/v1/police/problem-profiles?degree=2&minChildren=2&limit=200');
+    expect(loose.body.data.find((p: { nodeId: string }) => p.nodeId === hotspot.body.id)).toBeUndefined();
+    const tooFar = await get(NSP_ANALYST, '/api/v1/police/problem-profiles?degree=3');
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.body.errors[0].field).toBe('degree');
     // Every child the network named is on the audit record.
     const audited = await t.db.query(
       "SELECT count(*)::int AS n FROM audit_event WHERE action = 'police.network.read' AND $1 = ANY(subject_ids)",
@@ -375,14 +392,34 @@ describe('police CSE unit: the journey through HTTP', () => {
       reason: 'x',
     });
     expect(noBasis.status).toBe(400);
+    const noEnd = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
+      disclose: true,
+      reason: 'x',
+      lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
+    });
+    expect(noEnd.status).toBe(400);
+    expect(noEnd.body.errors.map((e: { field: string }) => e.field)).toEqual(['until']);
+    const tooLong = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: reference,
+      disclose: true,
+      reason: 'x',
+      lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
+      until: new Date(t.clock.now().getTime() + 367 * 86_400_000).toISOString(),
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors[0].field).toBe('until');
+    const until = new Date(t.clock.now().getTime() + 90 * 86_400_000).toISOString();
     const disclosed = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
       matchReference: reference,
       disclose: true,
       reason: 'Joint CSE investigation',
       lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
+      until,
     });
     expect(disclosed.status).toBe(200);
     expect(disclosed.body.theirRequest).toBe('DISCLOSED');
+    expect(new Date(disclosed.body.disclosedByYouUntil).toISOString()).toBe(until);
     const seen = await get(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`);
     expect(seen.status).toBe(200);
     expect(seen.body).toMatchObject({ vrm: vrm.replace(' ', ''), colour: 'grey' });
@@ -399,6 +436,208 @@ describe('police CSE unit: the journey through HTTP', () => {
     const afterNet = await get(SSP_CSE, `/api/v1/police/network?childId=${kai}&depth=3`);
     const ids = afterNet.body.nodes.map((n: { id: string }) => n.id).sort();
     expect(ids).toEqual([kai, vehicle].sort());
+  });
+
+  it('revoking a disclosure: Southshire loses the car at once (reads, links, network), is told, and it is audited', async () => {
+    const revoke = (who: string, body: object) => post(who, '/api/v1/police/disclosure-revocations', body);
+    expect((await get(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`)).status).toBe(200);
+    // Southshire links a second child of its own to the disclosed car: a cluster of two in its profiles.
+    const south = await post(SSP_CSE, '/api/v1/children', {
+      givenName: 'Ruby',
+      familyName: `South${Date.now()}`,
+      dateOfBirth: '2012-02-02',
+    });
+    expect(south.status).toBe(201);
+    expect(
+      (
+        await post(SSP_CSE, '/api/v1/police/links', {
+          from: { kind: 'child', id: south.body.id },
+          to: { kind: 'vehicle', id: vehicle },
+          sourceKind: 'intelligence',
+          linkedOn: '2026-12-01',
+          confidence: 'medium',
+        })
+      ).status,
+    ).toBe(201);
+    for (const degree of [1, 2]) {
+      const before = await get(SSP_CSE, `/api/v1/police/problem-profiles?minChildren=2&degree=${degree}`);
+      expect(before.body.data.find((p: { nodeId: string }) => p.nodeId === vehicle)).toMatchObject({ childCount: 2 });
+    }
+    expect((await revoke(NSP_CSE, { matchReference: reference, reason: 'x' })).status).toBe(403);
+    const noReason = await revoke(NSP_SUP, { matchReference: reference });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors[0].field).toBe('reason');
+    expect((await revoke(NSP_SUP, { matchReference: 'PM-0000000000', reason: 'x' })).status).toBe(404);
+    const revoked = await revoke(NSP_SUP, { matchReference: reference, reason: 'Investigation closed.' });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ theirRequest: 'REVOKED', disclosedByYouUntil: null });
+
+    const read = await get(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`);
+    expect(read.status).toBe(404);
+    expect(JSON.stringify(read.body)).not.toMatch(/grey|Vauxhall/);
+    const net = await get(SSP_CSE, `/api/v1/police/network?childId=${kai}&depth=3`);
+    expect(net.status).toBe(200);
+    expect(net.body.nodes.map((n: { id: string }) => n.id)).toEqual([kai]);
+    expect(net.body.edges).toEqual([]);
+    expect((await get(SSP_CSE, `/api/v1/police/network?vrm=${encodeURIComponent(vrm)}&depth=2`)).body.nodes).toEqual([
+      expect.objectContaining({ id: sspVehicle }),
+    ]);
+    const relink = await post(SSP_CSE, '/api/v1/police/links', {
+      from: { kind: 'child', id: others[0] },
+      to: { kind: 'vehicle', id: vehicle },
+      sourceKind: 'intelligence',
+      linkedOn: '2026-12-01',
+      confidence: 'low',
+    });
+    expect(relink.status).toBe(404);
+    for (const degree of [1, 2]) {
+      const profiles = await get(SSP_CSE, `/api/v1/police/problem-profiles?minChildren=2&degree=${degree}`);
+      expect(profiles.status).toBe(200);
+      expect(JSON.stringify(profiles.body)).not.toContain(vehicle);
+    }
+
+    const sspMatch = (await get(SSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { reference: string }) => m.reference === reference,
+    );
+    expect(sspMatch).toMatchObject({ yourRequest: 'REVOKED', disclosedToYouUntil: null });
+    const told = await notes(SSP_CSE, sspVehicle, 'police.match.revoked');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.message).toContain(reference);
+    expect(told[0]!.message).not.toContain('Investigation closed');
+    const audit = await t.db.query(
+      "SELECT count(*)::int AS n FROM audit_event WHERE action = 'police.match.revoke' AND $1 = ANY(subject_ids)",
+      [vehicle],
+    );
+    expect(audit[0].n).toBe(1);
+    const again = await revoke(NSP_SUP, { matchReference: reference, reason: 'again' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('POLICE_DISCLOSURE.ENDED');
+  });
+
+  it('a disclosure ends on its own at its end time: the grantee reads 404 from then on', async () => {
+    const sspPerson = await post(SSP_CSE, '/api/v1/police/persons', {
+      givenName: 'Dean',
+      familyName: 'Marsh',
+      pncId: pnc,
+    });
+    expect(sspPerson.status).toBe(201);
+    const match = (await get(SSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { nodeId: string }) => m.nodeId === sspPerson.body.id,
+    );
+    expect(match).toMatchObject({ kind: 'person', matchedOn: 'pnc_id' });
+    expect(
+      (await post(SSP_CSE, '/api/v1/police/disclosure-requests', { matchReference: match.reference, reason: 'PNC' }))
+        .status,
+    ).toBe(201);
+    const until = new Date(t.clock.now().getTime() + 2 * 86_400_000);
+    const disclosed = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
+      matchReference: match.reference,
+      disclose: true,
+      reason: 'Same suspect',
+      lawfulBasis: 'DPA_2018_PART3_LAW_ENFORCEMENT',
+      until: until.toISOString(),
+    });
+    expect(disclosed.status).toBe(200);
+    // The clock stays past the end: the rest of the journey sees the person hidden again.
+    t.clock.set(new Date(until.getTime() - 60_000));
+    expect((await get(SSP_CSE, `/api/v1/police/persons/${person}`)).status).toBe(200);
+    t.clock.set(new Date(until.getTime() + 1_000));
+    expect((await get(SSP_CSE, `/api/v1/police/persons/${person}`)).status).toBe(404);
+    const mine = (await get(SSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { reference: string }) => m.reference === match.reference,
+    );
+    expect(mine.yourRequest).toBe('EXPIRED');
+    const theirs = (await get(NSP_SUP, '/api/v1/police/matches')).body.data.find(
+      (m: { reference: string }) => m.reference === match.reference,
+    );
+    expect(theirs.theirRequest).toBe('EXPIRED');
+    const late = await post(NSP_SUP, '/api/v1/police/disclosure-revocations', {
+      matchReference: match.reference,
+      reason: 'x',
+    });
+    expect(late.status).toBe(409);
+  });
+
+  it('correcting a person, vehicle or location: If-Match (428 without, 412 stale), audited, a new match found', async () => {
+    const patch = async (who: string, url: string, body: object, ifMatch?: string) => {
+      let req = t.http.patch(url).set('Authorization', await t.as(who));
+      if (ifMatch !== undefined) req = req.set('If-Match', ifMatch);
+      return req.send(body);
+    };
+    const read = await get(NSP_ANALYST, `/api/v1/police/persons/${person}`);
+    expect(read.status).toBe(200);
+    expect(read.headers.etag).toBe(`"${read.body.version}"`);
+    const url = `/api/v1/police/persons/${person}`;
+    expect((await patch(NSP_CSE, url, { aliases: ['D', 'Deano'] })).status).toBe(428);
+    expect((await patch(NSP_CSE, url, { aliases: ['D', 'Deano'] }, '"99"')).status).toBe(412);
+    expect((await patch(NSP_ANALYST, url, { aliases: ['x'] }, read.headers.etag)).status).toBe(403);
+    const badPnc = await patch(NSP_CSE, url, { pncId: '88/1234567A' }, read.headers.etag);
+    expect(badPnc.status).toBe(400);
+    expect(badPnc.headers['content-type']).toContain('application/problem+json');
+    expect(badPnc.body.errors[0].field).toBe('pncId');
+    const empty = await patch(NSP_CSE, url, {}, read.headers.etag);
+    expect(empty.status).toBe(400);
+    const ok = await patch(NSP_CSE, url, { aliases: ['D', 'Deano'] }, read.headers.etag);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ aliases: ['D', 'Deano'], version: read.body.version + 1, pncId: pnc });
+    expect(ok.headers.etag).toBe(`"${read.body.version + 1}"`);
+    const audit = await t.db.query(
+      "SELECT details FROM audit_event WHERE action = 'police.person.update' AND $1 = ANY(subject_ids)",
+      [person],
+    );
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit[0].details)).toContain('aliases');
+    expect(JSON.stringify(audit[0].details)).not.toContain('Deano');
+
+    // Another force may not correct Northshire's records, disclosed or not: 404 as for unknown ones.
+    expect((await patch(SSP_CSE, `/api/v1/police/vehicles/${vehicle}`, { colour: 'red' }, '"1"')).status).toBe(404);
+
+    // A second car corrected to the registration Southshire records: both forces told of the new match.
+    const sspOnly = `SX${String((Date.now() % 80) + 10)} ABC`;
+    expect((await post(SSP_CSE, '/api/v1/police/vehicles', { vrm: sspOnly })).status).toBe(201);
+    const car2 = await post(NSP_CSE, '/api/v1/police/vehicles', {
+      vrm: 'LT19 XYZ'.replace('19', String((Date.now() % 80) + 10)),
+    });
+    expect(car2.status).toBe(201);
+    const carUrl = `/api/v1/police/vehicles/${car2.body.id}`;
+    const badVrm = await patch(NSP_CSE, carUrl, { vrm: 'NOT A CAR!' }, '"1"');
+    expect(badVrm.status).toBe(400);
+    expect(badVrm.body.errors[0].field).toBe('vrm');
+    expect((await patch(NSP_CSE, carUrl, { vrm })).status).toBe(428);
+    const dup = await patch(NSP_CSE, carUrl, { vrm }, '"1"');
+    expect(dup.status).toBe(409);
+    const moved = await patch(NSP_CSE, carUrl, { vrm: sspOnly.toLowerCase(), colour: 'blue' }, '"1"');
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ vrm: sspOnly.replace(' ', ''), colour: 'blue', version: 2 });
+    const found = (await get(NSP_CSE, '/api/v1/police/matches')).body.data.find(
+      (m: { nodeId: string }) => m.nodeId === car2.body.id,
+    );
+    expect(found).toMatchObject({
+      kind: 'vehicle',
+      matchedOn: 'vrm',
+      otherOrganisation: { name: 'Southshire Police' },
+    });
+    expect(JSON.stringify(found)).not.toContain('blue');
+
+    const loc = (await get(NSP_ANALYST, `/api/v1/police/network?childId=${leah}&depth=2`)).body.nodes.find(
+      (n: { kind: string; label: string }) => n.kind === 'location' && n.label.includes('14 Mill Lane'),
+    );
+    const locUrl = `/api/v1/police/locations/${loc.id}`;
+    const badPostcode = await patch(NSP_CSE, locUrl, { postcode: 'nowhere' }, '"1"');
+    expect(badPostcode.status).toBe(400);
+    expect(badPostcode.body.errors[0].field).toBe('postcode');
+    const halfPoint = await patch(NSP_CSE, locUrl, { latitude: 53.1 }, '"1"');
+    expect(halfPoint.status).toBe(400);
+    expect(halfPoint.body.errors[0].field).toBe('latitude');
+    const placed = await patch(NSP_CSE, locUrl, { latitude: 53.1, longitude: -1.5, postcode: 'nt1 4ab' }, '"1"');
+    expect(placed.status).toBe(200);
+    expect(placed.body).toMatchObject({
+      latitude: 53.1,
+      longitude: -1.5,
+      postcode: 'NT1 4AB',
+      hotspot: true,
+      version: 2,
+    });
   });
 
   it('a school, a council and another force see no police intelligence', async () => {
@@ -432,8 +671,11 @@ describe('police CSE unit: the journey through HTTP', () => {
     const sspView = await get(SSP_CSE, `/api/v1/police/children/${kai}/screenings`);
     expect(sspView.status).toBe(200);
     expect(sspView.body.data).toEqual([]);
-    const sspProfiles = await get(SSP_CSE, '/api/v1/police/problem-profiles?minChildren=2');
-    expect(JSON.stringify(sspProfiles.body)).not.toContain(leah);
+    for (const degree of [1, 2]) {
+      const sspProfiles = await get(SSP_CSE, `/api/v1/police/problem-profiles?minChildren=2&degree=${degree}`);
+      expect(sspProfiles.status).toBe(200);
+      expect(JSON.stringify(sspProfiles.body)).not.toContain(leah);
+    }
     expect(screeningId).toBeDefined();
   });
 
@@ -478,6 +720,55 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(sspMatches.body.data.map((m: { reference: string }) => m.reference)).toContain('PM-DE0000AB12');
     const sspNet = await get(SSP_CSE, '/api/v1/police/network?vrm=AB12CDE&depth=3');
     expect(sspNet.body.nodes).toHaveLength(1);
+  });
+
+  it('CAWN expiry: on a clock; the supervisors are told when it lapses; shown as expired; no breach after it', async () => {
+    const start = t.clock.now();
+    const served = await post(NSP_CSE, '/api/v1/police/cawns', {
+      personId: person,
+      childId: others[0],
+      servedOn: '2026-12-01',
+      expiresOn: '2026-12-10',
+      childInCare: false,
+    });
+    expect(served.status).toBe(201);
+    expect(served.body.expired).toBe(false);
+    const id = served.body.id as string;
+    try {
+      t.clock.set(new Date('2026-12-10T20:00:00Z'));
+      await sweep.run();
+      expect(await notes(NSP_SUP, id, 'escalation')).toHaveLength(0);
+      expect((await get(NSP_ANALYST, `/api/v1/police/cawns/${id}`)).body.expired).toBe(false);
+      t.clock.set(new Date('2026-12-11T09:00:00Z'));
+      await sweep.run();
+      expect((await notes(NSP_SUP, id, 'escalation')).length).toBeGreaterThan(0);
+      expect((await get(NSP_ANALYST, `/api/v1/police/cawns/${id}`)).body.expired).toBe(true);
+      const late = await post(NSP_CSE, `/api/v1/police/cawns/${id}/breaches`, {
+        occurredAt: '2026-12-11T08:00:00Z',
+        detail: 'Seen with the child.',
+      });
+      expect(late.status).toBe(400);
+      expect(late.body.errors[0].field).toBe('occurredAt');
+      // A new notice for the same person and child meets the lapsed one's clock.
+      const renewed = await post(NSP_CSE, '/api/v1/police/cawns', {
+        personId: person,
+        childId: others[0],
+        servedOn: '2026-12-11',
+        expiresOn: '2027-06-11',
+        childInCare: false,
+      });
+      expect(renewed.status).toBe(201);
+      const clocks = await t.db.query(
+        "SELECT subject_id, state FROM deadline WHERE rule = 'cawn.expiry' AND subject_id = ANY($1) ORDER BY opened_at",
+        [[id, renewed.body.id]],
+      );
+      expect(clocks).toEqual([
+        { subject_id: id, state: 'met' },
+        { subject_id: renewed.body.id, state: 'open' },
+      ]);
+    } finally {
+      t.clock.set(start);
+    }
   });
 
   it('the screening review clock escalates to the supervisors once 3 months pass', async () => {

@@ -16,22 +16,6 @@ const LIBS = join(ROOT, 'libs');
 /** Tables a migration creates without an entity (kept by triggers), and the lib that owns each. */
 const MIGRATION_ONLY_TABLES: Record<string, string> = {
   child_search: 'children',
-  // libs/police works in SQL only (the network is a recursive CTE): its tables have no entities.
-  ...Object.fromEntries(
-    [
-      'cse_screening',
-      'missing_episode',
-      'police_person',
-      'police_vehicle',
-      'police_location',
-      'police_link',
-      'police_match',
-      'police_match_request',
-      'police_node_grant',
-      'cawn',
-      'cawn_breach',
-    ].map((t) => [t, 'police']),
-  ),
 };
 
 /**

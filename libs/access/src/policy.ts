@@ -40,6 +40,7 @@ export type Subject =
   | 'MissingEpisode'
   | 'PoliceIntelligence'
   | 'Cawn'
+  | 'PoliceNode'
   | 'WhistleblowingReport'
   | 'OversightTimeline'
   | 'OversightDashboard'
@@ -606,6 +607,13 @@ const policeWriter: RuleSpec[] = [
     subject: ['CseScreening', 'PoliceIntelligence', 'Cawn'],
     reason: 'CSE officers screen, record persons, vehicles, locations and links, and serve CAWNs',
   },
+  {
+    action: 'update',
+    subject: 'PoliceNode',
+    conditions: { organisationId: ORG },
+    reason:
+      "CSE officers correct the persons, vehicles and locations their force recorded (never another force's, even disclosed)",
+  },
 ];
 const policeReviewer: RuleSpec[] = [
   {
@@ -991,6 +999,7 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'MissingEpisode',
   'PoliceIntelligence',
   'Cawn',
+  'PoliceNode',
   'OversightTimeline',
   'InspectionList',
 ];

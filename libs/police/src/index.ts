@@ -4,3 +4,4 @@ export * from './police.clocks';
 export * from './police.events';
 export * from './police.module';
 export * from './network.sql';
+export * from './police.entity';

@@ -6,9 +6,19 @@ import { childKnownSql } from '@app/children';
  */
 
 /**
+ * Another force's node that force :org may no longer see: disclosed to it once (that is how :org
+ * came to link it), now revoked or past its end (:now). A node of :org's own has no grant to :org,
+ * so `NOT EXISTS` of this keeps exactly the nodes :org may see; one probe of uq_police_node_grant.
+ */
+const disclosureEnded = (node: string) =>
+  `EXISTS (SELECT 1 FROM police_node_grant g WHERE g.node_id = ${node} AND g.grantee_organisation_id = :org
+             AND (g.revoked_at IS NOT NULL OR g.until_at <= :now))`;
+
+/**
  * The nodes within :depth hops of :start (kind :startKind) along the links of force :org: a
  * recursive CTE, each hop two index probes (ix_police_link_a, ix_police_link_b). A child is named
- * only to those who know it (:org, :user, :now); at most :cap nodes, nearest first.
+ * only to those who know it (:org, :user, :now); another force's node whose disclosure ended is
+ * neither shown nor walked through; at most :cap nodes, nearest first.
  */
 export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
          SELECT :start::uuid, :startKind::varchar, 0
@@ -20,7 +30,7 @@ export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
              UNION ALL
              SELECT l.a_id, l.a_kind FROM police_link l WHERE l.b_id = w.id AND l.organisation_id = :org
            ) x
-          WHERE w.depth < :depth
+          WHERE w.depth < :depth AND NOT ${disclosureEnded('x.id')}
        ), reached AS (SELECT id, min(kind) AS kind, min(depth) AS depth FROM walk GROUP BY id)
        SELECT r.id, r.kind, r.depth,
               CASE r.kind
@@ -42,15 +52,65 @@ export const NETWORK_EDGES_SQL = `SELECT l.id, l.a_id AS "from", l.b_id AS "to",
               to_char(l.linked_on, 'YYYY-MM-DD') AS "linkedOn"
          FROM police_link l WHERE l.organisation_id = :org AND l.a_id = ANY(:ids) AND l.b_id = ANY(:ids)`;
 
-/** The persons, vehicles and locations force :org links to at least :k children, largest first (:limit). */
-export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.child_ids AS "childIds",
+/**
+ * The persons, vehicles and locations force :org links to at least :k children, largest first
+ * (:limit); not another force's node whose disclosure to :org ended (:now).
+ */
+export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.n AS "directChildCount",
+                g.child_ids AS "childIds",
                 CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
                             WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
            FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n, array_agg(l.a_id ORDER BY l.a_id) AS child_ids
                    FROM police_link l WHERE l.organisation_id = :org AND l.a_kind = 'child'
+                    AND NOT ${disclosureEnded('l.b_id')}
                   GROUP BY l.b_id HAVING count(*) >= :k
                   ORDER BY count(*) DESC, l.b_id LIMIT :limit) g
            LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id
            LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
            LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
           ORDER BY g.n DESC, g.node_id`;
+
+/**
+ * Problem profiles through second-degree links: the persons, vehicles and locations force :org
+ * connects to at least :k children within :degree hops (1 or 2) along its own links, e.g. a car
+ * whose driver (a person linked to the car) is linked to a child. A recursive CTE from each
+ * child's direct links, one more hop per level through persons, vehicles and locations (never
+ * through a child, never to another force's node whose disclosure to :org ended), joined set-wise
+ * (a hash join on the force's non-child links, not two index probes per row: the whole force's
+ * links are read anyway); largest first (:limit). The children are only those :org itself
+ * linked: nothing of another force.
+ */
+export const PROBLEM_PROFILES_DEGREE_SQL = `WITH RECURSIVE edge(from_id, to_id, to_kind) AS MATERIALIZED (
+         -- The force's links between persons, vehicles and locations, both ways, without ended disclosures.
+         SELECT l.a_id, l.b_id, l.b_kind::varchar FROM police_link l
+          WHERE l.organisation_id = :org AND l.a_kind <> 'child' AND NOT ${disclosureEnded('l.b_id')}
+         UNION ALL
+         SELECT l.b_id, l.a_id, l.a_kind::varchar FROM police_link l
+          WHERE l.organisation_id = :org AND l.a_kind <> 'child' AND NOT ${disclosureEnded('l.a_id')}
+       ), hop(child, node, kind, depth) AS (
+         SELECT l.a_id, l.b_id, l.b_kind::varchar, 1 FROM police_link l
+          WHERE l.organisation_id = :org AND l.a_kind = 'child' AND NOT ${disclosureEnded('l.b_id')}
+         UNION
+         SELECT h.child, e.to_id, e.to_kind, h.depth + 1
+           FROM hop h JOIN edge e ON e.from_id = h.node
+          WHERE h.depth < :degree
+       ), pairs AS (
+         -- One row per child and node: the nearest way the child reaches it.
+         SELECT h.node, h.child, min(h.kind) AS kind, min(h.depth) AS depth FROM hop h GROUP BY h.node, h.child
+       ), g AS (
+         SELECT p.node AS node_id, min(p.kind) AS kind, count(*)::int AS n,
+                count(*) FILTER (WHERE p.depth = 1)::int AS direct
+           FROM pairs p GROUP BY p.node HAVING count(*) >= :k
+          ORDER BY n DESC, p.node LIMIT :limit
+       ), members AS (
+         SELECT g.node_id, array_agg(p.child ORDER BY p.child) AS child_ids
+           FROM g JOIN pairs p ON p.node = g.node_id GROUP BY g.node_id)
+       SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.direct AS "directChildCount", m.child_ids AS "childIds",
+              CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
+                          WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
+         FROM g
+         JOIN members m ON m.node_id = g.node_id
+         LEFT JOIN police_person p ON g.kind = 'person' AND p.id = g.node_id
+         LEFT JOIN police_vehicle v ON g.kind = 'vehicle' AND v.id = g.node_id
+         LEFT JOIN police_location lo ON g.kind = 'location' AND lo.id = g.node_id
+        ORDER BY g.n DESC, g.node_id`;

@@ -26,6 +26,10 @@ export const POLICE_RULES = declareDeadlineRules({
     description:
       'A return home interview (or a recorded reason for none) after a missing child is found (timescale missing.return_interview).',
   },
+  'cawn.expiry': {
+    description:
+      'A child abduction warning notice runs to its expiry day: at the end of it the force is told the notice has lapsed (met when a new notice is served on the same person for the same child).',
+  },
 });
 
 declare module '@app/casework' {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
@@ -37,14 +37,22 @@ import {
   ProblemProfilesDto,
   ReportMissingDto,
   ReturnInterviewDto,
+  RevokeDisclosureDto,
   ScreeningDto,
   ScreeningHistoryDto,
+  UpdateLocationDto,
+  UpdatePersonDto,
+  UpdateVehicleDto,
   VehicleDto,
 } from './police.dto';
 import { PoliceService } from './police.service';
 
 const uuid = new UuidParamPipe();
 const NOT_YOURS = 'Not found, or not police intelligence you may see (the same answer for both).';
+const NOT_YOURS_TO_CORRECT =
+  "Not found, or not a record of your force (another force's, even disclosed to yours, is not yours to correct).";
+const CORRECTION =
+  'Only the fields sent change. The cross-force match runs again on the new values: a new match tells both forces.';
 
 @ApiTags('police')
 @ApiBearerAuth()
@@ -162,10 +170,34 @@ export class PoliceController {
   @Get('persons/:id')
   @RequirePermission('read', 'PoliceIntelligence')
   @ApiOperation({ summary: 'A person of interest your force recorded, or one disclosed to it' })
-  @ApiOkResponse({ type: PersonDto })
+  @ApiOkResponse({ type: PersonDto, ...WITH_ETAG })
   @ApiProblems([404, NOT_YOURS])
-  person(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string) {
-    return this.police.node(ctx, 'person', id);
+  async person(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PersonDto> {
+    const node = (await this.police.node(ctx, 'person', id)) as PersonDto;
+    res.setHeader('ETag', etag(node.version));
+    return node;
+  }
+
+  @Patch('persons/:id')
+  @RequirePermission('update', 'PoliceNode')
+  @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
+  @ApiOperation({ summary: 'Correct a person of interest your force recorded', description: CORRECTION })
+  @ApiOkResponse({ type: PersonDto, ...WITH_ETAG })
+  @ApiProblems([404, NOT_YOURS_TO_CORRECT])
+  async updatePerson(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: UpdatePersonDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PersonDto> {
+    const node = await this.police.updatePerson(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(node.version));
+    return node;
   }
 
   @Post('vehicles')
@@ -181,10 +213,37 @@ export class PoliceController {
   @Get('vehicles/:id')
   @RequirePermission('read', 'PoliceIntelligence')
   @ApiOperation({ summary: 'A vehicle of interest your force recorded, or one disclosed to it' })
-  @ApiOkResponse({ type: VehicleDto })
+  @ApiOkResponse({ type: VehicleDto, ...WITH_ETAG })
   @ApiProblems([404, NOT_YOURS])
-  vehicle(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string) {
-    return this.police.node(ctx, 'vehicle', id);
+  async vehicle(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<VehicleDto> {
+    const node = (await this.police.node(ctx, 'vehicle', id)) as VehicleDto;
+    res.setHeader('ETag', etag(node.version));
+    return node;
+  }
+
+  @Patch('vehicles/:id')
+  @RequirePermission('update', 'PoliceNode')
+  @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
+  @ApiOperation({ summary: 'Correct a vehicle of interest your force recorded', description: CORRECTION })
+  @ApiOkResponse({ type: VehicleDto, ...WITH_ETAG })
+  @ApiProblems(
+    [404, NOT_YOURS_TO_CORRECT],
+    [409, 'POLICE_VEHICLE.EXISTS: your force already records this registration mark.'],
+  )
+  async updateVehicle(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: UpdateVehicleDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<VehicleDto> {
+    const node = await this.police.updateVehicle(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(node.version));
+    return node;
   }
 
   @Post('locations')
@@ -199,10 +258,34 @@ export class PoliceController {
   @Get('locations/:id')
   @RequirePermission('read', 'PoliceIntelligence')
   @ApiOperation({ summary: 'A location of interest your force recorded, or one disclosed to it' })
-  @ApiOkResponse({ type: LocationDto })
+  @ApiOkResponse({ type: LocationDto, ...WITH_ETAG })
   @ApiProblems([404, NOT_YOURS])
-  location(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string) {
-    return this.police.node(ctx, 'location', id);
+  async location(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LocationDto> {
+    const node = (await this.police.node(ctx, 'location', id)) as LocationDto;
+    res.setHeader('ETag', etag(node.version));
+    return node;
+  }
+
+  @Patch('locations/:id')
+  @RequirePermission('update', 'PoliceNode')
+  @ApiIfMatch(true, 'The ETag you read; 412 when stale.')
+  @ApiOperation({ summary: 'Correct a location of interest your force recorded', description: CORRECTION })
+  @ApiOkResponse({ type: LocationDto, ...WITH_ETAG })
+  @ApiProblems([404, NOT_YOURS_TO_CORRECT])
+  async updateLocation(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: UpdateLocationDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LocationDto> {
+    const node = await this.police.updateLocation(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.setHeader('ETag', etag(node.version));
+    return node;
   }
 
   @Post('links')
@@ -233,7 +316,11 @@ export class PoliceController {
 
   @Get('problem-profiles')
   @RequirePermission('read', 'PoliceIntelligence')
-  @ApiOperation({ summary: 'Persons, vehicles and locations your force links to at least K children (default 3)' })
+  @ApiOperation({
+    summary: 'Persons, vehicles and locations your force links to at least K children (default 3)',
+    description:
+      "degree=2 also counts children linked through a linked person, vehicle or location (your force's links only).",
+  })
   @ApiOkResponse({ type: ProblemProfilesDto })
   problemProfiles(@CurrentAccess() ctx: AccessContext, @Query() q: ProblemProfileQuery) {
     return this.police.problemProfiles(ctx, q);
@@ -272,6 +359,23 @@ export class PoliceController {
     return this.police.decideDisclosure(ctx, dto.matchReference, dto);
   }
 
+  @Post('disclosure-revocations')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'PoliceIntelligence')
+  @ApiOperation({
+    summary: "End your force's disclosure under a match now, with a reason",
+    description: 'The other force loses access at once; its CSE unit is told the disclosure ended (not why).',
+  })
+  @ApiOkResponse({ type: MatchDto })
+  @ApiProblems(
+    [404, 'No such match of your force, or nothing your force disclosed under it.'],
+    [409, 'POLICE_DISCLOSURE.ENDED: already revoked or expired.'],
+  )
+  revoke(@CurrentAccess() ctx: AccessContext, @Body() dto: RevokeDisclosureDto): Promise<MatchDto> {
+    return this.police.revokeDisclosure(ctx, dto.matchReference, dto.reason);
+  }
+
   // ---------- CAWN ----------
 
   @Post('cawns')
@@ -286,7 +390,7 @@ export class PoliceController {
 
   @Get('cawns/:id')
   @RequirePermission('read', 'Cawn')
-  @ApiOperation({ summary: 'A CAWN of your force, with its breaches' })
+  @ApiOperation({ summary: 'A CAWN of your force, with its breaches and whether it has expired' })
   @ApiOkResponse({ type: CawnDto })
   @ApiProblems([404, NOT_YOURS])
   cawn(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<CawnDto> {
@@ -296,7 +400,7 @@ export class PoliceController {
   @Post('cawns/:id/breaches')
   @Idempotent()
   @RequirePermission('create', 'Cawn')
-  @ApiOperation({ summary: 'Record a breach of a CAWN' })
+  @ApiOperation({ summary: 'Record a breach of a CAWN (while it ran: between its served and expiry days)' })
   @ApiCreatedResponse({ type: CawnDto })
   @ApiProblems([404, NOT_YOURS])
   breach(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: BreachDto) {

@@ -187,6 +187,31 @@ export class PersonDto {
   @ApiProperty({ type: [String], maxItems: 20, items: { type: 'string', maxLength: 100 } }) aliases!: string[];
   @ApiPropertyOptional({ format: 'date', nullable: true, type: String }) dateOfBirth!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20 }) pncId!: string | null;
+  @ApiProperty({ description: 'The version (also the ETag): send it in If-Match to correct the record.' })
+  version!: number;
+}
+
+/** A correction of a person of interest: only the fields sent change (If-Match required). */
+export class UpdatePersonDto {
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the aliases.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  aliases?: string[];
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @MaxLength(FIELD_LIMITS.date)
+  dateOfBirth?: string;
+  @ApiPropertyOptional({ description: 'Police National Computer ID, YY/NNNNNNNL (checked).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  pncId?: string;
 }
 
 export class CreateVehicleDto {
@@ -204,6 +229,19 @@ export class VehicleDto {
   @ApiProperty({ maxLength: 8 }) vrm!: string;
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 60 }) make!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 40 }) colour!: string | null;
+  @ApiProperty({ description: 'The version (also the ETag): send it in If-Match to correct the record.' })
+  version!: number;
+}
+
+/** A correction of a vehicle of interest: only the fields sent change (If-Match required). */
+export class UpdateVehicleDto {
+  @ApiPropertyOptional({ description: 'Registration mark; stored upper case without spaces.', example: 'AB12 CDE' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  vrm?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 60) make?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 40) colour?: string;
 }
 
 export class CreateLocationDto {
@@ -230,6 +268,26 @@ export class LocationDto {
   @ApiPropertyOptional({ nullable: true, type: Number }) latitude!: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) longitude!: number | null;
   @ApiProperty() hotspot!: boolean;
+  @ApiProperty({ description: 'The version (also the ETag): send it in If-Match to correct the record.' })
+  version!: number;
+}
+
+/** A correction of a location of interest: only the fields sent change (If-Match required). */
+export class UpdateLocationDto {
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 300) address?: string;
+  @ApiPropertyOptional({ description: 'Stored upper case with one space before the inward code.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(12)
+  postcode?: string;
+  @ApiPropertyOptional({ minimum: -90, maximum: 90 }) @IsOptional() @IsNumber() @Min(-90) @Max(90) latitude?: number;
+  @ApiPropertyOptional({ minimum: -180, maximum: 180 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-180)
+  @Max(180)
+  longitude?: number;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() hotspot?: boolean;
 }
 
 export class NodeRefDto {
@@ -333,13 +391,27 @@ export class ProblemProfileQuery {
   @Min(1)
   @Max(200)
   limit?: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 2,
+    default: 1,
+    description:
+      '1: children linked to the node itself; 2: also children linked to a person, vehicle or location linked to it (e.g. the car of a man a child is linked to).',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2)
+  degree?: number;
 }
 
 export class ProblemProfileDto {
   @ApiProperty({ enum: ['person', 'vehicle', 'location'] }) kind!: string;
   @ApiProperty({ format: 'uuid' }) nodeId!: string;
   @ApiProperty({ maxLength: 320 }) label!: string;
-  @ApiProperty() childCount!: number;
+  @ApiProperty({ description: 'Children within the degree asked.' }) childCount!: number;
+  @ApiProperty({ description: 'Of those, children linked to the node itself.' }) directChildCount!: number;
   @ApiProperty({ type: [String], format: 'uuid', maxItems: 100000 }) childIds!: string[];
 }
 
@@ -355,6 +427,8 @@ export class MatchOrganisation {
   @ApiProperty({ maxLength: 200 }) name!: string;
 }
 
+export const MATCH_REQUEST_STATES = ['REQUESTED', 'DISCLOSED', 'DECLINED', 'REVOKED', 'EXPIRED'] as const;
+
 export class MatchDto {
   @ApiProperty({ description: 'Quote it in an information request to the other force.', maxLength: 13 })
   reference!: string;
@@ -367,10 +441,29 @@ export class MatchDto {
   @ApiProperty({ format: 'uuid', description: "Your force's node." }) nodeId!: string;
   @ApiProperty({ type: MatchOrganisation, description: 'The other force (its name only).' })
   otherOrganisation!: MatchOrganisation;
-  @ApiPropertyOptional({ enum: ['REQUESTED', 'DISCLOSED', 'DECLINED'], nullable: true, type: String })
+  @ApiPropertyOptional({
+    enum: MATCH_REQUEST_STATES,
+    nullable: true,
+    type: String,
+    description: 'Your request to the other force: DISCLOSED while the disclosure lasts, then REVOKED or EXPIRED.',
+  })
   yourRequest!: string | null;
-  @ApiPropertyOptional({ enum: ['REQUESTED', 'DISCLOSED', 'DECLINED'], nullable: true, type: String })
+  @ApiPropertyOptional({ enum: MATCH_REQUEST_STATES, nullable: true, type: String })
   theirRequest!: string | null;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "Until when the other force's node is disclosed to yours.",
+  })
+  disclosedToYouUntil!: Date | null;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "Until when your force's node is disclosed to the other.",
+  })
+  disclosedByYouUntil!: Date | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
 }
 
@@ -405,6 +498,27 @@ export class MatchDecisionDto {
   @IsOptional()
   @IsIn(LAWFUL_BASES)
   lawfulBasis?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Until when the asking force may read the node (required to disclose; at most 366 days).',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @MaxLength(40)
+  until?: string;
+}
+
+export class RevokeDisclosureDto {
+  @ApiProperty({ description: 'The match reference the disclosure was made under.', example: 'PM-0A1B2C3D4E' })
+  @IsString()
+  @Length(13, 13)
+  @Matches(/^PM-[0-9A-F]{10}$/)
+  matchReference!: string;
+  @ApiProperty({ description: 'Why the disclosure ends now (recorded; the other force is told it ended).' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
 }
 
 // ---------- CAWN ----------
@@ -438,5 +552,7 @@ export class CawnDto {
   @ApiProperty({ format: 'date' }) servedOn!: string;
   @ApiProperty({ format: 'date' }) expiresOn!: string;
   @ApiProperty() childInCare!: boolean;
+  @ApiProperty({ description: 'The notice has expired (its expiry day is past): it no longer warns anyone.' })
+  expired!: boolean;
   @ApiProperty({ type: [CawnBreachDto], maxItems: 10000 }) breaches!: CawnBreachDto[];
 }

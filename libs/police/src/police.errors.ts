@@ -19,6 +19,14 @@ export const PoliceError = {
     DomainError.conflict('POLICE_MATCH.ALREADY_DECIDED', `The request is already ${status}.`, {
       currentStatus: status,
     }),
+  disclosureEnded: (how: 'revoked' | 'expired') =>
+    DomainError.conflict(
+      'POLICE_DISCLOSURE.ENDED',
+      `The disclosure has already ${how === 'revoked' ? 'been revoked' : 'expired'}.`,
+      {
+        currentStatus: how.toUpperCase(),
+      },
+    ),
   alreadyLinked: () => DomainError.conflict('POLICE_LINK.EXISTS', 'These two are already linked by your force.'),
   duplicateVehicle: () =>
     DomainError.conflict('POLICE_VEHICLE.EXISTS', 'Your force already records a vehicle with this registration mark.'),
