@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -86,10 +86,10 @@ export class PoliceController {
   async report(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: ReportMissingDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.reportMissing(ctx, dto);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
@@ -101,10 +101,10 @@ export class PoliceController {
   async episode(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.episode(ctx, id);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
@@ -121,10 +121,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: FoundDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.found(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
@@ -141,10 +141,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: ReturnInterviewDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.returnInterview(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
