@@ -49,8 +49,8 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
  * added by a pino `mixin` from the AsyncLocalStorage above. Never logged: headers (tokens),
  * bodies (passwords, child data), query strings (a search query can hold a child's name).
  */
-export function createRootLogger(level: string): Logger {
-  return pino({
+export function createRootLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
     mixin: () => {
@@ -58,7 +58,8 @@ export function createRootLogger(level: string): Logger {
       return reqId === undefined ? {} : { reqId };
     },
     redact: { paths: ['*.password', '*.clientSecret', '*.accessToken', '*.headers'], remove: true },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /** The one line logged for a served request: method, path without its query string, status, time. */
