@@ -150,7 +150,7 @@ class InvalidJsonBody extends Error {
   readonly code = 'FST_ERR_CTP_INVALID_JSON_BODY';
   readonly statusCode = 400;
   constructor() {
-    super('Body is not valid JSON but content-type is set to \'application/json\'');
+    super("Body is not valid JSON but content-type is set to 'application/json'");
   }
 }
 

@@ -1,12 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import {
-  AppLogger,
-  createRootLogger,
-  currentRequestId,
-  logRequestCompleted,
-  runWithRequestId,
-} from './logging';
+import { AppLogger, createRootLogger, currentRequestId, logRequestCompleted, runWithRequestId } from './logging';
 
 /** A root logger writing into an array of parsed lines. */
 function capture(level = 'debug') {
