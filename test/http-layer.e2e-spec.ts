@@ -101,6 +101,7 @@ describe('the HTTP layer (Fastify)', () => {
     const unmarkedWithInterceptors: string[] = [];
     for (const mod of t.app.get(ModulesContainer).values()) {
       for (const { metatype } of mod.controllers.values()) {
+        if (!metatype) continue;
         const proto = (metatype as { prototype: Record<string, unknown> }).prototype;
         for (const name of Object.getOwnPropertyNames(proto)) {
           const handler = proto[name];
