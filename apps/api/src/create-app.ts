@@ -133,7 +133,7 @@ function registerBodyParsers(fastify: FastifyInstance): void {
     if (text.length === 0) return done(null, {});
     const first = /\S/.exec(text)?.[0];
     if (first !== '{' && first !== '[') return done(new InvalidJsonBody(), undefined);
-    parseJson(req, text, done);
+    void parseJson(req, text, done);
   });
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, { ...parse(body as string) });
