@@ -124,10 +124,10 @@ describe('the HTTP layer (Fastify)', () => {
   });
 });
 
-describe('the HTTP layer behind a trusted proxy (TRUST_PROXY=true)', () => {
+describe('the HTTP layer behind a trusted proxy, with CORS origins', () => {
   let t: TestContext;
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: 'true' });
+    t = await startTestApp({ TRUST_PROXY: 'true', CORS_ORIGINS: 'https://partner.example' });
   });
   afterAll(() => t.close());
 
@@ -140,5 +140,20 @@ describe('the HTTP layer behind a trusted proxy (TRUST_PROXY=true)', () => {
       .expect(201);
     const [event] = await auditOf(t, created.body.id);
     expect(event!.clientIp).toBe('203.0.113.7');
+  });
+
+  it('answers CORS for the configured origins only, exposing the headers partners read', async () => {
+    const preflight = await t.http
+      .options('/api/v1/children')
+      .set('Origin', 'https://partner.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://partner.example');
+    const read = await t.http.get('/health').set('Origin', 'https://partner.example').expect(200);
+    expect(read.headers['access-control-allow-origin']).toBe('https://partner.example');
+    expect(read.headers['access-control-expose-headers']).toContain('X-Request-Id');
+    const other = await t.http.get('/health').set('Origin', 'https://elsewhere.example').expect(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
