@@ -1,5 +1,6 @@
 import { ModulesContainer } from '@nestjs/core';
-import { IDEMPOTENT_KEY, IdempotencyInterceptor } from '@app/platform';
+import { AuthenticationGuard } from '@app/identity';
+import { currentRequestId, IDEMPOTENT_KEY, IdempotencyInterceptor } from '@app/platform';
 import { startTestApp, type TestContext } from './support/app';
 
 /** The API's HTTP layer on Fastify (issue #18): what the Express one did, kept. */
@@ -43,6 +44,33 @@ describe('the HTTP layer (Fastify)', () => {
       expect.objectContaining({ action: 'child.create', requestId: 'gateway-create-0001' }),
       expect.objectContaining({ action: 'child.read', requestId: madeId }),
     ]);
+  });
+
+  it('serves guards and handlers inside the request id context (what every log line takes its reqId from)', async () => {
+    const seen: (string | undefined)[] = [];
+    const original = AuthenticationGuard.prototype.canActivate;
+    const spy = jest.spyOn(AuthenticationGuard.prototype, 'canActivate').mockImplementation(async function (
+      this: AuthenticationGuard,
+      context,
+    ) {
+      const ok = await original.call(this, context);
+      seen.push(currentRequestId());
+      return ok;
+    });
+    try {
+      const auth = await t.as(SW);
+      await t.http.get('/api/v1/me').set('Authorization', auth).set('X-Request-Id', 'context-get-0001').expect(200);
+      // A body is read before the context is entered: a POST's handler is in it too.
+      await t.http
+        .post('/api/v1/children')
+        .set('Authorization', auth)
+        .set('X-Request-Id', 'context-post-0002')
+        .send(uniqueChild())
+        .expect(201);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(seen).toEqual(['context-get-0001', 'context-post-0002']);
   });
 
   it('takes the client address from the connection, not X-Forwarded-For, when no proxy is trusted', async () => {
