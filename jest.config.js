@@ -11,9 +11,10 @@ const swc = [
   },
 ];
 const common = {
-  // NestJS 12 ships ESM: let swc turn @nestjs/* into CommonJS for Jest.
+  // NestJS 12 ships ESM, and so does content-disposition 3 (of @fastify/static, for Swagger UI):
+  // let swc turn them into CommonJS for Jest.
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/|(?:.*/node_modules/)?content-disposition/)'],
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
 };

@@ -8,7 +8,7 @@
  * per measured run, 20), WARMUP (seconds, 5), SCENARIOS (read,search-name,search-surname),
  * PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench_children), DB_POOL_MAX (10, for
  * both servers), API_PORT (3100), BARE_PORT (3101), BENCH_USER (cse.officer@northshire-police.example),
- * EXPLAIN=0 to skip the EXPLAIN ANALYZE of the captured statements at the end; QUIET_CORES (0.3) and
+ * API_LOG_LEVEL (warn: the API's LOG_LEVEL), EXPLAIN=0 to skip the EXPLAIN ANALYZE of the captured statements at the end; QUIET_CORES (0.3) and
  * QUIET_TIMEOUT (180 s): before each run, wait until other work on the machine has stopped.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -301,7 +301,8 @@ async function main(): Promise<void> {
     NODE_ENV: 'production',
     DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
     JWT_SECRET: cfg.jwtSecret,
-    LOG_LEVEL: 'warn',
+    // API_LOG_LEVEL=info measures the request log's cost (one line per request).
+    LOG_LEVEL: env.API_LOG_LEVEL ?? 'warn',
     SEED_DEMO: 'false',
   });
   let token = await login();

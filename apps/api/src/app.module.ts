@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -19,7 +19,6 @@ import {
   buildDataSourceOptions,
   Clock,
   type HostResolver,
-  IdempotencyInterceptor,
   IdempotencyModule,
   InputLimitsGuard,
   loggingModule,
@@ -63,6 +62,7 @@ export class AppModule {
         HealthModule,
         PoliceModule,
         OversightModule,
+        // Global: what @Idempotent() routes need, in every module.
         IdempotencyModule,
         ThrottlerModule.forRootAsync({
           inject: [DataSource],
@@ -81,8 +81,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useExisting: PermissionGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        // Retries with the same Idempotency-Key replay the first answer (routes marked @Idempotent()).
-        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
+        // No global interceptor: @Idempotent() applies the IdempotencyInterceptor to its own routes.
       ],
     };
   }

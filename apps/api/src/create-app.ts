@@ -1,17 +1,23 @@
 import { type INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, type RequestHandler, urlencoded } from 'express';
+import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse } from 'node:querystring';
+import type { Logger } from 'pino';
 import { publishedEventNames } from '@app/casework';
 import {
   answerMalformedRequest,
+  AppLogger,
   bodyLimitFor,
   createValidationPipe,
   INPUT_LIMITS,
+  logRequestCompleted,
   ProblemDetailsDto,
+  requestIdOf,
+  runWithRequestId,
 } from '@app/platform';
 import { AppModule, type AppOptions } from './app.module';
 import { completeContract, RATE_LIMIT_HEADERS } from './openapi-contract';
@@ -96,19 +102,77 @@ export function buildOpenApi(app: INestApplication) {
   return completeContract(doc, app);
 }
 
-/** JSON and form bodies, each within its route's limit (INPUT_LIMITS): a larger one is a 413. */
-function boundedBodyParsers(): RequestHandler {
-  const byLimit = new Map<number, [RequestHandler, RequestHandler]>();
-  return (req, res, next) => {
-    const limit = bodyLimitFor(req.path);
-    let parsers = byLimit.get(limit);
-    if (parsers === undefined) {
-      parsers = [json({ limit }), urlencoded({ limit, extended: true })];
-      byLimit.set(limit, parsers);
-    }
-    const [parseJson, parseForm] = parsers;
-    parseJson(req, res, (err?: unknown) => (err ? next(err) : parseForm(req, res, next)));
+/** The security headers, computed once by helmet at start: every reply gets the same ones. */
+export function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: unknown) => (headers[name] = String(value)),
+    removeHeader: (name: string) => delete headers[name],
   };
+  let done = false;
+  helmet({
+    // Swagger UI needs its inline script and styles on /docs; everything else is JSON.
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'style-src': ["'self'", "'unsafe-inline'", 'https:'],
+      },
+    },
+  })({} as IncomingMessage, res as unknown as ServerResponse, () => (done = true));
+  if (!done) throw new Error('helmet did not compute its headers synchronously');
+  return headers;
+}
+
+/** Bodies the API reads: JSON (an object or an array, as Express's strict parser took) and forms. */
+function registerBodyParsers(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    // As Express did: an empty body is no body, and the top level is an object or an array.
+    if (text.length === 0) return done(null, {});
+    const first = /\S/.exec(text)?.[0];
+    if (first !== '{' && first !== '[') return done(new InvalidJsonBody(), undefined);
+    void parseJson(req, text, done);
+  });
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, { ...parse(body as string) });
+  });
+  // Each route's body limit (INPUT_LIMITS): the small one on /api/v1/auth/*.
+  fastify.addHook('onRoute', (route) => {
+    route.bodyLimit = bodyLimitFor(route.url);
+  });
+}
+
+/** As Fastify's own invalid-JSON error (a 400 the problem filter words). */
+class InvalidJsonBody extends Error {
+  override readonly name = 'FastifyError';
+  readonly code = 'FST_ERR_CTP_INVALID_JSON_BODY';
+  readonly statusCode = 400;
+  constructor() {
+    super("Body is not valid JSON but content-type is set to 'application/json'");
+  }
+}
+
+/**
+ * Per request, as little as it must: the request id (taken or made by `genReqId`) echoed and the
+ * security headers copied from one object made at start; the id entered into the logging
+ * context once the body is read (every log line of the request carries it); one log line at the
+ * end, only when the level asks for it.
+ */
+function registerRequestHooks(fastify: FastifyInstance, logger: Logger): void {
+  const headers = securityHeaders();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+  // After the body is parsed: what runs from here (guards, handler, filters) is in the request's context.
+  fastify.addHook('preValidation', (request, _reply, done) => runWithRequestId(request.id, done));
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logRequestCompleted(logger, request, reply.statusCode, reply.elapsedTime);
+    done();
+  });
 }
 
 /** Every route under /api/v1 but the health checks: shared by the app and the OpenAPI document. */
@@ -121,32 +185,36 @@ export function setGlobalPrefix(app: INestApplication): void {
   });
 }
 
-/** The API exactly as it runs in production: used by main.ts and by the e2e tests. */
-export async function createApp(options: AppOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+/**
+ * The API exactly as it runs in production: used by main.ts and by the e2e tests. On Fastify;
+ * ready to serve once this resolves (routes registered, the Fastify instance ready).
+ */
+export async function createApp(options: AppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Client addresses as Express's 'trust proxy' gave them (X-Forwarded-For only when configured).
+    trustProxy: options.config.trustProxy,
+    // The largest route limit; each route gets its own (onRoute below).
+    bodyLimit: INPUT_LIMITS.bodyBytes,
+    genReqId: requestIdOf,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // Request logging is ours (one line per request, the id on every line): no Fastify logger.
+    logger: false,
+  });
+  const fastify = adapter.getInstance();
+  registerBodyParsers(fastify);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     bufferLogs: true,
     abortOnError: false,
-    // Parsed below, within each route's size limit.
+    // Parsed by registerBodyParsers, within each route's size limit.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
+  registerRequestHooks(fastify, logger.pino);
   // Requests Node's HTTP parser refuses (a NUL in a header) get problem+json too.
-  app.getHttpServer().on('clientError', answerMalformedRequest);
-  app.set('trust proxy', options.config.trustProxy);
-  app.disable('x-powered-by');
-  // ETags are explicit versions for If-Match; Express's body-hash ETags would be mistaken for them.
-  app.set('etag', false);
-  app.use(
-    helmet({
-      // Swagger UI needs its inline script and styles on /docs; everything else is JSON.
-      contentSecurityPolicy: {
-        directives: {
-          'script-src': ["'self'", "'unsafe-inline'"],
-          'style-src': ["'self'", "'unsafe-inline'", 'https:'],
-        },
-      },
-    }),
-  );
+  const server = app.getHttpServer();
+  server.removeAllListeners('clientError');
+  server.on('clientError', answerMalformedRequest);
   app.enableCors(
     options.config.corsOrigins.length > 0
       ? {
@@ -155,9 +223,10 @@ export async function createApp(options: AppOptions): Promise<NestExpressApplica
         }
       : { origin: false },
   );
-  app.use(boundedBodyParsers());
   setGlobalPrefix(app);
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  await fastify.ready();
   return app;
 }

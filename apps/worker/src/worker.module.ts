@@ -10,6 +10,7 @@ import {
   type AppConfig,
   buildDataSourceOptions,
   Clock,
+  IdempotencyModule,
   OutboxModule,
   PlatformModule,
   purgeExpiredIdempotencyRecords,
@@ -103,6 +104,8 @@ export class WorkerModule {
         CaseworkModule,
         OutboxModule,
         SharingJobsModule,
+        // The children module (of the grant-expiry job) has @Idempotent() routes: their interceptor needs the store.
+        IdempotencyModule,
       ],
       providers: [
         PurgeLoginFailuresJob,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, PURPOSES_OF_USE, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -70,10 +70,10 @@ export class ChildrenController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateChildDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const child = await this.children.create(ctx, dto);
-    res.setHeader('ETag', etag(child.version)).setHeader('Location', `/api/v1/children/${child.id}`);
+    res.header('ETag', etag(child.version)).header('Location', `/api/v1/children/${child.id}`);
     return child;
   }
 
@@ -96,10 +96,10 @@ export class ChildrenController {
   async get(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const child = await this.children.get(ctx, id);
-    res.setHeader('ETag', etag(child.version));
+    res.header('ETag', etag(child.version));
     return child;
   }
 
@@ -118,10 +118,10 @@ export class ChildrenController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateChildDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const child = await this.children.update(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(child.version));
+    res.header('ETag', etag(child.version));
     return child;
   }
 
@@ -158,10 +158,10 @@ export class ChildrenController {
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Param('orgId', uuid) orgId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const section = await this.parts.getSection(ctx, id, orgId);
-    res.setHeader('ETag', etag(section.version));
+    res.header('ETag', etag(section.version));
     return section;
   }
 
@@ -180,7 +180,7 @@ export class ChildrenController {
     @Param('orgId', uuid) orgId: string,
     @Body() dto: PutSectionDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const section = await this.parts.putSection(
       ctx,
@@ -189,7 +189,7 @@ export class ChildrenController {
       ifMatch === undefined ? null : versionFromIfMatch(ifMatch),
       dto,
     );
-    res.setHeader('ETag', etag(section.version));
+    res.header('ETag', etag(section.version));
     return section;
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -55,11 +55,11 @@ export class ChildrensServicesController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateCaseDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const c = await this.cs.createCase(ctx, dto);
-    res.setHeader('Location', `/api/v1/cs/cases/${c.id}`);
-    res.setHeader('ETag', etag(c.version));
+    res.header('Location', `/api/v1/cs/cases/${c.id}`);
+    res.header('ETag', etag(c.version));
     return c;
   }
 
@@ -71,10 +71,10 @@ export class ChildrensServicesController {
   async get(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const c = await this.cs.getCase(ctx, id);
-    res.setHeader('ETag', etag(c.version));
+    res.header('ETag', etag(c.version));
     return c;
   }
 

@@ -9,7 +9,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { ConcernDto } from '@app/referrals';
 import {
@@ -61,10 +61,10 @@ export class EducationController {
   async addPupil(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: AddPupilDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<PupilDto> {
     const pupil = await this.education.addPupil(ctx, dto);
-    res.setHeader('Location', `/api/v1/education/pupils/${pupil.id}`);
+    res.header('Location', `/api/v1/education/pupils/${pupil.id}`);
     return pupil;
   }
 
@@ -98,10 +98,10 @@ export class EducationController {
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Body() dto: PupilConcernDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ConcernDto> {
     const concern = await this.education.logConcern(ctx, id, dto);
-    res.setHeader('Location', `/api/v1/concerns/${concern.id}`);
+    res.header('Location', `/api/v1/concerns/${concern.id}`);
     return concern;
   }
 
@@ -146,11 +146,11 @@ export class EducationController {
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Body() dto: CreateTransferDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<FileTransferDto> {
     const transfer = await this.education.transfer(ctx, id, dto);
-    res.setHeader('Location', `/api/v1/education/transfers/${transfer.id}`);
-    res.setHeader('ETag', etag(transfer.version));
+    res.header('Location', `/api/v1/education/transfers/${transfer.id}`);
+    res.header('ETag', etag(transfer.version));
     return transfer;
   }
 
@@ -170,10 +170,10 @@ export class EducationController {
   async getTransfer(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<FileTransferDto> {
     const transfer = await this.education.getTransfer(ctx, id);
-    res.setHeader('ETag', etag(transfer.version));
+    res.header('ETag', etag(transfer.version));
     return transfer;
   }
 
@@ -195,10 +195,10 @@ export class EducationController {
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<FileTransferDto> {
     const transfer = await this.education.confirmReceipt(ctx, id, versionFromIfMatch(ifMatch));
-    res.setHeader('ETag', etag(transfer.version));
+    res.header('ETag', etag(transfer.version));
     return transfer;
   }
 

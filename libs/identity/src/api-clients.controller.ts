@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, type AppAbility, CurrentAbility, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -36,10 +36,10 @@ export class ApiClientsController {
   async get(
     @CurrentAbility() ability: AppAbility,
     @Param('id', new UuidParamPipe()) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ApiClientDto> {
     const client = await this.clients.get(ability, id);
-    res.setHeader('ETag', etag(client.version));
+    res.header('ETag', etag(client.version));
     return client;
   }
 
@@ -59,10 +59,10 @@ export class ApiClientsController {
     @Param('id', new UuidParamPipe()) id: string,
     @Body() dto: UpdateApiClientDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ApiClientDto> {
     const client = await this.clients.update(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(client.version));
+    res.header('ETag', etag(client.version));
     return client;
   }
 }

@@ -1,6 +1,6 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type ActorRequest, DomainError } from '@app/platform';
 
 /**
@@ -30,10 +30,10 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const res = context.switchToHttp().getResponse<Response>();
-    res.setHeader('X-RateLimit-Limit', detail.limit);
-    res.setHeader('X-RateLimit-Remaining', 0);
-    res.setHeader('X-RateLimit-Reset', detail.timeToExpire);
+    const res = context.switchToHttp().getResponse<FastifyReply>();
+    res.header('X-RateLimit-Limit', detail.limit);
+    res.header('X-RateLimit-Remaining', 0);
+    res.header('X-RateLimit-Reset', detail.timeToExpire);
     throw DomainError.tooManyRequests(detail.timeToBlockExpire);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, type AppAbility, CurrentAbility, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -53,10 +53,10 @@ export class UsersController {
   async get(
     @CurrentAbility() ability: AppAbility,
     @Param('id', new UuidParamPipe()) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<UserDto> {
     const user = await this.users.get(ability, id);
-    res.setHeader('ETag', etag(user.version));
+    res.header('ETag', etag(user.version));
     return user;
   }
 
@@ -74,11 +74,11 @@ export class UsersController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateUserDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<UserDto> {
     const user = await this.users.create(ctx, dto);
-    res.setHeader('ETag', etag(user.version));
-    res.setHeader('Location', `/api/v1/users/${user.id}`);
+    res.header('ETag', etag(user.version));
+    res.header('Location', `/api/v1/users/${user.id}`);
     return user;
   }
 
@@ -102,10 +102,10 @@ export class UsersController {
     @Param('id', new UuidParamPipe()) id: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<UserDto> {
     const user = await this.users.update(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(user.version));
+    res.header('ETag', etag(user.version));
     return user;
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { ApiProblems, NoBodyDto, UuidParamPipe } from '@app/platform';
 import { DashboardService } from './dashboard.service';
@@ -64,15 +64,15 @@ export class OversightController {
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
     @Query() q: ExportQuery,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const out = await this.timelines.export(ctx, id, q.format);
-    res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="timeline-${out.id}.${q.format}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Export-Id', out.id);
-    res.setHeader('X-Content-SHA256', out.sha256);
-    if (out.auditHead) res.setHeader('X-Audit-Head', out.auditHead);
+    res.header('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/pdf');
+    res.header('Content-Disposition', `attachment; filename="timeline-${out.id}.${q.format}"`);
+    res.header('Cache-Control', 'no-store');
+    res.header('X-Export-Id', out.id);
+    res.header('X-Content-SHA256', out.sha256);
+    if (out.auditHead) res.header('X-Audit-Head', out.auditHead);
     res.status(200).send(out.body);
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -94,10 +94,10 @@ export class PoliceController {
   async report(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: ReportMissingDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.reportMissing(ctx, dto);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
@@ -109,10 +109,10 @@ export class PoliceController {
   async episode(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.episode(ctx, id);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
@@ -129,10 +129,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: FoundDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.found(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 
@@ -149,10 +149,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: ReturnInterviewDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<MissingEpisodeDto> {
     const episode = await this.police.returnInterview(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(episode.version));
+    res.header('ETag', etag(episode.version));
     return episode;
   }
 

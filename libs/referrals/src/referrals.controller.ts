@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { ApiProblems, Idempotent, UuidParamPipe } from '@app/platform';
 import {
@@ -42,10 +42,10 @@ export class ConcernsController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateConcernDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const concern = await this.concerns.createConcern(ctx, dto);
-    res.setHeader('Location', `/api/v1/concerns/${concern.id}`);
+    res.header('Location', `/api/v1/concerns/${concern.id}`);
     return concern;
   }
 
@@ -113,10 +113,10 @@ export class ReferralsController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateReferralDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const referral = await this.submit.createReferral(ctx, dto);
-    res.setHeader('Location', `/api/v1/referrals/${referral.id}`);
+    res.header('Location', `/api/v1/referrals/${referral.id}`);
     return referral;
   }
 

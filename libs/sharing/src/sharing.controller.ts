@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { ApiProblems, Idempotent, PageQuery, UuidParamPipe } from '@app/platform';
 import {
@@ -105,10 +105,10 @@ export class InformationRequestsController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateInformationRequestDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<InformationRequestDto> {
     const request = await this.requestsService.createRequest(ctx, dto);
-    res.setHeader('Location', `/api/v1/information-requests/${request.id}`);
+    res.header('Location', `/api/v1/information-requests/${request.id}`);
     return request;
   }
 

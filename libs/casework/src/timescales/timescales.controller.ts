@@ -8,7 +8,7 @@ import {
   ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { UuidParamPipe } from '@app/platform';
 import { TimescalesAdmin } from './timescales-admin.service';
@@ -39,10 +39,10 @@ export class TimescalesController {
   async get(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<TimescalesDto> {
     const { body, etag } = await this.admin.get(ctx, id);
-    res.setHeader('ETag', etag);
+    res.header('ETag', etag);
     return body;
   }
 
@@ -68,10 +68,10 @@ export class TimescalesController {
     @Param('id', uuid) id: string,
     @Body() dto: PutTimescalesDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<TimescalesDto> {
     const { body, etag } = await this.admin.put(ctx, id, ifMatch, dto.timescales);
-    res.setHeader('ETag', etag);
+    res.header('ETag', etag);
     return body;
   }
 }

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { bodyLimitFor } from '../http/input-limits';
+import { type HttpReply, replySent, requestPath } from '../http/reply';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 import { DomainError } from './domain-error';
 
@@ -33,7 +34,21 @@ const TITLES: Record<number, string> = {
 
 const slug = (code: string): string => code.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-export function toProblem(exception: unknown): Problem {
+/** What the HTTP layer says of a body it refused before any route saw it (Fastify's content-type parsers). */
+const PARSER_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE:
+    'The request body must be application/json (application/x-www-form-urlencoded where a route says so).',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty but its Content-Type says JSON.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length.',
+  FST_ERR_CTP_INVALID_TYPE: 'The Content-Type header is not valid.',
+  FST_ERR_CTP_EMPTY_TYPE: 'The Content-Type header is empty.',
+};
+
+/**
+ * `bodyLimit`: the request's body limit, for a 413 from the body parser that does not carry it.
+ */
+export function toProblem(exception: unknown, bodyLimit?: number): Problem {
   if (exception instanceof DomainError) {
     // Extensions first: they can never overwrite the standard members (status above all).
     return {
@@ -55,7 +70,8 @@ export function toProblem(exception: unknown): Problem {
           ? String((body as { message: unknown }).message)
           : exception.message;
     const code = (TITLES[status] ?? 'Error').toUpperCase().replace(/ /g, '_');
-    const limit = (exception.cause as { limit?: unknown } | undefined)?.limit;
+    const cause = exception.cause as { limit?: unknown; code?: unknown } | undefined;
+    const limit = typeof cause?.limit === 'number' ? cause.limit : bodyLimit;
     if (status === 413 && typeof limit === 'number') {
       // From the body parser: say what this route accepts.
       return {
@@ -72,7 +88,7 @@ export function toProblem(exception: unknown): Problem {
       type: status >= 500 ? 'about:blank' : `/problems/${slug(code)}`,
       title: TITLES[status] ?? 'Error',
       status,
-      detail: status >= 500 ? undefined : message,
+      detail: status >= 500 ? undefined : (PARSER_DETAILS[String(cause?.code)] ?? message),
       code,
     };
   }
@@ -112,9 +128,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<Request & { id?: string }>();
-    const res = http.getResponse<Response>();
-    const problem = toProblem(exception);
+    const req = http.getRequest<{ id?: unknown; url?: string; originalUrl?: string }>();
+    const res = http.getResponse<HttpReply & { type(contentType: string): { send(body: string): unknown } }>();
+    const path = requestPath(req);
+    const problem = toProblem(exception, bodyLimitFor(path));
     // A 503 the code chose (readiness) is no incident; one from the driver is logged, without a stack.
     if (problem.status >= 500 && !(exception instanceof DomainError && problem.status === 503)) {
       // Name, message and stack only: driver errors carry row values in other properties.
@@ -126,12 +143,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         this.logger.error({ err: { name: err.name, message: err.message, stack: err.stack, code } }, 'Unhandled error');
       }
     }
-    problem.instance = req.path;
+    problem.instance = path;
     if (req.id !== undefined) problem.requestId = String(req.id);
+    if (replySent(res)) return;
     if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfter === 'number') {
-      res.setHeader('Retry-After', String(problem.retryAfter));
+      res.header('Retry-After', String(problem.retryAfter));
     }
-    if (res.headersSent) return;
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    res.status(problem.status);
+    res.type('application/problem+json').send(JSON.stringify(problem));
   }
 }

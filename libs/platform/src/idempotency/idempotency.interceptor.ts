@@ -9,19 +9,31 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { Clock } from '../clock/clock';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DomainError } from '../errors/domain-error';
 import type { ActorRequest } from '../http/actor';
+import { type HttpReply, replySent } from '../http/reply';
 import { canonicalJson } from './canonical-json';
 import type { IdempotentResponseHeaders } from './idempotency-record.entity';
 import { IdempotencyStore, type IdempotentRequest, type StoredIdempotencyRecord } from './idempotency.store';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY, IDEMPOTENT_REPLAYED_HEADER } from './idempotent.decorator';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.constants';
 
 /** 1 to 200 printable ASCII characters. */
 const VALID_KEY = /^[\x20-\x7e]{1,200}$/;
+
+/** Marks a request the interceptor has taken up, so that applying it twice (globally and per route) runs it once. */
+const TAKEN_UP = Symbol('idempotency');
+
+interface IdempotentHttpRequest extends ActorRequest {
+  method: string;
+  url: string;
+  originalUrl?: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  [TAKEN_UP]?: true;
+}
 
 /** Response headers a replay repeats. */
 const REPLAYED_HEADERS = ['Location', 'ETag'] as const;
@@ -48,8 +60,9 @@ export function idempotencyRequestHash(method: string, url: string, body: unknow
  * the handler; the same key with a different request answers 422; a retry while the first is still
  * running waits for it (up to `waitMs`) and replays, or answers 409 with Retry-After.
  *
- * Register globally (APP_INTERCEPTOR); it runs after the guards, so `req.actor` is known, and
- * before the pipes, so a request refused by validation releases its key like any other error.
+ * `@Idempotent()` applies it to the route (routes that do not declare it never run it); it runs
+ * after the guards, so `req.actor` is known, and before the pipes, so a request refused by
+ * validation releases its key like any other error. Applied twice (also globally), it runs once.
  * A partner system (an API client) must send the header on every POST (428 otherwise); people may
  * omit it. Requests without the header, routes not marked, and requests without an actor pass through.
  *
@@ -78,8 +91,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_KEY, [context.getHandler(), context.getClass()])) {
       return next.handle();
     }
-    const req = context.switchToHttp().getRequest<Request & ActorRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const req = context.switchToHttp().getRequest<IdempotentHttpRequest>();
+    if (req[TAKEN_UP]) return next.handle();
+    req[TAKEN_UP] = true;
+    const res = context.switchToHttp().getResponse<HttpReply>();
     const header = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
     if (header === undefined) {
       // A partner system retries on its own after a timeout: without a key, a retry acts twice.
@@ -113,7 +128,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** Either this request now owns the key (and runs), or there is a completed response to replay. */
   private async claim(
     request: IdempotentRequest,
-    res: Response,
+    res: HttpReply,
   ): Promise<{ kind: 'run'; startedAt: Date } | { kind: 'replay'; record: StoredIdempotencyRecord }> {
     const { staleAfterMs, waitMs, pollIntervalMs } = this.store.options;
     // Waiting is measured on the monotonic timer: the Clock is for what is stored (and tests stop it).
@@ -153,7 +168,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async run(
     request: IdempotentRequest,
     startedAt: Date,
-    res: Response,
+    res: HttpReply,
     next: CallHandler,
   ): Promise<Observable<unknown>> {
     const { actorId, key } = request;
@@ -189,7 +204,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         ),
         mergeMap(async (body: unknown) => {
           try {
-            if (res.headersSent || body instanceof StreamableFile || Buffer.isBuffer(body)) {
+            if (replySent(res) || body instanceof StreamableFile || Buffer.isBuffer(body)) {
               await this.store.release(actorId, key, startedAt, tx);
             } else {
               const headers: IdempotentResponseHeaders = {};
@@ -227,8 +242,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private inProgress(res: Response): DomainError {
-    res.setHeader('Retry-After', '1');
+  private inProgress(res: HttpReply): DomainError {
+    res.header('Retry-After', '1');
     return new DomainError(
       'IDEMPOTENCY.IN_PROGRESS',
       409,
@@ -238,13 +253,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private replay(res: Response, record: StoredIdempotencyRecord): unknown {
+  private replay(res: HttpReply, record: StoredIdempotencyRecord): unknown {
     res.status(record.statusCode ?? 200);
     for (const name of REPLAYED_HEADERS) {
       const value = record.responseHeaders?.[name];
-      if (value !== undefined) res.setHeader(name, value);
+      if (value !== undefined) res.header(name, value);
     }
-    res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    res.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return record.responseBody ?? undefined;
   }
 

@@ -1,9 +1,9 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY } from './idempotency.constants';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
 
-export const IDEMPOTENT_KEY = 'idempotent';
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
-export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.constants';
 
 /** Documents the `Idempotency-Key` request header (required of partner systems) in OpenAPI. */
 export const ApiIdempotencyKey = (): MethodDecorator & ClassDecorator =>
@@ -23,8 +23,9 @@ export const ApiIdempotencyKey = (): MethodDecorator & ClassDecorator =>
   });
 
 /**
- * Marks a create or transition route as honouring `Idempotency-Key` (see IdempotencyInterceptor)
- * and documents the header.
+ * Marks a create or transition route as honouring `Idempotency-Key`, applies the
+ * IdempotencyInterceptor to it (to it alone: routes without the mark never run the interceptor)
+ * and documents the header. IdempotencyModule (global) provides what the interceptor needs.
  */
 export const Idempotent = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(IDEMPOTENT_KEY, true), ApiIdempotencyKey());
+  applyDecorators(SetMetadata(IDEMPOTENT_KEY, true), UseInterceptors(IdempotencyInterceptor), ApiIdempotencyKey());
