@@ -175,10 +175,10 @@ export class PoliceController {
   async person(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<PersonDto> {
     const node = (await this.police.node(ctx, 'person', id)) as PersonDto;
-    res.setHeader('ETag', etag(node.version));
+    res.header('ETag', etag(node.version));
     return node;
   }
 
@@ -193,10 +193,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: UpdatePersonDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<PersonDto> {
     const node = await this.police.updatePerson(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(node.version));
+    res.header('ETag', etag(node.version));
     return node;
   }
 
@@ -218,10 +218,10 @@ export class PoliceController {
   async vehicle(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<VehicleDto> {
     const node = (await this.police.node(ctx, 'vehicle', id)) as VehicleDto;
-    res.setHeader('ETag', etag(node.version));
+    res.header('ETag', etag(node.version));
     return node;
   }
 
@@ -239,10 +239,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: UpdateVehicleDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<VehicleDto> {
     const node = await this.police.updateVehicle(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(node.version));
+    res.header('ETag', etag(node.version));
     return node;
   }
 
@@ -263,10 +263,10 @@ export class PoliceController {
   async location(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<LocationDto> {
     const node = (await this.police.node(ctx, 'location', id)) as LocationDto;
-    res.setHeader('ETag', etag(node.version));
+    res.header('ETag', etag(node.version));
     return node;
   }
 
@@ -281,10 +281,10 @@ export class PoliceController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: UpdateLocationDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<LocationDto> {
     const node = await this.police.updateLocation(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(node.version));
+    res.header('ETag', etag(node.version));
     return node;
   }
 
