@@ -32,7 +32,9 @@ function classesOf(role: string): Cls[] {
   if (POLICE.includes(role)) return ['identity', 'contact', 'police-intelligence'];
   if (COUNCIL.includes(role)) return ['identity', 'contact', 'social-care'];
   if (role === 'dsl') return ['identity', 'contact', 'education'];
-  if (HEALTH.includes(role)) return ['identity', 'contact', 'health', 'sexual-health'];
+  // Sexual health: the named safeguarding nurses only (other practitioners record it, write-only).
+  if (role === 'named_safeguarding_professional') return ['identity', 'contact', 'health', 'sexual-health'];
+  if (role === 'health_practitioner') return ['identity', 'contact', 'health'];
   if (role === 'inspector') return INSPECTION;
   if (role === 'data_protection_officer') return ['identity'];
   return [];
@@ -110,6 +112,8 @@ describe('authorization matrix: every child route x every role x every way of kn
   function workingMayReceive(u: User, c: Canary, route: Route, sectionOrg?: string): boolean {
     const classes = classesOf(u.role);
     const inspector = u.role === 'inspector';
+    // Its own organisation's data, but for the classes only its named professionals read.
+    const own = c.org === u.org && (c.cls !== 'sexual-health' || u.role !== 'health_practitioner');
     switch (c.kind) {
       case 'core':
         return classes.includes(c.cls);
@@ -118,11 +122,11 @@ describe('authorization matrix: every child route x every role x every way of kn
         return classes.includes('contact') || c.org === u.org;
       case 'section':
         if (route !== 'section') return false;
-        return sectionOrg === u.org ? c.org === u.org : inspector && classes.includes(c.cls);
+        return sectionOrg === u.org ? own : inspector && classes.includes(c.cls);
       case 'summary':
       case 'detail':
         if (route !== 'chronology') return false;
-        if (c.org === u.org) return true;
+        if (own) return true;
         if (inspector) return classes.includes(c.cls) || (c.kind === 'summary' && c.multiAgency === true);
         if (c.shareable && classes.includes(c.cls)) return true;
         return c.kind === 'summary' && c.multiAgency === true;

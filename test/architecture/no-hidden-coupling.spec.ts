@@ -111,6 +111,11 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
   })),
   {
     lib: 'health',
+    table: 'app_user',
+    why: "identity's directory: a support plan's key worker is an active colleague of the service's organisation",
+  },
+  {
+    lib: 'health',
     table: 'team',
     why: "identity's directory: the responsible council's MASH team is the contact point",
   },

@@ -11,5 +11,9 @@ export const WEB_CLIENT_TYPES = 'apps/web/src/api/schema.d.ts';
  */
 export function typesFromOpenApi(root: string, jsonPath = OPENAPI_JSON): string {
   const cli = resolve(root, 'node_modules/openapi-typescript/bin/cli.js');
-  return execFileSync(process.execPath, [cli, resolve(root, jsonPath)], { encoding: 'utf8' });
+  // The types are over 1 MB (execFileSync's default buffer) once every module's routes are in.
+  return execFileSync(process.execPath, [cli, resolve(root, jsonPath)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
