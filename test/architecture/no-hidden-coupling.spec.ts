@@ -125,16 +125,6 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     why: 'TO MOVE behind SharedRecord: the pupil roll joins the child for name and date of birth (school section only)',
   },
   {
-    lib: 'health',
-    table: 'child',
-    why: 'TO MOVE behind SharedRecord: the protection-status look-up finds the child by NHS number (four answers only)',
-  },
-  ...(['education', 'health'] as const).map((lib) => ({
-    lib,
-    table: 'agency_section',
-    why: "TO MOVE behind SharedRecord: the child's status (CIN, CP plan, looked after) from the council's section",
-  })),
-  {
     lib: 'education',
     table: 'concern',
     why: "TO MOVE behind referrals' ConcernsService: the DSL's file lists the school's own concerns on the pupil",

@@ -249,12 +249,8 @@ export class EducationService {
       { pupilId: pupil.id },
     );
     // The pupil's status as children's services record it (their section's plan): flags only.
-    const plans = await namedQuery<{ plan: string | null }>(
-      tx,
-      `SELECT s.plan_status AS plan FROM agency_section s WHERE s.child_id = :childId AND s.agency_type = 'local_authority'`,
-      { childId: pupil.childId },
-    );
-    const has = (p: string) => plans.some((r) => r.plan === p);
+    const plans = await this.record.planStatusesOf(tx, pupil.childId);
+    const has = (p: string) => plans.includes(p);
     const received = await namedQuery<{ transferId: string; fromSchool: string; sentAt: string }>(
       tx,
       `SELECT x.id AS "transferId", o.name AS "fromSchool", x.sent_at AS "sentAt"
