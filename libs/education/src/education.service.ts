@@ -235,13 +235,9 @@ export class EducationService {
   }
 
   private async buildFile(tx: EntityManager, ctx: AccessContext, pupil: PupilRow): Promise<SafeguardingFileDto> {
-    const concerns = await namedQuery<SafeguardingFileDto['concerns'][number]>(
-      tx,
-      `SELECT id, category, what_was_seen AS "whatWasSeen", childs_words AS "childsWords", occurred_at AS "occurredAt",
-              immediate_danger AS "immediateDanger", status, decision_reason AS "decisionReason", decided_at AS "decidedAt"
-         FROM concern WHERE organisation_id = :org AND child_id = :childId ORDER BY occurred_at, id`,
-      { org: pupil.organisationId, childId: pupil.childId },
-    );
+    // The school's own concerns on the pupil (referrals' records, through its public service).
+    // (The pupil was loaded under the file's scope: always the actor's own school.)
+    const concerns = await this.referrals.organisationConcernsOn(tx, ctx, pupil.childId);
     const actions = await namedQuery<SafeguardingActionDto>(
       tx,
       `SELECT id, action, taken_at AS "takenAt", taken_by AS "takenBy" FROM safeguarding_action
