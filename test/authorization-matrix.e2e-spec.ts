@@ -1452,12 +1452,6 @@ describe('authorization matrix: health routes x every role', () => {
         if (got !== c.expect(u)) failures.push(`${u.email} ${c.name}: ${got}, expected ${c.expect(u)}`);
       }
     }
-    const dbg = await t.http
-      .patch(`/api/v1/support-plans/${plan}`)
-      .set('Authorization', await t.as(NURSE))
-      .set('If-Match', '"999"')
-      .send({ service: 'X' });
-    console.log(JSON.stringify(dbg.body));
     expect(failures).toEqual([]);
   });
 });
