@@ -5,22 +5,35 @@
  * Ruby's support plan with two reviews.
  */
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, runMigrationsLocked } from '@app/platform';
+import {
+  buildDataSourceOptions,
+  type EmbeddedPostgres,
+  runMigrationsLocked,
+  startEphemeralPostgres,
+} from '@app/platform';
 import { seedDemoChildren } from '../apps/api/src/seed/demo-children';
 import { seedDemoSchoolsAndHealth } from '../apps/api/src/seed/demo-schools-health';
 import { seedDemoWorld } from '../apps/api/src/seed/demo-world';
 import { SCHEMA } from '../migrations/schema';
 import { DEMO_PASSWORD, startTestApp, type TestContext } from './support/app';
+import { spawnTs, type TsChild } from './support/child-process';
 import { createRunDatabase, dropRunDatabase } from './support/database';
 
 const base = process.env.DATABASE_URL;
 
-(base ? describe : describe.skip)('demo world: schools and health', () => {
+describe('demo world: schools and health', () => {
   let url: string;
+  let embedded: TsChild | undefined;
   let t: TestContext;
 
   beforeAll(async () => {
-    url = await createRunDatabase(base!);
+    // A database of its own: beside the real PostgreSQL's, or a second embedded one.
+    if (base) url = await createRunDatabase(base);
+    else {
+      // PGlite does not load inside a Jest test file: a process of its own.
+      embedded = spawnTs('test/support/embedded-server.main.ts');
+      ({ url } = await embedded.waitFor<{ url: string }>((line) => typeof line.url === 'string'));
+    }
     const ds = await new DataSource(buildDataSourceOptions(url, SCHEMA, { poolMax: 2 })).initialize();
     try {
       await runMigrationsLocked(ds);
@@ -36,7 +49,8 @@ const base = process.env.DATABASE_URL;
   });
   afterAll(async () => {
     await t?.close();
-    if (url) await dropRunDatabase(base!, url);
+    if (base && url) await dropRunDatabase(base, url);
+    await embedded?.stop();
   });
 
   const get = async (who: string, path: string) => t.http.get(path).set('Authorization', await t.as(who));
