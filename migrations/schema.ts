@@ -3,7 +3,7 @@ import { CASEWORK_ENTITIES } from '@app/casework';
 import { CHILDREN_ENTITIES } from '@app/children';
 import { CHILDRENS_SERVICES_ENTITIES } from '@app/childrens-services';
 import { EDUCATION_ENTITIES } from '@app/education';
-import { HEALTH_ENTITIES } from '@app/health';
+import { HEALTH_ENTITIES, SUPPORT_PLAN_ENTITIES } from '@app/health';
 import { IDENTITY_ENTITIES } from '@app/identity';
 import { OVERSIGHT_ENTITIES } from '@app/oversight';
 import { POLICE_ENTITIES } from '@app/police';
@@ -26,6 +26,7 @@ export const SCHEMA: SchemaParts = {
     ...CHILDRENS_SERVICES_ENTITIES,
     ...EDUCATION_ENTITIES,
     ...HEALTH_ENTITIES,
+    ...SUPPORT_PLAN_ENTITIES,
     ...OVERSIGHT_ENTITIES,
     ...POLICE_ENTITIES,
   ],

@@ -34,7 +34,9 @@ function classesOf(role: string): Cls[] {
   if (POLICE.includes(role)) return ['identity', 'contact', 'police-intelligence'];
   if (COUNCIL.includes(role)) return ['identity', 'contact', 'social-care'];
   if (role === 'dsl') return ['identity', 'contact', 'education'];
-  if (HEALTH.includes(role)) return ['identity', 'contact', 'health', 'sexual-health'];
+  // Sexual health: the named safeguarding nurses only (other practitioners record it, write-only).
+  if (role === 'named_safeguarding_professional') return ['identity', 'contact', 'health', 'sexual-health'];
+  if (role === 'health_practitioner') return ['identity', 'contact', 'health'];
   if (role === 'inspector') return INSPECTION;
   // The DPO and the partnership's review lead identify the children their organisation works with.
   if (IDENTITY_ONLY.includes(role)) return ['identity'];
@@ -114,6 +116,8 @@ describe('authorization matrix: every child route x every role x every way of kn
   function workingMayReceive(u: User, c: Canary, route: Route, sectionOrg?: string): boolean {
     const classes = classesOf(u.role);
     const inspector = u.role === 'inspector';
+    // Its own organisation's data, but for the classes only its named professionals read.
+    const own = c.org === u.org && (c.cls !== 'sexual-health' || u.role !== 'health_practitioner');
     switch (c.kind) {
       case 'core':
         return classes.includes(c.cls);
@@ -122,11 +126,11 @@ describe('authorization matrix: every child route x every role x every way of kn
         return classes.includes('contact') || c.org === u.org;
       case 'section':
         if (route !== 'section') return false;
-        return sectionOrg === u.org ? c.org === u.org : inspector && classes.includes(c.cls);
+        return sectionOrg === u.org ? own : inspector && classes.includes(c.cls);
       case 'summary':
       case 'detail':
         if (route !== 'chronology') return false;
-        if (c.org === u.org) return true;
+        if (own) return true;
         if (inspector) return classes.includes(c.cls) || (c.kind === 'summary' && c.multiAgency === true);
         if (c.shareable && classes.includes(c.cls)) return true;
         return c.kind === 'summary' && c.multiAgency === true;
@@ -1340,6 +1344,128 @@ describe('authorization matrix: education routes x every role', () => {
   ];
 
   it('every education route answers each role as the domain says', async () => {
+    const failures: string[] = [];
+    for (const u of everyone) {
+      const auth = await t.as(u.email);
+      for (const c of cases) {
+        const got = await c.run(auth);
+        if (got !== c.expect(u)) failures.push(`${u.email} ${c.name}: ${got}, expected ${c.expect(u)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('authorization matrix: health routes x every role', () => {
+  let t: TestContext;
+  let plan: string;
+  const everyone = [...DEMO_USERS, ...EDUCATION_DEMO_USERS].map(([email, , org, , roles]) => ({
+    email,
+    org,
+    role: roles[0]!,
+  }));
+  const NURSE = 'nurse@northshire-nhs.example';
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    // A survivor the trust's nurse registered, and her support plan with the nurse as key worker.
+    const nurse = await t.as(NURSE);
+    const child = await t.http
+      .post('/api/v1/children')
+      .set('Authorization', nurse)
+      .send({ givenName: 'Matrix', familyName: 'Support', dateOfBirth: '2011-05-05' })
+      .expect(201);
+    plan = (
+      await t.http
+        .post('/api/v1/support-plans')
+        .set('Authorization', nurse)
+        .send({
+          childId: child.body.id,
+          service: 'Matrix therapeutic service',
+          consent: { givenBy: 'young_person', givenOn: '2026-01-02' },
+          startDate: '2026-01-05',
+        })
+        .expect(201)
+    ).body.id as string;
+  });
+  afterAll(() => t.close());
+
+  type U = (typeof everyone)[number];
+  const nurses = (u: U) => ['health_practitioner', 'named_safeguarding_professional'].includes(u.role);
+  /** Practitioners who refer survivors to therapeutic support (and their managers). */
+  const supportRoles = (u: U) =>
+    [
+      'social_worker',
+      'team_manager',
+      'health_practitioner',
+      'named_safeguarding_professional',
+      'cse_officer',
+      'cse_supervisor',
+      'dsl',
+    ].includes(u.role);
+  /** The plan's key worker (the nurse) and the trust's managers (the named nurse): nobody else. */
+  const holdsPlan = (u: U) => u.email === NURSE || (u.org === 'NNHS' && u.role === 'named_safeguarding_professional');
+  const onPlan = (u: U, found: number) => (supportRoles(u) ? (holdsPlan(u) ? found : 404) : 403);
+  // The path is built when the case runs: the plan exists only after beforeAll.
+  const stale =
+    (path: () => string, body: object, method: 'post' | 'patch' = 'post') =>
+    async (a: string) =>
+      (await t.http[method](path()).set('Authorization', a).set('If-Match', '"999"').send(body)).status;
+
+  const cases: { name: string; run: (auth: string) => Promise<number>; expect: (u: U) => number }[] = [
+    {
+      name: 'GET /health/protection-status',
+      run: async (a) =>
+        (
+          await t.http
+            .get('/api/v1/health/protection-status?nhsNumber=4010232137')
+            .set('Authorization', a)
+            .set('X-Purpose-Of-Use', 'direct_safeguarding')
+        ).status,
+      expect: (u) => (nurses(u) ? 200 : 403),
+    },
+    {
+      name: 'GET /health/protection-status/lookups',
+      run: async (a) => (await t.http.get('/api/v1/health/protection-status/lookups').set('Authorization', a)).status,
+      expect: (u) => (['social_worker', 'mash_officer', 'team_manager'].includes(u.role) ? 200 : 403),
+    },
+    {
+      name: 'GET /support-plans',
+      run: async (a) => (await t.http.get('/api/v1/support-plans').set('Authorization', a)).status,
+      expect: (u) => (supportRoles(u) ? 200 : 403),
+    },
+    {
+      name: 'GET /support-plans/:id',
+      run: async (a) => (await t.http.get(`/api/v1/support-plans/${plan}`).set('Authorization', a)).status,
+      expect: (u) => onPlan(u, 200),
+    },
+    {
+      name: 'POST /support-plans (invalid body: refused before writing)',
+      run: async (a) => (await t.http.post('/api/v1/support-plans').set('Authorization', a).send({})).status,
+      expect: (u) => (supportRoles(u) ? 400 : 403),
+    },
+    {
+      name: 'PATCH /support-plans/:id (stale If-Match: found 412, else 404)',
+      run: stale(() => `/api/v1/support-plans/${plan}`, { service: 'X' }, 'patch'),
+      expect: (u) => onPlan(u, 412),
+    },
+    {
+      name: 'POST /support-plans/:id/reviews (stale If-Match)',
+      run: stale(() => `/api/v1/support-plans/${plan}/reviews`, { heldOn: '2026-01-06', outcome: 'x' }),
+      expect: (u) => onPlan(u, 412),
+    },
+    {
+      name: 'POST /support-plans/:id/end (stale If-Match)',
+      run: stale(() => `/api/v1/support-plans/${plan}/end`, {
+        endedOn: '2026-01-06',
+        reason: 'other',
+        personsView: 'x',
+      }),
+      expect: (u) => onPlan(u, 412),
+    },
+  ];
+
+  it('every health route answers each role as the domain says', async () => {
     const failures: string[] = [];
     for (const u of everyone) {
       const auth = await t.as(u.email);

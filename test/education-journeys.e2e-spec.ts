@@ -261,4 +261,25 @@ describe('education journeys', () => {
     // Another council's officer sees nothing of it.
     expect((await get(NEW_DSL, `/api/v1/education/transfers/${sent.body.id}`)).status).toBe(404);
   });
+  it("a change of closure days does not move a transfer's running clock: it counts the days as they stood when sent", async () => {
+    const before = (await get(DSL, '/api/v1/education/closure-days')).body;
+    t.clock.set(new Date('2026-11-30T10:00:00Z')); // a Monday
+    expect((await put(DSL, '/api/v1/education/closure-days', { days: [] })).status).toBe(200);
+    const pupil = await addPupil(`Steady${Date.now().toString(36)}`);
+    const sent = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+      movedOn: '2026-11-30',
+      destination: 'SCHOOL',
+      toSchoolId: orgs.HHS,
+    });
+    expect(sent.status).toBe(201);
+    const due = async () =>
+      (await t.db.query(`SELECT due_at FROM deadline WHERE subject_id = $1 AND state = 'open'`, [sent.body.id]))[0]
+        .due_at as Date;
+    const first = await due();
+    const closures = ['2026-12-01', '2026-12-02', '2026-12-03'].map((date) => ({ date, reason: 'Flooding' }));
+    expect((await put(DSL, '/api/v1/education/closure-days', { days: closures })).status).toBe(200);
+    expect(await due()).toEqual(first);
+    expect((await get(DSL, `/api/v1/education/transfers/${sent.body.id}`)).body.dueAt).toBe(first.toISOString());
+    await put(DSL, '/api/v1/education/closure-days', { days: before });
+  });
 });

@@ -95,6 +95,11 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
   })),
   {
     lib: 'health',
+    table: 'app_user',
+    why: "identity's directory: a support plan's key worker is an active colleague of the service's organisation",
+  },
+  {
+    lib: 'health',
     table: 'team',
     why: "identity's directory: the responsible council's MASH team is the contact point",
   },
@@ -102,21 +107,6 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     lib: 'education',
     table: 'child',
     why: 'TO MOVE behind SharedRecord: the pupil roll joins the child for name and date of birth (school section only)',
-  },
-  {
-    lib: 'health',
-    table: 'child',
-    why: 'TO MOVE behind SharedRecord: the protection-status look-up finds the child by NHS number (four answers only)',
-  },
-  ...(['education', 'health'] as const).map((lib) => ({
-    lib,
-    table: 'agency_section',
-    why: "TO MOVE behind SharedRecord: the child's status (CIN, CP plan, looked after) from the council's section",
-  })),
-  {
-    lib: 'education',
-    table: 'concern',
-    why: "TO MOVE behind referrals' ConcernsService: the DSL's file lists the school's own concerns on the pupil",
   },
   // Oversight is the partnership's read model of what every module recorded (issue 16): it reads
   // the audit log, the kernel's deadlines, escalations and notifications, and the workflows' records,

@@ -53,6 +53,10 @@ const TAGS = (): [name: string, description: string][] => [
   ['returns', 'Statutory returns of a council: the DfE Children in Need census (its performance officer).'],
   ['health records', 'The protection-status look-up (CP-IS pattern): four answers, every look-up recorded.'],
   [
+    'therapeutic support',
+    "Survivors' therapeutic support plans: consent, key worker, reviews every 3 months, ended only with the person's view.",
+  ],
+  [
     'education',
     "Schools: the roll, staff concerns on a pupil, the DSL's safeguarding file and its transfer when a pupil moves.",
   ],

@@ -11,6 +11,7 @@ import {
 import { SCHEMA } from '../../../migrations/schema';
 import { createApp } from './create-app';
 import { seedDemoChildren } from './seed/demo-children';
+import { seedDemoSchoolsAndHealth } from './seed/demo-schools-health';
 import { seedDemoWorld } from './seed/demo-world';
 
 async function main(): Promise<void> {
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   if (config.seedDemo) {
     await seedDemoWorld(ds, config.demoPassword, { onlyIfEmpty: true });
     await seedDemoChildren(ds);
+    await seedDemoSchoolsAndHealth(ds);
   }
   await ds.destroy();
 

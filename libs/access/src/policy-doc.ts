@@ -28,7 +28,9 @@ function conditionWords(key: string, value: unknown): string {
     sensitivity: () =>
       typeof value === 'object' && value !== null && '$in' in value
         ? `of class ${list((value as { $in: unknown }).$in)}`
-        : `of class ${String(value)}`,
+        : typeof value === 'object' && value !== null && '$nin' in value
+          ? `of any class but ${list((value as { $nin: unknown }).$nin)}`
+          : `of class ${String(value)}`,
     reporterId: () => 'you reported it',
     fromOrganisationId: () => 'sent by your organisation',
     toOrganisationId: () => 'sent to your organisation',

@@ -143,6 +143,27 @@ describe('the policy', () => {
     ).toBe(false);
   });
 
+  it('lets only named safeguarding nurses (and a grant naming it) read sexual health, even of their own trust', () => {
+    const own = { organisationId: ORG, ...WORKING };
+    // In a trust (another agency's own section has no sexual-health fields: a write of one is refused).
+    const readers = ALL_ROLES.filter(
+      (r) =>
+        (ROLES[r] as readonly string[]).includes('health') &&
+        permittedFields(factory.for(actor(r, 'health')), 'read', 'ChildSection', own).includes('sexualHealthNotes'),
+    );
+    expect(readers).toEqual(['named_safeguarding_professional']);
+    const nurse = factory.for(actor('health_practitioner'));
+    expect(permittedFields(nurse, 'read', 'ChildSection', own)).toContain('healthNotes');
+    const entry = (sensitivity: string) => subject('ChronologyEntry', { ...own, sensitivity, shareable: false });
+    expect(nurse.can('read', entry('sexual-health'))).toBe(false);
+    expect(nurse.can('read', entry('health'))).toBe(true);
+    expect(factory.for(actor('named_safeguarding_professional')).can('read', entry('sexual-health'))).toBe(true);
+    const sw = factory.for(actor('social_worker'));
+    const theirs = { organisationId: OTHER, childRestricted: false, grantedClasses: ['sexual-health'] };
+    expect(permittedFields(sw, 'read', 'ChildSection', theirs)).toEqual(expect.arrayContaining(['sexualHealthNotes']));
+    expect(permittedFields(sw, 'read', 'ChildSection', theirs)).not.toContain('healthNotes');
+  });
+
   it('gives API clients only what their scopes and organisation type allow', () => {
     const client = (scopes: string[], type: OrganisationType): Actor => ({
       ...actor('cse_officer'),

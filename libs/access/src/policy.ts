@@ -1,5 +1,5 @@
 import type { OrganisationType } from '@app/platform';
-import { fieldsOf, SENSITIVITY_CLASSES, type SensitivityClass } from './classification';
+import { allFieldsOf, classOf, fieldsOf, SENSITIVITY_CLASSES, type SensitivityClass } from './classification';
 import { ALL_ROLES, type Role, type Scope } from './roles';
 
 export type Action =
@@ -36,6 +36,8 @@ export type Subject =
   // health (issue 15)
   | 'ProtectionStatus'
   | 'ProtectionLookup'
+  // survivors' therapeutic support (issue 15, shared by every agency)
+  | 'SupportPlan'
   | 'CseScreening'
   | 'MissingEpisode'
   | 'PoliceIntelligence'
@@ -116,6 +118,16 @@ export const AGENCY_CLASSES: Record<Exclude<OrganisationType, 'oversight'>, Sens
   school: ['identity', 'contact', 'education'],
   health: ['identity', 'contact', 'health', 'sexual-health'],
 };
+/**
+ * Classes an agency holds that not all of its people read, even of their own organisation's section
+ * and entries: sexual health only by the named safeguarding nurses (and by a grant naming it).
+ * Others of the agency may still record them (write-only), never read them back.
+ */
+const NAMED_ONLY_CLASSES: SensitivityClass[] = ['sexual-health'];
+/** What a health practitioner who is not a named safeguarding nurse reads. */
+const HEALTH_PRACTITIONER_CLASSES: SensitivityClass[] = AGENCY_CLASSES.health.filter(
+  (c) => !NAMED_ONLY_CLASSES.includes(c),
+);
 const INSPECTION_CLASSES: SensitivityClass[] = ['identity', 'contact', 'social-care', 'education', 'health'];
 
 /** What a multi-agency chronology line shows to every organisation working with the child. */
@@ -175,14 +187,19 @@ export const EVERY_ACTOR: RuleSpec[] = [
       'Pupil',
       'SchoolFile',
       'FileTransfer',
+      'SupportPlan',
     ],
     conditions: { childHiddenFrom: ME },
     reason: 'a restricted child is known only to its case team, in referrals, concerns, requests and grants too',
   },
 ];
 
-/** Reading the shared record: the three ways of knowing a child, by sensitivity class. */
-function readRecord(classes: SensitivityClass[]): RuleSpec[] {
+/**
+ * Reading the shared record: the three ways of knowing a child, by sensitivity class. `withheld`:
+ * classes the agency holds that this role does not read even in its own organisation's section and
+ * entries (sexual health, for health practitioners other than the named nurses).
+ */
+function readRecord(classes: SensitivityClass[], withheld: SensitivityClass[] = []): RuleSpec[] {
   const fields = fieldsOf('Child', classes);
   return [
     {
@@ -231,12 +248,20 @@ function readRecord(classes: SensitivityClass[]): RuleSpec[] {
       conditions: { confidential: false, ...partGranted('contact') },
       reason: 'a live disclosure of contact details: the addresses the discloser recorded',
     },
-    {
-      action: 'read',
-      subject: 'ChildSection',
-      conditions: { organisationId: ORG },
-      reason: "an organisation reads its own agency section; other agencies' sections only by disclosure",
-    },
+    withheld.length === 0
+      ? {
+          action: 'read',
+          subject: 'ChildSection',
+          conditions: { organisationId: ORG },
+          reason: "an organisation reads its own agency section; other agencies' sections only by disclosure",
+        }
+      : {
+          action: 'read',
+          subject: 'ChildSection',
+          fields: allFieldsOf('ChildSection').filter((f) => !withheld.includes(classOf('ChildSection', f) as never)),
+          conditions: { organisationId: ORG },
+          reason: `its own agency section, without ${withheld.join(', ')} (named safeguarding nurses only)`,
+        },
     ...SENSITIVITY_CLASSES.map((cls) => ({
       action: 'read' as const,
       subject: 'ChildSection' as const,
@@ -247,8 +272,12 @@ function readRecord(classes: SensitivityClass[]): RuleSpec[] {
     {
       action: 'read',
       subject: 'ChronologyEntry',
-      conditions: { organisationId: ORG },
-      reason: 'an organisation reads the chronology entries it recorded',
+      conditions:
+        withheld.length === 0 ? { organisationId: ORG } : { organisationId: ORG, sensitivity: { $nin: withheld } },
+      reason:
+        withheld.length === 0
+          ? 'an organisation reads the chronology entries it recorded'
+          : `the chronology entries its organisation recorded, except ${withheld.join(', ')} (named safeguarding nurses only)`,
     },
     ...KNOWING.map(({ conditions, how }) => ({
       action: 'read' as const,
@@ -570,6 +599,34 @@ const protectionLookups: RuleSpec[] = [
 ];
 
 /*
+ * Survivors' therapeutic support (libs/health, shared by every agency): an organisation working
+ * with the child starts it; only the plan's key worker and the organisation's managers (those its
+ * overdue reviews go up to) read or change it. Need-to-know: nobody else, not even colleagues.
+ */
+const supportPlanWorker: RuleSpec[] = [
+  {
+    action: 'create',
+    subject: 'SupportPlan',
+    reason: 'a practitioner working with a survivor refers them to therapeutic support, with their consent',
+  },
+  {
+    action: ['read', 'update'],
+    subject: 'SupportPlan',
+    conditions: { organisationId: ORG, keyWorkerId: ME },
+    reason: "the key worker reads and reviews the plan they hold (consent and need-to-know: nobody else's)",
+  },
+];
+const supportPlanManager: RuleSpec[] = [
+  ...supportPlanWorker,
+  {
+    action: ['read', 'update'],
+    subject: 'SupportPlan',
+    conditions: { organisationId: ORG },
+    reason: "the service's managers oversee its support plans (overdue reviews go up to them) and reassign them",
+  },
+];
+
+/*
  * The police CSE unit (libs/police): police intelligence, held by the force that recorded it.
  * Analysts read, officers write, supervisors review (disclosures of a node to another force after
  * a cross-force match). Nothing here is read by another kind of agency (tipping-off); another force
@@ -649,6 +706,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...missingEpisodeWriter,
   ],
   cse_officer: [
+    ...supportPlanWorker,
     ...everyone,
     ...readRecord(police),
     ...writeRecord(police, ['pncId']),
@@ -658,6 +716,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...policeWriter,
   ],
   cse_supervisor: [
+    ...supportPlanManager,
     ...everyone,
     ...readRecord(police),
     ...writeRecord(police, ['pncId']),
@@ -670,6 +729,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   ],
   intelligence_analyst: [...everyone, ...readRecord(police), ...reporter, ...policeReader],
   social_worker: [
+    ...supportPlanWorker,
     ...protectionLookups,
     ...everyone,
     ...readRecord(council),
@@ -691,6 +751,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...councilCasework,
   ],
   team_manager: [
+    ...supportPlanManager,
     ...protectionLookups,
     ...everyone,
     ...readRecord(council),
@@ -716,6 +777,7 @@ export const POLICY: Record<Role, RuleSpec[]> = {
   ],
   school_staff: [...everyone, ...reporter, ...schoolStaff],
   dsl: [
+    ...supportPlanManager,
     ...schoolStaff,
     ...safeguardingLead,
     ...schoolCalendar,
@@ -728,13 +790,15 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...inboxLead,
   ],
   health_practitioner: [
+    ...supportPlanWorker,
     ...everyone,
-    ...readRecord(health),
+    ...readRecord(HEALTH_PRACTITIONER_CLASSES, NAMED_ONLY_CLASSES),
     ...writeRecord(health),
     ...reporter,
     ...protectionStatusLookUp,
   ],
   named_safeguarding_professional: [
+    ...supportPlanManager,
     ...protectionStatusLookUp,
     ...everyone,
     ...readRecord(health),
@@ -995,6 +1059,7 @@ export const CHILD_DATA_SUBJECTS: readonly Subject[] = [
   'FileTransfer',
   'ProtectionStatus',
   'ProtectionLookup',
+  'SupportPlan',
   'CseScreening',
   'MissingEpisode',
   'PoliceIntelligence',
@@ -1037,7 +1102,8 @@ export const SCOPE_POLICY: Record<Scope, Partial<Record<OrganisationType, RuleSp
     police_force: readRecord(police),
     local_authority: readRecord(council),
     school: readRecord(school),
-    health: readRecord(health),
+    // A partner system of a trust is not a named nurse: sexual health stays with the named nurses.
+    health: readRecord(HEALTH_PRACTITIONER_CLASSES, NAMED_ONLY_CLASSES),
   },
   'referrals:write': Object.fromEntries(
     (['police_force', 'local_authority', 'school', 'health'] as const).map((t) => [t, referrer()]),

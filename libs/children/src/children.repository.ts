@@ -420,6 +420,35 @@ export class ChildrenRepository {
   }
 
   /** The case team of a restricted child (empty for any other child). */
+  /** Children's services' plan statuses on the child's record (their sections). */
+  async planStatusesOf(tx: EntityManager, childId: string): Promise<string[]> {
+    const rows = await namedQuery<{ plan: string }>(
+      tx,
+      `SELECT s.plan_status AS plan FROM agency_section s
+        WHERE s.child_id = :childId AND s.agency_type = 'local_authority' AND s.plan_status IS NOT NULL`,
+      { childId },
+    );
+    return rows.map((r) => r.plan);
+  }
+
+  /** Children with this NHS number on one of these plans, and the council recording it (the CP-IS look-up). */
+  async plansByNhsNumber(
+    tx: EntityManager,
+    nhsNumber: string,
+    plans: readonly string[],
+  ): Promise<{ childId: string; restricted: boolean; plan: string; councilId: string }[]> {
+    return namedQuery(
+      tx,
+      `SELECT c.id AS "childId", c.restricted, s.plan_status AS plan, s.organisation_id AS "councilId"
+         FROM child c
+         JOIN agency_section s ON s.child_id = c.id AND s.agency_type = 'local_authority'
+        WHERE c.nhs_number = :nhs AND s.plan_status IN (:...plans)
+        ORDER BY array_position(ARRAY['child_protection_plan', 'unborn_child_protection_plan', 'looked_after']::text[],
+                 s.plan_status::text), s.id`,
+      { nhs: nhsNumber, plans: [...plans] },
+    );
+  }
+
   async caseTeamOf(tx: EntityManager, childId: string): Promise<string[]> {
     const rows = await namedQuery<{ user_id: string }>(
       tx,

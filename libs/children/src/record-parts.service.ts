@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { abilityToSql, accessLogOrganisation, type AccessContext, can, filterFields, rolesAllowed } from '@app/access';
+import {
+  abilityToSql,
+  accessLogOrganisation,
+  type AccessContext,
+  can,
+  filterFields,
+  permittedFields,
+  rolesAllowed,
+} from '@app/access';
 import { type AccessLogEntry, AuditService } from '@app/audit';
 import { Notifier } from '@app/casework';
 import {
@@ -122,9 +130,21 @@ export class RecordPartsService {
       } else {
         section = this.parts.newSection(tx, { childId, organisationId, agencyType, markers: [] });
       }
-      // PUT replaces the whole section: fields not sent are cleared.
+      // PUT replaces the whole section: fields not sent are cleared, except those the writer may not
+      // read (sexual health, for a practitioner who is not a named nurse): they record them, write-only,
+      // and never clear what they cannot see.
+      const readable = new Set(
+        permittedFields(ctx.ability, 'read', 'ChildSection', {
+          childId,
+          organisationId,
+          agencyType,
+          grantedClasses: [],
+          ...childRelations(child),
+        }),
+      );
       for (const field of own) {
         const value = (dto as Record<string, unknown>)[field];
+        if (value === undefined && !readable.has(field)) continue;
         (section as unknown as Record<string, unknown>)[field] =
           value === undefined
             ? field === 'markers'

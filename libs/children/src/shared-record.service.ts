@@ -69,6 +69,14 @@ export class ChildrenSharedRecord extends SharedRecord {
     return (await this.repo.restrictedOf(tx, childId)) ?? false;
   }
 
+  planStatusesOf(tx: EntityManager, childId: string): Promise<string[]> {
+    return this.repo.planStatusesOf(tx, childId);
+  }
+
+  plansByNhsNumber(tx: EntityManager, nhsNumber: string, plans: readonly string[]) {
+    return this.repo.plansByNhsNumber(tx, nhsNumber, plans);
+  }
+
   tellCaseTeam(tx: EntityManager, childId: string, notice: { kind: string; message: string }): Promise<void> {
     return this.collaboration.tellCaseTeam(tx, childId, notice);
   }

@@ -235,13 +235,9 @@ export class EducationService {
   }
 
   private async buildFile(tx: EntityManager, ctx: AccessContext, pupil: PupilRow): Promise<SafeguardingFileDto> {
-    const concerns = await namedQuery<SafeguardingFileDto['concerns'][number]>(
-      tx,
-      `SELECT id, category, what_was_seen AS "whatWasSeen", childs_words AS "childsWords", occurred_at AS "occurredAt",
-              immediate_danger AS "immediateDanger", status, decision_reason AS "decisionReason", decided_at AS "decidedAt"
-         FROM concern WHERE organisation_id = :org AND child_id = :childId ORDER BY occurred_at, id`,
-      { org: pupil.organisationId, childId: pupil.childId },
-    );
+    // The school's own concerns on the pupil (referrals' records, through its public service).
+    // (The pupil was loaded under the file's scope: always the actor's own school.)
+    const concerns = await this.referrals.organisationConcernsOn(tx, ctx, pupil.childId);
     const actions = await namedQuery<SafeguardingActionDto>(
       tx,
       `SELECT id, action, taken_at AS "takenAt", taken_by AS "takenBy" FROM safeguarding_action
@@ -249,12 +245,8 @@ export class EducationService {
       { pupilId: pupil.id },
     );
     // The pupil's status as children's services record it (their section's plan): flags only.
-    const plans = await namedQuery<{ plan: string | null }>(
-      tx,
-      `SELECT s.plan_status AS plan FROM agency_section s WHERE s.child_id = :childId AND s.agency_type = 'local_authority'`,
-      { childId: pupil.childId },
-    );
-    const has = (p: string) => plans.some((r) => r.plan === p);
+    const plans = await this.record.planStatusesOf(tx, pupil.childId);
+    const has = (p: string) => plans.includes(p);
     const received = await namedQuery<{ transferId: string; fromSchool: string; sentAt: string }>(
       tx,
       `SELECT x.id AS "transferId", o.name AS "fromSchool", x.sent_at AS "sentAt"

@@ -1,4 +1,4 @@
-import { declareEvents, type EventPayloads, publishedEvent } from '@app/casework';
+import { declareEvents, type EventPayloads, internalEvent, publishedEvent } from '@app/casework';
 import type { ProtectionStatus } from './health.entity';
 
 /** To the responsible council, at once: a health practitioner looked up one of its children. */
@@ -10,7 +10,24 @@ export interface ProtectionStatusLookedUp {
   lookedUpAt: string;
 }
 
+/** A survivor's therapeutic support plan changed: in-process only (never to partner systems). */
+export interface SupportPlanChanged {
+  planId: string;
+  childId: string;
+  organisationId: string;
+  nextReviewDue: string | null;
+}
+
 export const HEALTH_EVENTS = declareEvents({
+  'health.support_plan.started': internalEvent<SupportPlanChanged>(
+    'A therapeutic support plan began for a child or survivor (consent recorded, key worker named).',
+  ),
+  'health.support_plan.reviewed': internalEvent<SupportPlanChanged>(
+    'A therapeutic support plan was reviewed; its next review is due.',
+  ),
+  'health.support_plan.ended': internalEvent<SupportPlanChanged>(
+    "A therapeutic support plan ended, with a reason and the person's view.",
+  ),
   'health.protection_status.looked_up': publishedEvent<ProtectionStatusLookedUp>(
     "A health practitioner looked up the protection status of a child on the council's plan (CP-IS pattern).",
   ),

@@ -44,19 +44,19 @@ export class HealthService {
     const nhs = validateIdentifier('nhs_number', rawNhsNumber ?? '');
     if (!nhs.valid) throw DomainError.validation([{ field: 'nhsNumber', message: nhs.reason }]);
     return this.db.transaction(async (tx) => {
-      const rows = await namedQuery<PlanRow>(
-        tx,
-        `SELECT c.id AS "childId", c.restricted, s.plan_status AS plan, o.id AS "councilId", o.name AS "councilName",
-                (SELECT t.name FROM team t WHERE t.organisation_id = o.id AND t.function = 'mash' ORDER BY t.name LIMIT 1)
-                  AS "contactTeam"
-           FROM child c
-           JOIN agency_section s ON s.child_id = c.id AND s.agency_type = 'local_authority'
-           JOIN organisation o ON o.id = s.organisation_id
-          WHERE c.nhs_number = :nhs AND s.plan_status IN (:...plans)
-          ORDER BY array_position(ARRAY['child_protection_plan', 'unborn_child_protection_plan', 'looked_after']::text[],
-                   s.plan_status::text), s.id`,
-        { nhs: nhs.value, plans: Object.keys(STATUS_OF_PLAN) },
-      );
+      const plans = await this.record.plansByNhsNumber(tx, nhs.value, Object.keys(STATUS_OF_PLAN));
+      const rows: PlanRow[] = [];
+      for (const p of plans) {
+        // The council and its front door, from identity's directory.
+        const [council] = await namedQuery<{ name: string; contactTeam: string | null }>(
+          tx,
+          `SELECT o.name, (SELECT t.name FROM team t WHERE t.organisation_id = o.id AND t.function = 'mash'
+                            ORDER BY t.name LIMIT 1) AS "contactTeam"
+             FROM organisation o WHERE o.id = :id`,
+          { id: p.councilId },
+        );
+        rows.push({ ...p, councilName: council!.name, contactTeam: council!.contactTeam });
+      }
       // A restricted child answers exactly as an unknown one; only its case team hears of the look-up.
       for (const r of rows.filter((x) => x.restricted)) {
         await this.record.tellCaseTeam(tx, r.childId, {

@@ -3,3 +3,7 @@ export * from './health.entity';
 export * from './health.events';
 export * from './health.module';
 export * from './health.service';
+export * from './health.clocks';
+export * from './support-plan.dto';
+export * from './support-plan.entity';
+export * from './support-plan.service';

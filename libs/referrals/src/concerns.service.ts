@@ -9,7 +9,7 @@ import type { Concern } from './referral.entity';
 import { strip } from './referral-view';
 import type { ConcernDecisionDto, ConcernDto, ConcernInboxQuery, CreateConcernDto } from './referrals.dto';
 import { ReferralError } from './referrals.errors';
-import { ReferralsRepository } from './referrals.repository';
+import { type ConcernRecord, ReferralsRepository } from './referrals.repository';
 import { CONCERN_DECIDERS, concernClock, requireChildOrSubject, subjectColumns } from './referrals.rules';
 
 /**
@@ -114,6 +114,15 @@ export class ConcernsService {
       await this.record.recordStep(tx, ctx, 'concern.create', 'Concern', [concern.id], concern.childId, {});
       return this.view(tx, ctx, concern.id);
     });
+  }
+
+  /**
+   * The actor's organisation's own concerns about a child, with its lead's decisions, in the
+   * caller's transaction: for a module that keeps a file of them (a school's safeguarding file). The
+   * caller has already established the actor may keep that file.
+   */
+  organisationConcernsOn(tx: EntityManager, ctx: AccessContext, childId: string): Promise<ConcernRecord[]> {
+    return this.repo.organisationConcernsOn(tx, ctx.actor.organisationId, childId);
   }
 
   async getConcern(ctx: AccessContext, id: string): Promise<ConcernDto> {

@@ -68,6 +68,19 @@ export interface ReceivingTeam {
   org_name: string;
 }
 
+/** A concern as its organisation's safeguarding lead keeps it on file. */
+export interface ConcernRecord {
+  id: string;
+  category: string;
+  whatWasSeen: string;
+  childsWords: string | null;
+  occurredAt: string;
+  immediateDanger: boolean;
+  status: string;
+  decisionReason: string | null;
+  decidedAt: string | null;
+}
+
 /**
  * The SQL of concerns and referrals. Every method runs in the caller's transaction; reads that a
  * caller may be refused are scoped by the policy in SQL, and a record out of scope is "not found".
@@ -99,6 +112,17 @@ export class ReferralsRepository {
 
   insertConcern(tx: EntityManager, values: Partial<Concern>): Promise<Concern> {
     return tx.getRepository(Concern).save(tx.getRepository(Concern).create(values));
+  }
+
+  /** An organisation's own concerns about one child, oldest first, with its lead's decisions (a school's file). */
+  async organisationConcernsOn(tx: EntityManager, organisationId: string, childId: string): Promise<ConcernRecord[]> {
+    return namedQuery<ConcernRecord>(
+      tx,
+      `SELECT id, category, what_was_seen AS "whatWasSeen", childs_words AS "childsWords", occurred_at AS "occurredAt",
+              immediate_danger AS "immediateDanger", status, decision_reason AS "decisionReason", decided_at AS "decidedAt"
+         FROM concern WHERE organisation_id = :org AND child_id = :childId ORDER BY occurred_at, id`,
+      { org: organisationId, childId },
+    );
   }
 
   async recordConcernDecision(

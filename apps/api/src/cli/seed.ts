@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig, runMigrationsLocked } from '@app/platform';
 import { seedDemoChildren } from '../seed/demo-children';
+import { seedDemoSchoolsAndHealth } from '../seed/demo-schools-health';
 import { seedDemoWorld } from '../seed/demo-world';
 import { fail, openDatabase } from './database';
 
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     await runMigrationsLocked(ds);
     const result = await seedDemoWorld(ds, config.demoPassword);
     const children = await seedDemoChildren(ds);
+    await seedDemoSchoolsAndHealth(ds);
     console.log(
       `Demo world seeded: ${result.organisations} organisations, ${result.users} users, ${children} new children.`,
     );

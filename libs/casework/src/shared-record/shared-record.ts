@@ -134,6 +134,23 @@ export abstract class SharedRecord {
 
   abstract isRestricted(tx: EntityManager, childId: string): Promise<boolean>;
 
+  /**
+   * The plan statuses children's services record on the child's record (their sections'
+   * `planStatus`, e.g. child_protection_plan, looked_after): flags for a school's file, never the plan.
+   */
+  abstract planStatusesOf(tx: EntityManager, childId: string): Promise<string[]>;
+
+  /**
+   * The protection-status look-up (CP-IS pattern): the children with this NHS number on one of
+   * these plans, each with the council whose section records it; restricted ones flagged (the
+   * caller answers for them as for an unknown child). Only the plan and the council: nothing else.
+   */
+  abstract plansByNhsNumber(
+    tx: EntityManager,
+    nhsNumber: string,
+    plans: readonly string[],
+  ): Promise<{ childId: string; restricted: boolean; plan: string; councilId: string }[]>;
+
   /** Tells a restricted child's case team, by name (never a role): the only way anyone hears of it. */
   abstract tellCaseTeam(tx: EntityManager, childId: string, notice: { kind: string; message: string }): Promise<void>;
 
