@@ -25,6 +25,7 @@ import { PoliceCse1795891000000 } from './1795891000000-PoliceCse';
 import { Education1795892000000 } from './1795892000000-Education';
 import { ProtectionStatusLookups1795892100000 } from './1795892100000-ProtectionStatusLookups';
 import { Oversight1795893000000 } from './1795893000000-Oversight';
+import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   Education1795892000000,
   ProtectionStatusLookups1795892100000,
   Oversight1795893000000,
+  CsCaseAllocation1795894000000,
 ];

@@ -884,6 +884,9 @@ describe('authorization matrix: every child route x every role x every way of kn
         const res = await t.http.get('/api/v1/returns/cin-census?year=2026').set('Authorization', await t.as(u.email));
         const expected = u.role === 'performance_officer' ? [200, 422] : [403];
         if (!expected.includes(res.status)) failures.push(`${u.role}@${u.org}: ${res.status}`);
+        const annexA = await t.http.get('/api/v1/returns/annex-a?list=7').set('Authorization', await t.as(u.email));
+        const annexExpected = u.role === 'performance_officer' ? 200 : 403;
+        if (annexA.status !== annexExpected) failures.push(`${u.role}@${u.org} annex-a: ${annexA.status}`);
       }
       expect(failures).toEqual([]);
     });

@@ -294,6 +294,14 @@ export class CaseView {
   @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: string;
   @ApiProperty({ format: 'date', nullable: true, type: String }) closureDate!: string | null;
   @ApiProperty({ enum: CLOSURE_REASONS, nullable: true, type: String }) closureReason!: string | null;
+  @ApiProperty({
+    description: "The census's ReferralNFA: closed with nothing after the referral (no assessment, s47, plan).",
+  })
+  referralNfa!: boolean;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The allocated social worker.' })
+  allocatedWorkerId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The team holding the case.' })
+  teamId!: string | null;
   @ApiProperty({ description: 'Send it back in If-Match to close the case.' }) version!: number;
   @ApiProperty({ type: [AssessmentView], maxItems: 1000 }) assessments!: AssessmentView[];
   @ApiProperty({ type: [StrategyView], maxItems: 1000 }) strategyDiscussions!: StrategyView[];
@@ -301,4 +309,23 @@ export class CaseView {
   @ApiProperty({ type: [ConferenceView], maxItems: 1000 }) conferences!: ConferenceView[];
   @ApiProperty({ type: [PlanView], maxItems: 1000 }) plans!: PlanView[];
   @ApiProperty({ type: [LookedAfterView], maxItems: 1000 }) lookedAfter!: LookedAfterView[];
+}
+
+export class AnnexAQuery {
+  @ApiProperty({
+    description:
+      'The Annex A list: 1 contacts, 2 early help, 3 referrals, 4 assessments, 5 s47 and ICPCs, 6 children in need, 7 child protection.',
+    enum: [1, 2, 3, 4, 5, 6, 7],
+    type: 'integer',
+  })
+  @Type(() => Number)
+  @IsInt()
+  @IsIn([1, 2, 3, 4, 5, 6, 7])
+  list!: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+  @DateField(
+    'The day the lists are produced for (the inspection notice day); the six months before it. Default today.',
+    true,
+  )
+  at?: string;
 }

@@ -78,7 +78,8 @@ const clockOf = (kind: Kind, id: string): DeadlineSubject => ({ type: CLOCK_TYPE
 const CASE_COLUMNS = `c.id, c.organisation_id AS "organisationId", c.child_id AS "childId", c.referral_id AS "referralId",
   to_char(c.referral_date, 'YYYY-MM-DD') AS "referralDate", c.referral_source AS "referralSource",
   c.primary_need AS "primaryNeed", c.status, c.referral_nfa AS "referralNfa",
-  to_char(c.closure_date, 'YYYY-MM-DD') AS "closureDate", c.closure_reason AS "closureReason", c.version`;
+  to_char(c.closure_date, 'YYYY-MM-DD') AS "closureDate", c.closure_reason AS "closureReason",
+  c.allocated_worker_id AS "allocatedWorkerId", c.team_id AS "teamId", c.version`;
 
 const caseFields = (tx: EntityManager) =>
   columnsFrom(tx.getRepository(CsCase).metadata, 'c', { childHiddenFrom: childHiddenField('c.child_id') });
@@ -150,6 +151,9 @@ export class ChildrensServicesService {
           referralSource: dto.referralSource,
           primaryNeed: dto.primaryNeed ?? null,
           status: 'OPEN',
+          // Allocated to whoever opens it (a person), in their team, until reallocated.
+          allocatedWorkerId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+          teamId: ctx.actor.teamId ?? null,
         }),
       );
       await this.step(
@@ -199,9 +203,23 @@ export class ChildrensServicesService {
           { open: [...new Set(open.map((o) => o.what))] },
         );
       }
+      // The census's ReferralNFA: the episode ends with nothing after the referral (no assessment,
+      // strategy discussion, s47, plan or care period): the referral itself led to no further action.
+      const [{ work }] = await namedQuery<{ work: boolean }>(
+        tx,
+        `SELECT EXISTS (SELECT 1 FROM cs_assessment WHERE case_id = :id)
+             OR EXISTS (SELECT 1 FROM cs_strategy_discussion WHERE case_id = :id AND status = 'HELD')
+             OR EXISTS (SELECT 1 FROM cs_s47 WHERE case_id = :id)
+             OR EXISTS (SELECT 1 FROM cs_plan WHERE case_id = :id)
+             OR EXISTS (SELECT 1 FROM cs_looked_after WHERE case_id = :id) AS work`,
+        { id },
+      );
       await tx
         .getRepository(CsCase)
-        .update({ id }, { status: 'CLOSED', closureDate: dto.closureDate, closureReason: dto.reason });
+        .update(
+          { id },
+          { status: 'CLOSED', closureDate: dto.closureDate, closureReason: dto.reason, referralNfa: !work },
+        );
       await this.step(
         tx,
         ctx,
@@ -977,7 +995,7 @@ export class ChildrensServicesService {
   /** The case with every record, as the council reads it. */
   private async view(tx: EntityManager, _ctx: AccessContext, id: string): Promise<CaseView> {
     const now = this.clock.now();
-    const [c] = await namedQuery<CaseView & { organisationId: string; referralNfa: boolean }>(
+    const [c] = await namedQuery<CaseView & { organisationId: string }>(
       tx,
       `SELECT ${CASE_COLUMNS} FROM cs_case c WHERE c.id = :id`,
       { id },
@@ -1026,7 +1044,7 @@ export class ChildrensServicesService {
         { id },
       ),
     ]);
-    const { organisationId: _o, referralNfa: _n, ...rest } = c!;
+    const { organisationId: _o, ...rest } = c!;
     return {
       ...rest,
       assessments: assessments as never,
