@@ -81,8 +81,9 @@ const ETHNICITIES = [
   'NOBT',
 ];
 const ETHNICITY_WEIGHTS = [70, 5, 2, 2, 2, 2, 2, 3, 1, 2, 3, 2, 4];
+// Names the demo world's children do not have (tests find those by name).
 const GIVEN = [
-  'Amelia',
+  'Poppy',
   'Noah',
   'Isla',
   'Leo',
@@ -90,7 +91,7 @@ const GIVEN = [
   'Oscar',
   'Mia',
   'Arthur',
-  'Freya',
+  'Esme',
   'George',
   'Lily',
   'Harry',
@@ -110,18 +111,18 @@ const FAMILY = [
   'Brown',
   'Williams',
   'Wilson',
-  'Evans',
+  'Lewis',
   'Khan',
   'Patel',
   'Walker',
   'Wright',
-  'Thompson',
-  'Hughes',
+  'Turner',
+  'Parker',
   'Green',
   'Ali',
   'Hall',
   'Wood',
-  'Clarke',
+  'Harris',
   'Begum',
   'Murphy',
 ];
