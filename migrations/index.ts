@@ -26,6 +26,7 @@ import { Education1795892000000 } from './1795892000000-Education';
 import { ProtectionStatusLookups1795892100000 } from './1795892100000-ProtectionStatusLookups';
 import { Oversight1795893000000 } from './1795893000000-Oversight';
 import { PoliceDisclosureEnds1795893500000 } from './1795893500000-PoliceDisclosureEnds';
+import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation';
 import { TherapeuticSupportPlans1796202336819 } from './1796202336819-TherapeuticSupportPlans';
 
 export const MIGRATIONS = [
@@ -56,5 +57,6 @@ export const MIGRATIONS = [
   ProtectionStatusLookups1795892100000,
   Oversight1795893000000,
   PoliceDisclosureEnds1795893500000,
+  CsCaseAllocation1795894000000,
   TherapeuticSupportPlans1796202336819,
 ];

@@ -824,6 +824,21 @@ describe('authorization matrix: every child route x every role x every way of kn
       ).body.lookedAfter[0].id;
     });
 
+    it("the caseload list: the council's own roles list its case, another council's list it not, other roles 403", async () => {
+      const failures: string[] = [];
+      for (const u of users) {
+        const res = await t.http
+          .get(`/api/v1/cs/cases?scope=organisation&childId=${ids.child}&limit=100`)
+          .set('Authorization', await t.as(u.email));
+        const allowed = [...CASE_WORKERS, 'conference_chair'].includes(u.role);
+        const listed = res.status === 200 && res.body.data.some((c: { id: string }) => c.id === ids.case);
+        if (!allowed && res.status !== 403) failures.push(`${u.role}@${u.org}: ${res.status} not 403`);
+        if (allowed && res.status !== 200) failures.push(`${u.role}@${u.org}: ${res.status} not 200`);
+        if (allowed && listed !== (u.org === 'NSC')) failures.push(`${u.role}@${u.org}: listed ${listed}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
     it("every /cs route: the council's own roles reach its case, another council gets 404, other roles 403", async () => {
       const attendees = [{ organisationId: orgIds.get('NSC'), name: 'A', role: 'B' }];
       // [method, url, body, If-Match?, roles allowed at the route, what an allowed role of the council gets]
@@ -892,6 +907,9 @@ describe('authorization matrix: every child route x every role x every way of kn
         const res = await t.http.get('/api/v1/returns/cin-census?year=2026').set('Authorization', await t.as(u.email));
         const expected = u.role === 'performance_officer' ? [200, 422] : [403];
         if (!expected.includes(res.status)) failures.push(`${u.role}@${u.org}: ${res.status}`);
+        const annexA = await t.http.get('/api/v1/returns/annex-a?list=7').set('Authorization', await t.as(u.email));
+        const annexExpected = u.role === 'performance_officer' ? 200 : 403;
+        if (annexA.status !== annexExpected) failures.push(`${u.role}@${u.org} annex-a: ${annexA.status}`);
       }
       expect(failures).toEqual([]);
     });

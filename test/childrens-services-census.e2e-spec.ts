@@ -4,6 +4,7 @@
  * validation rules refusing the return, naming the rule and the child, when the data break them.
  */
 import { randomUUID } from 'node:crypto';
+import { censusStructureErrors } from '@app/childrens-services';
 import { startTestApp, type TestContext } from './support/app';
 
 const SW = 'social.worker@northshire-council.example';
@@ -124,9 +125,13 @@ describe("children's services: the CIN census", () => {
       '<InitialCategoryOfAbuse>SAB</InitialCategoryOfAbuse>',
       '<LatestCategoryOfAbuse>EMO</LatestCategoryOfAbuse>',
       '<CPPreviewDate>2024-09-20</CPPreviewDate>',
+      '<NumberOfPreviousCPP>0</NumberOfPreviousCPP>',
+      '<ReferralNFA>false</ReferralNFA>',
     ]) {
       expect(block).toContain(expected);
     }
+    // The whole document follows the published outline (our table of it: no XSD offline).
+    expect(censusStructureErrors(xml)).toEqual([]);
     // The next year's return starts after this one: no child of 2024-25 closed before April 2025 would be there.
     const audit = await t.db.query(
       `SELECT count(*)::int AS n FROM audit_event WHERE action = 'cin_census.export' AND $1 = ANY(child_ids)`,

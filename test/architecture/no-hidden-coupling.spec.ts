@@ -59,10 +59,8 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
   },
   {
     lib: 'childrens-services',
-    table: 'child',
-    why:
-      "the CIN census reads each child's census identifiers (LAchildID, UPN, date of birth, sex, ethnicity, " +
-      'disabilities) for 20,000 children in one set-based statement; SharedRecord has no bulk read (yet)',
+    table: 'team',
+    why: "identity's directory: Ofsted's Annex A names each case's allocated team",
   },
   {
     lib: 'audit',

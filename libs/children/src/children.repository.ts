@@ -12,6 +12,7 @@ import {
   toPage,
 } from '@app/platform';
 import { can } from '@app/access';
+import type { ReturnIdentifiers } from '@app/casework';
 import { CaseTeamMember, Child, ChildAddress } from './child.entity';
 import type { LoadedChild } from './child-rules';
 import {
@@ -353,6 +354,11 @@ export class ChildrenRepository {
 
   // ---------- who works with the child ----------
 
+  /** Statutory-return identifiers of many children in one statement (SharedRecord.returnIdentifiers). */
+  returnIdentifiers(tx: EntityManager, childIds: string[]): Promise<Map<string, ReturnIdentifiers>> {
+    return returnIdentifiersOf(tx, childIds);
+  }
+
   /** Whether the child is restricted (null: no such child). */
   async restrictedOf(tx: EntityManager, childId: string): Promise<boolean | null> {
     const rows = await namedQuery<{ restricted: boolean }>(tx, 'SELECT restricted FROM child WHERE id = :id', {
@@ -553,4 +559,23 @@ export class ChildrenRepository {
       now,
     });
   }
+}
+
+/**
+ * The statutory-return identifiers of many children in one statement: what SharedRecord gives the
+ * council's returns, and what the returns CLIs (which run without the Nest container) read directly.
+ */
+export async function returnIdentifiersOf(
+  tx: EntityManager,
+  childIds: string[],
+): Promise<Map<string, ReturnIdentifiers>> {
+  const rows = await namedQuery<ReturnIdentifiers & { id: string }>(
+    tx,
+    `SELECT id, la_child_id AS "laChildId", upn, to_char(date_of_birth, 'YYYY-MM-DD') AS "dateOfBirth",
+            to_char(expected_date_of_birth, 'YYYY-MM-DD') AS "expectedDateOfBirth", sex, ethnicity,
+            coalesce(disabilities, '{}') AS disabilities
+       FROM child WHERE id = ANY(:ids)`,
+    { ids: childIds },
+  );
+  return new Map(rows.map(({ id, ...r }) => [id, r]));
 }

@@ -19,3 +19,5 @@ export {
 } from './child-scope';
 export { checkSearchIndex, type SearchIndexReport } from './search-index';
 export * from './children.errors';
+// The returns CLIs' read of many children's statutory identifiers (inside the app: SharedRecord.returnIdentifiers).
+export { returnIdentifiersOf } from './children.repository';

@@ -9,6 +9,7 @@ import {
   type CollaborationNotice,
   type Holder,
   type InvolvementReason,
+  type ReturnIdentifiers,
   SharedRecord,
 } from '@app/casework';
 import { Clock } from '@app/platform';
@@ -59,6 +60,10 @@ export class ChildrenSharedRecord extends SharedRecord {
 
   judgeMatch(tx: EntityManager, ctx: AccessContext, who: ChildDetails, fieldPrefix: string) {
     return this.matching.judgeDecisionMatch(tx, ctx, who, fieldPrefix);
+  }
+
+  returnIdentifiers(tx: EntityManager, childIds: string[]): Promise<Map<string, ReturnIdentifiers>> {
+    return this.repo.returnIdentifiers(tx, childIds);
   }
 
   caseTeamOf(tx: EntityManager, childId: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
@@ -13,6 +13,8 @@ import {
 } from '@app/platform';
 import {
   AuthoriseAssessmentDto,
+  CaseListQuery,
+  CasePage,
   CaseView,
   CloseCaseDto,
   ConferenceDto,
@@ -61,6 +63,20 @@ export class ChildrensServicesController {
     res.header('Location', `/api/v1/cs/cases/${c.id}`);
     res.header('ETag', etag(c.version));
     return c;
+  }
+
+  @Get('cases')
+  @RequirePermission('read', 'CsCase')
+  @ApiOperation({
+    summary: "A caseload: the cases allocated to me (default), my team's or the council's, newest referral first",
+    description:
+      'Open cases unless `status=CLOSED`; filter by worker, child or overdue. Only cases the caller could open ' +
+      'are listed (the same scope as GET /cs/cases/{id}); the page is on the access log of each child it names.',
+  })
+  @ApiOkResponse({ type: CasePage })
+  @ApiProblems([400, '`scope=team` for someone in no team, or a filter that is not valid (named).'])
+  list(@CurrentAccess() ctx: AccessContext, @Query() q: CaseListQuery): Promise<CasePage> {
+    return this.cs.listCases(ctx, q);
   }
 
   @Get('cases/:id')

@@ -18,7 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FIELD_LIMITS } from '@app/platform';
+import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
 import {
   ASSESSMENT_OUTCOMES,
   CLOSURE_REASONS,
@@ -294,6 +294,14 @@ export class CaseView {
   @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: string;
   @ApiProperty({ format: 'date', nullable: true, type: String }) closureDate!: string | null;
   @ApiProperty({ enum: CLOSURE_REASONS, nullable: true, type: String }) closureReason!: string | null;
+  @ApiProperty({
+    description: "The census's ReferralNFA: closed with nothing after the referral (no assessment, s47, plan).",
+  })
+  referralNfa!: boolean;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The allocated social worker.' })
+  allocatedWorkerId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The team holding the case.' })
+  teamId!: string | null;
   @ApiProperty({ description: 'Send it back in If-Match to close the case.' }) version!: number;
   @ApiProperty({ type: [AssessmentView], maxItems: 1000 }) assessments!: AssessmentView[];
   @ApiProperty({ type: [StrategyView], maxItems: 1000 }) strategyDiscussions!: StrategyView[];
@@ -301,4 +309,85 @@ export class CaseView {
   @ApiProperty({ type: [ConferenceView], maxItems: 1000 }) conferences!: ConferenceView[];
   @ApiProperty({ type: [PlanView], maxItems: 1000 }) plans!: PlanView[];
   @ApiProperty({ type: [LookedAfterView], maxItems: 1000 }) lookedAfter!: LookedAfterView[];
+}
+
+export class AnnexAQuery {
+  @ApiProperty({
+    description:
+      'The Annex A list: 1 contacts, 2 early help, 3 referrals, 4 assessments, 5 s47 and ICPCs, 6 children in need, 7 child protection.',
+    enum: [1, 2, 3, 4, 5, 6, 7],
+    type: 'integer',
+    minimum: 1,
+    maximum: 7,
+  })
+  @Type(() => Number)
+  @IsInt()
+  @IsIn([1, 2, 3, 4, 5, 6, 7])
+  list!: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+  @DateField(
+    'The day the lists are produced for (the inspection notice day); the six months before it. Default today.',
+    true,
+  )
+  at?: string;
+}
+
+export class CaseListQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: ['mine', 'team', 'organisation'],
+    default: 'mine',
+    description: "Whose cases: allocated to me (default), held by my team, or the whole council's.",
+  })
+  @IsOptional()
+  @IsIn(['mine', 'team', 'organisation'])
+  scope?: 'mine' | 'team' | 'organisation';
+
+  @ApiPropertyOptional({ format: 'uuid', description: "One worker's caseload (a team manager's view of it)." })
+  @IsOptional()
+  @IsUUID()
+  workerId?: string;
+
+  @ApiPropertyOptional({ enum: ['OPEN', 'CLOSED'], description: 'Default: open cases only.' })
+  @IsOptional()
+  @IsIn(['OPEN', 'CLOSED'])
+  status?: 'OPEN' | 'CLOSED';
+
+  @ApiPropertyOptional({ format: 'uuid', description: "One child's cases." })
+  @IsOptional()
+  @IsUUID()
+  childId?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description:
+      'Only cases with (true) or without (false) an overdue step: assessment, strategy discussion, ICPC, review.',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: 'true' | 'false';
+}
+
+export class CaseSummary {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ format: 'date' }) referralDate!: string;
+  @ApiProperty({ enum: REFERRAL_SOURCES }) referralSource!: string;
+  @ApiProperty({ enum: PRIMARY_NEEDS, nullable: true, type: String }) primaryNeed!: string | null;
+  @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: string;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) closureDate!: string | null;
+  @ApiProperty({ enum: CLOSURE_REASONS, nullable: true, type: String }) closureReason!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) allocatedWorkerId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) teamId!: string | null;
+  @ApiProperty({ enum: ['CP', 'CIN'], nullable: true, type: String, description: 'The active plan, if any.' })
+  activePlan!: 'CP' | 'CIN' | null;
+  @ApiProperty({ format: 'date', nullable: true, type: String, description: 'The next review conference due.' })
+  nextReviewDue!: string | null;
+  @ApiProperty({ description: 'A step is overdue: assessment, strategy discussion, ICPC or review conference.' })
+  overdue!: boolean;
+  @ApiProperty() version!: number;
+}
+
+export class CasePage {
+  @ApiPageData(CaseSummary) data!: CaseSummary[];
+  @ApiNextCursor() nextCursor!: string | null;
 }

@@ -56,6 +56,9 @@ export interface Attendee {
 @Check('ck_cs_case_status', `status IN ('OPEN', 'CLOSED')`)
 @Index('ix_cs_case_org_referral_date', ['organisationId', 'referralDate'])
 @Index('ix_cs_case_child', ['childId'])
+// The caseloads: a worker's and a team's cases, newest referral first.
+@Index('ix_cs_case_worker', ['organisationId', 'allocatedWorkerId', 'status', 'referralDate', 'id'])
+@Index('ix_cs_case_team', ['organisationId', 'teamId', 'status', 'referralDate', 'id'])
 // One case per MASH referral, even when two requests race.
 @Index('ux_cs_case_referral', ['referralId'], { unique: true, where: 'referral_id IS NOT NULL' })
 export class CsCase {
@@ -71,6 +74,10 @@ export class CsCase {
   @Column({ type: 'boolean', default: false }) referralNfa!: boolean;
   @Column({ type: 'date', nullable: true }) closureDate!: string | null;
   @Column({ type: 'varchar', length: 3, nullable: true }) closureReason!: string | null;
+  /** The social worker the case is allocated to (whoever opened it, to begin with). */
+  @Column({ type: 'uuid', nullable: true }) allocatedWorkerId!: string | null;
+  /** The team holding the case (the allocated worker's team). */
+  @Column({ type: 'uuid', nullable: true }) teamId!: string | null;
   @VersionColumn() version!: number;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }
@@ -118,6 +125,8 @@ export class CsStrategyDiscussion {
 @Entity('cs_s47')
 @Check('ck_cs_s47_status', `status IN ('OPEN', 'COMPLETED')`)
 @Index('ix_cs_s47_case', ['caseId'])
+// Annex A counts a child's earlier enquiries.
+@Index('ix_cs_s47_child', ['childId', 'startDate'])
 export class CsS47 {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid') organisationId!: string;
@@ -138,6 +147,7 @@ export class CsS47 {
 @Entity('cs_conference')
 @Check('ck_cs_conference_kind', `kind IN ('INITIAL', 'REVIEW')`)
 @Index('ix_cs_conference_case', ['caseId'])
+@Index('ix_cs_conference_child', ['childId', 'heldOn'])
 export class CsConference {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid') organisationId!: string;
@@ -160,6 +170,8 @@ export class CsConference {
 @Check('ck_cs_plan_kind', `kind IN ('CP', 'CIN')`)
 @Check('ck_cs_plan_status', `status IN ('ACTIVE', 'ENDED')`)
 @Index('ix_cs_plan_case', ['caseId'])
+// NumberOfPreviousCPP: a child's plans in order.
+@Index('ix_cs_plan_child', ['childId', 'startDate'])
 export class CsPlan {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid') organisationId!: string;

@@ -5,6 +5,7 @@ import { ReferralsModule } from '@app/referrals';
 import { CHILDRENS_SERVICES_ENTITIES } from './childrens-services.entity';
 import { ChildrensServicesController } from './childrens-services.controller';
 import { ChildrensServicesService } from './childrens-services.service';
+import { AnnexAService } from './annex-a.service';
 import { CinCensusService } from './cin-census.service';
 import { ReturnsController } from './returns.controller';
 // The timescales, clocks and events this module declares (loaded with the module).
@@ -15,7 +16,7 @@ import './childrens-services.events';
   // ChildrenModule gives the shared record and the kernel; ReferralsModule its public service (the MASH decision).
   imports: [TypeOrmModule.forFeature(CHILDRENS_SERVICES_ENTITIES), ChildrenModule, ReferralsModule],
   controllers: [ChildrensServicesController, ReturnsController],
-  providers: [ChildrensServicesService, CinCensusService],
-  exports: [ChildrensServicesService, CinCensusService],
+  providers: [ChildrensServicesService, CinCensusService, AnnexAService],
+  exports: [ChildrensServicesService, CinCensusService, AnnexAService],
 })
 export class ChildrensServicesModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type AccessContext, can, columnsFrom, rolesAllowed } from '@app/access';
+import { abilityToSql, type AccessContext, can, columnsFrom, rolesAllowed } from '@app/access';
 import {
   Deadlines,
   type DeadlineSubject,
@@ -12,7 +12,16 @@ import {
   Timescales,
 } from '@app/casework';
 import { childHiddenField } from '@app/children';
-import { Clock, DomainError, endOfLondonDay, londonDateString, namedQuery } from '@app/platform';
+import {
+  Clock,
+  decodeCursor,
+  DomainError,
+  endOfLondonDay,
+  londonDateString,
+  namedQuery,
+  type Page,
+  toPage,
+} from '@app/platform';
 import { ReferralInboxesService } from '@app/referrals';
 import {
   type Attendee,
@@ -27,6 +36,8 @@ import {
 import type {
   AttendeeDto,
   AuthoriseAssessmentDto,
+  CaseListQuery,
+  CaseSummary,
   CaseView,
   CloseCaseDto,
   ConferenceDto,
@@ -78,7 +89,8 @@ const clockOf = (kind: Kind, id: string): DeadlineSubject => ({ type: CLOCK_TYPE
 const CASE_COLUMNS = `c.id, c.organisation_id AS "organisationId", c.child_id AS "childId", c.referral_id AS "referralId",
   to_char(c.referral_date, 'YYYY-MM-DD') AS "referralDate", c.referral_source AS "referralSource",
   c.primary_need AS "primaryNeed", c.status, c.referral_nfa AS "referralNfa",
-  to_char(c.closure_date, 'YYYY-MM-DD') AS "closureDate", c.closure_reason AS "closureReason", c.version`;
+  to_char(c.closure_date, 'YYYY-MM-DD') AS "closureDate", c.closure_reason AS "closureReason",
+  c.allocated_worker_id AS "allocatedWorkerId", c.team_id AS "teamId", c.version`;
 
 const caseFields = (tx: EntityManager) =>
   columnsFrom(tx.getRepository(CsCase).metadata, 'c', { childHiddenFrom: childHiddenField('c.child_id') });
@@ -150,6 +162,9 @@ export class ChildrensServicesService {
           referralSource: dto.referralSource,
           primaryNeed: dto.primaryNeed ?? null,
           status: 'OPEN',
+          // Allocated to whoever opens it (a person), in their team, until reallocated.
+          allocatedWorkerId: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+          teamId: ctx.actor.teamId ?? null,
         }),
       );
       await this.step(
@@ -172,6 +187,90 @@ export class ChildrensServicesService {
       const c = await this.loadCase(tx, ctx, id, 'read');
       await this.record.recordStep(tx, ctx, 'cs_case.read', 'CsCase', [id], c.childId);
       return this.view(tx, ctx, id);
+    });
+  }
+
+  /**
+   * A caseload: the cases allocated to me (default), my team's or the council's, newest referral
+   * first, filtered; scoped in SQL by the same policy as reading one case (so a case the caller
+   * could not open is never listed), each page on the access log of the children it names.
+   */
+  async listCases(ctx: AccessContext, q: CaseListQuery): Promise<Page<CaseSummary>> {
+    return this.db.transaction(async (tx) => {
+      const limit = q.limit ?? 50;
+      const scope = abilityToSql(ctx.ability, 'read', 'CsCase', caseFields(tx), 'cs');
+      const now = this.clock.now();
+      const params: Record<string, unknown> = {
+        ...scope.params,
+        org: ctx.actor.organisationId,
+        now,
+        today: this.today(),
+        limit: limit + 1,
+      };
+      const where = [scope.sql, 'c.organisation_id = :org'];
+      const mode = q.scope ?? 'mine';
+      if (mode === 'mine') {
+        where.push('c.allocated_worker_id = :me');
+        params.me = ctx.actor.id;
+      } else if (mode === 'team') {
+        if (!ctx.actor.teamId) throw CsError.field('scope', 'you are in no team: ask for scope=mine or organisation');
+        where.push('c.team_id = :team');
+        params.team = ctx.actor.teamId;
+      }
+      if (q.workerId) {
+        where.push('c.allocated_worker_id = :worker');
+        params.worker = q.workerId;
+      }
+      if (q.childId) {
+        where.push('c.child_id = :child');
+        params.child = q.childId;
+      }
+      where.push('c.status = :status');
+      params.status = q.status ?? 'OPEN';
+      const overdue = `(EXISTS (SELECT 1 FROM cs_assessment a WHERE a.case_id = c.id AND a.status = 'OPEN' AND a.due_at < :now)
+        OR EXISTS (SELECT 1 FROM cs_strategy_discussion sd WHERE sd.case_id = c.id AND sd.status = 'CONVENED' AND sd.due_at < :now)
+        OR EXISTS (SELECT 1 FROM cs_s47 s WHERE s.case_id = c.id AND s.icpc_target < CAST(:today AS date)
+                     AND (s.status = 'OPEN' OR s.outcome = 'ICPC_REQUIRED')
+                     AND NOT EXISTS (SELECT 1 FROM cs_conference x WHERE x.s47_id = s.id))
+        OR EXISTS (SELECT 1 FROM cs_plan p WHERE p.case_id = c.id AND p.status = 'ACTIVE' AND p.kind = 'CP'
+                     AND p.next_review_due < CAST(:today AS date)))`;
+      if (q.overdue === 'true') where.push(overdue);
+      if (q.overdue === 'false') where.push(`NOT ${overdue}`);
+      const after = decodeCursor(q.cursor, ['text', 'uuid']);
+      if (after) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(after[0])) {
+          throw DomainError.validation([
+            { field: 'cursor', message: 'cursor is not a cursor this API issued for this list' },
+          ]);
+        }
+        where.push('(c.referral_date, c.id) < (CAST(:cd AS date), CAST(:ci AS uuid))');
+        Object.assign(params, { cd: after[0], ci: after[1] });
+      }
+      const rows = await namedQuery<CaseSummary>(
+        tx,
+        `SELECT c.id, c.child_id AS "childId", to_char(c.referral_date, 'YYYY-MM-DD') AS "referralDate",
+                c.referral_source AS "referralSource", c.primary_need AS "primaryNeed", c.status,
+                to_char(c.closure_date, 'YYYY-MM-DD') AS "closureDate", c.closure_reason AS "closureReason",
+                c.allocated_worker_id AS "allocatedWorkerId", c.team_id AS "teamId",
+                (SELECT p.kind FROM cs_plan p WHERE p.case_id = c.id AND p.status = 'ACTIVE'
+                  ORDER BY p.kind = 'CP' DESC LIMIT 1) AS "activePlan",
+                (SELECT to_char(min(p.next_review_due), 'YYYY-MM-DD') FROM cs_plan p
+                  WHERE p.case_id = c.id AND p.status = 'ACTIVE') AS "nextReviewDue",
+                ${overdue} AS overdue, c.version
+           FROM cs_case c WHERE ${where.join(' AND ')}
+          ORDER BY c.referral_date DESC, c.id DESC LIMIT :limit`,
+        params,
+      );
+      const page = toPage(rows, limit, (r) => [r.referralDate, r.id]);
+      await this.record.recordList(
+        tx,
+        ctx,
+        'cs_case.list',
+        'CsCase',
+        page.data.map((r) => ({ id: r.id, childId: r.childId })),
+        { scope: mode, status: params.status, overdue: q.overdue ?? null },
+      );
+      return page;
     });
   }
 
@@ -199,9 +298,23 @@ export class ChildrensServicesService {
           { open: [...new Set(open.map((o) => o.what))] },
         );
       }
+      // The census's ReferralNFA: the episode ends with nothing after the referral (no assessment,
+      // strategy discussion, s47, plan or care period): the referral itself led to no further action.
+      const [{ work }] = await namedQuery<{ work: boolean }>(
+        tx,
+        `SELECT EXISTS (SELECT 1 FROM cs_assessment WHERE case_id = :id)
+             OR EXISTS (SELECT 1 FROM cs_strategy_discussion WHERE case_id = :id AND status = 'HELD')
+             OR EXISTS (SELECT 1 FROM cs_s47 WHERE case_id = :id)
+             OR EXISTS (SELECT 1 FROM cs_plan WHERE case_id = :id)
+             OR EXISTS (SELECT 1 FROM cs_looked_after WHERE case_id = :id) AS work`,
+        { id },
+      );
       await tx
         .getRepository(CsCase)
-        .update({ id }, { status: 'CLOSED', closureDate: dto.closureDate, closureReason: dto.reason });
+        .update(
+          { id },
+          { status: 'CLOSED', closureDate: dto.closureDate, closureReason: dto.reason, referralNfa: !work },
+        );
       await this.step(
         tx,
         ctx,
@@ -977,7 +1090,7 @@ export class ChildrensServicesService {
   /** The case with every record, as the council reads it. */
   private async view(tx: EntityManager, _ctx: AccessContext, id: string): Promise<CaseView> {
     const now = this.clock.now();
-    const [c] = await namedQuery<CaseView & { organisationId: string; referralNfa: boolean }>(
+    const [c] = await namedQuery<CaseView & { organisationId: string }>(
       tx,
       `SELECT ${CASE_COLUMNS} FROM cs_case c WHERE c.id = :id`,
       { id },
@@ -1026,7 +1139,7 @@ export class ChildrensServicesService {
         { id },
       ),
     ]);
-    const { organisationId: _o, referralNfa: _n, ...rest } = c!;
+    const { organisationId: _o, ...rest } = c!;
     return {
       ...rest,
       assessments: assessments as never,

@@ -2,23 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AccessContext } from '@app/access';
-import { SharedRecord } from '@app/casework';
+import { type ReturnIdentifiers, SharedRecord } from '@app/casework';
 import { Clock, DomainError, namedQuery } from '@app/platform';
 import { buildCensusXml, type CensusChild, type CensusEpisode, censusPeriod, validateCensus } from './cin-census';
 
-/** Loads a council's census year in a handful of set-based statements (no query per child). */
-export async function loadCensus(tx: EntityManager, organisationId: string, year: number): Promise<CensusChild[]> {
+/** Reads many children's return identifiers at once (SharedRecord.returnIdentifiers, or the CLIs' direct read). */
+export type IdentifiersOf = (tx: EntityManager, childIds: string[]) => Promise<Map<string, ReturnIdentifiers>>;
+
+/**
+ * Loads a council's census year in a handful of set-based statements (no query per child). The
+ * children's identifiers come from the shared record (`identifiersOf`), never from its tables.
+ */
+export async function loadCensus(
+  tx: EntityManager,
+  organisationId: string,
+  year: number,
+  identifiersOf: IdentifiersOf,
+): Promise<CensusChild[]> {
   const { start, end } = censusPeriod(year);
   const d = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
   const cases = await namedQuery<{
     id: string;
     childId: string;
-    laChildId: string | null;
-    upn: string | null;
-    dateOfBirth: string | null;
-    sex: string | null;
-    ethnicity: string | null;
-    disabilities: string[] | null;
     referralDate: string;
     referralSource: string;
     primaryNeed: string | null;
@@ -27,15 +32,15 @@ export async function loadCensus(tx: EntityManager, organisationId: string, year
     closureReason: string | null;
   }>(
     tx,
-    `SELECT c.id, c.child_id AS "childId", ch.la_child_id AS "laChildId", ch.upn, ${d('ch.date_of_birth')} AS "dateOfBirth",
-            ch.sex, ch.ethnicity, ch.disabilities, ${d('c.referral_date')} AS "referralDate", c.referral_source AS "referralSource",
+    `SELECT c.id, c.child_id AS "childId", ${d('c.referral_date')} AS "referralDate", c.referral_source AS "referralSource",
             c.primary_need AS "primaryNeed", c.referral_nfa AS "referralNfa", ${d('c.closure_date')} AS "closureDate",
             c.closure_reason AS "closureReason"
-       FROM cs_case c JOIN child ch ON ch.id = c.child_id
+       FROM cs_case c
       WHERE c.organisation_id = :org AND c.referral_date <= :end AND (c.closure_date IS NULL OR c.closure_date >= :start)
       ORDER BY c.child_id, c.referral_date, c.id`,
     { org: organisationId, start, end },
   );
+  const identifiers = await identifiersOf(tx, [...new Set(cases.map((c) => c.childId))]);
   const scope = `case_id IN (SELECT id FROM cs_case WHERE organisation_id = :org AND referral_date <= :end
                   AND (closure_date IS NULL OR closure_date >= :start))`;
   const params = { org: organisationId, start, end };
@@ -67,11 +72,17 @@ export async function loadCensus(tx: EntityManager, organisationId: string, year
       endDate: string | null;
       initialCategory: string | null;
       latestCategory: string | null;
+      previousPlans: number;
     }>(
       tx,
-      `SELECT id, case_id AS "caseId", kind, ${d('start_date')} AS "startDate", ${d('end_date')} AS "endDate",
-              initial_category AS "initialCategory", latest_category AS "latestCategory"
-         FROM cs_plan WHERE ${scope} AND start_date <= :end ORDER BY start_date`,
+      // NumberOfPreviousCPP: the child's earlier child protection plans with this council, of any year.
+      `WITH cp AS (SELECT id, (row_number() OVER (PARTITION BY child_id ORDER BY start_date, created_at) - 1)::int AS previous
+                     FROM cs_plan WHERE organisation_id = :org AND kind = 'CP')
+       SELECT p.id, p.case_id AS "caseId", p.kind, ${d('p.start_date')} AS "startDate", ${d('p.end_date')} AS "endDate",
+              p.initial_category AS "initialCategory", p.latest_category AS "latestCategory",
+              coalesce(cp.previous, 0) AS "previousPlans"
+         FROM cs_plan p LEFT JOIN cp ON cp.id = p.id
+        WHERE p.${scope} AND p.start_date <= :end ORDER BY p.start_date`,
       params,
     ),
     await namedQuery<{ planId: string; heldOn: string }>(
@@ -93,14 +104,16 @@ export async function loadCensus(tx: EntityManager, organisationId: string, year
   for (const c of cases) {
     let child = children.get(c.childId);
     if (!child) {
+      const who = identifiers.get(c.childId);
       child = {
         childId: c.childId,
-        laChildId: c.laChildId,
-        upn: c.upn,
-        dateOfBirth: c.dateOfBirth,
-        sex: c.sex,
-        ethnicity: c.ethnicity,
-        disabilities: c.disabilities ?? [],
+        laChildId: who?.laChildId ?? null,
+        upn: who?.upn ?? null,
+        dateOfBirth: who?.dateOfBirth ?? null,
+        expectedDateOfBirth: who?.expectedDateOfBirth ?? null,
+        sex: who?.sex ?? null,
+        ethnicity: who?.ethnicity ?? null,
+        disabilities: who?.disabilities ?? [],
         episodes: [],
       };
       children.set(c.childId, child);
@@ -135,6 +148,7 @@ export async function loadCensus(tx: EntityManager, organisationId: string, year
           endDate: p.endDate && p.endDate <= end ? p.endDate : null,
           initialCategory: p.initialCategory,
           latestCategory: p.latestCategory,
+          previousPlans: p.previousPlans,
           reviews: reviewsOf.get(p.id) ?? [],
         })),
     };
@@ -154,7 +168,9 @@ export class CinCensusService {
 
   async census(ctx: AccessContext, year: number, la?: string): Promise<string> {
     return this.db.transaction('REPEATABLE READ', async (tx) => {
-      const children = await loadCensus(tx, ctx.actor.organisationId, year);
+      const children = await loadCensus(tx, ctx.actor.organisationId, year, (t, ids) =>
+        this.record.returnIdentifiers(t, ids),
+      );
       const errors = validateCensus(children, year);
       // Every child the return names is on their access log, refused or not.
       await this.record.recordList(

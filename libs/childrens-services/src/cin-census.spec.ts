@@ -1,4 +1,4 @@
-import { buildCensusXml, type CensusChild, validateCensus } from './cin-census';
+import { buildCensusXml, type CensusChild, censusStructureErrors, validateCensus } from './cin-census';
 
 const child = (over: Partial<CensusChild> = {}): CensusChild => ({
   childId: 'c1',
@@ -26,6 +26,7 @@ const child = (over: Partial<CensusChild> = {}): CensusChild => ({
           endDate: null,
           initialCategory: 'NEG',
           latestCategory: 'NEG',
+          previousPlans: 0,
           reviews: ['2025-09-01'],
         },
       ],
@@ -63,5 +64,46 @@ describe('CIN census validation rules', () => {
     expect(xml).toContain('<LEA>999</LEA>');
     expect(xml).toContain('<Disability>NONE</Disability>');
     expect(xml).toContain('<CPPreviewDate>2025-09-01</CPPreviewDate>');
+  });
+  it('8525 holds for an unborn child with an expected date of birth, sent as ExpectedPersonBirthDate', () => {
+    const unborn = child({ dateOfBirth: null, expectedDateOfBirth: '2026-05-01' });
+    expect(validateCensus([unborn], 2026)).toEqual([]);
+    const xml = buildCensusXml([unborn], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
+    expect(xml).toContain('<ExpectedPersonBirthDate>2026-05-01</ExpectedPersonBirthDate>');
+    expect(xml).not.toContain('<PersonBirthDate>');
+    expect(censusStructureErrors(xml)).toEqual([]);
+  });
+  it('NumberOfPreviousCPP and ReferralNFA are written where the structure puts them', () => {
+    const c = child();
+    c.episodes[0]!.cpPlans[0]!.previousPlans = 2;
+    c.episodes[0]!.referralNfa = true;
+    const xml = buildCensusXml([c], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
+    expect(xml).toMatch(
+      /<LatestCategoryOfAbuse>NEG<\/LatestCategoryOfAbuse>\s*<NumberOfPreviousCPP>2<\/NumberOfPreviousCPP>\s*<Reviews>/,
+    );
+    expect(xml).toContain('<ReferralNFA>true</ReferralNFA>');
+    expect(censusStructureErrors(xml)).toEqual([]);
+  });
+  it('the structure check finds what departs from the published outline', () => {
+    const good = buildCensusXml([child()], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
+    expect(censusStructureErrors(good)).toEqual([]);
+    // Out of order, unknown, a namespace, a date not YYYY-MM-DD, a boolean that is not one.
+    expect(
+      censusStructureErrors(
+        good.replace('<Header>', '<Children/><Header>').replace(/<Children>[\s\S]*<\/Children>/, '<Children/>'),
+      ),
+    ).toEqual([expect.stringMatching(/Message\/Header comes after Children/)]);
+    expect(censusStructureErrors(good.replace('<Sex>', '<Gender>M</Gender><Sex>'))).toEqual([
+      expect.stringMatching(/ChildIdentifiers\/Gender is not an element of ChildIdentifiers/),
+    ]);
+    expect(censusStructureErrors(good.replace('<Message>', '<Message xmlns="urn:x">'))).toContainEqual(
+      expect.stringMatching(/namespace/),
+    );
+    expect(censusStructureErrors(good.replace('2025-05-01', '01/05/2025'))).toEqual([
+      expect.stringMatching(/CINreferralDate is not YYYY-MM-DD/),
+    ]);
+    expect(censusStructureErrors(good.replace('<ReferralNFA>false', '<ReferralNFA>no'))).toEqual([
+      expect.stringMatching(/ReferralNFA is not a boolean/),
+    ]);
   });
 });

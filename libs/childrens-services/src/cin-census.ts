@@ -6,6 +6,8 @@ export interface CensusChild {
   laChildId: string | null;
   upn: string | null;
   dateOfBirth: string | null;
+  /** An unborn child's expected date of birth (ExpectedPersonBirthDate). */
+  expectedDateOfBirth?: string | null;
   sex: string | null;
   ethnicity: string | null;
   disabilities: string[];
@@ -28,6 +30,8 @@ export interface CensusEpisode {
     endDate: string | null;
     initialCategory: string | null;
     latestCategory: string | null;
+    /** NumberOfPreviousCPP: the child's child protection plans with this council that started before this one. */
+    previousPlans: number;
     reviews: string[];
   }[];
 }
@@ -68,7 +72,7 @@ export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChi
     {
       rule: '8525',
       message: 'Either Date of Birth or Expected Date of Birth must be provided',
-      check: (c) => (c.dateOfBirth ? null : 'PersonBirthDate is missing'),
+      check: (c) => (c.dateOfBirth || c.expectedDateOfBirth ? null : 'PersonBirthDate is missing'),
     },
     {
       rule: '8520',
@@ -160,6 +164,7 @@ export function buildCensusXml(children: CensusChild[], header: CensusHeader): s
     opt(ids, 'UPN', c.upn);
     if (!c.upn) ids.ele('UPNunknown').txt('UN1');
     opt(ids, 'PersonBirthDate', c.dateOfBirth);
+    if (!c.dateOfBirth) opt(ids, 'ExpectedPersonBirthDate', c.expectedDateOfBirth);
     opt(ids, 'Sex', c.sex ?? 'U');
     const chars = child.ele('ChildCharacteristics');
     opt(chars, 'Ethnicity', c.ethnicity ?? 'NOBT');
@@ -200,10 +205,120 @@ export function buildCensusXml(children: CensusChild[], header: CensusHeader): s
         opt(x, 'CPPendDate', p.endDate);
         opt(x, 'InitialCategoryOfAbuse', p.initialCategory);
         opt(x, 'LatestCategoryOfAbuse', p.latestCategory);
+        x.ele('NumberOfPreviousCPP').txt(String(p.previousPlans));
         const reviews = x.ele('Reviews');
         for (const r of p.reviews) reviews.ele('CPPreviewDate').txt(r);
       }
     }
   }
   return doc.end({ prettyPrint: true });
+}
+
+/**
+ * The document's structure as the DfE publishes it in outline (the issue's outline of the CIN
+ * census specification): for each element, the children it may hold, in the order they must come.
+ * The DfE's XSD is not available offline, so documents are checked against this table instead
+ * (`censusStructureErrors`); it is our reading of the specification, not the schema itself.
+ */
+export const CIN_CENSUS_STRUCTURE: Record<string, readonly string[]> = {
+  Message: ['Header', 'Children'],
+  Header: ['CollectionDetails', 'Source'],
+  CollectionDetails: ['Collection', 'Year', 'ReferenceDate'],
+  Source: ['SourceLevel', 'LEA', 'SoftwareCode', 'Release', 'SerialNo', 'DateTime'],
+  Children: ['Child'],
+  Child: ['ChildIdentifiers', 'ChildCharacteristics', 'CINdetails'],
+  ChildIdentifiers: ['LAchildID', 'UPN', 'UPNunknown', 'PersonBirthDate', 'ExpectedPersonBirthDate', 'Sex'],
+  ChildCharacteristics: ['Ethnicity', 'Disabilities'],
+  Disabilities: ['Disability'],
+  CINdetails: [
+    'CINreferralDate',
+    'ReferralSource',
+    'PrimaryNeedCode',
+    'CINclosureDate',
+    'ReasonForClosure',
+    'DateOfInitialCPC',
+    'ReferralNFA',
+    'Assessments',
+    'CINPlanDates',
+    'Section47',
+    'ChildProtectionPlans',
+  ],
+  Assessments: ['AssessmentActualStartDate', 'AssessmentAuthorisationDate', 'AssessmentFactors'],
+  AssessmentFactors: ['AssessmentFactor'],
+  CINPlanDates: ['CINPlanStartDate', 'CINPlanEndDate'],
+  Section47: ['S47ActualStartDate', 'InitialCPCtarget', 'DateOfInitialCPC', 'ICPCnotRequired'],
+  ChildProtectionPlans: [
+    'CPPstartDate',
+    'CPPendDate',
+    'InitialCategoryOfAbuse',
+    'LatestCategoryOfAbuse',
+    'NumberOfPreviousCPP',
+    'Reviews',
+  ],
+  Reviews: ['CPPreviewDate'],
+};
+
+/** Elements whose text must be a date (YYYY-MM-DD), a boolean or a whole number. */
+const DATE_ELEMENTS = new Set([
+  'ReferenceDate',
+  'PersonBirthDate',
+  'ExpectedPersonBirthDate',
+  'CINreferralDate',
+  'CINclosureDate',
+  'DateOfInitialCPC',
+  'AssessmentActualStartDate',
+  'AssessmentAuthorisationDate',
+  'CINPlanStartDate',
+  'CINPlanEndDate',
+  'S47ActualStartDate',
+  'InitialCPCtarget',
+  'CPPstartDate',
+  'CPPendDate',
+  'CPPreviewDate',
+]);
+const BOOLEAN_ELEMENTS = new Set(['ReferralNFA', 'ICPCnotRequired']);
+const INTEGER_ELEMENTS = new Set(['NumberOfPreviousCPP', 'Year', 'SerialNo']);
+
+/**
+ * Every place a census document departs from CIN_CENSUS_STRUCTURE: an unknown element, children
+ * out of order, a namespace, a date not YYYY-MM-DD. Empty for a well-formed return.
+ */
+interface XNode {
+  nodeName: string;
+  nodeType: number;
+  namespaceURI: string | null;
+  childNodes: Iterable<XNode>;
+  textContent: string | null;
+}
+
+export function censusStructureErrors(xml: string): string[] {
+  const errors: string[] = [];
+  const root = create(xml).root().node as unknown as XNode;
+  if (root.nodeName !== 'Message') errors.push(`root is ${root.nodeName}, not Message`);
+  if (root.namespaceURI) errors.push(`root has the namespace ${root.namespaceURI}`);
+  const walk = (el: XNode, path: string) => {
+    const allowed = CIN_CENSUS_STRUCTURE[el.nodeName];
+    const kids = [...el.childNodes].filter((n) => n.nodeType === 1);
+    if (!allowed) {
+      if (kids.length) errors.push(`${path} holds elements but is a value`);
+      const text = el.textContent ?? '';
+      if (DATE_ELEMENTS.has(el.nodeName) && !/^\d{4}-\d{2}-\d{2}$/.test(text))
+        errors.push(`${path} is not YYYY-MM-DD: ${text}`);
+      if (BOOLEAN_ELEMENTS.has(el.nodeName) && !/^(true|false)$/.test(text))
+        errors.push(`${path} is not a boolean: ${text}`);
+      if (INTEGER_ELEMENTS.has(el.nodeName) && !/^\d+$/.test(text))
+        errors.push(`${path} is not a whole number: ${text}`);
+      return;
+    }
+    let at = 0;
+    for (const k of kids) {
+      const i = allowed.indexOf(k.nodeName);
+      if (i < 0) errors.push(`${path}/${k.nodeName} is not an element of ${el.nodeName}`);
+      else if (i < at) errors.push(`${path}/${k.nodeName} comes after ${allowed[at]}`);
+      else at = i;
+      walk(k, `${path}/${k.nodeName}`);
+    }
+  };
+  walk(root, 'Message');
+  return errors;
 }

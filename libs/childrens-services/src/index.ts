@@ -6,3 +6,5 @@ export * from './childrens-services.service';
 export * from './childrens-services.state';
 export * from './cin-census';
 export * from './cin-census.service';
+export * from './annex-a';
+export * from './annex-a.service';

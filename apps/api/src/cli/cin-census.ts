@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { AuditService } from '@app/audit';
+import { returnIdentifiersOf } from '@app/children';
 import { buildCensusXml, loadCensus, validateCensus } from '@app/childrens-services';
-import { namedQuery, type OrganisationType, runMigrationsLocked } from '@app/platform';
+import { runMigrationsLocked } from '@app/platform';
 import { fail, openDatabase } from './database';
+import { parseArgs, returnsActor } from './returns-actor';
 
 /**
  * `npm run returns:cin-census -- --year 2026 --la NSC --as <performance officer's email> [--out FILE]`:
@@ -12,9 +14,7 @@ import { fail, openDatabase } from './database';
  * child-level data, and every child it names goes on their access log in that person's name.
  */
 async function main(): Promise<void> {
-  const args = new Map<string, string>();
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) args.set(argv[i]!.replace(/^--/, ''), argv[i + 1] ?? '');
+  const args = parseArgs(process.argv.slice(2));
   const year = Number(args.get('year'));
   const la = args.get('la');
   const as = args.get('as');
@@ -25,32 +25,11 @@ async function main(): Promise<void> {
   try {
     await runMigrationsLocked(ds);
     const xml = await ds.transaction('REPEATABLE READ', async (tx) => {
-      const [user] = await namedQuery<{
-        id: string;
-        organisationId: string;
-        type: OrganisationType;
-        teamId: string | null;
-        roles: string[];
-      }>(
-        tx,
-        `SELECT u.id, u.organisation_id AS "organisationId", o.type, u.team_id AS "teamId", u.roles
-           FROM app_user u JOIN organisation o ON o.id = u.organisation_id
-          WHERE u.email = :as AND o.code = :la AND u.active AND 'performance_officer' = ANY(u.roles)`,
-        { as, la },
-      );
-      if (!user) fail(`${as} is not an active performance officer of ${la}.`);
-      const children = await loadCensus(tx, user.organisationId, year);
+      const actor = await returnsActor(tx, as, la);
+      const children = await loadCensus(tx, actor.organisationId, year, returnIdentifiersOf);
       const errors = validateCensus(children, year);
       await new AuditService(ds).record(tx, {
-        actor: {
-          kind: 'user',
-          id: user.id,
-          organisationId: user.organisationId,
-          organisationType: user.type,
-          teamId: user.teamId,
-          roles: user.roles,
-          scopes: [],
-        },
+        actor,
         action: 'cin_census.export',
         subjectType: 'StatutoryReturn',
         subjectIds: children.map((c) => c.episodes[0]!.caseId),

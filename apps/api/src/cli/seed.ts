@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig, runMigrationsLocked } from '@app/platform';
+import { seedCouncilYear } from '../seed/council-year';
 import { seedDemoChildren } from '../seed/demo-children';
 import { seedDemoSchoolsAndHealth } from '../seed/demo-schools-health';
 import { seedDemoWorld } from '../seed/demo-world';
@@ -17,6 +18,23 @@ async function main(): Promise<void> {
     console.log(
       `Demo world seeded: ${result.organisations} organisations, ${result.users} users, ${children} new children.`,
     );
+    // `npm run seed -- --council-year [--cases 2000] [--year 2026] [--seed N]`: a year of Northshire
+    // Council's children's services for the CIN census and Ofsted's Annex A to have real content.
+    const argv = process.argv.slice(2);
+    if (argv.includes('--council-year')) {
+      const arg = (name: string) => {
+        const i = argv.indexOf(`--${name}`);
+        return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : undefined;
+      };
+      const cases = arg('cases') ?? 2000;
+      if (!Number.isInteger(cases) || cases < 1) fail('--cases must be a positive whole number');
+      await seedCouncilYear(ds, {
+        cases,
+        year: arg('year'),
+        seed: arg('seed'),
+        progress: (m) => console.log(m),
+      });
+    }
   } finally {
     await close();
   }

@@ -875,7 +875,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * A caseload: the cases allocated to me (default), my team's or the council's, newest referral first
+         * @description Open cases unless `status=CLOSED`; filter by worker, child or overdue. Only cases the caller could open are listed (the same scope as GET /cs/cases/{id}); the page is on the access log of each child it names.
+         */
+        get: operations["ChildrensServicesController_list"];
         put?: never;
         /**
          * Open a children in need case (from a MASH referral's decision, or directly)
@@ -1113,6 +1117,26 @@ export interface paths {
          * @description The collection year (2026: 1 April 2025 to 31 March 2026). Validated against the DfE rules first: any error refuses the whole return (422) naming each rule and child. Every child named is on their access log.
          */
         get: operations["ReturnsController_cinCensus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/annex-a": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of Ofsted's Annex A lists (1-7) of the caller's council, as CSV
+         * @description The six months before `at` (default today), with the published column order and answer lists: 1 contacts, 2 early-help, 3 referrals, 4 assessments, 5 s47-and-icpc, 6 children-in-need, 7 child-protection. Every child named is on their access log. docs/domain.md says what each list holds and what is approximated.
+         */
+        get: operations["ReturnsController_annexAList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3409,6 +3433,18 @@ export interface components {
             closureDate: string | null;
             /** @enum {string|null} */
             closureReason: "RC1" | "RC2" | "RC3" | "RC4" | "RC5" | "RC6" | "RC7" | "RC8" | "RC9" | null;
+            /** @description The census's ReferralNFA: closed with nothing after the referral (no assessment, s47, plan). */
+            referralNfa: boolean;
+            /**
+             * Format: uuid
+             * @description The allocated social worker.
+             */
+            allocatedWorkerId: string | null;
+            /**
+             * Format: uuid
+             * @description The team holding the case.
+             */
+            teamId: string | null;
             /** @description Send it back in If-Match to close the case. */
             version: number;
             assessments: components["schemas"]["AssessmentView"][];
@@ -3417,6 +3453,46 @@ export interface components {
             conferences: components["schemas"]["ConferenceView"][];
             plans: components["schemas"]["PlanView"][];
             lookedAfter: components["schemas"]["LookedAfterView"][];
+        };
+        CaseSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            childId: string;
+            /** Format: date */
+            referralDate: string;
+            /** @enum {string} */
+            referralSource: "1A" | "1B" | "1C" | "1D" | "2A" | "2B" | "3A" | "3B" | "3C" | "3D" | "3E" | "3F" | "4" | "5A" | "5B" | "5C" | "5D" | "6" | "7" | "8" | "9" | "10";
+            /** @enum {string|null} */
+            primaryNeed: "N1" | "N2" | "N3" | "N4" | "N5" | "N6" | "N7" | "N8" | "N9" | null;
+            /** @enum {string} */
+            status: "OPEN" | "CLOSED";
+            /** Format: date */
+            closureDate: string | null;
+            /** @enum {string|null} */
+            closureReason: "RC1" | "RC2" | "RC3" | "RC4" | "RC5" | "RC6" | "RC7" | "RC8" | "RC9" | null;
+            /** Format: uuid */
+            allocatedWorkerId: string | null;
+            /** Format: uuid */
+            teamId: string | null;
+            /**
+             * @description The active plan, if any.
+             * @enum {string|null}
+             */
+            activePlan: "CP" | "CIN" | null;
+            /**
+             * Format: date
+             * @description The next review conference due.
+             */
+            nextReviewDue: string | null;
+            /** @description A step is overdue: assessment, strategy discussion, ICPC or review conference. */
+            overdue: boolean;
+            version: number;
+        };
+        CasePage: {
+            data: components["schemas"]["CaseSummary"][];
+            /** @description Pass it as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         CloseCaseDto: {
             /**
@@ -12130,6 +12206,117 @@ export interface operations {
             };
         };
     };
+    ChildrensServicesController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor (signed: only this API's own cursors are accepted). */
+                cursor?: string;
+                /** @description Whose cases: allocated to me (default), held by my team, or the whole council's. */
+                scope?: "mine" | "team" | "organisation";
+                /** @description One worker's caseload (a team manager's view of it). */
+                workerId?: string;
+                /** @description Default: open cases only. */
+                status?: "OPEN" | "CLOSED";
+                /** @description One child's cases. */
+                childId?: string;
+                /** @description Only cases with (true) or without (false) an overdue step: assessment, strategy discussion, ICPC, review. */
+                overdue?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePage"];
+                };
+            };
+            /** @description `scope=team` for someone in no team, or a filter that is not valid (named). */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no bearer token, or one that is expired, revoked or not ours. */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description FORBIDDEN: your role (or your client scopes) does not allow this. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description TOO_MANY_REQUESTS: slow down; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error; quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     ChildrensServicesController_create: {
         parameters: {
             query?: never;
@@ -14464,6 +14651,111 @@ export interface operations {
             };
             /** @description CIN_CENSUS.INVALID: `errors` lists each rule broken, with the child. */
             422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description TOO_MANY_REQUESTS: slow down; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error; quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    ReturnsController_annexAList: {
+        parameters: {
+            query: {
+                /** @description The Annex A list: 1 contacts, 2 early help, 3 referrals, 4 assessments, 5 s47 and ICPCs, 6 children in need, 7 child protection. */
+                list: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+                /** @description The day the lists are produced for (the inspection notice day); the six months before it. Default today. */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list as CSV (header row, then one row per item; dates DD/MM/YYYY). */
+            200: {
+                headers: {
+                    /** @description attachment; the file name names the list and the day. */
+                    "Content-Disposition"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `at` in the future, or `list` not 1-7. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no bearer token, or one that is expired, revoked or not ours. */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description FORBIDDEN: your role (or your client scopes) does not allow this. */
+            403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

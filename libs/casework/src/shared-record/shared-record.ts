@@ -54,6 +54,17 @@ export interface Holder {
   type: OrganisationType;
 }
 
+/** A child's identifiers in a statutory return (DfE CIN census, Ofsted Annex A). Dates YYYY-MM-DD. */
+export interface ReturnIdentifiers {
+  laChildId: string | null;
+  upn: string | null;
+  dateOfBirth: string | null;
+  expectedDateOfBirth: string | null;
+  sex: string | null;
+  ethnicity: string | null;
+  disabilities: string[];
+}
+
 /**
  * The shared child record, as workflows use it (referrals, sharing, and the agency modules): a
  * narrow interface in the kernel, implemented and provided by the children module. Inject
@@ -193,6 +204,14 @@ export abstract class SharedRecord {
     childId: string,
     about: CollaborationNotice,
   ): Promise<Holder[]>;
+
+  /**
+   * The return identifiers of many children at once, for a council's statutory returns (the census
+   * of 20,000 children reads them in one statement). The caller names children of its own records
+   * (its cases) and puts every child it reports on their access log; the record checks nothing else.
+   * Children not on the record are missing from the map.
+   */
+  abstract returnIdentifiers(tx: EntityManager, childIds: string[]): Promise<Map<string, ReturnIdentifiers>>;
 
   /** The audit event of one workflow step about (at most) one child. */
   abstract recordStep(
