@@ -5,12 +5,7 @@
  * Ruby's support plan with two reviews.
  */
 import { DataSource } from 'typeorm';
-import {
-  buildDataSourceOptions,
-  type EmbeddedPostgres,
-  runMigrationsLocked,
-  startEphemeralPostgres,
-} from '@app/platform';
+import { buildDataSourceOptions, runMigrationsLocked } from '@app/platform';
 import { seedDemoChildren } from '../apps/api/src/seed/demo-children';
 import { seedDemoSchoolsAndHealth } from '../apps/api/src/seed/demo-schools-health';
 import { seedDemoWorld } from '../apps/api/src/seed/demo-world';
