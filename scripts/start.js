@@ -23,7 +23,8 @@ const services = [
 const running = new Map();
 let stopping = false;
 
-// Nest's own JSON logger (the worker's) says `level: "log"` and `message`; pino-pretty reads pino's words.
+// Both processes log through pino (libs/platform logging); a line in Nest's own JSON shape (`level: "log"`,
+// `message`), e.g. from a tool, is still turned into pino's words for pino-pretty.
 const NEST_LEVELS = { log: 'info', verbose: 'trace' };
 function asPino(line) {
   if (!line.startsWith('{')) return line;

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import {
+  AppLogger,
   buildDataSourceOptions,
   ConfigError,
+  createRootLogger,
   type EmbeddedPostgres,
   loadConfig,
   runMigrationsLocked,
@@ -26,9 +27,11 @@ async function main(): Promise<void> {
   await runMigrationsLocked(ds);
   await ds.destroy();
 
-  // One JSON object a line, like the API's logs (npm start makes them readable in a terminal).
+  // The API's logger: one pino JSON object a line, the same fields and levels (npm start makes
+  // them readable in a terminal).
+  const root = createRootLogger(config.logLevel);
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, databaseUrl), {
-    logger: new ConsoleLogger({ json: true, colors: false, logLevels: nestLevels(config.logLevel) }),
+    logger: new AppLogger(root),
   });
   const shutdown = async (): Promise<void> => {
     await app.close();
@@ -37,13 +40,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
-  console.log(JSON.stringify({ level: 'info', msg: 'Worker running' }));
-}
-
-function nestLevels(level: string): ('fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose')[] {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const upTo = { silent: -1, fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 }[level] ?? 3;
-  return order.slice(0, upTo + 1);
+  root.info('Worker running');
 }
 
 main().catch((err: unknown) => {
