@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { EscalationService } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
+import { freshNhsNumber } from './support/factories';
 
 const DSL = 'dsl@riverside-academy.example';
 const MASH = 'mash.officer@northshire-council.example';
@@ -50,6 +51,16 @@ describe("children's services: the child-protection journey", () => {
     return req.send(body);
   };
   const get = async (who: string, url: string) => t.http.get(`/api/v1${url}`).set('Authorization', await t.as(who));
+  /** What a nurse's protection-status look-up answers for this child (health reads the council's section). */
+  const protectionStatus = async (childId: string) => {
+    const [{ nhs_number: nhs }] = await t.db.query('SELECT nhs_number FROM child WHERE id = $1', [childId]);
+    const res = await t.http
+      .get(`/api/v1/health/protection-status?nhsNumber=${nhs}`)
+      .set('Authorization', await t.as(NURSE))
+      .set('X-Purpose-Of-Use', 'direct_safeguarding');
+    expect(res.status).toBe(200);
+    return res.body as { status: string; council: { id: string } | null };
+  };
   const attendees = (...codes: string[]) =>
     codes.map((code, i) => ({ organisationId: orgs[code], name: `Attendee ${i + 1}`, role: `${code} lead` }));
   const multiAgency = async (who: string, childId: string) => {
@@ -65,6 +76,7 @@ describe("children's services: the child-protection journey", () => {
       givenName: 'Jess',
       familyName: `Journey${Math.floor(Math.random() * 1e9)}`,
       dateOfBirth: '2013-05-04',
+      nhsNumber: freshNhsNumber(),
     });
     expect(child.status).toBe(201);
     const referral = await post(DSL, '/referrals', {
@@ -234,6 +246,11 @@ describe("children's services: the child-protection journey", () => {
     const icpc = await post(CHAIR, `/cs/cases/${c.id}/conferences`, conference);
     expect(icpc.status).toBe(201);
     const plan = icpc.body.plans[0];
+    // A nurse's look-up now answers "on a child protection plan", with the council to call.
+    expect(await protectionStatus(childId)).toMatchObject({
+      status: 'CHILD_PROTECTION_PLAN',
+      council: { id: orgs.NSC },
+    });
     expect(plan).toMatchObject({
       kind: 'CP',
       status: 'ACTIVE',
@@ -310,6 +327,7 @@ describe("children's services: the child-protection journey", () => {
     });
     expect(ended.status).toBe(201);
     expect(ended.body.plans[0]).toMatchObject({ status: 'ENDED', endDate: '2026-12-01', nextReviewDue: null });
+    expect((await protectionStatus(childId)).status).toBe('NONE_KNOWN');
     const version = (await get(SW, `/cs/cases/${c.id}`)).body.version;
     const closed = await post(SW, `/cs/cases/${c.id}/closure`, { closureDate: '2026-12-01', reason: 'RC7' }, version);
     expect(closed.status).toBe(200);

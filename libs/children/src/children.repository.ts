@@ -437,6 +437,24 @@ export class ChildrenRepository {
     return rows.map((r) => r.plan);
   }
 
+  /** Writes the council's status into its section (created if the council has none yet). */
+  async setCouncilStatus(tx: EntityManager, childId: string, councilId: string, status: string | null): Promise<void> {
+    await namedQuery(
+      tx,
+      `WITH s AS (
+         SELECT CASE WHEN :status = 'child_protection_plan' AND c.date_of_birth IS NULL
+                          AND c.expected_date_of_birth IS NOT NULL
+                     THEN 'unborn_child_protection_plan' ELSE :status END AS plan
+           FROM child c WHERE c.id = :childId)
+       INSERT INTO agency_section (child_id, organisation_id, agency_type, plan_status)
+       SELECT :childId, :councilId, 'local_authority', s.plan FROM s
+       ON CONFLICT (child_id, organisation_id) DO UPDATE
+         SET plan_status = EXCLUDED.plan_status, version = agency_section.version + 1, updated_at = now()
+         WHERE agency_section.plan_status IS DISTINCT FROM EXCLUDED.plan_status`,
+      { childId, councilId, status },
+    );
+  }
+
   /** Children with this NHS number on one of these plans, and the council recording it (the CP-IS look-up). */
   async plansByNhsNumber(
     tx: EntityManager,

@@ -78,6 +78,15 @@ export class ChildrenSharedRecord extends SharedRecord {
     return this.repo.planStatusesOf(tx, childId);
   }
 
+  setCouncilStatus(
+    tx: EntityManager,
+    childId: string,
+    councilId: string,
+    status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null,
+  ): Promise<void> {
+    return this.repo.setCouncilStatus(tx, childId, councilId, status);
+  }
+
   plansByNhsNumber(tx: EntityManager, nhsNumber: string, plans: readonly string[]) {
     return this.repo.plansByNhsNumber(tx, nhsNumber, plans);
   }

@@ -943,6 +943,27 @@ export class ChildrensServicesService {
     );
   }
 
+  /**
+   * The child's status on the council's section, from the plans and periods running now: a child
+   * protection plan first, then looked after, then a child in need plan (the order the
+   * protection-status look-up answers in). Health's look-up and schools' files read it there.
+   */
+  private async syncCouncilStatus(tx: EntityManager, childId: string, organisationId: string): Promise<void> {
+    const [row] = await namedQuery<{ status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null }>(
+      tx,
+      `SELECT CASE
+         WHEN EXISTS (SELECT 1 FROM cs_plan WHERE child_id = :childId AND organisation_id = :org
+                        AND kind = 'CP' AND status = 'ACTIVE') THEN 'child_protection_plan'
+         WHEN EXISTS (SELECT 1 FROM cs_looked_after WHERE child_id = :childId AND organisation_id = :org
+                        AND end_date IS NULL) THEN 'looked_after'
+         WHEN EXISTS (SELECT 1 FROM cs_plan WHERE child_id = :childId AND organisation_id = :org
+                        AND kind = 'CIN' AND status = 'ACTIVE') THEN 'child_in_need_plan'
+       END AS status`,
+      { childId, org: organisationId },
+    );
+    await this.record.setCouncilStatus(tx, childId, organisationId, row?.status ?? null);
+  }
+
   /** Chronology (multi-agency where it is a safeguarding event), audit and the typed event of one step. */
   private async step(
     tx: EntityManager,
@@ -957,6 +978,9 @@ export class ChildrensServicesService {
     occurredOn?: string,
     details: Record<string, unknown> = {},
   ): Promise<void> {
+    if (record === 'plan' || record === 'looked_after' || record === 'conference') {
+      await this.syncCouncilStatus(tx, c.childId, c.organisationId);
+    }
     await this.record.addEntry(tx, ctx, c.childId, {
       category: 'childrens_services',
       summary,

@@ -152,6 +152,19 @@ export abstract class SharedRecord {
   abstract planStatusesOf(tx: EntityManager, childId: string): Promise<string[]>;
 
   /**
+   * The council's statutory status of the child, kept in its section as its children's services
+   * module starts and ends plans and periods (null: none): what the protection-status look-up and
+   * schools' files read. A child protection plan for a child not yet born is recorded as
+   * `unborn_child_protection_plan`.
+   */
+  abstract setCouncilStatus(
+    tx: EntityManager,
+    childId: string,
+    councilId: string,
+    status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null,
+  ): Promise<void>;
+
+  /**
    * The protection-status look-up (CP-IS pattern): the children with this NHS number on one of
    * these plans, each with the council whose section records it; restricted ones flagged (the
    * caller answers for them as for an unknown child). Only the plan and the council: nothing else.
