@@ -33,6 +33,21 @@ export default tseslint.config(
     },
   },
   {
+    // The API runs on Fastify: an Express type in a controller compiles (the web service keeps
+    // Express's types installed) and then fails at run time (no res.setHeader on a Fastify reply).
+    files: ['libs/**/*.ts', 'apps/api/**/*.ts', 'apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'express', message: "The API is on Fastify: use FastifyReply / FastifyRequest from 'fastify'." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read loosely-typed JSON bodies.
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

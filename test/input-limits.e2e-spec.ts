@@ -88,10 +88,16 @@ describe('input limits (issue #10, items 4 and 5)', () => {
               .id;
         url = url.replace('{id}', id);
       }
-      const valid = await t.http.get(url).query({ limit: 1 }).set('Authorization', principal.authorization!);
+      // Inspectors' lists are read only under a declared purpose of inspection.
+      const purpose = url.startsWith('/api/v1/oversight/inspection/') ? { 'X-Purpose-Of-Use': 'inspection' } : {};
+      const valid = await t.http
+        .get(url)
+        .query({ limit: 1 })
+        .set('Authorization', principal.authorization!)
+        .set(purpose);
       if (valid.status !== 200) failures.push(`${url}: ${valid.status} without a cursor`);
       for (const cursor of [...FORGED, ...STALE]) {
-        const res = await t.http.get(url).query({ cursor }).set('Authorization', principal.authorization!);
+        const res = await t.http.get(url).query({ cursor }).set('Authorization', principal.authorization!).set(purpose);
         const named = res.status === 400 && res.body.errors?.some((e: any) => e.field === 'cursor');
         if (!named) failures.push(`${url} cursor ${cursor.slice(0, 30)}: ${res.status} ${JSON.stringify(res.body)}`);
       }

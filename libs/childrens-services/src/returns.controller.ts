@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import { ApiProblems, Clock, DomainError, londonDateString } from '@app/platform';
@@ -66,13 +66,13 @@ export class ReturnsController {
   async annexAList(
     @CurrentAccess() ctx: AccessContext,
     @Query() q: AnnexAQuery,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     const today = londonDateString(this.clock.now());
     const at = q.at ?? today;
     if (at > today) throw DomainError.validation([{ field: 'at', message: 'at is in the future' }]);
     const out = await this.annexA.list(ctx, q.list, at);
-    res.setHeader('Content-Disposition', `attachment; filename="${out.fileName}"`);
+    res.header('Content-Disposition', `attachment; filename="${out.fileName}"`);
     return out.csv;
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type AccessContext, CurrentAccess, RequirePermission } from '@app/access';
 import {
   ApiIfMatch,
@@ -47,11 +47,11 @@ export class SupportPlanController {
   async create(
     @CurrentAccess() ctx: AccessContext,
     @Body() dto: CreateSupportPlanDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SupportPlanDto> {
     const plan = await this.plans.create(ctx, dto);
-    res.setHeader('Location', `/api/v1/support-plans/${plan.id}`);
-    res.setHeader('ETag', etag(plan.version));
+    res.header('Location', `/api/v1/support-plans/${plan.id}`);
+    res.header('ETag', etag(plan.version));
     return plan;
   }
 
@@ -71,10 +71,10 @@ export class SupportPlanController {
   async get(
     @CurrentAccess() ctx: AccessContext,
     @Param('id', uuid) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SupportPlanDto> {
     const plan = await this.plans.get(ctx, id);
-    res.setHeader('ETag', etag(plan.version));
+    res.header('ETag', etag(plan.version));
     return plan;
   }
 
@@ -89,10 +89,10 @@ export class SupportPlanController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: UpdateSupportPlanDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SupportPlanDto> {
     const plan = await this.plans.update(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(plan.version));
+    res.header('ETag', etag(plan.version));
     return plan;
   }
 
@@ -111,10 +111,10 @@ export class SupportPlanController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: AddSupportReviewDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SupportPlanDto> {
     const plan = await this.plans.addReview(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(plan.version));
+    res.header('ETag', etag(plan.version));
     return plan;
   }
 
@@ -131,10 +131,10 @@ export class SupportPlanController {
     @Param('id', uuid) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() dto: EndSupportPlanDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SupportPlanDto> {
     const plan = await this.plans.end(ctx, id, versionFromIfMatch(ifMatch), dto);
-    res.setHeader('ETag', etag(plan.version));
+    res.header('ETag', etag(plan.version));
     return plan;
   }
 }
