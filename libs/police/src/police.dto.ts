@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -160,7 +160,7 @@ export class MissingEpisodeDto {
 export class CreatePersonDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) givenName!: string;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) familyName!: string;
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], description: 'Other names used; a correction replaces them all.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -192,27 +192,7 @@ export class PersonDto {
 }
 
 /** A correction of a person of interest: only the fields sent change (If-Match required). */
-export class UpdatePersonDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
-  @ApiPropertyOptional({ type: [String], description: 'Replaces the aliases.' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  aliases?: string[];
-  @ApiPropertyOptional({ format: 'date' })
-  @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
-  dateOfBirth?: string;
-  @ApiPropertyOptional({ description: 'Police National Computer ID, YY/NNNNNNNL (checked).' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
-  pncId?: string;
-}
+export class UpdatePersonDto extends PartialType(CreatePersonDto) {}
 
 export class CreateVehicleDto {
   @ApiProperty({ description: 'Registration mark; stored upper case without spaces.', example: 'AB12 CDE' })
@@ -234,15 +214,7 @@ export class VehicleDto {
 }
 
 /** A correction of a vehicle of interest: only the fields sent change (If-Match required). */
-export class UpdateVehicleDto {
-  @ApiPropertyOptional({ description: 'Registration mark; stored upper case without spaces.', example: 'AB12 CDE' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
-  vrm?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 60) make?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 40) colour?: string;
-}
+export class UpdateVehicleDto extends PartialType(CreateVehicleDto) {}
 
 export class CreateLocationDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 300) address!: string;
@@ -257,7 +229,10 @@ export class CreateLocationDto {
   @Min(-180)
   @Max(180)
   longitude?: number;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() hotspot?: boolean;
+  @ApiPropertyOptional({ description: 'A known hotspot (false when a new location leaves it out).' })
+  @IsOptional()
+  @IsBoolean()
+  hotspot?: boolean;
 }
 
 export class LocationDto {
@@ -273,22 +248,7 @@ export class LocationDto {
 }
 
 /** A correction of a location of interest: only the fields sent change (If-Match required). */
-export class UpdateLocationDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 300) address?: string;
-  @ApiPropertyOptional({ description: 'Stored upper case with one space before the inward code.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(12)
-  postcode?: string;
-  @ApiPropertyOptional({ minimum: -90, maximum: 90 }) @IsOptional() @IsNumber() @Min(-90) @Max(90) latitude?: number;
-  @ApiPropertyOptional({ minimum: -180, maximum: 180 })
-  @IsOptional()
-  @IsNumber()
-  @Min(-180)
-  @Max(180)
-  longitude?: number;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() hotspot?: boolean;
-}
+export class UpdateLocationDto extends PartialType(CreateLocationDto) {}
 
 export class NodeRefDto {
   @ApiProperty({ enum: NODE_KINDS }) @IsIn(NODE_KINDS) kind!: NodeKind;

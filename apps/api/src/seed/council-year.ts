@@ -11,6 +11,7 @@ import {
   CsPlan,
   CsS47,
   CsStrategyDiscussion,
+  REFERRAL_SOURCES,
 } from '@app/childrens-services';
 import { londonDateString, namedQuery, WorkingDayCalendar } from '@app/platform';
 
@@ -39,30 +40,6 @@ export interface CouncilYearResult {
 
 const BATCH = 1000;
 const DAY = 86_400_000;
-const SOURCES = [
-  '1A',
-  '1B',
-  '1C',
-  '1D',
-  '2A',
-  '2B',
-  '3A',
-  '3B',
-  '3C',
-  '3D',
-  '3E',
-  '3F',
-  '4',
-  '5A',
-  '5B',
-  '5C',
-  '5D',
-  '6',
-  '7',
-  '8',
-  '9',
-  '10',
-];
 // Police, schools and health refer most (DfE CIN statistics: police ~30%, schools ~20%, health ~15%).
 const SOURCE_WEIGHTS = [3, 1, 1, 1, 18, 2, 5, 3, 3, 2, 1, 1, 3, 3, 2, 1, 1, 30, 4, 10, 3, 2];
 const ETHNICITIES = [
@@ -276,7 +253,7 @@ export async function seedCouncilYear(ds: DataSource, opts: CouncilYearOptions):
       organisationId: org.id,
       childId,
       referralDate,
-      referralSource: r.weighted(SOURCES, SOURCE_WEIGHTS),
+      referralSource: r.weighted(REFERRAL_SOURCES, SOURCE_WEIGHTS),
       primaryNeed: null,
       status: 'OPEN',
       referralNfa: false,

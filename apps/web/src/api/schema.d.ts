@@ -4139,6 +4139,7 @@ export interface components {
         CreatePersonDto: {
             givenName: string;
             familyName: string;
+            /** @description Other names used; a correction replaces them all. */
             aliases?: string[];
             /** Format: date */
             dateOfBirth?: string;
@@ -4162,7 +4163,7 @@ export interface components {
         UpdatePersonDto: {
             givenName?: string;
             familyName?: string;
-            /** @description Replaces the aliases. */
+            /** @description Other names used; a correction replaces them all. */
             aliases?: string[];
             /** Format: date */
             dateOfBirth?: string;
@@ -4204,8 +4205,8 @@ export interface components {
             postcode: string;
             latitude?: number;
             longitude?: number;
-            /** @default false */
-            hotspot: boolean;
+            /** @description A known hotspot (false when a new location leaves it out). */
+            hotspot?: boolean;
         };
         LocationDto: {
             /** Format: uuid */
@@ -4226,6 +4227,7 @@ export interface components {
             postcode?: string;
             latitude?: number;
             longitude?: number;
+            /** @description A known hotspot (false when a new location leaves it out). */
             hotspot?: boolean;
         };
         NodeRefDto: {
