@@ -145,9 +145,40 @@ describe('education journeys', () => {
     expect(file.body.status).toMatchObject({ childProtectionPlan: true });
   });
 
+  it("a child named by id joins the roll under the record's name, or the name the school gives; the roll pages in name order", async () => {
+    const stem = `Named${Date.now().toString(36)}`;
+    const today = t.clock.now().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    const leaveAndReturn = async (familyName: string, body: object) => {
+      const pupil = await addPupil(familyName);
+      const left = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+        movedOn: today,
+        destination: 'UNKNOWN',
+        councilId: orgs.NSC,
+      });
+      expect(left.status).toBe(201);
+      return post(DSL, '/api/v1/education/pupils', { upn: freshUpn(), childId: pupil.childId, ...body });
+    };
+    const recordName = await leaveAndReturn(`${stem}b`, {});
+    expect(recordName.status).toBe(201);
+    expect(recordName.body).toMatchObject({ givenName: 'Jade', familyName: `${stem}b` });
+    const schoolName = await leaveAndReturn(`${stem}c`, { givenName: 'Jadey' });
+    expect(schoolName.status).toBe(201);
+    expect(schoolName.body).toMatchObject({ givenName: 'Jadey', familyName: `${stem}c` });
+    await addPupil(`${stem}a`);
+    // Name order, a page at a time, under the family-name prefix.
+    const one = await get(TEACHER, `/api/v1/education/pupils?familyName=${stem}&limit=1`);
+    expect(one.body.data.map((p: any) => p.familyName)).toEqual([`${stem}a`]);
+    const two = await get(TEACHER, `/api/v1/education/pupils?familyName=${stem}&limit=5&cursor=${one.body.nextCursor}`);
+    expect(two.body.data.map((p: any) => [p.givenName, p.familyName])).toEqual([
+      ['Jade', `${stem}b`],
+      ['Jadey', `${stem}c`],
+    ]);
+  });
+
   it('a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (half term skipped), and stops when confirmed', async () => {
     t.clock.set(new Date('2026-10-23T10:00:00Z')); // Friday before half term
-    const pupil = await addPupil(`Mover${Date.now().toString(36)}`);
+    const familyName = `Mover${Date.now().toString(36)}`;
+    const pupil = await addPupil(familyName);
     const halfTerm = ['2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30'].map((date) => ({
       date,
       reason: 'Half term',
@@ -226,6 +257,12 @@ describe('education journeys', () => {
     // The pupil is now on the new school's roll; the old school's DSL still reads what it sent.
     const newRoll = (await get(NEW_DSL, '/api/v1/education/pupils?limit=200')).body.data as any[];
     expect(newRoll.map((p) => p.childId)).toContain(pupil.childId);
+    // ... under the name the old school knew, found by the roll's family-name search.
+    const found = await get(
+      NEW_TEACHER,
+      `/api/v1/education/pupils?familyName=${encodeURIComponent(familyName.slice(0, 8))}`,
+    );
+    expect(found.body.data).toEqual([expect.objectContaining({ givenName: 'Jade', familyName, yearGroup: '7' })]);
     expect((await get(DSL, `/api/v1/education/transfers/${id}`)).status).toBe(200);
   });
 

@@ -101,11 +101,6 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     table: 'team',
     why: "identity's directory: the responsible council's MASH team is the contact point",
   },
-  {
-    lib: 'education',
-    table: 'child',
-    why: 'TO MOVE behind SharedRecord: the pupil roll joins the child for name and date of birth (school section only)',
-  },
   // Oversight is the partnership's read model of what every module recorded (issue 16): it reads
   // the audit log, the kernel's deadlines, escalations and notifications, and the workflows' records,
   // always under the viewer's scope in the same statement; it never writes them.

@@ -34,8 +34,22 @@ export class AddPupilDto {
   @IsUUID()
   childId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) givenName?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
+  @ApiPropertyOptional({
+    description: "The name your school knows the pupil by (default: the record's, with childId).",
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  givenName?: string;
+
+  @ApiPropertyOptional({ description: "The pupil's family name (default: the record's, with childId)." })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  familyName?: string;
+
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
   @IsDateString({ strict: true })

@@ -13,10 +13,17 @@ import {
 import { Child } from '@app/children';
 import { Organisation } from '@app/identity';
 
-/** A child on a school's roll: what lets the school's staff name the pupil without reading the record. */
+/**
+ * A child on a school's roll: what lets the school's staff name the pupil without reading the record.
+ * The roll keeps the name and date of birth the school knows (as a school's own information system
+ * does), taken at enrolment from the details the school gave or the record as the school could read
+ * it, so the roll is listed, filtered and ordered from the school's own table.
+ */
 @Entity('pupil')
 @Index('uq_pupil_on_roll', ['organisationId', 'childId'], { unique: true, where: 'left_on IS NULL' })
 @Index('ix_pupil_child', ['childId'])
+// The roll, in name order, and the family-name prefix search over it.
+@Index('ix_pupil_roll_name', ['organisationId', 'familyName', 'givenName', 'id'], { where: 'left_on IS NULL' })
 export class Pupil {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -34,6 +41,17 @@ export class Pupil {
   @ManyToOne(() => Child, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'child_id' })
   child?: Child;
+
+  /** The pupil's given name as the school knows it. */
+  @Column({ type: 'varchar', length: 100 })
+  givenName!: string;
+
+  /** The pupil's family name as the school knows it. */
+  @Column({ type: 'varchar', length: 100 })
+  familyName!: string;
+
+  @Column({ type: 'date', nullable: true })
+  dateOfBirth!: string | null;
 
   /** Unique Pupil Number, validated with its check letter. */
   @Column({ type: 'char', length: 13 })

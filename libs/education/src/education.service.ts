@@ -47,7 +47,7 @@ type PupilRow = PupilDto & {
 
 const PUPIL_COLUMNS = `p.id, p.organisation_id AS "organisationId", p.child_id AS "childId", p.upn, p.year_group AS "yearGroup",
   to_char(p.on_roll_from, 'YYYY-MM-DD') AS "onRollFrom", to_char(p.left_on, 'YYYY-MM-DD') AS "leftOn", p.version,
-  c.given_name AS "givenName", c.family_name AS "familyName", to_char(c.date_of_birth, 'YYYY-MM-DD') AS "dateOfBirth"`;
+  p.given_name AS "givenName", p.family_name AS "familyName", to_char(p.date_of_birth, 'YYYY-MM-DD') AS "dateOfBirth"`;
 
 const TRANSFER_COLUMNS = `x.id, x.status, x.destination, x.child_id AS "childId", x.pupil_id AS "pupilId",
   to_char(x.moved_on, 'YYYY-MM-DD') AS "movedOn", x.sent_at AS "sentAt", x.due_at AS "dueAt", x.received_at AS "receivedAt",
@@ -58,6 +58,13 @@ const TRANSFER_COLUMNS = `x.id, x.status, x.destination, x.child_id AS "childId"
   (x.received_at IS NULL AND x.due_at < :now) AS overdue`;
 const TRANSFER_FROM = `safeguarding_file_transfer x JOIN organisation fo ON fo.id = x.from_organisation_id
   LEFT JOIN organisation tor ON tor.id = x.to_organisation_id LEFT JOIN organisation co ON co.id = x.council_organisation_id`;
+
+/** Who a pupil is, as the school knows it. */
+interface PupilName {
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string | null;
+}
 
 type TransferRow = FileTransferDto & {
   childId: string;
@@ -89,24 +96,14 @@ export class EducationService {
     const upn = validateIdentifier('upn', dto.upn);
     if (!upn.valid) throw EducationError.badUpn(upn.reason);
     return this.db.transaction(async (tx) => {
-      const childId = dto.childId
-        ? (await this.record.requireChild(tx, ctx, dto.childId, { working: true })).id
-        : await this.record.findOrRegister(
-            tx,
-            ctx,
-            {
-              givenName: dto.givenName ?? null,
-              familyName: dto.familyName ?? null,
-              dateOfBirth: dto.dateOfBirth ?? null,
-              ...(dto.nhsNumber ? { nhsNumber: dto.nhsNumber } : {}),
-            },
-            '',
-          );
-      const id = await this.putOnRoll(tx, ctx.actor.organisationId, childId, upn.value, {
+      const known = await this.knownAs(tx, ctx, dto);
+      const id = await this.putOnRoll(tx, ctx.actor.organisationId, known.childId, upn.value, {
+        ...known.who,
         yearGroup: dto.yearGroup ?? null,
         onRollFrom: dto.onRollFrom ?? londonDateString(this.clock.now()),
         by: ctx.actor.id,
       });
+      const childId = known.childId;
       await this.record.addEntry(tx, ctx, childId, {
         category: 'education',
         summary: 'Joined the school roll.',
@@ -118,19 +115,75 @@ export class EducationService {
     });
   }
 
+  /**
+   * The child, and who the pupil is as the school knows it: the details it gave, else the record's as
+   * the school may read them. A school that names a child it works with but may not read the name of
+   * gives the name itself (400 naming the field otherwise).
+   */
+  private async knownAs(
+    tx: EntityManager,
+    ctx: AccessContext,
+    dto: AddPupilDto,
+  ): Promise<{ childId: string; who: PupilName }> {
+    if (!dto.childId) {
+      const childId = await this.record.findOrRegister(
+        tx,
+        ctx,
+        {
+          givenName: dto.givenName ?? null,
+          familyName: dto.familyName ?? null,
+          dateOfBirth: dto.dateOfBirth ?? null,
+          ...(dto.nhsNumber ? { nhsNumber: dto.nhsNumber } : {}),
+        },
+        '',
+      );
+      // findOrRegister refused missing details: the three are there.
+      return {
+        childId,
+        who: { givenName: dto.givenName!, familyName: dto.familyName!, dateOfBirth: dto.dateOfBirth ?? null },
+      };
+    }
+    const child = await this.record.requireChild(tx, ctx, dto.childId, { working: true });
+    const onRecord = this.record.identityOf(ctx, child);
+    const who = {
+      givenName: dto.givenName ?? onRecord.givenName,
+      familyName: dto.familyName ?? onRecord.familyName,
+      dateOfBirth: dto.dateOfBirth ?? onRecord.dateOfBirth ?? null,
+    };
+    const missing = (['givenName', 'familyName'] as const).filter((f) => !who[f]);
+    if (missing.length) {
+      throw DomainError.validation(
+        missing.map((field) => ({
+          field,
+          message: `${field} is required: the record does not show it to your school`,
+        })),
+      );
+    }
+    return { childId: child.id, who: who as PupilName };
+  }
+
   private async putOnRoll(
     tx: EntityManager,
     organisationId: string,
     childId: string,
     upn: string,
-    opts: { yearGroup: string | null; onRollFrom: string; by: string },
+    opts: PupilName & { yearGroup: string | null; onRollFrom: string; by: string },
   ): Promise<string> {
     const rows = await namedQuery<{ id: string }>(
       tx,
-      `INSERT INTO pupil (organisation_id, child_id, upn, year_group, on_roll_from)
-       VALUES (:organisationId, :childId, :upn, :yearGroup, :onRollFrom)
+      `INSERT INTO pupil (organisation_id, child_id, upn, given_name, family_name, date_of_birth, year_group, on_roll_from)
+       VALUES (:organisationId, :childId, :upn, :givenName, :familyName, :dateOfBirth, :yearGroup, :onRollFrom)
        ON CONFLICT (organisation_id, child_id) WHERE left_on IS NULL DO NOTHING RETURNING id`,
-      { organisationId, childId, upn, yearGroup: opts.yearGroup, onRollFrom: opts.onRollFrom },
+      {
+        organisationId,
+        childId,
+        upn,
+        givenName: opts.givenName,
+        familyName: opts.familyName,
+        dateOfBirth: opts.dateOfBirth,
+        yearGroup: opts.yearGroup,
+        onRollFrom: opts.onRollFrom,
+      },
     );
     if (!rows[0]) throw EducationError.alreadyOnRoll();
     await this.record.involve(tx, childId, organisationId, 'statutory', 'On the school roll', opts.by);
@@ -144,18 +197,18 @@ export class EducationService {
       const where = [scope.sql, 'p.organisation_id = :org', 'p.left_on IS NULL'];
       const params: Record<string, unknown> = { ...scope.params, org: ctx.actor.organisationId, limit: limit + 1 };
       if (q.familyName) {
-        where.push(`lower(c.family_name) LIKE :prefix`);
+        where.push(`lower(p.family_name) LIKE :prefix`);
         params.prefix = `${q.familyName.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       }
       const after = decodeCursor(q.cursor, ['text', 'text', 'uuid']);
       if (after) {
         Object.assign(params, { cf: after[0], cg: after[1], ci: after[2] });
-        where.push('(c.family_name, c.given_name, p.id) > (:cf, :cg, :ci)');
+        where.push('(p.family_name, p.given_name, p.id) > (:cf, :cg, :ci)');
       }
       const rows = await namedQuery<PupilRow>(
         tx,
-        `SELECT ${PUPIL_COLUMNS} FROM pupil p JOIN child c ON c.id = p.child_id WHERE ${where.join(' AND ')}
-          ORDER BY c.family_name, c.given_name, p.id LIMIT :limit`,
+        `SELECT ${PUPIL_COLUMNS} FROM pupil p WHERE ${where.join(' AND ')}
+          ORDER BY p.family_name, p.given_name, p.id LIMIT :limit`,
         params,
       );
       const page = toPage(rows, limit, (r) => [r.familyName, r.givenName, r.id]);
@@ -203,7 +256,7 @@ export class EducationService {
       fields: this.pupilFields(tx),
       prefix: 'pp',
       sql: (scope) =>
-        `SELECT ${PUPIL_COLUMNS} FROM pupil p JOIN child c ON c.id = p.child_id
+        `SELECT ${PUPIL_COLUMNS} FROM pupil p
           WHERE p.id = :id AND ${scope} ${lock ? 'FOR UPDATE OF p' : ''}`,
       params: { id },
       notFound: EducationError.pupilNotFound,
@@ -505,8 +558,9 @@ export class EducationService {
       if (row.toOrganisationId) {
         await namedQuery(
           tx,
-          `INSERT INTO pupil (organisation_id, child_id, upn, year_group, on_roll_from)
-           SELECT :org, p.child_id, p.upn, p.year_group, :today FROM pupil p WHERE p.id = :pupilId
+          `INSERT INTO pupil (organisation_id, child_id, upn, given_name, family_name, date_of_birth, year_group, on_roll_from)
+           SELECT :org, p.child_id, p.upn, p.given_name, p.family_name, p.date_of_birth, p.year_group, :today
+             FROM pupil p WHERE p.id = :pupilId
            ON CONFLICT (organisation_id, child_id) WHERE left_on IS NULL DO NOTHING`,
           { org: row.toOrganisationId, pupilId: row.pupilId, today: londonDateString(now) },
         );

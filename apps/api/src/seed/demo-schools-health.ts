@@ -31,11 +31,13 @@ export async function seedDemoSchoolsAndHealth(ds: DataSource, now = new Date())
 
     // Riverside Academy's roll.
     const [ameliaAtRva] = await q(
-      `INSERT INTO pupil (organisation_id, child_id, upn, year_group, on_roll_from) VALUES ($1, $2, 'B801200005001', '9', '2023-09-04') RETURNING id`,
+      `INSERT INTO pupil (organisation_id, child_id, upn, given_name, family_name, date_of_birth, year_group, on_roll_from)
+       SELECT $1, c.id, 'B801200005001', c.given_name, c.family_name, c.date_of_birth, '9', '2023-09-04' FROM child c WHERE c.id = $2 RETURNING id`,
       [rva.id, amelia.id],
     );
     await q(
-      `INSERT INTO pupil (organisation_id, child_id, upn, year_group, on_roll_from) VALUES ($1, $2, 'B801200006002', '11', '2021-09-02')`,
+      `INSERT INTO pupil (organisation_id, child_id, upn, given_name, family_name, date_of_birth, year_group, on_roll_from)
+       SELECT $1, c.id, 'B801200006002', c.given_name, c.family_name, c.date_of_birth, '11', '2021-09-02' FROM child c WHERE c.id = $2`,
       [rva.id, leah.id],
     );
 
@@ -90,7 +92,8 @@ export async function seedDemoSchoolsAndHealth(ds: DataSource, now = new Date())
       ],
     );
     await q(
-      `INSERT INTO pupil (organisation_id, child_id, upn, year_group, on_roll_from) VALUES ($1, $2, 'B801200005001', '9', $3)`,
+      `INSERT INTO pupil (organisation_id, child_id, upn, given_name, family_name, date_of_birth, year_group, on_roll_from)
+       SELECT $1, c.id, 'B801200005001', c.given_name, c.family_name, c.date_of_birth, '9', $3 FROM child c WHERE c.id = $2`,
       [hhs.id, amelia.id, day(now, 17)],
     );
     await q(

@@ -3628,7 +3628,9 @@ export interface components {
              * @description A child your school already works with; or give the details.
              */
             childId?: string;
+            /** @description The name your school knows the pupil by (default: the record's, with childId). */
             givenName?: string;
+            /** @description The pupil's family name (default: the record's, with childId). */
             familyName?: string;
             /** Format: date */
             dateOfBirth?: string;
