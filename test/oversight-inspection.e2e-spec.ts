@@ -239,6 +239,31 @@ describe('inspection lists (oversight)', () => {
     expect(JSON.stringify([...requests, ...decisions])).not.toContain('POLICE-INTEL');
   });
 
+  it("the inspector's single reads withhold what a police force wrote, as the lists do; the parties read it", async () => {
+    const read = async (who: string, path: string) => {
+      const res = await t.http.get(`/api/v1/${path}`).set('Authorization', await auth(who));
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const concern = await read(INSPECTOR, `concerns/${made.policeConcern}`);
+    expect(concern).toMatchObject({
+      whatWasSeen: null,
+      childsWords: null,
+      withheld: ['whatWasSeen', 'childsWords', 'decisionReason'],
+    });
+    const referral = await read(INSPECTOR, `referrals/${made.policeReferral}`);
+    expect(referral).toMatchObject({ reason: null, withheld: ['reason', 'transitions.reason'] });
+    const request = await read(INSPECTOR, `information-requests/${made.policeRequest}`);
+    expect(request).toMatchObject({ purpose: null, withheld: ['purpose'] });
+    expect(JSON.stringify([concern, referral, request])).not.toContain('POLICE-INTEL');
+    // The council's own decision reason on the police request is the council's text: shown.
+    expect(request.decisionReason).toBe('Council: no purpose given that needs social-care detail.');
+    // The parties read the text in full, with nothing withheld.
+    expect(await read(CSE, `concerns/${made.policeConcern}`)).toMatchObject({ whatWasSeen: POLICE_TEXT, withheld: [] });
+    expect(await read(NSC_TM, `referrals/${made.policeReferral}`)).toMatchObject({ reason: POLICE_TEXT, withheld: [] });
+    expect(await read(NSC_TM, `information-requests/${made.policeRequest}`)).toMatchObject({ purpose: POLICE_TEXT });
+  });
+
   it('audits every page read with the declared purpose and every child it names', async () => {
     const before: { n: number }[] = await t.db.query(
       `SELECT count(*)::int AS n FROM audit_event WHERE action = 'inspection.concerns'`,

@@ -32,7 +32,40 @@ export const TIPPING_OFF_RULES = [
     rule: "Police intelligence (CSE screenings, missing-episode records, persons, vehicles and locations of interest, their links, the network, problem profiles, CAWNs) is read only by the force that recorded it; another force reads a person, vehicle or location only once disclosed to it. A cross-force match tells each force that a match exists, the other force's name and a match reference, never the other's content. Only the summary of a missing episode goes to the multi-agency chronology.",
     why: 'a suspect, a car or an address known to the police must not reach anyone who could tip off, nor another force before a recorded disclosure',
   },
+  {
+    rule: 'Text a police force wrote on a concern, a referral or an information request is read by the parties to it (the force, and the organisation it sent it to or received it from); a reader who is not a party (an inspector) reads that the work exists, who, when and what became of it, never the text: in lists and single reads alike the fields are null and named in `withheld`.',
+    why: 'what the police wrote is police intelligence, which inspection does not read; the force may disclose it through a grant',
+  },
 ] as const;
+
+/** One organisation's part of a piece of work: the fields it wrote. */
+export interface WrittenBy<T> {
+  organisationType: OrganisationType | string;
+  fields: readonly (keyof T & string)[];
+}
+
+/**
+ * Withholds (sets to null) the text a police force wrote on a piece of work from a reader whose
+ * organisation is not a party to it (TIPPING_OFF_RULES: police-written text), and returns the names
+ * of the fields withheld (empty for a party).
+ */
+export function withholdPoliceText<T extends object>(
+  row: T,
+  readerOrganisationId: string,
+  parties: readonly string[],
+  sides: readonly WrittenBy<T>[],
+): string[] {
+  if (parties.includes(readerOrganisationId)) return [];
+  const withheld: string[] = [];
+  for (const side of sides) {
+    if (side.organisationType !== 'police_force') continue;
+    for (const f of side.fields) {
+      (row as Record<string, unknown>)[f] = null;
+      withheld.push(f);
+    }
+  }
+  return withheld;
+}
 
 /** Kinds of organisation whose involvement with a child is itself sensitive. */
 const SENSITIVE_HOLDERS: readonly OrganisationType[] = ['police_force', 'health'];

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AccessContext } from '@app/access';
+import { type AccessContext, withholdPoliceText } from '@app/access';
 import { Deadlines, Notifier, SharedRecord, Timescales } from '@app/casework';
 import { Clock, DomainError, type Page } from '@app/platform';
 import { urgencyOf } from './referral-state';
 import type { Concern } from './referral.entity';
-import { strip } from './referral-view';
+import { type ConcernRow, strip } from './referral-view';
 import type { ConcernDecisionDto, ConcernDto, ConcernInboxQuery, CreateConcernDto } from './referrals.dto';
 import { ReferralError } from './referrals.errors';
 import { type ConcernRecord, ReferralsRepository } from './referrals.repository';
@@ -129,7 +129,7 @@ export class ConcernsService {
     return this.db.transaction(async (tx) => {
       const row = await this.repo.requireConcern(tx, ctx, id, 'read', this.clock.now());
       await this.record.recordStep(tx, ctx, 'concern.read', 'Concern', [id], row.childId, {});
-      return strip(row) as ConcernDto;
+      return this.present(tx, ctx, row);
     });
   }
 
@@ -174,6 +174,20 @@ export class ConcernsService {
 
   /** The concern as a write left it, for the writer's response (the write's own event covers it). */
   private async view(tx: EntityManager, ctx: AccessContext, id: string): Promise<ConcernDto> {
-    return strip(await this.repo.requireConcern(tx, ctx, id, 'read', this.clock.now())) as ConcernDto;
+    return this.present(tx, ctx, await this.repo.requireConcern(tx, ctx, id, 'read', this.clock.now()));
+  }
+
+  /** One concern as its reader may see it: what a police force wrote stays with the force (TIPPING_OFF_RULES). */
+  private async present(tx: EntityManager, ctx: AccessContext, row: ConcernRow): Promise<ConcernDto> {
+    const dto = strip(row) as ConcernDto;
+    const party = row.organisationId === ctx.actor.organisationId;
+    const type = party ? '' : await this.repo.organisationTypeOf(tx, row.organisationId);
+    dto.withheld = withholdPoliceText(
+      dto,
+      ctx.actor.organisationId,
+      [row.organisationId],
+      [{ organisationType: type, fields: ['whatWasSeen', 'childsWords', 'decisionReason'] }],
+    );
+    return dto;
   }
 }

@@ -100,7 +100,13 @@ export class ConcernDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) childId!: string | null;
   @ApiProperty({ type: SubjectDto }) subject!: SubjectDto;
   @ApiProperty({ enum: CONCERN_CATEGORIES }) category!: string;
-  @ApiProperty({ maxLength: 20000 }) whatWasSeen!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 20000,
+    description: 'Null only where withheld (see withheld).',
+  })
+  whatWasSeen!: string | null;
   @ApiProperty({ type: String, nullable: true, maxLength: 20000 }) childsWords!: string | null;
   @ApiProperty() occurredAt!: Date;
   @ApiProperty() immediateDanger!: boolean;
@@ -110,6 +116,14 @@ export class ConcernDto {
   @ApiProperty() dueAt!: Date;
   @ApiProperty({ description: 'Past its due time without a decision.' }) overdue!: boolean;
   @ApiProperty() createdAt!: Date;
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description:
+      'On a single read: the fields a police force wrote, withheld (null) from a reader not party to the work ' +
+      '(an inspector): police intelligence, which inspection does not read. Empty for the parties.',
+  })
+  withheld?: string[];
 }
 
 export class ConcernPage {
@@ -298,7 +312,13 @@ export class ReferralDto {
   })
   childId!: string | null;
   @ApiProperty({ type: SubjectDto }) subject!: SubjectDto;
-  @ApiProperty({ maxLength: 20000 }) reason!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 20000,
+    description: 'Null only where withheld (see withheld).',
+  })
+  reason!: string | null;
   @ApiProperty({ enum: RAGS }) rag!: string;
   @ApiProperty() immediateDanger!: boolean;
   @ApiProperty() consentObtained!: boolean;
@@ -327,6 +347,14 @@ export class ReferralDto {
     description: 'On a refused transition: where it can go from here.',
   })
   allowed?: string[];
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description:
+      'On a single read: the fields a police force wrote, withheld (null) from a reader not party to the work ' +
+      '(an inspector): police intelligence, which inspection does not read. Empty for the parties.',
+  })
+  withheld?: string[];
 }
 
 export class ReferralPage {

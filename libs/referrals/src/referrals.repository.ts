@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { abilityToSql, type AccessContext, columnsFrom } from '@app/access';
+import { abilityToSql, type AccessContext, columnsFrom, withholdPoliceText } from '@app/access';
 import { requireScoped } from '@app/casework';
 import { childHiddenColumn, childHiddenField, childKnownSql } from '@app/children';
 import { decodeCursor, namedQuery, type Page, toPage } from '@app/platform';
@@ -108,6 +108,14 @@ export class ReferralsRepository {
       params: { id, now, viewerId: ctx.actor.id },
       notFound: ReferralError.concernNotFound,
     });
+  }
+
+  /** The kind of an organisation (the directory), for what its text may be read as. */
+  async organisationTypeOf(tx: EntityManager, organisationId: string): Promise<string> {
+    const rows = await namedQuery<{ type: string }>(tx, 'SELECT type FROM organisation WHERE id = :organisationId', {
+      organisationId,
+    });
+    return rows[0]?.type ?? '';
   }
 
   insertConcern(tx: EntityManager, values: Partial<Concern>): Promise<Concern> {
@@ -227,7 +235,23 @@ export class ReferralsRepository {
          FROM referral_transition WHERE referral_id = :id ORDER BY at, id`,
       { id },
     );
-    const view = { ...presentReferral(row), transitions: transitions as unknown as ReferralDto['transitions'] };
+    const shown = presentReferral(row);
+    const parties = [row.fromOrganisationId, row.toOrganisationId];
+    const withheld = withholdPoliceText(shown, ctx.actor.organisationId, parties, [
+      { organisationType: row.fromOrganisationType, fields: ['reason'] },
+      { organisationType: row.toOrganisationType, fields: ['declineReason', 'outcomeReason'] },
+    ]);
+    const typeOf = new Map([
+      [row.fromOrganisationId, row.fromOrganisationType],
+      [row.toOrganisationId, row.toOrganisationType],
+    ]);
+    for (const step of transitions as { organisationId: string; reason: string | null }[]) {
+      const hidden = withholdPoliceText(step, ctx.actor.organisationId, parties, [
+        { organisationType: typeOf.get(step.organisationId) ?? '', fields: ['reason'] },
+      ]);
+      if (hidden.length && !withheld.includes('transitions.reason')) withheld.push('transitions.reason');
+    }
+    const view = { ...shown, withheld, transitions: transitions as unknown as ReferralDto['transitions'] };
     // The stored child id, for the audit record only: a symbol key never reaches the JSON.
     return Object.assign(view, { [CHILD_ID]: row.childId });
   }

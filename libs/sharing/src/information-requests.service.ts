@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type AccessContext, AGENCY_CLASSES, can, rolesAllowed } from '@app/access';
+import { type AccessContext, AGENCY_CLASSES, can, rolesAllowed, withholdPoliceText } from '@app/access';
 import { Deadlines, Disclosures, Events, Notifier, SharedRecord, Timescales } from '@app/casework';
 import { Clock, DomainError, type Page } from '@app/platform';
 import type {
@@ -132,13 +132,27 @@ export class InformationRequestsService {
         this.receiverSees(ctx, row) ? row.childId : null,
         {},
       );
-      return this.present(ctx, row);
+      return this.presentOne(tx, ctx, row);
     });
   }
 
   /** The request as a write left it, for the writer's response (the write's own event covers it). */
   private async view(tx: EntityManager, ctx: AccessContext, id: string): Promise<InformationRequestDto> {
-    return this.present(ctx, await this.repo.requireRequest(tx, ctx, id, this.clock.now()));
+    return this.presentOne(tx, ctx, await this.repo.requireRequest(tx, ctx, id, this.clock.now()));
+  }
+
+  /** One request as its reader may see it: what a police force wrote stays with the parties (TIPPING_OFF_RULES). */
+  private async presentOne(tx: EntityManager, ctx: AccessContext, row: RequestRow): Promise<InformationRequestDto> {
+    const dto = this.present(ctx, row);
+    const parties = [row.fromOrganisationId, row.toOrganisationId];
+    const types = parties.includes(ctx.actor.organisationId)
+      ? new Map<string, string>()
+      : await this.repo.organisationTypesOf(tx, parties);
+    dto.withheld = withholdPoliceText(dto, ctx.actor.organisationId, parties, [
+      { organisationType: types.get(row.fromOrganisationId) ?? '', fields: ['purpose'] },
+      { organisationType: types.get(row.toOrganisationId) ?? '', fields: ['decisionReason', 'justification'] },
+    ]);
+    return dto;
   }
 
   private receiverSees(ctx: AccessContext, row: RequestRow): boolean {

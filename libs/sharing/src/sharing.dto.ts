@@ -64,7 +64,13 @@ export class CreateAgreementDto {
 export class AgreementDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ maxLength: 200 }) name!: string;
-  @ApiProperty({ maxLength: 2000 }) purpose!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    description: 'Null only where withheld (see withheld).',
+  })
+  purpose!: string | null;
   @ApiProperty({ enum: LAWFUL_BASES }) lawfulBasis!: string;
   @ApiProperty({ type: String, nullable: true, maxLength: 2000 }) lawfulBasisDetail!: string | null;
   @ApiProperty({ format: 'date' }) startsOn!: string;
@@ -197,7 +203,13 @@ export class InformationRequestDto {
   childId?: string | null;
   @ApiPropertyOptional({ type: RequestIdentificationDto, description: 'Shown to the receiver only.' })
   identification?: Record<string, string>;
-  @ApiProperty({ maxLength: 2000 }) purpose!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    description: 'Null only where withheld (see withheld).',
+  })
+  purpose!: string | null;
   @ApiProperty({ enum: SENSITIVITY_CLASSES, isArray: true, maxItems: SENSITIVITY_CLASSES.length })
   classesRequested!: string[];
   @ApiProperty({ enum: ['urgent', 'standard'] }) urgency!: string;
@@ -214,6 +226,14 @@ export class InformationRequestDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) grantId!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description:
+      'On a single read: the fields a police force wrote, withheld (null) from a reader not party to the request ' +
+      '(an inspector): police intelligence, which inspection does not read. Empty for the parties.',
+  })
+  withheld?: string[];
 }
 
 export class InformationRequestPage {

@@ -122,6 +122,16 @@ export class SharingRepository {
 
   // ---------- requests ----------
 
+  /** The kinds of organisations (the directory), by id. */
+  async organisationTypesOf(tx: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    const rows = await namedQuery<{ id: string; type: string }>(
+      tx,
+      'SELECT id, type FROM organisation WHERE id = ANY(:ids)',
+      { ids },
+    );
+    return new Map(rows.map((r) => [r.id, r.type]));
+  }
+
   insertRequest(tx: EntityManager, values: Partial<InformationRequest>): Promise<InformationRequest> {
     return tx.getRepository(InformationRequest).save(tx.getRepository(InformationRequest).create(values));
   }

@@ -2889,7 +2889,8 @@ export interface components {
             subject: components["schemas"]["SubjectDto"];
             /** @enum {string} */
             category: "neglect" | "physical" | "sexual" | "emotional" | "cse" | "criminal_exploitation" | "missing" | "online_harm" | "domestic_abuse" | "other";
-            whatWasSeen: string;
+            /** @description Null only where withheld (see withheld). */
+            whatWasSeen: string | null;
             childsWords: string | null;
             /** Format: date-time */
             occurredAt: string;
@@ -2905,6 +2906,8 @@ export interface components {
             overdue: boolean;
             /** Format: date-time */
             createdAt: string;
+            /** @description On a single read: the fields a police force wrote, withheld (null) from a reader not party to the work (an inspector): police intelligence, which inspection does not read. Empty for the parties. */
+            withheld?: string[];
         };
         ConcernPage: {
             data: components["schemas"]["ConcernDto"][];
@@ -2979,7 +2982,8 @@ export interface components {
              */
             childId: string | null;
             subject: components["schemas"]["SubjectDto"];
-            reason: string;
+            /** @description Null only where withheld (see withheld). */
+            reason: string | null;
             /** @enum {string} */
             rag: "RED" | "AMBER" | "GREEN";
             immediateDanger: boolean;
@@ -3007,6 +3011,8 @@ export interface components {
             transitions?: components["schemas"]["TransitionView"][];
             /** @description On a refused transition: where it can go from here. */
             allowed?: ("SUBMITTED" | "ACKNOWLEDGED" | "ACCEPTED" | "DECLINED" | "WITHDRAWN" | "CLOSED")[];
+            /** @description On a single read: the fields a police force wrote, withheld (null) from a reader not party to the work (an inspector): police intelligence, which inspection does not read. Empty for the parties. */
+            withheld?: string[];
         };
         ReferralPage: {
             data: components["schemas"]["ReferralDto"][];
@@ -3117,7 +3123,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            purpose: string;
+            /** @description Null only where withheld (see withheld). */
+            purpose: string | null;
             /** @enum {string} */
             lawfulBasis: "UK_GDPR_6_1_E_PUBLIC_TASK" | "UK_GDPR_6_1_C_LEGAL_OBLIGATION" | "UK_GDPR_6_1_D_VITAL_INTERESTS" | "DPA_2018_SCH1_PARA18_SAFEGUARDING" | "DPA_2018_PART3_LAW_ENFORCEMENT" | "CHILDREN_ACT_1989_S47" | "CHILDREN_ACT_2004_S11" | "CONSENT";
             lawfulBasisDetail: string | null;
@@ -3163,7 +3170,8 @@ export interface components {
             childId?: string | null;
             /** @description Shown to the receiver only. */
             identification?: components["schemas"]["RequestIdentificationDto"];
-            purpose: string;
+            /** @description Null only where withheld (see withheld). */
+            purpose: string | null;
             classesRequested: ("identity" | "contact" | "education" | "health" | "sexual-health" | "police-intelligence" | "social-care")[];
             /** @enum {string} */
             urgency: "urgent" | "standard";
@@ -3187,6 +3195,8 @@ export interface components {
             decidedAt: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description On a single read: the fields a police force wrote, withheld (null) from a reader not party to the request (an inspector): police intelligence, which inspection does not read. Empty for the parties. */
+            withheld?: string[];
         };
         InformationRequestPage: {
             data: components["schemas"]["InformationRequestDto"][];

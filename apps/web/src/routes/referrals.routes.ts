@@ -107,7 +107,7 @@ export function referralRoutes(): Router {
         s.approximateAge !== undefined && s.approximateAge !== null ? String(s.approximateAge) : undefined,
       address: s.address ?? undefined,
       school: s.school ?? undefined,
-      reason: concern.whatWasSeen,
+      reason: concern.whatWasSeen ?? undefined,
       immediateDanger: concern.immediateDanger ? 'yes' : 'no',
     });
     res.redirect(303, '/referrals/new');
