@@ -54,13 +54,16 @@ export const NETWORK_EDGES_SQL = `SELECT l.id, l.a_id AS "from", l.b_id AS "to",
 
 /**
  * The persons, vehicles and locations force :org links to at least :k children, largest first
- * (:limit); not another force's node whose disclosure to :org ended (:now).
+ * (:limit); not another force's node whose disclosure to :org ended (:now). Counted by an
+ * index-only scan of the force's child links (ix_police_link_org_child); the children are listed
+ * for the :limit nodes kept only, one index probe each.
  */
 export const PROBLEM_PROFILES_SQL = `SELECT g.kind, g.node_id AS "nodeId", g.n AS "childCount", g.n AS "directChildCount",
-                g.child_ids AS "childIds",
+                (SELECT array_agg(x.a_id ORDER BY x.a_id) FROM police_link x
+                  WHERE x.organisation_id = :org AND x.a_kind = 'child' AND x.b_id = g.node_id) AS "childIds",
                 CASE g.kind WHEN 'person' THEN p.given_name || ' ' || p.family_name
                             WHEN 'vehicle' THEN v.vrm ELSE lo.address || ', ' || lo.postcode END AS label
-           FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n, array_agg(l.a_id ORDER BY l.a_id) AS child_ids
+           FROM (SELECT l.b_id AS node_id, min(l.b_kind) AS kind, count(*)::int AS n
                    FROM police_link l WHERE l.organisation_id = :org AND l.a_kind = 'child'
                     AND NOT ${disclosureEnded('l.b_id')}
                   GROUP BY l.b_id HAVING count(*) >= :k
