@@ -30,6 +30,7 @@ import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation'
 import { TherapeuticSupportPlans1796202336819 } from './1796202336819-TherapeuticSupportPlans';
 import { DeadlineHandOver1796210000030 } from './1796210000030-DeadlineHandOver';
 import { SupportReviewsSealed1796210000031 } from './1796210000031-SupportReviewsSealed';
+import { CouncilPlanStartDate1796210000032 } from './1796210000032-CouncilPlanStartDate';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   TherapeuticSupportPlans1796202336819,
   DeadlineHandOver1796210000030,
   SupportReviewsSealed1796210000031,
+  CouncilPlanStartDate1796210000032,
 ];
