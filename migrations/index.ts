@@ -28,6 +28,9 @@ import { Oversight1795893000000 } from './1795893000000-Oversight';
 import { PoliceDisclosureEnds1795893500000 } from './1795893500000-PoliceDisclosureEnds';
 import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation';
 import { TherapeuticSupportPlans1796202336819 } from './1796202336819-TherapeuticSupportPlans';
+import { DeadlineHandOver1796210000030 } from './1796210000030-DeadlineHandOver';
+import { SupportReviewsSealed1796210000031 } from './1796210000031-SupportReviewsSealed';
+import { CouncilPlanStartDate1796210000032 } from './1796210000032-CouncilPlanStartDate';
 import { PupilRollNames1796210000040 } from './1796210000040-PupilRollNames';
 import { ProblemProfileIndex1796210000041 } from './1796210000041-ProblemProfileIndex';
 
@@ -61,6 +64,9 @@ export const MIGRATIONS = [
   PoliceDisclosureEnds1795893500000,
   CsCaseAllocation1795894000000,
   TherapeuticSupportPlans1796202336819,
+  DeadlineHandOver1796210000030,
+  SupportReviewsSealed1796210000031,
+  CouncilPlanStartDate1796210000032,
   PupilRollNames1796210000040,
   ProblemProfileIndex1796210000041,
 ];

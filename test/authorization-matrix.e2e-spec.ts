@@ -1388,6 +1388,7 @@ describe('authorization matrix: education routes x every role', () => {
 describe('authorization matrix: health routes x every role', () => {
   let t: TestContext;
   let plan: string;
+  let review: string;
   const everyone = [...DEMO_USERS, ...EDUCATION_DEMO_USERS].map(([email, , org, , roles]) => ({
     email,
     org,
@@ -1416,6 +1417,14 @@ describe('authorization matrix: health routes x every role', () => {
         })
         .expect(201)
     ).body.id as string;
+    review = (
+      await t.http
+        .post(`/api/v1/support-plans/${plan}/reviews`)
+        .set('Authorization', nurse)
+        .set('If-Match', '"1"')
+        .send({ heldOn: '2026-01-06', outcome: 'Matrix review.' })
+        .expect(200)
+    ).body.reviews[0].id as string;
   });
   afterAll(() => t.close());
 
@@ -1481,6 +1490,22 @@ describe('authorization matrix: health routes x every role', () => {
     {
       name: 'POST /support-plans/:id/reviews (stale If-Match)',
       run: stale(() => `/api/v1/support-plans/${plan}/reviews`, { heldOn: '2026-01-06', outcome: 'x' }),
+      expect: (u) => onPlan(u, 412),
+    },
+    {
+      name: 'PATCH /support-plans/:id/reviews/:reviewId (sealed: 409 to who may see it)',
+      run: async (a) =>
+        (
+          await t.http
+            .patch(`/api/v1/support-plans/${plan}/reviews/${review}`)
+            .set('Authorization', a)
+            .send({ outcome: 'x' })
+        ).status,
+      expect: (u) => onPlan(u, 409),
+    },
+    {
+      name: 'POST /support-plans/:id/reviews/:reviewId/corrections (stale If-Match)',
+      run: stale(() => `/api/v1/support-plans/${plan}/reviews/${review}/corrections`, { outcome: 'x', reason: 'y' }),
       expect: (u) => onPlan(u, 412),
     },
     {

@@ -59,7 +59,7 @@ describe("children's services: the child-protection journey", () => {
       .set('Authorization', await t.as(NURSE))
       .set('X-Purpose-Of-Use', 'direct_safeguarding');
     expect(res.status).toBe(200);
-    return res.body as { status: string; council: { id: string } | null };
+    return res.body as { status: string; council: { id: string } | null; planStartDate: string | null };
   };
   const attendees = (...codes: string[]) =>
     codes.map((code, i) => ({ organisationId: orgs[code], name: `Attendee ${i + 1}`, role: `${code} lead` }));
@@ -246,10 +246,12 @@ describe("children's services: the child-protection journey", () => {
     const icpc = await post(CHAIR, `/cs/cases/${c.id}/conferences`, conference);
     expect(icpc.status).toBe(201);
     const plan = icpc.body.plans[0];
-    // A nurse's look-up now answers "on a child protection plan", with the council to call.
+    // A nurse's look-up now answers "on a child protection plan", with the council to call and the
+    // day the plan started (the conference's).
     expect(await protectionStatus(childId)).toMatchObject({
       status: 'CHILD_PROTECTION_PLAN',
       council: { id: orgs.NSC },
+      planStartDate: '2026-04-16',
     });
     expect(plan).toMatchObject({
       kind: 'CP',
@@ -327,7 +329,7 @@ describe("children's services: the child-protection journey", () => {
     });
     expect(ended.status).toBe(201);
     expect(ended.body.plans[0]).toMatchObject({ status: 'ENDED', endDate: '2026-12-01', nextReviewDue: null });
-    expect((await protectionStatus(childId)).status).toBe('NONE_KNOWN');
+    expect(await protectionStatus(childId)).toMatchObject({ status: 'NONE_KNOWN', planStartDate: null });
     const version = (await get(SW, `/cs/cases/${c.id}`)).body.version;
     const closed = await post(SW, `/cs/cases/${c.id}/closure`, { closureDate: '2026-12-01', reason: 'RC7' }, version);
     expect(closed.status).toBe(200);

@@ -46,6 +46,8 @@ describe('protection-status look-up', () => {
     expect(res.body).toMatchObject({
       status: 'CHILD_PROTECTION_PLAN',
       council: { id: nsc, name: "Northshire Council Children's Services", contactTeam: 'MASH' },
+      // The day the plan started, as the council's section records it.
+      planStartDate: '2026-09-14',
     });
     const text = JSON.stringify(res.body);
     for (const leak of ['Leah', 'Police', 'CSE', 'grey hatchback', leahId]) expect(text).not.toContain(leak);

@@ -152,7 +152,60 @@ describe('therapeutic support plans', () => {
     expect(second.body.reviews.map((r: any) => r.heldOn)).toEqual(['2026-04-10', '2026-07-20']);
   });
 
-  it('the key worker hands the plan on (If-Match); the new key worker is told', async () => {
+  it("a review's outcome is sealed: an edit is refused (409 naming why); a correction is a new entry naming it", async () => {
+    const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
+    const [first] = read.body.reviews;
+    const patch = async (who: string, reviewId: string) =>
+      t.http
+        .patch(`/api/v1/support-plans/${planId}/reviews/${reviewId}`)
+        .set('Authorization', await t.as(who))
+        .set('If-Match', read.headers.etag)
+        .send({ outcome: 'Rewritten.' });
+    const edit = await patch(NURSE, first.id);
+    expect(edit.status).toBe(409);
+    expect(edit.body.code).toBe('SUPPORT_REVIEW.SEALED');
+    expect(edit.body.detail).toMatch(/sealed once recorded: record a correction/);
+    // Not the viewer's plan, or not a review of it: 404 before anything is said of the review.
+    expect((await patch(SW, first.id)).status).toBe(404);
+    expect((await patch(NURSE, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    // The database refuses too.
+    await expect(
+      t.db.query(`UPDATE therapeutic_support_review SET outcome = 'x' WHERE id = $1`, [first.id]),
+    ).rejects.toThrow(/sealed/);
+
+    const url = `/api/v1/support-plans/${planId}/reviews/${first.id}/corrections`;
+    const body = {
+      outcome: 'Engaging well; sleeping better; disclosed a new contact.',
+      reason: 'The contact was left out.',
+    };
+    expect((await post(NURSE, url, { outcome: 'x' }, read.headers.etag)).body.errors[0].field).toBe('reason');
+    expect((await post(NURSE, url, body, '"1"')).status).toBe(412);
+    const corrected = await post(NURSE, url, body, read.headers.etag);
+    expect(corrected.status).toBe(200);
+    // The original stays; the correction keeps its day and names it; the clock is not touched.
+    expect(corrected.body.nextReviewDue).toBe(read.body.nextReviewDue);
+    const [original, correction] = corrected.body.reviews;
+    expect(original).toMatchObject({ id: first.id, outcome: first.outcome, correctsReviewId: null });
+    expect(correction).toMatchObject({
+      heldOn: first.heldOn,
+      outcome: body.outcome,
+      correctsReviewId: first.id,
+      correctionReason: body.reason,
+      correctedBy: null,
+    });
+    expect(original.correctedBy).toBe(correction.id);
+    // Corrected once: a second correction of the original is refused, naming the one to correct.
+    const twice = await post(NURSE, url, body, corrected.headers.etag);
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ code: 'SUPPORT_REVIEW.CORRECTED', correctedBy: correction.id });
+    const audit = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE $1 = ANY(subject_ids) AND action = 'support_plan.review_correction'`,
+      [planId],
+    );
+    expect(audit[0].n).toBe(1);
+  });
+
+  it('the key worker hands the plan on (If-Match); the new key worker is told and holds the review clock', async () => {
     const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
     const named = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NAMED]))[0].id;
     const res = await t.http
@@ -163,6 +216,17 @@ describe('therapeutic support plans', () => {
     expect(res.status).toBe(200);
     expect(res.body.keyWorkerId).toBe(named);
     expect(await notes(NAMED, planId)).toContain('support_plan.key_worker');
+    // The running review clock is handed over (same due date), not left with the old key worker.
+    const nurse = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NURSE]))[0].id;
+    const clocks = await t.db.query(
+      `SELECT state, responsible_user_id AS "holder", to_char(due_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS due
+         FROM deadline WHERE subject_id = $1 ORDER BY opened_at, state`,
+      [planId],
+    );
+    expect(clocks.slice(-2)).toEqual([
+      { state: 'handed_over', holder: nurse, due: '2026-10-20' },
+      { state: 'open', holder: named, due: '2026-10-20' },
+    ]);
     // The nurse is no longer its key worker: it is no longer hers to see.
     expect((await get(NURSE, `/api/v1/support-plans/${planId}`)).status).toBe(404);
   });

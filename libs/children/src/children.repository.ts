@@ -437,8 +437,14 @@ export class ChildrenRepository {
     return rows.map((r) => r.plan);
   }
 
-  /** Writes the council's status into its section (created if the council has none yet). */
-  async setCouncilStatus(tx: EntityManager, childId: string, councilId: string, status: string | null): Promise<void> {
+  /** Writes the council's status and its start date into its section (created if the council has none yet). */
+  async setCouncilStatus(
+    tx: EntityManager,
+    childId: string,
+    councilId: string,
+    status: string | null,
+    since: string | null = null,
+  ): Promise<void> {
     await namedQuery(
       tx,
       `WITH s AS (
@@ -446,12 +452,15 @@ export class ChildrenRepository {
                           AND c.expected_date_of_birth IS NOT NULL
                      THEN 'unborn_child_protection_plan' ELSE :status END AS plan
            FROM child c WHERE c.id = :childId)
-       INSERT INTO agency_section (child_id, organisation_id, agency_type, plan_status)
-       SELECT :childId, :councilId, 'local_authority', s.plan FROM s
+       INSERT INTO agency_section (child_id, organisation_id, agency_type, plan_status, plan_start_date)
+       SELECT :childId, :councilId, 'local_authority', s.plan, CASE WHEN s.plan IS NOT NULL THEN CAST(:since AS date) END
+         FROM s
        ON CONFLICT (child_id, organisation_id) DO UPDATE
-         SET plan_status = EXCLUDED.plan_status, version = agency_section.version + 1, updated_at = now()
-         WHERE agency_section.plan_status IS DISTINCT FROM EXCLUDED.plan_status`,
-      { childId, councilId, status },
+         SET plan_status = EXCLUDED.plan_status, plan_start_date = EXCLUDED.plan_start_date,
+             version = agency_section.version + 1, updated_at = now()
+         WHERE (agency_section.plan_status, agency_section.plan_start_date)
+               IS DISTINCT FROM (EXCLUDED.plan_status, EXCLUDED.plan_start_date)`,
+      { childId, councilId, status, since },
     );
   }
 
@@ -460,10 +469,13 @@ export class ChildrenRepository {
     tx: EntityManager,
     nhsNumber: string,
     plans: readonly string[],
-  ): Promise<{ childId: string; restricted: boolean; plan: string; councilId: string }[]> {
+  ): Promise<
+    { childId: string; restricted: boolean; plan: string; councilId: string; planStartDate: string | null }[]
+  > {
     return namedQuery(
       tx,
-      `SELECT c.id AS "childId", c.restricted, s.plan_status AS plan, s.organisation_id AS "councilId"
+      `SELECT c.id AS "childId", c.restricted, s.plan_status AS plan, s.organisation_id AS "councilId",
+              to_char(s.plan_start_date, 'YYYY-MM-DD') AS "planStartDate"
          FROM child c
          JOIN agency_section s ON s.child_id = c.id AND s.agency_type = 'local_authority'
         WHERE c.nhs_number = :nhs AND s.plan_status IN (:...plans)

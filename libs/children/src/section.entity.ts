@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   Entity,
   Index,
@@ -15,6 +16,7 @@ import type { OrganisationType } from '@app/platform';
 /** One agency's own part of a child's record; the columns in use depend on the agency type. */
 @Entity('agency_section')
 @Index('uq_agency_section_child_org', ['childId', 'organisationId'], { unique: true })
+@Check('ck_agency_section_plan_start', 'plan_start_date IS NULL OR plan_status IS NOT NULL')
 export class AgencySection {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -52,6 +54,10 @@ export class AgencySection {
 
   @Column({ type: 'varchar', length: 40, nullable: true })
   planStatus!: string | null;
+
+  /** When the plan or period planStatus stands for started (the protection-status look-up answers it). */
+  @Column({ type: 'date', nullable: true })
+  planStartDate!: string | null;
 
   // education
   @Column({ type: 'varchar', length: 200, nullable: true })

@@ -83,8 +83,9 @@ export class ChildrenSharedRecord extends SharedRecord {
     childId: string,
     councilId: string,
     status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null,
+    since: string | null = null,
   ): Promise<void> {
-    return this.repo.setCouncilStatus(tx, childId, councilId, status);
+    return this.repo.setCouncilStatus(tx, childId, councilId, status, since);
   }
 
   plansByNhsNumber(tx: EntityManager, nhsNumber: string, plans: readonly string[]) {

@@ -949,19 +949,25 @@ export class ChildrensServicesService {
    * protection-status look-up answers in). Health's look-up and schools' files read it there.
    */
   private async syncCouncilStatus(tx: EntityManager, childId: string, organisationId: string): Promise<void> {
-    const [row] = await namedQuery<{ status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null }>(
+    const [row] = await namedQuery<{
+      status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null;
+      since: string | null;
+    }>(
       tx,
-      `SELECT CASE
-         WHEN EXISTS (SELECT 1 FROM cs_plan WHERE child_id = :childId AND organisation_id = :org
-                        AND kind = 'CP' AND status = 'ACTIVE') THEN 'child_protection_plan'
-         WHEN EXISTS (SELECT 1 FROM cs_looked_after WHERE child_id = :childId AND organisation_id = :org
-                        AND end_date IS NULL) THEN 'looked_after'
-         WHEN EXISTS (SELECT 1 FROM cs_plan WHERE child_id = :childId AND organisation_id = :org
-                        AND kind = 'CIN' AND status = 'ACTIVE') THEN 'child_in_need_plan'
-       END AS status`,
+      // The status in force and the day its plan or period started (the earliest running one).
+      `SELECT status, since FROM (
+         SELECT 1 AS rank, 'child_protection_plan' AS status, to_char(min(start_date), 'YYYY-MM-DD') AS since
+           FROM cs_plan WHERE child_id = :childId AND organisation_id = :org AND kind = 'CP' AND status = 'ACTIVE'
+         UNION ALL
+         SELECT 2, 'looked_after', to_char(min(start_date), 'YYYY-MM-DD')
+           FROM cs_looked_after WHERE child_id = :childId AND organisation_id = :org AND end_date IS NULL
+         UNION ALL
+         SELECT 3, 'child_in_need_plan', to_char(min(start_date), 'YYYY-MM-DD')
+           FROM cs_plan WHERE child_id = :childId AND organisation_id = :org AND kind = 'CIN' AND status = 'ACTIVE'
+       ) x WHERE since IS NOT NULL ORDER BY rank LIMIT 1`,
       { childId, org: organisationId },
     );
-    await this.record.setCouncilStatus(tx, childId, organisationId, row?.status ?? null);
+    await this.record.setCouncilStatus(tx, childId, organisationId, row?.status ?? null, row?.since ?? null);
   }
 
   /** Chronology (multi-agency where it is a safeguarding event), audit and the typed event of one step. */

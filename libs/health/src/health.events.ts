@@ -18,12 +18,21 @@ export interface SupportPlanChanged {
   nextReviewDue: string | null;
 }
 
+/** A recorded review's outcome was corrected by a new review entry naming it (the original kept). */
+export interface SupportReviewCorrected extends SupportPlanChanged {
+  reviewId: string;
+  correctsReviewId: string;
+}
+
 export const HEALTH_EVENTS = declareEvents({
   'health.support_plan.started': internalEvent<SupportPlanChanged>(
     'A therapeutic support plan began for a child or survivor (consent recorded, key worker named).',
   ),
   'health.support_plan.reviewed': internalEvent<SupportPlanChanged>(
     'A therapeutic support plan was reviewed; its next review is due.',
+  ),
+  'health.support_plan.review_corrected': internalEvent<SupportReviewCorrected>(
+    "A therapeutic support plan's recorded review was corrected by a new entry naming it (the original kept).",
   ),
   'health.support_plan.ended': internalEvent<SupportPlanChanged>(
     "A therapeutic support plan ended, with a reason and the person's view.",

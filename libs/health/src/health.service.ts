@@ -21,6 +21,7 @@ interface PlanRow {
   restricted: boolean;
   plan: string;
   councilId: string;
+  planStartDate: string | null;
   councilName: string;
   contactTeam: string | null;
 }
@@ -120,8 +121,8 @@ export class HealthService {
       return {
         status,
         council: found ? { id: found.councilId, name: found.councilName, contactTeam: found.contactTeam } : null,
-        // Children's services do not record a plan's start yet (their module will): never guessed.
-        planStartDate: null,
+        // As children's services recorded it on their section (null if they did not): never guessed.
+        planStartDate: found?.planStartDate ?? null,
         lookupId: lookup.id,
       };
     });

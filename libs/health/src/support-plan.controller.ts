@@ -13,7 +13,9 @@ import {
 } from '@app/platform';
 import {
   AddSupportReviewDto,
+  CorrectSupportReviewDto,
   CreateSupportPlanDto,
+  EditSupportReviewDto,
   EndSupportPlanDto,
   SupportPlanDto,
   SupportPlanListQuery,
@@ -25,6 +27,7 @@ import { SupportPlanService } from './support-plan.service';
 const uuid = new UuidParamPipe();
 const NOT_YOURS = 'No such plan, or not yours: only its key worker and the service’s managers see it.';
 const ENDED = 'SUPPORT_PLAN.ENDED: the support has ended.';
+const NO_REVIEW = 'No such plan, or not yours; or no such review of it.';
 
 @ApiTags('therapeutic support')
 @ApiBearerAuth()
@@ -114,6 +117,51 @@ export class SupportPlanController {
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SupportPlanDto> {
     const plan = await this.plans.addReview(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.header('ETag', etag(plan.version));
+    return plan;
+  }
+
+  @Patch(':id/reviews/:reviewId')
+  @RequirePermission('update', 'SupportPlan')
+  @ApiOperation({
+    summary: "A recorded review's outcome cannot be edited (always 409)",
+    description:
+      "Review outcomes are sealed once recorded. A correction is a new review entry naming the one it corrects, with a reason: POST ':id/reviews/:reviewId/corrections'.",
+  })
+  @ApiOkResponse({ type: SupportPlanDto, description: 'Never: the answer is always 409 (or 404).' })
+  @ApiProblems([404, NO_REVIEW], [409, 'SUPPORT_REVIEW.SEALED: a review is corrected, never edited.'])
+  editReview(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Param('reviewId', uuid) reviewId: string,
+    @Body() _dto: EditSupportReviewDto,
+  ): Promise<SupportPlanDto> {
+    return this.plans.refuseEdit(ctx, id, reviewId);
+  }
+
+  @Post(':id/reviews/:reviewId/corrections')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'SupportPlan')
+  @ApiOperation({
+    summary: "Correct a recorded review's outcome (a new entry naming it; the original stays)",
+    description: 'The review clock is not touched. A review is corrected once: correct the latest correction.',
+  })
+  @ApiIfMatch(true, 'The ETag from the last read; 412 if stale.')
+  @ApiOkResponse({ type: SupportPlanDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems(
+    [404, NO_REVIEW],
+    [409, `${ENDED} Or SUPPORT_REVIEW.CORRECTED: corrected already (correct the correction).`],
+  )
+  async correctReview(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Param('reviewId', uuid) reviewId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: CorrectSupportReviewDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<SupportPlanDto> {
+    const plan = await this.plans.correctReview(ctx, id, reviewId, versionFromIfMatch(ifMatch), dto);
     res.header('ETag', etag(plan.version));
     return plan;
   }

@@ -116,6 +116,36 @@ export class AddSupportReviewDto {
   outcome!: string;
 }
 
+/** A correction of a recorded review: its outcome as it should have been, and why (the original stays). */
+export class CorrectSupportReviewDto {
+  @ApiProperty({ maxLength: 4000, description: 'The outcome as it should have been recorded.' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 4000)
+  outcome!: string;
+
+  @ApiProperty({ maxLength: 1000, description: 'Why the recorded outcome was wrong.' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
+}
+
+/** What an edit of a recorded review would send: refused whatever it says (reviews are sealed). */
+export class EditSupportReviewDto {
+  @ApiPropertyOptional({ maxLength: 10 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  heldOn?: string;
+
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  outcome?: string;
+}
+
 export class EndSupportPlanDto {
   @ApiProperty({ format: 'date' })
   @IsDateString({ strict: true })
@@ -140,6 +170,22 @@ export class SupportReviewDto {
   @ApiProperty({ maxLength: 4000 }) outcome!: string;
   @ApiProperty({ format: 'uuid' }) recordedBy!: string;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The review this one corrects (a correction keeps the heldOn of the original).',
+  })
+  correctsReviewId!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 1000, description: 'Why it was corrected.' })
+  correctionReason!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The correction of this review, if it was corrected: its outcome is the one that stands.',
+  })
+  correctedBy!: string | null;
 }
 
 export class SupportPlanDto {

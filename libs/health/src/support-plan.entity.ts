@@ -99,9 +99,15 @@ export class TherapeuticSupportPlan {
   version!: number;
 }
 
-/** One review of a support plan: when it was held and its outcome. */
+/**
+ * One review of a support plan: when it was held and its outcome. Sealed once recorded (a trigger
+ * refuses any change, migration 1796210000031): a correction is a new row naming the review it
+ * corrects, with a reason, and a review is corrected at most once (correct the latest).
+ */
 @Entity('therapeutic_support_review')
 @Index('ix_support_review_plan', ['planId', 'heldOn', 'id'])
+@Index('uq_support_review_corrects', ['correctsReviewId'], { unique: true, where: 'corrects_review_id IS NOT NULL' })
+@Check('ck_support_review_correction', '(corrects_review_id IS NULL) = (correction_reason IS NULL)')
 export class SupportPlanReview {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -124,6 +130,18 @@ export class SupportPlanReview {
 
   @Column({ type: 'timestamptz' })
   recordedAt!: Date;
+
+  /** The review this one corrects (its outcome as it should have been recorded), if it is a correction. */
+  @Column({ type: 'uuid', nullable: true })
+  correctsReviewId!: string | null;
+
+  @ManyToOne(() => SupportPlanReview, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'corrects_review_id', foreignKeyConstraintName: 'fk_support_review_corrects' })
+  corrects?: SupportPlanReview;
+
+  /** Why the earlier outcome was wrong (required on a correction). */
+  @Column({ type: 'text', nullable: true })
+  correctionReason!: string | null;
 }
 
 export const SUPPORT_PLAN_ENTITIES = [TherapeuticSupportPlan, SupportPlanReview];

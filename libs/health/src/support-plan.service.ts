@@ -17,6 +17,7 @@ import {
 import { SUPPORT_REVIEW_MONTHS } from './health.clocks';
 import type {
   AddSupportReviewDto,
+  CorrectSupportReviewDto,
   CreateSupportPlanDto,
   EndSupportPlanDto,
   SupportPlanDto,
@@ -211,8 +212,13 @@ export class SupportPlanService {
       if (dto.keyWorkerId !== undefined && dto.keyWorkerId !== row.keyWorkerId) {
         await this.requireColleague(tx, ctx, dto.keyWorkerId);
         changes.keyWorkerId = dto.keyWorkerId;
-        // The review clock keeps its first responsible user: the kernel has no reassign yet (its
-        // escalation goes to the managers by role either way). TODO(kernel): Deadlines.reassign.
+        // The review clock goes with the plan: the new key worker holds it from now (same due date).
+        await this.deadlines.handOver(
+          tx,
+          reviewClock(id),
+          { responsibleUserId: dto.keyWorkerId },
+          'support_plan.review',
+        );
         if (dto.keyWorkerId !== ctx.actor.id) await this.tellKeyWorker(tx, ctx, id, dto.keyWorkerId);
       }
       await tx.getRepository(TherapeuticSupportPlan).update({ id }, changes);
@@ -265,6 +271,113 @@ export class SupportPlanService {
       await this.record.recordStep(tx, ctx, 'support_plan.review', 'SupportPlan', [id], row.childId);
       return this.view(tx, await this.load(tx, ctx, id, 'read'));
     });
+  }
+
+  /**
+   * A recorded review is never edited: its outcome is sealed (the database refuses a change too).
+   * Answers why, after the same 404 as any other change of a plan the actor may not see.
+   */
+  async refuseEdit(ctx: AccessContext, id: string, reviewId: string): Promise<never> {
+    return this.db.transaction(async (tx) => {
+      await this.load(tx, ctx, id, 'update');
+      await this.requireReview(tx, id, reviewId);
+      throw DomainError.conflict(
+        'SUPPORT_REVIEW.SEALED',
+        "A review's outcome is sealed once recorded: record a correction " +
+          `(POST /api/v1/support-plans/${id}/reviews/${reviewId}/corrections) with the outcome as it should have been ` +
+          'and why; the original stays on the record beside it.',
+        { reviewId, allowed: ['correct'] },
+      );
+    });
+  }
+
+  /**
+   * Corrects a recorded review: a new review entry (same day held) naming the one it corrects and
+   * why; the original stays. A review is corrected once (409 names the correction to correct
+   * instead). The review clock is not touched: the review was held when it was.
+   */
+  async correctReview(
+    ctx: AccessContext,
+    id: string,
+    reviewId: string,
+    expectedVersion: number,
+    dto: CorrectSupportReviewDto,
+  ): Promise<SupportPlanDto> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.loadForChange(tx, ctx, id, expectedVersion);
+      const original = await this.requireReview(tx, id, reviewId);
+      if (original.correctedBy) {
+        throw DomainError.conflict(
+          'SUPPORT_REVIEW.CORRECTED',
+          `This review was corrected already (review ${original.correctedBy}): correct that one instead.`,
+          { reviewId, correctedBy: original.correctedBy },
+        );
+      }
+      const inserted = await namedQuery<{ id: string }>(
+        tx,
+        `INSERT INTO therapeutic_support_review (plan_id, held_on, outcome, recorded_by, recorded_at, corrects_review_id,
+                                                 correction_reason)
+         VALUES (:id, :heldOn, :outcome, :by, :now, :reviewId, :reason)
+         ON CONFLICT (corrects_review_id) WHERE corrects_review_id IS NOT NULL DO NOTHING
+         RETURNING id`,
+        {
+          id,
+          heldOn: original.heldOn,
+          outcome: dto.outcome,
+          by: ctx.actor.id,
+          now: this.clock.now(),
+          reviewId,
+          reason: dto.reason,
+        },
+      );
+      if (!inserted.length) {
+        throw DomainError.conflict('SUPPORT_REVIEW.CORRECTED', 'This review was corrected already: reload and retry.', {
+          reviewId,
+        });
+      }
+      await tx.getRepository(TherapeuticSupportPlan).update({ id }, { version: row.version + 1 });
+      await this.record.addEntry(tx, ctx, row.childId, {
+        category: 'other',
+        summary: 'A therapeutic support review was corrected (the original kept).',
+        shareable: false,
+        multiAgency: false,
+      });
+      await this.events.emit(
+        tx,
+        'health.support_plan.review_corrected',
+        {
+          planId: id,
+          childId: row.childId,
+          organisationId: row.organisationId,
+          nextReviewDue: row.nextReviewDue,
+          reviewId: inserted[0]!.id,
+          correctsReviewId: reviewId,
+        },
+        { organisationId: row.organisationId },
+      );
+      await this.record.recordStep(tx, ctx, 'support_plan.review_correction', 'SupportPlan', [id], row.childId, {
+        reviewId: inserted[0]!.id,
+        correctsReviewId: reviewId,
+      });
+      return this.view(tx, await this.load(tx, ctx, id, 'read'));
+    });
+  }
+
+  /** A review of this plan (404 naming the review otherwise), with its correction if it has one. */
+  private async requireReview(
+    tx: EntityManager,
+    planId: string,
+    reviewId: string,
+  ): Promise<{ heldOn: string; correctedBy: string | null }> {
+    const [review] = await namedQuery<{ heldOn: string; correctedBy: string | null }>(
+      tx,
+      `SELECT to_char(r.held_on, 'YYYY-MM-DD') AS "heldOn",
+              (SELECT c.id FROM therapeutic_support_review c WHERE c.corrects_review_id = r.id) AS "correctedBy"
+         FROM therapeutic_support_review r WHERE r.id = :reviewId AND r.plan_id = :planId`,
+      { planId, reviewId },
+    );
+    if (!review) throw DomainError.notFound('SupportReview');
+    return review;
   }
 
   /** Ends the support: only with a reason and the person's own view; the review clock stops. */
@@ -347,8 +460,11 @@ export class SupportPlanService {
   private async view(tx: EntityManager, row: PlanRow): Promise<SupportPlanDto> {
     const reviews = await namedQuery<SupportReviewDto>(
       tx,
-      `SELECT id, to_char(held_on, 'YYYY-MM-DD') AS "heldOn", outcome, recorded_by AS "recordedBy", recorded_at AS "recordedAt"
-         FROM therapeutic_support_review WHERE plan_id = :id ORDER BY held_on, recorded_at, id`,
+      `SELECT r.id, to_char(r.held_on, 'YYYY-MM-DD') AS "heldOn", r.outcome, r.recorded_by AS "recordedBy",
+              r.recorded_at AS "recordedAt", r.corrects_review_id AS "correctsReviewId",
+              r.correction_reason AS "correctionReason",
+              (SELECT c.id FROM therapeutic_support_review c WHERE c.corrects_review_id = r.id) AS "correctedBy"
+         FROM therapeutic_support_review r WHERE r.plan_id = :id ORDER BY r.held_on, r.recorded_at, r.id`,
       { id: row.id },
     );
     const { consentGivenBy, consentGivenOn, consentNotes, childHiddenFrom: _h, ...plan } = row;

@@ -51,6 +51,7 @@ export class DashboardService {
           ORDER BY min(d.due_at) FILTER (WHERE d.due_at < :now) NULLS LAST, o.name, t.name NULLS FIRST, d.rule`,
         { ...d.params, now, soon },
       );
+      // Work done or withdrawn; a clock handed over is neither (it runs on with its new holder).
       const c = on('d.organisation_id', 'dc');
       const timeliness = await namedQuery<TimelinessRow>(
         tx,
@@ -59,7 +60,7 @@ export class DashboardService {
                 count(*) FILTER (WHERE d.state = 'met' AND d.closed_at > d.due_at)::int AS "metLate",
                 count(*) FILTER (WHERE d.state = 'cancelled')::int AS "cancelled"
            FROM deadline d JOIN organisation o ON o.id = d.organisation_id
-          WHERE d.state <> 'open' AND d.closed_at >= :since AND ${c.sql}
+          WHERE d.state IN ('met', 'cancelled') AND d.closed_at >= :since AND ${c.sql}
           GROUP BY d.organisation_id, o.name, d.rule ORDER BY o.name, d.rule`,
         { ...c.params, since },
       );

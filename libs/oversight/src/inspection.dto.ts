@@ -217,6 +217,14 @@ export class HeldEscalation {
   told!: string[];
 }
 
+/** The other side of a hand-over: the clock and who held it. */
+export class HandOverSide {
+  @ApiProperty({ format: 'uuid', description: 'The clock.' }) deadlineId!: string;
+  @ApiProperty({ type: HeldBy }) organisation!: HeldBy;
+  @ApiPropertyOptional({ type: HeldBy, nullable: true }) team!: HeldBy | null;
+  @ApiPropertyOptional({ type: HeldBy, nullable: true }) responsible!: HeldBy | null;
+}
+
 export class HeldWorkDto {
   @ApiProperty({ format: 'uuid', description: 'The clock.' }) deadlineId!: string;
   @ApiProperty({ maxLength: 40 }) subjectType!: string;
@@ -231,14 +239,27 @@ export class HeldWorkDto {
     type: String,
     format: 'date-time',
     nullable: true,
-    description: 'Held until (done or cancelled).',
+    description: 'Held until (done, cancelled or handed over).',
   })
   heldUntil!: string | null;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
   @ApiProperty({ description: 'Overdue at the moment asked about.' }) overdueThen!: boolean;
   @ApiProperty({ type: [HeldEscalation], maxItems: 2, description: 'Escalations raised by the moment asked about.' })
   escalations!: HeldEscalation[];
-  @ApiProperty({ enum: ['open', 'met', 'cancelled'], description: 'What became of it (now).' }) state!: string;
+  @ApiProperty({ enum: ['open', 'met', 'cancelled', 'handed_over'], description: 'What became of it (now).' })
+  state!: string;
+  @ApiPropertyOptional({
+    type: HandOverSide,
+    nullable: true,
+    description: 'Who held the same clock before (it was handed over to this holder when heldFrom).',
+  })
+  handedOverFrom!: HandOverSide | null;
+  @ApiPropertyOptional({
+    type: HandOverSide,
+    nullable: true,
+    description: 'Who it was handed over to (when heldUntil), if it was.',
+  })
+  handedOverTo!: HandOverSide | null;
 }
 
 export class HeldWorkPage {
@@ -253,10 +274,18 @@ export class ResponsibilityHistoryRow {
   @ApiPropertyOptional({ type: HeldBy, nullable: true }) responsible!: HeldBy | null;
   @ApiProperty({ maxLength: 60 }) rule!: string;
   @ApiProperty({ description: 'Clocks held at some time in the period.' }) held!: number;
-  @ApiProperty({ description: 'Of those, went overdue in the period.' }) wentOverdue!: number;
+  @ApiProperty({
+    description:
+      'Of those, went overdue in the period while this holder held them (one taken over already overdue is not).',
+  })
+  wentOverdue!: number;
   @ApiProperty() metInTime!: number;
   @ApiProperty() metLate!: number;
   @ApiProperty() cancelled!: number;
+  @ApiProperty({ description: 'Handed over to another holder in the period (the same clock went on there).' })
+  handedOver!: number;
+  @ApiProperty({ description: 'Taken over from another holder in the period.' }) takenOver!: number;
+  @ApiProperty({ description: 'Of those taken over, already overdue when taken over.' }) takenOverOverdue!: number;
   @ApiProperty({ description: 'Still running at the end of the period.' }) stillOpen!: number;
   @ApiProperty({ description: 'Escalated to level 1 in the period.' }) escalatedLevel1!: number;
   @ApiProperty({ description: 'Escalated to level 2 in the period.' }) escalatedLevel2!: number;

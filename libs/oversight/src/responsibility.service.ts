@@ -6,6 +6,7 @@ import { AuditService } from '@app/audit';
 import { escalationAudience } from '@app/casework';
 import { Clock, decodeCursor, DomainError, namedQuery, type OrganisationType, toPage } from '@app/platform';
 import type {
+  HandOverSide,
   HeldWorkDto,
   HeldWorkPage,
   ResponsibilityHistoryDto,
@@ -33,12 +34,21 @@ interface HeldRow {
   overdueThen: boolean;
   escalations: { level: number; raisedAt: string }[];
   state: string;
+  handedOverFrom: HandOverSide | null;
+  handedOverTo: HandOverSide | null;
 }
+
+/** The holder of a clock `x` (joined to its organisation, team and person), as a JSON object. */
+const sideOf = (x: string) => `json_build_object('deadlineId', ${x}.id,
+  'organisation', (SELECT json_build_object('id', o2.id, 'name', o2.name) FROM organisation o2 WHERE o2.id = ${x}.organisation_id),
+  'team', (SELECT json_build_object('id', t2.id, 'name', t2.name) FROM team t2 WHERE t2.id = ${x}.team_id),
+  'responsible', (SELECT json_build_object('id', u2.id, 'name', u2.name) FROM app_user u2 WHERE u2.id = ${x}.responsible_user_id))`;
 
 /**
  * "Whose was it?" for any past moment (issue 16, item 2). A clock's holder (organisation, team and
- * person) is fixed when the clock starts: no workflow hands a running clock to someone else, it
- * closes it and starts another. So the deadline table is itself the history of responsibility: who
+ * person) is fixed when the clock starts: a running clock is never given to someone else in place,
+ * it is closed and another started (Deadlines.handOver closes it as 'handed_over', naming the clock
+ * that carries on). So the deadline table is itself the history of responsibility: who
  * held each piece of work from when to when, when it fell overdue, who was told at each level
  * (the escalation table) and when it was done. Scoped in SQL to the viewer; every read audited.
  * For supervision, not blame: who may read it is in the policy (ResponsibilityHistory).
@@ -78,7 +88,9 @@ export class ResponsibilityService {
                 d.opened_at AS "heldFrom", d.closed_at AS "heldUntil", d.due_at AS "dueAt", d.due_at < :at AS "overdueThen",
                 coalesce((SELECT json_agg(json_build_object('level', e.level, 'raisedAt', e.raised_at) ORDER BY e.level)
                             FROM escalation e WHERE e.deadline_id = d.id AND e.raised_at <= :at), '[]') AS escalations,
-                d.state
+                d.state,
+                (SELECT ${sideOf('p')} FROM deadline p WHERE p.handed_over_to = d.id) AS "handedOverFrom",
+                (SELECT ${sideOf('n')} FROM deadline n WHERE n.id = d.handed_over_to) AS "handedOverTo"
            FROM deadline d JOIN organisation o ON o.id = d.organisation_id
            LEFT JOIN team t ON t.id = d.team_id LEFT JOIN app_user u ON u.id = d.responsible_user_id
           WHERE ${where.join(' AND ')}
@@ -119,6 +131,8 @@ export class ResponsibilityService {
             told: [...escalationAudience(r.rule, r.organisationType)],
           })),
           state: r.state,
+          handedOverFrom: r.handedOverFrom,
+          handedOverTo: r.handedOverTo,
         })),
         nextCursor: page.nextCursor,
       };
@@ -146,13 +160,19 @@ export class ResponsibilityService {
                 CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object('id', u.id, 'name', u.name) END AS responsible,
                 d.rule, count(*)::int AS held,
                 count(*) FILTER (WHERE d.due_at >= :from AND d.due_at < :to
-                                   AND (d.closed_at IS NULL OR d.closed_at > d.due_at))::int AS "wentOverdue",
+                                   AND (d.closed_at IS NULL OR d.closed_at > d.due_at)
+                                   AND NOT (taken.over AND d.opened_at > d.due_at))::int AS "wentOverdue",
                 count(*) FILTER (WHERE d.state = 'met' AND d.closed_at >= :from AND d.closed_at < :to
                                    AND d.closed_at <= d.due_at)::int AS "metInTime",
                 count(*) FILTER (WHERE d.state = 'met' AND d.closed_at >= :from AND d.closed_at < :to
                                    AND d.closed_at > d.due_at)::int AS "metLate",
                 count(*) FILTER (WHERE d.state = 'cancelled' AND d.closed_at >= :from AND d.closed_at < :to)::int
                   AS cancelled,
+                count(*) FILTER (WHERE d.state = 'handed_over' AND d.closed_at >= :from AND d.closed_at < :to)::int
+                  AS "handedOver",
+                count(*) FILTER (WHERE taken.over AND d.opened_at >= :from AND d.opened_at < :to)::int AS "takenOver",
+                count(*) FILTER (WHERE taken.over AND d.opened_at >= :from AND d.opened_at < :to
+                                   AND d.opened_at > d.due_at)::int AS "takenOverOverdue",
                 count(*) FILTER (WHERE d.closed_at IS NULL OR d.closed_at >= :to)::int AS "stillOpen",
                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM escalation e WHERE e.deadline_id = d.id AND e.level = 1
                                                  AND e.raised_at >= :from AND e.raised_at < :to))::int AS "escalatedLevel1",
@@ -160,6 +180,7 @@ export class ResponsibilityService {
                                                  AND e.raised_at >= :from AND e.raised_at < :to))::int AS "escalatedLevel2"
            FROM deadline d JOIN organisation o ON o.id = d.organisation_id
            LEFT JOIN team t ON t.id = d.team_id LEFT JOIN app_user u ON u.id = d.responsible_user_id
+           CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM deadline p WHERE p.handed_over_to = d.id) AS over) taken
           WHERE ${where.join(' AND ')}
           GROUP BY o.id, o.name, t.id, t.name, u.id, u.name, d.rule
           ORDER BY o.name, t.name NULLS FIRST, u.name NULLS FIRST, d.rule`,

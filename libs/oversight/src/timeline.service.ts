@@ -10,7 +10,10 @@ import { Clock, namedQuery, type OrganisationType } from '@app/platform';
 
 export interface TimelineEvent {
   at: string;
-  /** e.g. concern.raised, concern.decided, referral.accepted, request.declined, deadline.missed, escalation.level1 */
+  /**
+   * e.g. concern.raised, concern.decided, referral.accepted, request.declined, deadline.missed,
+   * deadline.handed_over (a running clock given to another holder: `why` names them), escalation.level1
+   */
   kind: string;
   subjectType: string;
   subjectId: string;
@@ -92,6 +95,19 @@ WITH ev AS (
          d.team_id, NULL, ARRAY[d.organisation_id]
     FROM deadline d WHERE d.child_id = :child AND d.overdue_at IS NOT NULL
   UNION ALL
+  SELECT d.closed_at, 'deadline.handed_over', d.subject_type, d.subject_id, d.organisation_id, NULL, d.rule,
+         'from ' || concat_ws(', ', po.name, pt.name, pu.name) || ' to ' || concat_ws(', ', no.name, nt.name, nu.name)
+           || CASE WHEN d.due_at < d.closed_at
+                THEN ' (overdue since ' || to_char(d.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ')'
+                ELSE '' END,
+         NULL, NULL, ARRAY[d.organisation_id, n.organisation_id]
+    FROM deadline d JOIN deadline n ON n.id = d.handed_over_to
+    JOIN organisation po ON po.id = d.organisation_id
+    LEFT JOIN team pt ON pt.id = d.team_id LEFT JOIN app_user pu ON pu.id = d.responsible_user_id
+    JOIN organisation no ON no.id = n.organisation_id
+    LEFT JOIN team nt ON nt.id = n.team_id LEFT JOIN app_user nu ON nu.id = n.responsible_user_id
+   WHERE d.child_id = :child AND d.state = 'handed_over'
+  UNION ALL
   SELECT e.raised_at, 'escalation.level' || e.level, d.subject_type, d.subject_id, e.organisation_id, NULL, d.rule,
          'overdue since ' || to_char(e.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), e.team_id, e.level,
          ARRAY[e.organisation_id]
@@ -123,7 +139,8 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 /**
  * Who knew what, and when, about one child: every concern, referral move, decision (with who and
  * why), request and its answer (disclosed or declined), every missed deadline and escalation (who
- * was told, who read it), and which organisations and roles opened the record, read off the
+ * was told, who read it), every clock handed from one holder to another, and which organisations
+ * and roles opened the record, read off the
  * workflows' tables, the kernel's deadlines and the audit log.
  */
 @Injectable()

@@ -129,7 +129,14 @@ export const DEMO_CHILDREN: DemoChild[] = [
       },
     ],
     sections: [
-      { org: 'NSC', legalStatus: 'S20', allocatedWorkerId: null, planStatus: 'child_protection_plan' },
+      {
+        org: 'NSC',
+        legalStatus: 'S20',
+        allocatedWorkerId: null,
+        planStatus: 'child_protection_plan',
+        // The initial conference that made the plan (what a nurse's look-up answers).
+        planStartDate: '2026-09-14',
+      },
       {
         org: 'NSP',
         markers: ['CSE-risk', 'frequent-missing'],

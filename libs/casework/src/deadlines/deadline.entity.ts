@@ -1,22 +1,31 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Organisation } from '@app/identity';
 
-export const DEADLINE_STATES = ['open', 'met', 'cancelled'] as const;
+/**
+ * open: running; met: what was due was done; cancelled: it no longer needs doing; handed_over:
+ * another holder carries on with it (the clock `handedOverTo`, same rule and due time).
+ */
+export const DEADLINE_STATES = ['open', 'met', 'cancelled', 'handed_over'] as const;
 export type DeadlineState = (typeof DEADLINE_STATES)[number];
 
 /**
  * One clock on one piece of work (a referral's decision, a concern's decision, MASH checks, an
  * information request's answer, ...): whose it is, by when, under which rule, and what became of
  * it. Every workflow's clocks live here, written through `Deadlines` in the workflow's own
- * transaction; the escalation sweep reads this table only.
+ * transaction; the escalation sweep reads this table only. A clock's holder is fixed when it
+ * starts: a hand-over closes it ('handed_over') and starts the same clock for the new holder, so
+ * the table is itself the history of who held what.
  */
 @Entity('deadline')
-@Check('ck_deadline_state', `state IN ('open', 'met', 'cancelled')`)
+@Check('ck_deadline_state', `state IN ('open', 'met', 'cancelled', 'handed_over')`)
+@Check('ck_deadline_handed_over', `handed_over_to IS NULL OR state = 'handed_over'`)
 @Check('ck_deadline_closed', `(state = 'open') = (closed_at IS NULL)`)
 // At most one running clock per rule on a piece of work.
 @Index('uq_deadline_open', ['subjectType', 'subjectId', 'rule'], { unique: true, where: `state = 'open'` })
 // The sweep: clocks newly overdue, and clocks due to go up a level.
 @Index('ix_deadline_due', ['dueAt'], { where: `state = 'open' AND overdue_at IS NULL` })
+// Who held a clock before it (and the self-reference's check on delete).
+@Index('ix_deadline_handed_over_to', ['handedOverTo'], { where: 'handed_over_to IS NOT NULL' })
 @Index('ix_deadline_next_escalation', ['nextEscalationAt'], {
   where: `state = 'open' AND next_escalation_at IS NOT NULL`,
 })
@@ -58,8 +67,16 @@ export class Deadline {
   @Column({ type: 'timestamptz' })
   dueAt!: Date;
 
-  @Column({ type: 'varchar', length: 10, default: 'open' })
+  @Column({ type: 'varchar', length: 12, default: 'open' })
   state!: DeadlineState;
+
+  /** The clock that carries on for the new holder, when this one was handed over. */
+  @Column({ type: 'uuid', nullable: true })
+  handedOverTo!: string | null;
+
+  @ManyToOne(() => Deadline, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'handed_over_to', foreignKeyConstraintName: 'fk_deadline_handed_over_to' })
+  successor?: Deadline;
 
   @Column({ type: 'timestamptz' })
   openedAt!: Date;

@@ -155,25 +155,28 @@ export abstract class SharedRecord {
    * The council's statutory status of the child, kept in its section as its children's services
    * module starts and ends plans and periods (null: none): what the protection-status look-up and
    * schools' files read. A child protection plan for a child not yet born is recorded as
-   * `unborn_child_protection_plan`.
+   * `unborn_child_protection_plan`. `since`: the day that plan or period started (YYYY-MM-DD),
+   * which the look-up answers as the plan's start date; none without a status.
    */
   abstract setCouncilStatus(
     tx: EntityManager,
     childId: string,
     councilId: string,
     status: 'child_protection_plan' | 'looked_after' | 'child_in_need_plan' | null,
+    since?: string | null,
   ): Promise<void>;
 
   /**
    * The protection-status look-up (CP-IS pattern): the children with this NHS number on one of
    * these plans, each with the council whose section records it; restricted ones flagged (the
-   * caller answers for them as for an unknown child). Only the plan and the council: nothing else.
+   * caller answers for them as for an unknown child). Only the plan, its start date (YYYY-MM-DD, if
+   * recorded) and the council: nothing else.
    */
   abstract plansByNhsNumber(
     tx: EntityManager,
     nhsNumber: string,
     plans: readonly string[],
-  ): Promise<{ childId: string; restricted: boolean; plan: string; councilId: string }[]>;
+  ): Promise<{ childId: string; restricted: boolean; plan: string; councilId: string; planStartDate: string | null }[]>;
 
   /** Tells a restricted child's case team, by name (never a role): the only way anyone hears of it. */
   abstract tellCaseTeam(tx: EntityManager, childId: string, notice: { kind: string; message: string }): Promise<void>;
