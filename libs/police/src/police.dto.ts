@@ -498,6 +498,19 @@ export class BreachDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 2000) detail!: string;
 }
 
+export class EndCawnDto {
+  @ApiProperty({
+    description:
+      'Why the force ends the notice: withdrawn before its expiry, or (once lapsed) let end rather than served again.',
+  })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
+}
+
+export const CAWN_STATUSES = ['ACTIVE', 'LAPSED', 'ENDED'] as const;
+
 export class CawnBreachDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: Date;
@@ -514,5 +527,20 @@ export class CawnDto {
   @ApiProperty() childInCare!: boolean;
   @ApiProperty({ description: 'The notice has expired (its expiry day is past): it no longer warns anyone.' })
   expired!: boolean;
+  @ApiProperty({
+    enum: CAWN_STATUSES,
+    description:
+      'ACTIVE: running; LAPSED: past its expiry day and not yet ended by the force (its supervisors were told); ENDED: ended by the force.',
+  })
+  status!: (typeof CAWN_STATUSES)[number];
+  @ApiPropertyOptional({
+    format: 'date',
+    nullable: true,
+    type: String,
+    description:
+      'The day the force ended it (today when withdrawn early; its expiry day when let end after it lapsed).',
+  })
+  endedOn!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 2000 }) endReason!: string | null;
   @ApiProperty({ type: [CawnBreachDto], maxItems: 10000 }) breaches!: CawnBreachDto[];
 }

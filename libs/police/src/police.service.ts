@@ -5,7 +5,15 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { abilityToSql, type AccessContext, can, type FieldSql, type Subject } from '@app/access';
 import { Deadlines, Events, Notifier, requireScoped, SharedRecord, Timescales } from '@app/casework';
 import { nameKeyOf, validateIdentifier } from '@app/children';
-import { Clock, DomainError, type FieldError, namedQuery } from '@app/platform';
+import {
+  Clock,
+  DomainError,
+  endOfLondonDay,
+  type FieldError,
+  fromLondonWallClock,
+  londonDateString,
+  namedQuery,
+} from '@app/platform';
 import { CSE_REVIEW_MONTHS, MISSING_PATTERN } from './police.clocks';
 import {
   type CseIndicator,
@@ -24,6 +32,7 @@ import type {
   CreatePersonDto,
   CreateScreeningDto,
   CreateVehicleDto,
+  EndCawnDto,
   FoundDto,
   LinkDto,
   LocationDto,
@@ -164,9 +173,15 @@ export const MAX_DISCLOSURE_DAYS = 366;
 /** At most this many nodes in one network answer (the nearest first); `truncated` says there were more. */
 export const NETWORK_MAX_NODES = 5000;
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-/** The last moment of a day (YYYY-MM-DD, UTC): a clock due "by" that day. */
-const endOfDay = (d: string) => new Date(`${d}T23:59:59Z`);
+/** The calendar day (YYYY-MM-DD) of an instant in Europe/London: the day a police officer would write. */
+const day = (d: Date) => londonDateString(d);
+/** The last moment of a day (YYYY-MM-DD) in Europe/London: a clock due "by" that day (GMT or BST). */
+const endOfDay = (d: string) => {
+  const [year, month, dayOfMonth] = d.split('-').map(Number) as [number, number, number];
+  return endOfLondonDay(
+    fromLondonWallClock({ year, month, day: dayOfMonth, hour: 12, minute: 0, second: 0, millisecond: 0 }),
+  );
+};
 
 /**
  * The police CSE unit: screenings, missing episodes, the network of persons, vehicles and locations
@@ -245,7 +260,7 @@ export class PoliceService {
       await this.deadlines.open(tx, {
         subject: { type: 'CseScreening', id },
         rule: 'cse.screening_review',
-        dueAt: new Date(`${reviewDueOn}T23:59:59Z`),
+        dueAt: endOfDay(reviewDueOn),
         organisationId: org,
         teamId: await this.cseTeam(tx, org),
         childId: dto.childId,
@@ -1318,10 +1333,13 @@ export class PoliceService {
     if (at > this.clock.now()) throw PoliceError.invalid('occurredAt', 'occurredAt cannot be in the future');
     return this.db.transaction(async (tx) => {
       const cawn = await this.loadCawn(tx, ctx, id, true);
+      // The London calendar day: 00:30 BST on a day is that day, not the one before (UTC).
       const on = day(at);
       if (on < cawn.servedOn) throw PoliceError.invalid('occurredAt', 'occurredAt is before the notice was served');
       if (on > cawn.expiresOn)
         throw PoliceError.invalid('occurredAt', `the notice had expired (it ran to ${cawn.expiresOn})`);
+      if (cawn.endedOn && on > cawn.endedOn)
+        throw PoliceError.invalid('occurredAt', `the notice had been ended (on ${cawn.endedOn})`);
       await namedQuery(
         tx,
         `INSERT INTO cawn_breach (cawn_id, occurred_at, detail, created_by, created_at) VALUES (:id, :at, :detail, :by, :now)`,
@@ -1340,6 +1358,41 @@ export class PoliceService {
     });
   }
 
+  /**
+   * The force ends a notice: withdrawn while it runs (it ends today; its expiry clock is cancelled),
+   * or, once lapsed, let end rather than served again (it ended on its expiry day; the clock is met,
+   * so the lapse goes no further up). Either way no clock runs for it any more. Once only.
+   */
+  async endCawn(ctx: AccessContext, id: string, dto: EndCawnDto): Promise<CawnDto> {
+    return this.db.transaction(async (tx) => {
+      const cawn = await this.loadCawn(tx, ctx, id, true, 'update');
+      if (cawn.endedOn) throw PoliceError.cawnEnded(cawn.endedOn);
+      const today = day(this.clock.now());
+      const lapsed = today > cawn.expiresOn;
+      const endedOn = lapsed ? cawn.expiresOn : today < cawn.servedOn ? cawn.servedOn : today;
+      await namedQuery(
+        tx,
+        `UPDATE cawn SET ended_on = :endedOn, ended_at = :now, ended_by = :by, end_reason = :reason WHERE id = :id`,
+        { id, endedOn, now: this.clock.now(), by: ctx.actor.id, reason: dto.reason },
+      );
+      await this.deadlines.close(tx, { type: 'Cawn', id }, lapsed ? 'met' : 'cancelled', 'cawn.expiry');
+      await this.record.addEntry(tx, ctx, cawn.childId, {
+        category: 'cawn',
+        summary: lapsed
+          ? 'A lapsed child abduction warning notice was let end (not served again).'
+          : 'A child abduction warning notice was withdrawn before its expiry.',
+        sensitivity: 'police-intelligence',
+        shareable: false,
+        multiAgency: false,
+      });
+      await this.record.recordStep(tx, ctx, 'police.cawn.end', 'Cawn', [id], cawn.childId, {
+        endedOn,
+        lapsed,
+      });
+      return this.cawnRow(tx, id);
+    });
+  }
+
   async cawn(ctx: AccessContext, id: string): Promise<CawnDto> {
     return this.db.transaction(async (tx) => {
       const cawn = await this.loadCawn(tx, ctx, id);
@@ -1353,15 +1406,17 @@ export class PoliceService {
     ctx: AccessContext,
     id: string,
     lock = false,
-  ): Promise<{ childId: string; servedOn: string; expiresOn: string }> {
+    action: 'read' | 'update' = 'read',
+  ): Promise<{ childId: string; servedOn: string; expiresOn: string; endedOn: string | null }> {
     return requireScoped(tx, ctx, {
-      action: 'read',
+      action,
       subject: 'Cawn',
       fields: policeFields('w'),
       prefix: 'cw',
       sql: (scope) =>
         `SELECT w.child_id AS "childId", to_char(w.served_on, 'YYYY-MM-DD') AS "servedOn",
-                to_char(w.expires_on, 'YYYY-MM-DD') AS "expiresOn" FROM cawn w WHERE w.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
+                to_char(w.expires_on, 'YYYY-MM-DD') AS "expiresOn", to_char(w.ended_on, 'YYYY-MM-DD') AS "endedOn"
+           FROM cawn w WHERE w.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
       params: { id },
       notFound: PoliceError.cawnNotFound,
     });
@@ -1373,6 +1428,9 @@ export class PoliceService {
       `SELECT w.id, w.organisation_id AS "organisationId", w.person_id AS "personId", w.child_id AS "childId",
               to_char(w.served_on, 'YYYY-MM-DD') AS "servedOn", to_char(w.expires_on, 'YYYY-MM-DD') AS "expiresOn",
               w.child_in_care AS "childInCare", (w.expires_on < :today::date) AS expired,
+              CASE WHEN w.ended_at IS NOT NULL THEN 'ENDED' WHEN w.expires_on < :today::date THEN 'LAPSED' ELSE 'ACTIVE' END
+                AS status,
+              to_char(w.ended_on, 'YYYY-MM-DD') AS "endedOn", w.end_reason AS "endReason",
               coalesce((SELECT json_agg(json_build_object('id', b.id, 'occurredAt', b.occurred_at, 'detail', b.detail)
                                         ORDER BY b.occurred_at)
                           FROM cawn_breach b WHERE b.cawn_id = w.id), '[]'::json) AS breaches
