@@ -15,9 +15,9 @@ export class PoliceDisclosureRenewal1796210000011 implements MigrationInterface 
       `CREATE UNIQUE INDEX uq_police_match_request_pending ON police_match_request (match_id, from_organisation_id)
         WHERE status = 'REQUESTED'`,
     );
-    await q.query(
-      'CREATE INDEX ix_police_match_request_match ON police_match_request (match_id, from_organisation_id, requested_at DESC)',
-    );
+    // The order requests were made in (the latest is the one in force), whatever the clocks said.
+    await q.query('ALTER TABLE police_match_request ADD COLUMN seq bigserial NOT NULL');
+    await q.query('CREATE INDEX ix_police_match_request_match ON police_match_request (match_id, seq DESC)');
     await q.query('ALTER TABLE police_node_grant DROP CONSTRAINT uq_police_node_grant');
     await q.query(
       'ALTER TABLE police_node_grant ADD CONSTRAINT uq_police_node_grant_request UNIQUE (match_request_id)',
@@ -39,6 +39,7 @@ export class PoliceDisclosureRenewal1796210000011 implements MigrationInterface 
       'ALTER TABLE police_node_grant ADD CONSTRAINT uq_police_node_grant UNIQUE (node_id, grantee_organisation_id)',
     );
     await q.query('DROP INDEX ix_police_match_request_match');
+    await q.query('ALTER TABLE police_match_request DROP COLUMN seq');
     await q.query('DROP INDEX uq_police_match_request_pending');
     await q.query(
       'ALTER TABLE police_match_request ADD CONSTRAINT uq_police_match_request UNIQUE (match_id, from_organisation_id)',

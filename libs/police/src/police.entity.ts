@@ -1,4 +1,14 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Generated,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { Child } from '@app/children';
 import { Organisation } from '@app/identity';
 
@@ -410,6 +420,11 @@ export class PoliceMatchRequest {
 
   @Column({ type: 'timestamptz' })
   requestedAt!: Date;
+
+  /** The order requests were made in: the latest under a match is the one in force. */
+  @Column({ type: 'bigint' })
+  @Generated('increment')
+  seq!: string;
 
   @Column({ type: 'uuid', nullable: true })
   decidedBy!: string | null;

@@ -68,7 +68,7 @@ export const EPISODE_TRANSITIONS: Record<EpisodeStatus, readonly EpisodeStatus[]
 };
 
 /** Who in a force handles CSE work (notifications about patterns and matches). */
-const CSE_UNIT_ROLES = ['cse_officer', 'cse_supervisor'] as const;
+export const CSE_UNIT_ROLES = ['cse_officer', 'cse_supervisor'] as const;
 const SUPERVISORS = ['cse_supervisor'] as const;
 
 const NODE_TABLES = { person: 'police_person', vehicle: 'police_vehicle', location: 'police_location' } as const;
@@ -139,7 +139,7 @@ function policeFields(alias: string): (field: string) => FieldSql | undefined {
 
 /**
  * A match as force :org sees it (at :now): the other force's name and the reference, its own
- * request and the other's, a disclosure's state read from its grant (REVOKED, EXPIRED), never
+ * latest request and the other's (earlier ones stay as the history), a disclosure's state read from its grant (REVOKED, EXPIRED), never
  * anything of the other force's node.
  */
 const MATCH_STATE = (request: string, grant: string) =>
@@ -155,8 +155,10 @@ const MATCH_SELECT = `SELECT m.reference, m.kind, m.matched_on AS "matchedOn",
          m.created_at AS "createdAt"
     FROM police_match m
     JOIN organisation o ON o.id = CASE WHEN m.first_organisation_id = :org THEN m.second_organisation_id ELSE m.first_organisation_id END
-    LEFT JOIN police_match_request mine ON mine.match_id = m.id AND mine.from_organisation_id = :org
-    LEFT JOIN police_match_request theirs ON theirs.match_id = m.id AND theirs.to_organisation_id = :org
+    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+                        WHERE r.match_id = m.id AND r.from_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) mine ON true
+    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+                        WHERE r.match_id = m.id AND r.to_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) theirs ON true
     LEFT JOIN police_node_grant gin ON gin.match_request_id = mine.id
     LEFT JOIN police_node_grant gout ON gout.match_request_id = theirs.id`;
 
@@ -1079,7 +1081,7 @@ export class PoliceService {
     });
   }
 
-  private async loadMatch(tx: EntityManager, ctx: AccessContext, reference: string) {
+  private async loadMatch(tx: EntityManager, ctx: AccessContext, reference: string, lock = false) {
     const rows = await namedQuery<{
       id: string;
       kind: string;
@@ -1093,32 +1095,44 @@ export class PoliceService {
               CASE WHEN m.first_organisation_id = :org THEN m.second_organisation_id ELSE m.first_organisation_id END AS other_org,
               CASE WHEN m.first_organisation_id = :org THEN m.second_node_id ELSE m.first_node_id END AS their_node
          FROM police_match m WHERE m.reference = :reference
-          AND (m.first_organisation_id = :org OR m.second_organisation_id = :org)`,
+          AND (m.first_organisation_id = :org OR m.second_organisation_id = :org)${lock ? ' FOR UPDATE' : ''}`,
       { reference, org: ctx.actor.organisationId },
     );
     if (!rows[0]) throw PoliceError.matchNotFound();
     return rows[0];
   }
 
-  /** An information request under a match reference: the other force's supervisors are told. */
+  /**
+   * An information request under a match reference: the other force's supervisors are told. One
+   * request at a time: a new one once the last was disclosed and that disclosure ended (revoked or
+   * expired); the earlier requests and grants are kept.
+   */
   async requestDisclosure(ctx: AccessContext, reference: string, dto: MatchRequestDto): Promise<MatchDto> {
     return this.db.transaction(async (tx) => {
-      const m = await this.loadMatch(tx, ctx, reference);
+      const m = await this.loadMatch(tx, ctx, reference, true);
+      const now = this.clock.now();
+      const [last] = await namedQuery<{ status: string; live: boolean }>(
+        tx,
+        `SELECT r.status, (g.id IS NOT NULL AND g.revoked_at IS NULL AND g.until_at > :now) AS live
+           FROM police_match_request r LEFT JOIN police_node_grant g ON g.match_request_id = r.id
+          WHERE r.match_id = :match AND r.from_organisation_id = :org ORDER BY r.seq DESC LIMIT 1`,
+        { match: m.id, org: ctx.actor.organisationId, now },
+      );
+      if (last && !(last.status === 'DISCLOSED' && !last.live)) throw PoliceError.alreadyDecided(last.status);
       const [row] = await namedQuery<{ id: string }>(
         tx,
         `INSERT INTO police_match_request (match_id, from_organisation_id, to_organisation_id, reason, status, requested_by, requested_at)
-         VALUES (:match, :org, :other, :reason, 'REQUESTED', :by, :now)
-         ON CONFLICT (match_id, from_organisation_id) DO NOTHING RETURNING id`,
+         VALUES (:match, :org, :other, :reason, 'REQUESTED', :by, :now) RETURNING id`,
         {
           match: m.id,
           org: ctx.actor.organisationId,
           other: m.other_org,
           reason: dto.reason,
           by: ctx.actor.id,
-          now: this.clock.now(),
+          now,
         },
       );
-      if (!row) throw PoliceError.alreadyDecided('requested');
+      if (!row) throw PoliceError.alreadyDecided('REQUESTED');
       await this.notifier.send(
         tx,
         { organisationId: m.other_org, teamId: await this.cseTeam(tx, m.other_org), roles: SUPERVISORS },
@@ -1160,10 +1174,11 @@ export class PoliceService {
         !can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: node.organisation_id })
       )
         throw PoliceError.matchNotFound();
+      // The latest request to this force under the match (earlier ones were decided before it).
       const [req] = await namedQuery<{ id: string; status: string; from_organisation_id: string }>(
         tx,
         `SELECT id, status, from_organisation_id FROM police_match_request
-          WHERE match_id = :match AND to_organisation_id = :org FOR UPDATE`,
+          WHERE match_id = :match AND to_organisation_id = :org ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
         { match: m.id, org: ctx.actor.organisationId },
       );
       if (!req) throw DomainError.notFound('Request under this match');
@@ -1185,7 +1200,7 @@ export class PoliceService {
         await namedQuery(
           tx,
           `INSERT INTO police_node_grant (node_id, grantor_organisation_id, grantee_organisation_id, match_request_id, granted_at, until_at)
-           VALUES (:node, :org, :grantee, :req, :now, :until) ON CONFLICT (node_id, grantee_organisation_id) DO NOTHING`,
+           VALUES (:node, :org, :grantee, :req, :now, :until)`,
           { node: m.mine, org: ctx.actor.organisationId, grantee: req.from_organisation_id, req: req.id, now, until },
         );
       }
@@ -1222,12 +1237,16 @@ export class PoliceService {
       const m = await this.loadMatch(tx, ctx, reference);
       const [grant] = await namedQuery<{ id: string; grantee: string; revoked_at: Date | null; until_at: Date }>(
         tx,
+        // The latest disclosure under this match (earlier ones ended before it was made).
         `SELECT g.id, g.grantee_organisation_id AS grantee, g.revoked_at, g.until_at
-           FROM police_node_grant g JOIN ${NODE_TABLES[m.kind as PoiKind]} n ON n.id = g.node_id
-          WHERE g.node_id = :node AND g.grantor_organisation_id = :org AND g.grantee_organisation_id = :other
-            AND n.organisation_id = :org
+           FROM police_node_grant g
+           JOIN police_match_request r ON r.id = g.match_request_id
+           JOIN ${NODE_TABLES[m.kind as PoiKind]} n ON n.id = g.node_id
+          WHERE r.match_id = :match AND r.to_organisation_id = :org AND g.node_id = :node
+            AND g.grantor_organisation_id = :org AND g.grantee_organisation_id = :other AND n.organisation_id = :org
+          ORDER BY r.seq DESC LIMIT 1
           FOR UPDATE OF g`,
-        { node: m.mine, org: ctx.actor.organisationId, other: m.other_org },
+        { match: m.id, node: m.mine, org: ctx.actor.organisationId, other: m.other_org },
       );
       if (
         !grant ||
@@ -1442,15 +1461,19 @@ export class PoliceService {
 
   // ---------- helpers ----------
 
-  /** The force's CSE unit team (its supervisors hear first of overdue work), if it has one. */
-  private async cseTeam(tx: EntityManager, organisationId: string): Promise<string | null> {
-    const rows = await namedQuery<{ id: string }>(
-      tx,
-      "SELECT id FROM team WHERE organisation_id = :org AND function = 'cse_unit' ORDER BY name LIMIT 1",
-      { org: organisationId },
-    );
-    return rows[0]?.id ?? null;
+  private cseTeam(tx: EntityManager, organisationId: string): Promise<string | null> {
+    return cseTeamOf(tx, organisationId);
   }
+}
+
+/** The force's CSE unit team (its supervisors hear first of overdue work), if it has one. */
+export async function cseTeamOf(tx: EntityManager, organisationId: string): Promise<string | null> {
+  const rows = await namedQuery<{ id: string }>(
+    tx,
+    "SELECT id FROM team WHERE organisation_id = :org AND function = 'cse_unit' ORDER BY name LIMIT 1",
+    { org: organisationId },
+  );
+  return rows[0]?.id ?? null;
 }
 
 /** Whole years of age on a day (dates YYYY-MM-DD). */
