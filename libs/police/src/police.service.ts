@@ -32,9 +32,11 @@ import type {
   CreatePersonDto,
   CreateScreeningDto,
   CreateVehicleDto,
+  Correction,
   EndCawnDto,
   FoundDto,
   LinkDto,
+  LOCATION_CLEARABLE,
   LocationDto,
   MatchDecisionDto,
   MatchDto,
@@ -44,6 +46,7 @@ import type {
   NetworkNodeDto,
   NetworkQuery,
   NodeKind,
+  PERSON_CLEARABLE,
   PersonDto,
   ProblemProfileDto,
   ProblemProfileQuery,
@@ -53,6 +56,7 @@ import type {
   UpdateLocationDto,
   UpdatePersonDto,
   UpdateVehicleDto,
+  VEHICLE_CLEARABLE,
   VehicleDto,
 } from './police.dto';
 import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_DEGREE_SQL, PROBLEM_PROFILES_SQL } from './network.sql';
@@ -668,21 +672,29 @@ export class PoliceService {
 
   // ---------- corrections (If-Match) ----------
 
-  async updatePerson(ctx: AccessContext, id: string, version: number, dto: UpdatePersonDto): Promise<PersonDto> {
+  async updatePerson(
+    ctx: AccessContext,
+    id: string,
+    version: number,
+    dto: Correction<UpdatePersonDto, (typeof PERSON_CLEARABLE)[number]>,
+  ): Promise<PersonDto> {
+    refuseClearing(dto, ['givenName', 'familyName']);
     const set: Record<string, unknown> = {};
-    if (dto.pncId !== undefined) {
+    if (dto.pncId === null) set.pnc_id = null;
+    else if (dto.pncId !== undefined) {
       const v = validateIdentifier('pnc_id', dto.pncId);
       if (!v.valid) throw PoliceError.invalid('pncId', v.reason);
       set.pnc_id = v.value;
     }
-    if (dto.dateOfBirth !== undefined) {
+    if (dto.dateOfBirth === null) set.date_of_birth = null;
+    else if (dto.dateOfBirth !== undefined) {
       if (dto.dateOfBirth > day(this.clock.now()))
         throw PoliceError.invalid('dateOfBirth', 'dateOfBirth cannot be in the future');
       set.date_of_birth = dto.dateOfBirth;
     }
     if (dto.givenName !== undefined) set.given_name = dto.givenName;
     if (dto.familyName !== undefined) set.family_name = dto.familyName;
-    if (dto.aliases !== undefined) set.aliases = dto.aliases.map((a) => a.trim());
+    if (dto.aliases !== undefined) set.aliases = (dto.aliases ?? []).map((a) => a.trim());
     return this.editNode(ctx, 'person', id, version, set, (row) => {
       if (dto.givenName === undefined && dto.familyName === undefined) return;
       set.name_key = nameKeyOf({
@@ -692,7 +704,13 @@ export class PoliceService {
     });
   }
 
-  async updateVehicle(ctx: AccessContext, id: string, version: number, dto: UpdateVehicleDto): Promise<VehicleDto> {
+  async updateVehicle(
+    ctx: AccessContext,
+    id: string,
+    version: number,
+    dto: Correction<UpdateVehicleDto, (typeof VEHICLE_CLEARABLE)[number]>,
+  ): Promise<VehicleDto> {
+    refuseClearing(dto, ['vrm']);
     const set: Record<string, unknown> = {};
     if (dto.vrm !== undefined) {
       const vrm = normaliseVrm(dto.vrm);
@@ -704,7 +722,13 @@ export class PoliceService {
     return this.editNode(ctx, 'vehicle', id, version, set);
   }
 
-  async updateLocation(ctx: AccessContext, id: string, version: number, dto: UpdateLocationDto): Promise<LocationDto> {
+  async updateLocation(
+    ctx: AccessContext,
+    id: string,
+    version: number,
+    dto: Correction<UpdateLocationDto, (typeof LOCATION_CLEARABLE)[number]>,
+  ): Promise<LocationDto> {
+    refuseClearing(dto, ['address', 'postcode', 'hotspot']);
     const set: Record<string, unknown> = {};
     let postcode: string | undefined;
     if (dto.postcode !== undefined) {
@@ -712,11 +736,18 @@ export class PoliceService {
       if (!isValidPostcode(postcode)) throw PoliceError.invalid('postcode', 'postcode is not a UK postcode');
       set.postcode = postcode;
     }
-    if ((dto.latitude === undefined) !== (dto.longitude === undefined))
-      throw PoliceError.invalid('latitude', 'give both latitude and longitude, or neither');
+    // The point is both coordinates or neither: set both, or clear both (null).
+    if (dto.latitude !== undefined || dto.longitude !== undefined) {
+      if (
+        dto.latitude === undefined ||
+        dto.longitude === undefined ||
+        (dto.latitude === null) !== (dto.longitude === null)
+      )
+        throw PoliceError.invalid('latitude', 'give both latitude and longitude, or clear both (null)');
+      set.latitude = dto.latitude;
+      set.longitude = dto.longitude;
+    }
     if (dto.address !== undefined) set.address = dto.address;
-    if (dto.latitude !== undefined) set.latitude = dto.latitude;
-    if (dto.longitude !== undefined) set.longitude = dto.longitude;
     if (dto.hotspot !== undefined) set.hotspot = dto.hotspot;
     return this.editNode(ctx, 'location', id, version, set, (row) => {
       if (dto.address === undefined && postcode === undefined) return;
@@ -1474,6 +1505,14 @@ export async function cseTeamOf(tx: EntityManager, organisationId: string): Prom
     { org: organisationId },
   );
   return rows[0]?.id ?? null;
+}
+
+/** A correction may clear optional fields with null, never these (required): 400 naming each. */
+function refuseClearing(dto: object, required: readonly string[]): void {
+  const errors = required
+    .filter((f) => (dto as Record<string, unknown>)[f] === null)
+    .map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` }));
+  if (errors.length) throw DomainError.validation(errors);
 }
 
 /** Whole years of age on a day (dates YYYY-MM-DD). */
