@@ -143,8 +143,8 @@ function policeFields(alias: string): (field: string) => FieldSql | undefined {
 
 /**
  * A match as force :org sees it (at :now): the other force's name and the reference, its own
- * latest request and the other's (earlier ones stay as the history), a disclosure's state read from its grant (REVOKED, EXPIRED), never
- * anything of the other force's node.
+ * latest request and the other's (earlier ones stay as the history), a disclosure's state read
+ * from its grant (REVOKED, EXPIRED), never anything of the other force's node.
  */
 const MATCH_STATE = (request: string, grant: string) =>
   `CASE WHEN ${request}.status = 'DISCLOSED' AND ${grant}.revoked_at IS NOT NULL THEN 'REVOKED'
