@@ -28,6 +28,8 @@ import { Oversight1795893000000 } from './1795893000000-Oversight';
 import { PoliceDisclosureEnds1795893500000 } from './1795893500000-PoliceDisclosureEnds';
 import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation';
 import { TherapeuticSupportPlans1796202336819 } from './1796202336819-TherapeuticSupportPlans';
+import { CawnEnd1796210000010 } from './1796210000010-CawnEnd';
+import { PoliceDisclosureRenewal1796210000011 } from './1796210000011-PoliceDisclosureRenewal';
 import { DeadlineHandOver1796210000030 } from './1796210000030-DeadlineHandOver';
 import { SupportReviewsSealed1796210000031 } from './1796210000031-SupportReviewsSealed';
 import { CouncilPlanStartDate1796210000032 } from './1796210000032-CouncilPlanStartDate';
@@ -64,6 +66,8 @@ export const MIGRATIONS = [
   PoliceDisclosureEnds1795893500000,
   CsCaseAllocation1795894000000,
   TherapeuticSupportPlans1796202336819,
+  CawnEnd1796210000010,
+  PoliceDisclosureRenewal1796210000011,
   DeadlineHandOver1796210000030,
   SupportReviewsSealed1796210000031,
   CouncilPlanStartDate1796210000032,

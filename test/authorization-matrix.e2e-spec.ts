@@ -964,6 +964,19 @@ describe('authorization matrix: every child route x every role x every way of kn
         })
         .expect(201);
       ids.cawn = cawn.body.id;
+      // A second notice, for the route that ends one (the first stays as it is for the reads).
+      const toEnd = await t.http
+        .post('/api/v1/police/cawns')
+        .set('Authorization', officer)
+        .send({
+          personId: ids.ryan,
+          childId: ids.leah,
+          servedOn: '2026-01-05',
+          expiresOn: '2028-01-05',
+          childInCare: true,
+        })
+        .expect(201);
+      ids.cawnToEnd = toEnd.body.id;
     });
 
     /** Expected status, in domain terms: the recording force's CSE roles; another force 404; everyone else refused at the route. */
@@ -1021,7 +1034,7 @@ describe('authorization matrix: every child route x every role x every way of kn
       expect(failures).toEqual([]);
     });
 
-    it('writes: officers write, supervisors decide disclosures, nobody else', async () => {
+    it('writes: officers write, supervisors decide disclosures and end CAWNs, nobody else', async () => {
       const failures: string[] = [];
       let n = 0;
       for (const u of users) {
@@ -1083,6 +1096,12 @@ describe('authorization matrix: every child route x every role x every way of kn
             `/api/v1/police/cawns/${ids.cawn}/breaches`,
             { occurredAt: '2026-01-06T10:00:00Z', detail: 'seen' },
             !writer ? [403] : u.org === 'NSP' ? [201] : [404],
+          ],
+          [
+            'cawn end',
+            `/api/v1/police/cawns/${ids.cawnToEnd}/end`,
+            { reason: 'matrix' },
+            u.role !== 'cse_supervisor' ? [403] : u.org === 'NSP' ? [200, 409] : [404],
           ],
           [
             'disclosure-requests',

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ManualClock, WebhookDispatcher } from '@app/platform';
 import { AuditSealJob, AuditVerifier } from '@app/audit';
 import { EscalationJob } from '@app/casework';
+import { DisclosureEndingJob } from '@app/police';
 import { GrantExpiryJob } from '@app/sharing';
 import {
   PurgeIdempotencyRecordsJob,
@@ -167,6 +168,10 @@ describe('worker', () => {
     await db.query(`DELETE FROM outbox_event WHERE payload->>'grantId' = $1`, [ending]);
     await db.query(`DELETE FROM notification WHERE subject_id = $1`, [ending]);
     await db.query(`DELETE FROM sharing_grant WHERE id = ANY($1)`, [[ending, later]]);
+  });
+
+  it('runs the police notice before a disclosure to another force ends (test/police-disclosures covers what it says)', async () => {
+    await expect(worker.get(DisclosureEndingJob).run()).resolves.toEqual(expect.any(Number));
   });
 
   it('purges rate-limit windows an hour old, and only those', async () => {

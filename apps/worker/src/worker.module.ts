@@ -4,6 +4,7 @@ import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditModule, AuditSealJob } from '@app/audit';
 import { CaseworkModule, EscalationJob } from '@app/casework';
+import { PoliceJobsModule } from '@app/police';
 import { SharingJobsModule } from '@app/sharing';
 import {
   APP_CONFIG,
@@ -104,6 +105,7 @@ export class WorkerModule {
         CaseworkModule,
         OutboxModule,
         SharingJobsModule,
+        PoliceJobsModule,
         // The children module (of the grant-expiry job) has @Idempotent() routes: their interceptor needs the store.
         IdempotencyModule,
       ],

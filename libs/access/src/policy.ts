@@ -679,6 +679,13 @@ const policeReviewer: RuleSpec[] = [
     conditions: { organisationId: ORG },
     reason: "supervisors review the force's intelligence and decide what of it is disclosed to another force",
   },
+  {
+    action: 'update',
+    subject: 'Cawn',
+    conditions: { organisationId: ORG },
+    reason:
+      "supervisors end the force's child abduction warning notices: withdrawn while one runs, or let end once it lapsed",
+  },
 ];
 
 const police = AGENCY_CLASSES.police_force;

@@ -5,3 +5,4 @@ export * from './police.events';
 export * from './police.module';
 export * from './network.sql';
 export * from './police.entity';
+export * from './disclosure-ending.job';

@@ -6,13 +6,14 @@ import { childKnownSql } from '@app/children';
  */
 
 /**
- * Another force's node that force :org may no longer see: disclosed to it once (that is how :org
- * came to link it), now revoked or past its end (:now). A node of :org's own has no grant to :org,
- * so `NOT EXISTS` of this keeps exactly the nodes :org may see; one probe of uq_police_node_grant.
+ * Another force's node that force :org may no longer see: disclosed to it before (that is how :org
+ * came to link it), and every disclosure of it to :org now revoked or past its end (:now); a new
+ * disclosure after a revocation opens it again. A node of :org's own has no grant to :org (no rows:
+ * NULL), so `NOT` of this keeps exactly the nodes :org may see; one probe of ix_police_node_grant_node.
  */
 const disclosureEnded = (node: string) =>
-  `EXISTS (SELECT 1 FROM police_node_grant g WHERE g.node_id = ${node} AND g.grantee_organisation_id = :org
-             AND (g.revoked_at IS NOT NULL OR g.until_at <= :now))`;
+  `coalesce((SELECT bool_and(g.revoked_at IS NOT NULL OR g.until_at <= :now) FROM police_node_grant g
+              WHERE g.node_id = ${node} AND g.grantee_organisation_id = :org), false)`;
 
 /**
  * The nodes within :depth hops of :start (kind :startKind) along the links of force :org: a

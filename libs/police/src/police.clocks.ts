@@ -17,6 +17,13 @@ export const CSE_REVIEW_MONTHS = 3;
 /** Episodes within this many days that raise a notice to the CSE unit. */
 export const MISSING_PATTERN = { episodes: 3, days: 90 } as const;
 
+/**
+ * Days before a disclosure to another force ends at which both forces are told (once per
+ * disclosure): the supervisor who disclosed, and the receiving force's CSE unit (which may ask again
+ * once it has ended). A notice, not a clock: nothing is overdue when a disclosure ends.
+ */
+export const DISCLOSURE_ENDING_NOTICE_DAYS = 7;
+
 /** The police clocks: each escalates to the force's CSE supervisors when missed. */
 export const POLICE_RULES = declareDeadlineRules({
   'cse.screening_review': {

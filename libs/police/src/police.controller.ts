@@ -22,6 +22,7 @@ import {
   CreatePersonDto,
   CreateScreeningDto,
   CreateVehicleDto,
+  EndCawnDto,
   FoundDto,
   LinkDto,
   LocationDto,
@@ -395,6 +396,21 @@ export class PoliceController {
   @ApiProblems([404, NOT_YOURS])
   cawn(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<CawnDto> {
     return this.police.cawn(ctx, id);
+  }
+
+  @Post('cawns/:id/end')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('update', 'Cawn')
+  @ApiOperation({
+    summary: 'End a CAWN of your force: withdrawn while it runs, or let end once it has lapsed (with a reason)',
+    description:
+      'Its expiry clock stops (cancelled when withdrawn, met when a lapsed notice is let end), so nothing escalates for it any more; no breach after the day it ended.',
+  })
+  @ApiOkResponse({ type: CawnDto })
+  @ApiProblems([404, NOT_YOURS], [409, 'CAWN.ENDED: the notice was already ended.'])
+  endCawn(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: EndCawnDto) {
+    return this.police.endCawn(ctx, id, dto);
   }
 
   @Post('cawns/:id/breaches')

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -157,6 +157,17 @@ export class MissingEpisodeDto {
 
 // ---------- persons, vehicles, locations ----------
 
+/**
+ * A correction: only the fields sent change, and an explicit null clears an optional field (a
+ * required one cannot be cleared: 400 naming it). The class says so in the contract (nullable).
+ */
+export type Correction<T, K extends keyof T> = Omit<T, K> & { [P in K]?: T[P] | null };
+
+function clearable(dto: abstract new () => object, fields: Record<string, ApiPropertyOptions>): void {
+  for (const [field, options] of Object.entries(fields))
+    ApiPropertyOptional({ nullable: true, ...options } as ApiPropertyOptions)(dto.prototype, field);
+}
+
 export class CreatePersonDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) givenName!: string;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) familyName!: string;
@@ -191,8 +202,14 @@ export class PersonDto {
   version!: number;
 }
 
-/** A correction of a person of interest: only the fields sent change (If-Match required). */
+/** A correction of a person of interest: only the fields sent change, null clears (If-Match required). */
 export class UpdatePersonDto extends PartialType(CreatePersonDto) {}
+clearable(UpdatePersonDto, {
+  aliases: { type: [String], description: 'Other names used; a correction replaces them all (null clears them).' },
+  dateOfBirth: { type: String, format: 'date', description: 'null clears it.' },
+  pncId: { type: String, description: 'Police National Computer ID, YY/NNNNNNNL (checked); null clears it.' },
+});
+export const PERSON_CLEARABLE = ['aliases', 'dateOfBirth', 'pncId'] as const;
 
 export class CreateVehicleDto {
   @ApiProperty({ description: 'Registration mark; stored upper case without spaces.', example: 'AB12 CDE' })
@@ -213,8 +230,13 @@ export class VehicleDto {
   version!: number;
 }
 
-/** A correction of a vehicle of interest: only the fields sent change (If-Match required). */
+/** A correction of a vehicle of interest: only the fields sent change, null clears (If-Match required). */
 export class UpdateVehicleDto extends PartialType(CreateVehicleDto) {}
+clearable(UpdateVehicleDto, {
+  make: { type: String, description: 'null clears it.' },
+  colour: { type: String, description: 'null clears it.' },
+});
+export const VEHICLE_CLEARABLE = ['make', 'colour'] as const;
 
 export class CreateLocationDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 300) address!: string;
@@ -247,8 +269,13 @@ export class LocationDto {
   version!: number;
 }
 
-/** A correction of a location of interest: only the fields sent change (If-Match required). */
+/** A correction of a location of interest: only the fields sent change, null clears (If-Match required). */
 export class UpdateLocationDto extends PartialType(CreateLocationDto) {}
+clearable(UpdateLocationDto, {
+  latitude: { type: Number, description: 'null (with longitude null) clears the point.' },
+  longitude: { type: Number, description: 'null (with latitude null) clears the point.' },
+});
+export const LOCATION_CLEARABLE = ['latitude', 'longitude'] as const;
 
 export class NodeRefDto {
   @ApiProperty({ enum: NODE_KINDS }) @IsIn(NODE_KINDS) kind!: NodeKind;
@@ -498,6 +525,19 @@ export class BreachDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 2000) detail!: string;
 }
 
+export class EndCawnDto {
+  @ApiProperty({
+    description:
+      'Why the force ends the notice: withdrawn before its expiry, or (once lapsed) let end rather than served again.',
+  })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
+}
+
+export const CAWN_STATUSES = ['ACTIVE', 'LAPSED', 'ENDED'] as const;
+
 export class CawnBreachDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: Date;
@@ -514,5 +554,20 @@ export class CawnDto {
   @ApiProperty() childInCare!: boolean;
   @ApiProperty({ description: 'The notice has expired (its expiry day is past): it no longer warns anyone.' })
   expired!: boolean;
+  @ApiProperty({
+    enum: CAWN_STATUSES,
+    description:
+      'ACTIVE: running; LAPSED: past its expiry day and not yet ended by the force (its supervisors were told); ENDED: ended by the force.',
+  })
+  status!: (typeof CAWN_STATUSES)[number];
+  @ApiPropertyOptional({
+    format: 'date',
+    nullable: true,
+    type: String,
+    description:
+      'The day the force ended it (today when withdrawn early; its expiry day when let end after it lapsed).',
+  })
+  endedOn!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 2000 }) endReason!: string | null;
   @ApiProperty({ type: [CawnBreachDto], maxItems: 10000 }) breaches!: CawnBreachDto[];
 }

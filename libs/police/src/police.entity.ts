@@ -1,4 +1,14 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Generated,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { Child } from '@app/children';
 import { Organisation } from '@app/identity';
 
@@ -364,7 +374,9 @@ export class PoliceMatch {
 
 /** A force's information request under a match reference, and the other force's decision. */
 @Entity('police_match_request')
-@Unique('uq_police_match_request', ['matchId', 'fromOrganisationId'])
+// One request waiting for a decision at a time; earlier ones stay (the history of the match).
+@Index('uq_police_match_request_pending', { synchronize: false })
+@Index('ix_police_match_request_match', { synchronize: false })
 @Check('police_match_request_status_check', inList('status', ['REQUESTED', 'DISCLOSED', 'DECLINED']))
 export class PoliceMatchRequest {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'police_match_request_pkey' })
@@ -409,6 +421,11 @@ export class PoliceMatchRequest {
   @Column({ type: 'timestamptz' })
   requestedAt!: Date;
 
+  /** The order requests were made in: the latest under a match is the one in force. */
+  @Column({ type: 'bigint' })
+  @Generated('increment')
+  seq!: string;
+
   @Column({ type: 'uuid', nullable: true })
   decidedBy!: string | null;
 
@@ -418,8 +435,10 @@ export class PoliceMatchRequest {
 
 /** A force's node disclosed to another force until a time, unless revoked (read live: policeFields). */
 @Entity('police_node_grant')
-@Unique('uq_police_node_grant', ['nodeId', 'granteeOrganisationId'])
+@Unique('uq_police_node_grant_request', ['matchRequestId'])
 @Index('ix_police_node_grant_grantee', ['granteeOrganisationId'])
+@Index('ix_police_node_grant_node', ['nodeId', 'granteeOrganisationId'])
+@Index('ix_police_node_grant_ending', { synchronize: false })
 @Check('ck_police_node_grant_until', 'until_at > granted_at')
 @Check('ck_police_node_grant_revoked', '(revoked_at IS NULL) = (revoke_reason IS NULL)')
 export class PoliceNodeGrant {
@@ -464,6 +483,10 @@ export class PoliceNodeGrant {
 
   @Column({ type: 'varchar', length: 2000, nullable: true })
   revokeReason!: string | null;
+
+  /** When both forces were warned that the disclosure ends soon (once per grant). */
+  @Column({ type: 'timestamptz', nullable: true })
+  endingAnnouncedAt!: Date | null;
 }
 
 /** A child abduction warning notice served on a person of interest for a child. */
@@ -471,6 +494,8 @@ export class PoliceNodeGrant {
 @Index('ix_cawn_person', ['personId'])
 @Index('ix_cawn_child', ['childId'])
 @Check('ck_cawn_dates', 'expires_on > served_on')
+@Check('ck_cawn_ended', '(ended_at IS NULL) = (end_reason IS NULL) AND (ended_at IS NULL) = (ended_on IS NULL)')
+@Check('ck_cawn_ended_on', 'ended_on IS NULL OR (ended_on >= served_on AND ended_on <= expires_on)')
 export class Cawn {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'cawn_pkey' })
   id!: string;
@@ -504,6 +529,19 @@ export class Cawn {
 
   @Column({ type: 'boolean' })
   childInCare!: boolean;
+
+  /** The day the force ended the notice (withdrawn early, or let end once lapsed: its expiry day). */
+  @Column({ type: 'date', nullable: true })
+  endedOn!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  endedBy!: string | null;
+
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  endReason!: string | null;
 
   @Column({ type: 'uuid' })
   createdBy!: string;

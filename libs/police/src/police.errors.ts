@@ -30,6 +30,8 @@ export const PoliceError = {
   alreadyLinked: () => DomainError.conflict('POLICE_LINK.EXISTS', 'These two are already linked by your force.'),
   duplicateVehicle: () =>
     DomainError.conflict('POLICE_VEHICLE.EXISTS', 'Your force already records a vehicle with this registration mark.'),
+  cawnEnded: (endedOn: string) =>
+    DomainError.conflict('CAWN.ENDED', `The notice was already ended (on ${endedOn}).`, { currentStatus: 'ENDED' }),
   cawnNotEligible: (detail: string) => new DomainError('CAWN.NOT_ELIGIBLE', 422, 'Unprocessable Content', detail),
   invalid: (field: string, message: string) => DomainError.validation([{ field, message }]),
 } as const;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChildrenModule } from '@app/children';
+import { DisclosureEndingJob } from './disclosure-ending.job';
 import { PoliceController } from './police.controller';
 import { PoliceService } from './police.service';
 // The timescales, clocks and events this module declares (loaded with the module).
@@ -13,3 +14,7 @@ import './police.events';
   providers: [PoliceService],
 })
 export class PoliceModule {}
+
+/** For the worker: the notice before a disclosure to another force ends (ChildrenModule gives the kernel). */
+@Module({ imports: [ChildrenModule], providers: [DisclosureEndingJob], exports: [DisclosureEndingJob] })
+export class PoliceJobsModule {}

@@ -5,7 +5,15 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { abilityToSql, type AccessContext, can, type FieldSql, type Subject } from '@app/access';
 import { Deadlines, Events, Notifier, requireScoped, SharedRecord, Timescales } from '@app/casework';
 import { nameKeyOf, validateIdentifier } from '@app/children';
-import { Clock, DomainError, type FieldError, namedQuery } from '@app/platform';
+import {
+  Clock,
+  DomainError,
+  endOfLondonDay,
+  type FieldError,
+  fromLondonWallClock,
+  londonDateString,
+  namedQuery,
+} from '@app/platform';
 import { CSE_REVIEW_MONTHS, MISSING_PATTERN } from './police.clocks';
 import {
   type CseIndicator,
@@ -24,8 +32,11 @@ import type {
   CreatePersonDto,
   CreateScreeningDto,
   CreateVehicleDto,
+  Correction,
+  EndCawnDto,
   FoundDto,
   LinkDto,
+  LOCATION_CLEARABLE,
   LocationDto,
   MatchDecisionDto,
   MatchDto,
@@ -35,6 +46,7 @@ import type {
   NetworkNodeDto,
   NetworkQuery,
   NodeKind,
+  PERSON_CLEARABLE,
   PersonDto,
   ProblemProfileDto,
   ProblemProfileQuery,
@@ -44,6 +56,7 @@ import type {
   UpdateLocationDto,
   UpdatePersonDto,
   UpdateVehicleDto,
+  VEHICLE_CLEARABLE,
   VehicleDto,
 } from './police.dto';
 import { NETWORK_EDGES_SQL, NETWORK_NODES_SQL, PROBLEM_PROFILES_DEGREE_SQL, PROBLEM_PROFILES_SQL } from './network.sql';
@@ -59,7 +72,7 @@ export const EPISODE_TRANSITIONS: Record<EpisodeStatus, readonly EpisodeStatus[]
 };
 
 /** Who in a force handles CSE work (notifications about patterns and matches). */
-const CSE_UNIT_ROLES = ['cse_officer', 'cse_supervisor'] as const;
+export const CSE_UNIT_ROLES = ['cse_officer', 'cse_supervisor'] as const;
 const SUPERVISORS = ['cse_supervisor'] as const;
 
 const NODE_TABLES = { person: 'police_person', vehicle: 'police_vehicle', location: 'police_location' } as const;
@@ -130,8 +143,8 @@ function policeFields(alias: string): (field: string) => FieldSql | undefined {
 
 /**
  * A match as force :org sees it (at :now): the other force's name and the reference, its own
- * request and the other's, a disclosure's state read from its grant (REVOKED, EXPIRED), never
- * anything of the other force's node.
+ * latest request and the other's (earlier ones stay as the history), a disclosure's state read
+ * from its grant (REVOKED, EXPIRED), never anything of the other force's node.
  */
 const MATCH_STATE = (request: string, grant: string) =>
   `CASE WHEN ${request}.status = 'DISCLOSED' AND ${grant}.revoked_at IS NOT NULL THEN 'REVOKED'
@@ -146,8 +159,10 @@ const MATCH_SELECT = `SELECT m.reference, m.kind, m.matched_on AS "matchedOn",
          m.created_at AS "createdAt"
     FROM police_match m
     JOIN organisation o ON o.id = CASE WHEN m.first_organisation_id = :org THEN m.second_organisation_id ELSE m.first_organisation_id END
-    LEFT JOIN police_match_request mine ON mine.match_id = m.id AND mine.from_organisation_id = :org
-    LEFT JOIN police_match_request theirs ON theirs.match_id = m.id AND theirs.to_organisation_id = :org
+    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+                        WHERE r.match_id = m.id AND r.from_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) mine ON true
+    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+                        WHERE r.match_id = m.id AND r.to_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) theirs ON true
     LEFT JOIN police_node_grant gin ON gin.match_request_id = mine.id
     LEFT JOIN police_node_grant gout ON gout.match_request_id = theirs.id`;
 
@@ -164,9 +179,15 @@ export const MAX_DISCLOSURE_DAYS = 366;
 /** At most this many nodes in one network answer (the nearest first); `truncated` says there were more. */
 export const NETWORK_MAX_NODES = 5000;
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-/** The last moment of a day (YYYY-MM-DD, UTC): a clock due "by" that day. */
-const endOfDay = (d: string) => new Date(`${d}T23:59:59Z`);
+/** The calendar day (YYYY-MM-DD) of an instant in Europe/London: the day a police officer would write. */
+const day = (d: Date) => londonDateString(d);
+/** The last moment of a day (YYYY-MM-DD) in Europe/London: a clock due "by" that day (GMT or BST). */
+const endOfDay = (d: string) => {
+  const [year, month, dayOfMonth] = d.split('-').map(Number) as [number, number, number];
+  return endOfLondonDay(
+    fromLondonWallClock({ year, month, day: dayOfMonth, hour: 12, minute: 0, second: 0, millisecond: 0 }),
+  );
+};
 
 /**
  * The police CSE unit: screenings, missing episodes, the network of persons, vehicles and locations
@@ -245,7 +266,7 @@ export class PoliceService {
       await this.deadlines.open(tx, {
         subject: { type: 'CseScreening', id },
         rule: 'cse.screening_review',
-        dueAt: new Date(`${reviewDueOn}T23:59:59Z`),
+        dueAt: endOfDay(reviewDueOn),
         organisationId: org,
         teamId: await this.cseTeam(tx, org),
         childId: dto.childId,
@@ -651,21 +672,29 @@ export class PoliceService {
 
   // ---------- corrections (If-Match) ----------
 
-  async updatePerson(ctx: AccessContext, id: string, version: number, dto: UpdatePersonDto): Promise<PersonDto> {
+  async updatePerson(
+    ctx: AccessContext,
+    id: string,
+    version: number,
+    dto: Correction<UpdatePersonDto, (typeof PERSON_CLEARABLE)[number]>,
+  ): Promise<PersonDto> {
+    refuseClearing(dto, ['givenName', 'familyName']);
     const set: Record<string, unknown> = {};
-    if (dto.pncId !== undefined) {
+    if (dto.pncId === null) set.pnc_id = null;
+    else if (dto.pncId !== undefined) {
       const v = validateIdentifier('pnc_id', dto.pncId);
       if (!v.valid) throw PoliceError.invalid('pncId', v.reason);
       set.pnc_id = v.value;
     }
-    if (dto.dateOfBirth !== undefined) {
+    if (dto.dateOfBirth === null) set.date_of_birth = null;
+    else if (dto.dateOfBirth !== undefined) {
       if (dto.dateOfBirth > day(this.clock.now()))
         throw PoliceError.invalid('dateOfBirth', 'dateOfBirth cannot be in the future');
       set.date_of_birth = dto.dateOfBirth;
     }
     if (dto.givenName !== undefined) set.given_name = dto.givenName;
     if (dto.familyName !== undefined) set.family_name = dto.familyName;
-    if (dto.aliases !== undefined) set.aliases = dto.aliases.map((a) => a.trim());
+    if (dto.aliases !== undefined) set.aliases = (dto.aliases ?? []).map((a) => a.trim());
     return this.editNode(ctx, 'person', id, version, set, (row) => {
       if (dto.givenName === undefined && dto.familyName === undefined) return;
       set.name_key = nameKeyOf({
@@ -675,7 +704,13 @@ export class PoliceService {
     });
   }
 
-  async updateVehicle(ctx: AccessContext, id: string, version: number, dto: UpdateVehicleDto): Promise<VehicleDto> {
+  async updateVehicle(
+    ctx: AccessContext,
+    id: string,
+    version: number,
+    dto: Correction<UpdateVehicleDto, (typeof VEHICLE_CLEARABLE)[number]>,
+  ): Promise<VehicleDto> {
+    refuseClearing(dto, ['vrm']);
     const set: Record<string, unknown> = {};
     if (dto.vrm !== undefined) {
       const vrm = normaliseVrm(dto.vrm);
@@ -687,7 +722,13 @@ export class PoliceService {
     return this.editNode(ctx, 'vehicle', id, version, set);
   }
 
-  async updateLocation(ctx: AccessContext, id: string, version: number, dto: UpdateLocationDto): Promise<LocationDto> {
+  async updateLocation(
+    ctx: AccessContext,
+    id: string,
+    version: number,
+    dto: Correction<UpdateLocationDto, (typeof LOCATION_CLEARABLE)[number]>,
+  ): Promise<LocationDto> {
+    refuseClearing(dto, ['address', 'postcode', 'hotspot']);
     const set: Record<string, unknown> = {};
     let postcode: string | undefined;
     if (dto.postcode !== undefined) {
@@ -695,11 +736,18 @@ export class PoliceService {
       if (!isValidPostcode(postcode)) throw PoliceError.invalid('postcode', 'postcode is not a UK postcode');
       set.postcode = postcode;
     }
-    if ((dto.latitude === undefined) !== (dto.longitude === undefined))
-      throw PoliceError.invalid('latitude', 'give both latitude and longitude, or neither');
+    // The point is both coordinates or neither: set both, or clear both (null).
+    if (dto.latitude !== undefined || dto.longitude !== undefined) {
+      if (
+        dto.latitude === undefined ||
+        dto.longitude === undefined ||
+        (dto.latitude === null) !== (dto.longitude === null)
+      )
+        throw PoliceError.invalid('latitude', 'give both latitude and longitude, or clear both (null)');
+      set.latitude = dto.latitude;
+      set.longitude = dto.longitude;
+    }
     if (dto.address !== undefined) set.address = dto.address;
-    if (dto.latitude !== undefined) set.latitude = dto.latitude;
-    if (dto.longitude !== undefined) set.longitude = dto.longitude;
     if (dto.hotspot !== undefined) set.hotspot = dto.hotspot;
     return this.editNode(ctx, 'location', id, version, set, (row) => {
       if (dto.address === undefined && postcode === undefined) return;
@@ -1064,7 +1112,7 @@ export class PoliceService {
     });
   }
 
-  private async loadMatch(tx: EntityManager, ctx: AccessContext, reference: string) {
+  private async loadMatch(tx: EntityManager, ctx: AccessContext, reference: string, lock = false) {
     const rows = await namedQuery<{
       id: string;
       kind: string;
@@ -1078,32 +1126,44 @@ export class PoliceService {
               CASE WHEN m.first_organisation_id = :org THEN m.second_organisation_id ELSE m.first_organisation_id END AS other_org,
               CASE WHEN m.first_organisation_id = :org THEN m.second_node_id ELSE m.first_node_id END AS their_node
          FROM police_match m WHERE m.reference = :reference
-          AND (m.first_organisation_id = :org OR m.second_organisation_id = :org)`,
+          AND (m.first_organisation_id = :org OR m.second_organisation_id = :org)${lock ? ' FOR UPDATE' : ''}`,
       { reference, org: ctx.actor.organisationId },
     );
     if (!rows[0]) throw PoliceError.matchNotFound();
     return rows[0];
   }
 
-  /** An information request under a match reference: the other force's supervisors are told. */
+  /**
+   * An information request under a match reference: the other force's supervisors are told. One
+   * request at a time: a new one once the last was disclosed and that disclosure ended (revoked or
+   * expired); the earlier requests and grants are kept.
+   */
   async requestDisclosure(ctx: AccessContext, reference: string, dto: MatchRequestDto): Promise<MatchDto> {
     return this.db.transaction(async (tx) => {
-      const m = await this.loadMatch(tx, ctx, reference);
+      const m = await this.loadMatch(tx, ctx, reference, true);
+      const now = this.clock.now();
+      const [last] = await namedQuery<{ status: string; live: boolean }>(
+        tx,
+        `SELECT r.status, (g.id IS NOT NULL AND g.revoked_at IS NULL AND g.until_at > :now) AS live
+           FROM police_match_request r LEFT JOIN police_node_grant g ON g.match_request_id = r.id
+          WHERE r.match_id = :match AND r.from_organisation_id = :org ORDER BY r.seq DESC LIMIT 1`,
+        { match: m.id, org: ctx.actor.organisationId, now },
+      );
+      if (last && !(last.status === 'DISCLOSED' && !last.live)) throw PoliceError.alreadyDecided(last.status);
       const [row] = await namedQuery<{ id: string }>(
         tx,
         `INSERT INTO police_match_request (match_id, from_organisation_id, to_organisation_id, reason, status, requested_by, requested_at)
-         VALUES (:match, :org, :other, :reason, 'REQUESTED', :by, :now)
-         ON CONFLICT (match_id, from_organisation_id) DO NOTHING RETURNING id`,
+         VALUES (:match, :org, :other, :reason, 'REQUESTED', :by, :now) RETURNING id`,
         {
           match: m.id,
           org: ctx.actor.organisationId,
           other: m.other_org,
           reason: dto.reason,
           by: ctx.actor.id,
-          now: this.clock.now(),
+          now,
         },
       );
-      if (!row) throw PoliceError.alreadyDecided('requested');
+      if (!row) throw PoliceError.alreadyDecided('REQUESTED');
       await this.notifier.send(
         tx,
         { organisationId: m.other_org, teamId: await this.cseTeam(tx, m.other_org), roles: SUPERVISORS },
@@ -1145,10 +1205,11 @@ export class PoliceService {
         !can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: node.organisation_id })
       )
         throw PoliceError.matchNotFound();
+      // The latest request to this force under the match (earlier ones were decided before it).
       const [req] = await namedQuery<{ id: string; status: string; from_organisation_id: string }>(
         tx,
         `SELECT id, status, from_organisation_id FROM police_match_request
-          WHERE match_id = :match AND to_organisation_id = :org FOR UPDATE`,
+          WHERE match_id = :match AND to_organisation_id = :org ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
         { match: m.id, org: ctx.actor.organisationId },
       );
       if (!req) throw DomainError.notFound('Request under this match');
@@ -1170,7 +1231,7 @@ export class PoliceService {
         await namedQuery(
           tx,
           `INSERT INTO police_node_grant (node_id, grantor_organisation_id, grantee_organisation_id, match_request_id, granted_at, until_at)
-           VALUES (:node, :org, :grantee, :req, :now, :until) ON CONFLICT (node_id, grantee_organisation_id) DO NOTHING`,
+           VALUES (:node, :org, :grantee, :req, :now, :until)`,
           { node: m.mine, org: ctx.actor.organisationId, grantee: req.from_organisation_id, req: req.id, now, until },
         );
       }
@@ -1207,12 +1268,16 @@ export class PoliceService {
       const m = await this.loadMatch(tx, ctx, reference);
       const [grant] = await namedQuery<{ id: string; grantee: string; revoked_at: Date | null; until_at: Date }>(
         tx,
+        // The latest disclosure under this match (earlier ones ended before it was made).
         `SELECT g.id, g.grantee_organisation_id AS grantee, g.revoked_at, g.until_at
-           FROM police_node_grant g JOIN ${NODE_TABLES[m.kind as PoiKind]} n ON n.id = g.node_id
-          WHERE g.node_id = :node AND g.grantor_organisation_id = :org AND g.grantee_organisation_id = :other
-            AND n.organisation_id = :org
+           FROM police_node_grant g
+           JOIN police_match_request r ON r.id = g.match_request_id
+           JOIN ${NODE_TABLES[m.kind as PoiKind]} n ON n.id = g.node_id
+          WHERE r.match_id = :match AND r.to_organisation_id = :org AND g.node_id = :node
+            AND g.grantor_organisation_id = :org AND g.grantee_organisation_id = :other AND n.organisation_id = :org
+          ORDER BY r.seq DESC LIMIT 1
           FOR UPDATE OF g`,
-        { node: m.mine, org: ctx.actor.organisationId, other: m.other_org },
+        { match: m.id, node: m.mine, org: ctx.actor.organisationId, other: m.other_org },
       );
       if (
         !grant ||
@@ -1318,10 +1383,13 @@ export class PoliceService {
     if (at > this.clock.now()) throw PoliceError.invalid('occurredAt', 'occurredAt cannot be in the future');
     return this.db.transaction(async (tx) => {
       const cawn = await this.loadCawn(tx, ctx, id, true);
+      // The London calendar day: 00:30 BST on a day is that day, not the one before (UTC).
       const on = day(at);
       if (on < cawn.servedOn) throw PoliceError.invalid('occurredAt', 'occurredAt is before the notice was served');
       if (on > cawn.expiresOn)
         throw PoliceError.invalid('occurredAt', `the notice had expired (it ran to ${cawn.expiresOn})`);
+      if (cawn.endedOn && on > cawn.endedOn)
+        throw PoliceError.invalid('occurredAt', `the notice had been ended (on ${cawn.endedOn})`);
       await namedQuery(
         tx,
         `INSERT INTO cawn_breach (cawn_id, occurred_at, detail, created_by, created_at) VALUES (:id, :at, :detail, :by, :now)`,
@@ -1340,6 +1408,41 @@ export class PoliceService {
     });
   }
 
+  /**
+   * The force ends a notice: withdrawn while it runs (it ends today; its expiry clock is cancelled),
+   * or, once lapsed, let end rather than served again (it ended on its expiry day; the clock is met,
+   * so the lapse goes no further up). Either way no clock runs for it any more. Once only.
+   */
+  async endCawn(ctx: AccessContext, id: string, dto: EndCawnDto): Promise<CawnDto> {
+    return this.db.transaction(async (tx) => {
+      const cawn = await this.loadCawn(tx, ctx, id, true, 'update');
+      if (cawn.endedOn) throw PoliceError.cawnEnded(cawn.endedOn);
+      const today = day(this.clock.now());
+      const lapsed = today > cawn.expiresOn;
+      const endedOn = lapsed ? cawn.expiresOn : today < cawn.servedOn ? cawn.servedOn : today;
+      await namedQuery(
+        tx,
+        `UPDATE cawn SET ended_on = :endedOn, ended_at = :now, ended_by = :by, end_reason = :reason WHERE id = :id`,
+        { id, endedOn, now: this.clock.now(), by: ctx.actor.id, reason: dto.reason },
+      );
+      await this.deadlines.close(tx, { type: 'Cawn', id }, lapsed ? 'met' : 'cancelled', 'cawn.expiry');
+      await this.record.addEntry(tx, ctx, cawn.childId, {
+        category: 'cawn',
+        summary: lapsed
+          ? 'A lapsed child abduction warning notice was let end (not served again).'
+          : 'A child abduction warning notice was withdrawn before its expiry.',
+        sensitivity: 'police-intelligence',
+        shareable: false,
+        multiAgency: false,
+      });
+      await this.record.recordStep(tx, ctx, 'police.cawn.end', 'Cawn', [id], cawn.childId, {
+        endedOn,
+        lapsed,
+      });
+      return this.cawnRow(tx, id);
+    });
+  }
+
   async cawn(ctx: AccessContext, id: string): Promise<CawnDto> {
     return this.db.transaction(async (tx) => {
       const cawn = await this.loadCawn(tx, ctx, id);
@@ -1353,15 +1456,17 @@ export class PoliceService {
     ctx: AccessContext,
     id: string,
     lock = false,
-  ): Promise<{ childId: string; servedOn: string; expiresOn: string }> {
+    action: 'read' | 'update' = 'read',
+  ): Promise<{ childId: string; servedOn: string; expiresOn: string; endedOn: string | null }> {
     return requireScoped(tx, ctx, {
-      action: 'read',
+      action,
       subject: 'Cawn',
       fields: policeFields('w'),
       prefix: 'cw',
       sql: (scope) =>
         `SELECT w.child_id AS "childId", to_char(w.served_on, 'YYYY-MM-DD') AS "servedOn",
-                to_char(w.expires_on, 'YYYY-MM-DD') AS "expiresOn" FROM cawn w WHERE w.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
+                to_char(w.expires_on, 'YYYY-MM-DD') AS "expiresOn", to_char(w.ended_on, 'YYYY-MM-DD') AS "endedOn"
+           FROM cawn w WHERE w.id = :id AND ${scope} ${lock ? 'FOR UPDATE' : ''}`,
       params: { id },
       notFound: PoliceError.cawnNotFound,
     });
@@ -1373,6 +1478,9 @@ export class PoliceService {
       `SELECT w.id, w.organisation_id AS "organisationId", w.person_id AS "personId", w.child_id AS "childId",
               to_char(w.served_on, 'YYYY-MM-DD') AS "servedOn", to_char(w.expires_on, 'YYYY-MM-DD') AS "expiresOn",
               w.child_in_care AS "childInCare", (w.expires_on < :today::date) AS expired,
+              CASE WHEN w.ended_at IS NOT NULL THEN 'ENDED' WHEN w.expires_on < :today::date THEN 'LAPSED' ELSE 'ACTIVE' END
+                AS status,
+              to_char(w.ended_on, 'YYYY-MM-DD') AS "endedOn", w.end_reason AS "endReason",
               coalesce((SELECT json_agg(json_build_object('id', b.id, 'occurredAt', b.occurred_at, 'detail', b.detail)
                                         ORDER BY b.occurred_at)
                           FROM cawn_breach b WHERE b.cawn_id = w.id), '[]'::json) AS breaches
@@ -1384,15 +1492,27 @@ export class PoliceService {
 
   // ---------- helpers ----------
 
-  /** The force's CSE unit team (its supervisors hear first of overdue work), if it has one. */
-  private async cseTeam(tx: EntityManager, organisationId: string): Promise<string | null> {
-    const rows = await namedQuery<{ id: string }>(
-      tx,
-      "SELECT id FROM team WHERE organisation_id = :org AND function = 'cse_unit' ORDER BY name LIMIT 1",
-      { org: organisationId },
-    );
-    return rows[0]?.id ?? null;
+  private cseTeam(tx: EntityManager, organisationId: string): Promise<string | null> {
+    return cseTeamOf(tx, organisationId);
   }
+}
+
+/** The force's CSE unit team (its supervisors hear first of overdue work), if it has one. */
+export async function cseTeamOf(tx: EntityManager, organisationId: string): Promise<string | null> {
+  const rows = await namedQuery<{ id: string }>(
+    tx,
+    "SELECT id FROM team WHERE organisation_id = :org AND function = 'cse_unit' ORDER BY name LIMIT 1",
+    { org: organisationId },
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** A correction may clear optional fields with null, never these (required): 400 naming each. */
+function refuseClearing(dto: object, required: readonly string[]): void {
+  const errors = required
+    .filter((f) => (dto as Record<string, unknown>)[f] === null)
+    .map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` }));
+  if (errors.length) throw DomainError.validation(errors);
 }
 
 /** Whole years of age on a day (dates YYYY-MM-DD). */

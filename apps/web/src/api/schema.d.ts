@@ -1860,6 +1860,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/police/cawns/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a CAWN of your force: withdrawn while it runs, or let end once it has lapsed (with a reason)
+         * @description Its expiry clock stops (cancelled when withdrawn, met when a lapsed notice is let end), so nothing escalates for it any more; no breach after the day it ended.
+         */
+        post: operations["PoliceController_endCawn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/police/cawns/{id}/breaches": {
         parameters: {
             query?: never;
@@ -4237,12 +4257,15 @@ export interface components {
         UpdatePersonDto: {
             givenName?: string;
             familyName?: string;
-            /** @description Other names used; a correction replaces them all. */
-            aliases?: string[];
-            /** Format: date */
-            dateOfBirth?: string;
-            /** @description Police National Computer ID, YY/NNNNNNNL (checked). */
-            pncId?: string;
+            /** @description Other names used; a correction replaces them all (null clears them). */
+            aliases?: string[] | null;
+            /**
+             * Format: date
+             * @description null clears it.
+             */
+            dateOfBirth?: string | null;
+            /** @description Police National Computer ID, YY/NNNNNNNL (checked); null clears it. */
+            pncId?: string | null;
         };
         CreateVehicleDto: {
             /**
@@ -4270,8 +4293,10 @@ export interface components {
              * @example AB12 CDE
              */
             vrm?: string;
-            make?: string;
-            colour?: string;
+            /** @description null clears it. */
+            make?: string | null;
+            /** @description null clears it. */
+            colour?: string | null;
         };
         CreateLocationDto: {
             address: string;
@@ -4299,8 +4324,10 @@ export interface components {
             address?: string;
             /** @description Stored upper case with one space before the inward code. */
             postcode?: string;
-            latitude?: number;
-            longitude?: number;
+            /** @description null (with longitude null) clears the point. */
+            latitude?: number | null;
+            /** @description null (with latitude null) clears the point. */
+            longitude?: number | null;
             /** @description A known hotspot (false when a new location leaves it out). */
             hotspot?: boolean;
         };
@@ -4511,7 +4538,22 @@ export interface components {
             childInCare: boolean;
             /** @description The notice has expired (its expiry day is past): it no longer warns anyone. */
             expired: boolean;
+            /**
+             * @description ACTIVE: running; LAPSED: past its expiry day and not yet ended by the force (its supervisors were told); ENDED: ended by the force.
+             * @enum {string}
+             */
+            status: "ACTIVE" | "LAPSED" | "ENDED";
+            /**
+             * Format: date
+             * @description The day the force ended it (today when withdrawn early; its expiry day when let end after it lapsed).
+             */
+            endedOn?: string | null;
+            endReason?: string | null;
             breaches: components["schemas"]["CawnBreachDto"][];
+        };
+        EndCawnDto: {
+            /** @description Why the force ends the notice: withdrawn before its expiry, or (once lapsed) let end rather than served again. */
+            reason: string;
         };
         BreachDto: {
             /** Format: date-time */
@@ -21479,6 +21521,178 @@ export interface operations {
             };
             /** @description Not found, or not police intelligence you may see (the same answer for both). */
             404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description TOO_MANY_REQUESTS: slow down; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error; quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    PoliceController_endCawn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (1-200 printable ASCII characters, e.g. a UUID) that makes a retry safe. **Required for partner systems** (OAuth2 client credentials: 428 IDEMPOTENCY.KEY_REQUIRED without it); people may omit it. For 24 hours the same key with the same request replays the first successful response (status, body, Location and ETag, with `Idempotent-Replayed: true`) instead of acting again. The key is recorded in the same database transaction as the change it protects: whenever the service stops (even a crash), the change and its key commit together or not at all, so a retry after a timeout or a crash either gets the first answer or runs the request for the first time, never twice. While the first request is still running, 409 IDEMPOTENCY.IN_PROGRESS with Retry-After; the same key with a different request, 422 IDEMPOTENCY.KEY_REUSED. Errors are not kept: after an error the same key runs the request again. Keys are per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndCawnDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CawnDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a field, parameter or header is wrong; `errors` names each one. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no bearer token, or one that is expired, revoked or not ours. */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description FORBIDDEN: your role (or your client scopes) does not allow this. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found, or not police intelligence you may see (the same answer for both). */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description CAWN.ENDED: the notice was already ended. Or IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running; retry after Retry-After. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description CONTENT_TOO_LARGE: the body is larger than the route accepts (`limit`, in bytes). */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request. */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REQUIRED: partner systems must send Idempotency-Key on every POST. */
+            428: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
