@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { returnIdentifiersOf } from '@app/children';
 import {
   ANNEX_A_LIST_NUMBERS,
+  annexAReadsWith,
   buildAnnexA,
   buildCensusXml,
   censusStructureErrors,
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     for (const list of ANNEX_A_LIST_NUMBERS) {
       const t0 = performance.now();
       const loaded = await ds.transaction('REPEATABLE READ', (tx) =>
-        loadAnnexA(tx, org!, list, `${year}-03-31`, returnIdentifiersOf),
+        loadAnnexA(tx, org!, list, `${year}-03-31`, annexAReadsWith(returnIdentifiersOf)),
       );
       const csv = buildAnnexA(loaded);
       log(
