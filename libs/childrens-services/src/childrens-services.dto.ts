@@ -71,6 +71,29 @@ export class CreateCaseDto {
   primaryNeed?: string;
 }
 
+export class ReallocateCaseDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The social worker (or team manager) of the council the case goes to.',
+  })
+  @IsUUID()
+  allocatedWorkerId!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "The team that holds the case from now on: the worker's own team (the default).",
+  })
+  @IsOptional()
+  @IsUUID()
+  teamId?: string;
+
+  @ApiProperty({ maxLength: 500, description: 'Why (recorded in the audit log), e.g. caseload, leave, a team move.' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
 export class OpenAssessmentDto {
   @DateField('When the assessment started (default: today).', true)
   startDate?: string;
