@@ -25,7 +25,7 @@ describe("children's services: reallocating a case", () => {
         { id: u.id, teamId: u.team_id },
       ]),
     );
-    t.app.get(Events, { strict: false }).on('childrens_services.case_reallocated', (_tx, e) => {
+    t.app.get(Events, { strict: false }).on('childrens_services.case_reallocated', async (_tx, e) => {
       emitted.push(e.payload);
     });
     // A month of its own: no other file's clocks or cases run in May 2023.

@@ -65,6 +65,17 @@ describe('CIN census validation rules', () => {
     expect(xml).toContain('<Disability>NONE</Disability>');
     expect(xml).toContain('<CPPreviewDate>2025-09-01</CPPreviewDate>');
   });
+  it('the XML writer escapes text, writes an empty element as <X/>, and what it writes parses to the outline', () => {
+    const kid = child({ laChildId: 'NSC <1> & 2' });
+    kid.episodes[0]!.assessments.push({ startDate: '2025-05-02', authorisedDate: null, factors: [] });
+    const xml = buildCensusXml([kid], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>')).toBe(true);
+    expect(xml).toContain('<LAchildID>NSC &lt;1&gt; &amp; 2</LAchildID>');
+    expect(xml).toContain('<AssessmentFactors/>');
+    expect(xml.trimEnd().endsWith('</Children>\n</Message>')).toBe(true);
+    expect(censusStructureErrors(xml)).toEqual([]);
+  });
+
   it('8525 holds for an unborn child with an expected date of birth, sent as ExpectedPersonBirthDate', () => {
     const unborn = child({ dateOfBirth: null, expectedDateOfBirth: '2026-05-01' });
     expect(validateCensus([unborn], 2026)).toEqual([]);
