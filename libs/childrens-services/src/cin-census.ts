@@ -1,4 +1,5 @@
 import { create } from 'xmlbuilder2';
+import { CENSUS_PRIMARY_NEEDS, CIN_FACTORS, CLOSURE_REASONS } from './childrens-services.entity';
 
 /** One child's data for the census, as loaded for a council and a collection year. */
 export interface CensusChild {
@@ -100,7 +101,47 @@ export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChi
       },
     },
     {
-      rule: '8840',
+      rule: '8650',
+      message: 'Primary Need Code invalid (see Primary Need table in CIN census code set)',
+      check: (c) => {
+        const bad = c.episodes.find((e) => e.primaryNeed && !CENSUS_PRIMARY_NEEDS.includes(e.primaryNeed));
+        return bad ? `PrimaryNeedCode ${bad.primaryNeed} is not N0-N9` : null;
+      },
+    },
+    {
+      rule: '8640',
+      message: 'CIN Reason for closure code invalid (see Reason for Closure table in CIN Census code set)',
+      check: (c) => {
+        const bad = c.episodes.find(
+          (e) => e.closureReason && !(CLOSURE_REASONS as readonly string[]).includes(e.closureReason),
+        );
+        return bad ? `ReasonForClosure ${bad.closureReason} is not RC1-RC9` : null;
+      },
+    },
+    {
+      rule: '8617',
+      message: 'Code 8A has been returned. This code is not a valid code.',
+      check: (c) =>
+        c.episodes.some((e) => e.assessments.some((a) => a.factors.includes('8A')))
+          ? 'an assessment has factor 8A'
+          : null,
+    },
+    // Checks of our own, under codes of our own (HUB-...): each keeps out a document the DfE would
+    // refuse or query, but we have not matched it to the DfE's rule number, so we claim none.
+    {
+      rule: 'HUB-FACTOR',
+      message: 'Factors identified at assessment must be codes of the CIN census code set (2025-26)',
+      check: (c) => {
+        for (const e of c.episodes)
+          for (const a of e.assessments)
+            for (const f of a.factors)
+              if (f !== '8A' && !(CIN_FACTORS as readonly string[]).includes(f))
+                return `AssessmentFactor ${f} is not in the code set`;
+        return null;
+      },
+    },
+    {
+      rule: 'HUB-CPP-CATEGORY',
       message: 'Child Protection Plan Initial and Latest Category of Abuse must be present',
       check: (c) => {
         const bad = c.episodes.some((e) => e.cpPlans.some((p) => !p.initialCategory || !p.latestCategory));
@@ -108,7 +149,7 @@ export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChi
       },
     },
     {
-      rule: '8650',
+      rule: 'HUB-CLOSURE-REASON',
       message: 'A closed CIN episode must have a reason for closure',
       check: (c) => {
         const bad = c.episodes.find((e) => e.closureDate && !e.closureReason);

@@ -3549,8 +3549,8 @@ export interface components {
             outcome: "NFA" | "CIN_PLAN" | "STRATEGY_DISCUSSION" | "LOOKED_AFTER";
             /** @enum {string} */
             primaryNeed: "N1" | "N2" | "N3" | "N4" | "N5" | "N6" | "N7" | "N8" | "N9";
-            /** @description Factors identified at assessment (census codes, e.g. 2A, 3A, 4B, 21). */
-            factors: string[];
+            /** @description Factors identified at assessment (CIN census 2025-26 codes, e.g. 2B, 3A, 4B, 21). */
+            factors: ("1A" | "1B" | "1C" | "2A" | "2B" | "2C" | "3A" | "3B" | "3C" | "4A" | "4B" | "4C" | "5A" | "5B" | "5C" | "6A" | "6B" | "6C" | "7A" | "8B" | "8C" | "8D" | "8E" | "8F" | "9A" | "10A" | "11A" | "12A" | "13A" | "14A" | "15A" | "16A" | "17A" | "18B" | "18C" | "19B" | "19C" | "20" | "21" | "22A" | "23A" | "24A")[];
             /**
              * Format: date
              * @description The date the manager authorised it (default: today).
