@@ -861,6 +861,14 @@ describe('authorization matrix: every child route x every role x every way of kn
           [201],
         ],
         ['post', `/cs/cases/${ids.case}/closure`, { closureDate: today(), reason: 'RC8' }, true, CASE_WORKERS, [412]],
+        [
+          'post',
+          `/cs/cases/${ids.case}/reallocation`,
+          { allocatedWorkerId: randomUUID(), reason: 'Caseload.' },
+          true,
+          ['team_manager'],
+          [412],
+        ],
         ['post', `/cs/cases/${ids.case}/assessments`, {}, false, CASE_WORKERS, [409]],
         [
           'post',

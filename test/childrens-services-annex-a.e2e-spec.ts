@@ -12,6 +12,8 @@ const SW = 'social.worker@northshire-council.example';
 const TM = 'team.manager@northshire-council.example';
 const CHAIR = 'conference.chair@northshire-council.example';
 const PERF = 'performance@northshire-council.example';
+const MASH = 'mash.officer@northshire-council.example';
+const POLICE = 'cse.officer@northshire-police.example';
 
 /** Parses the CSV this API writes (RFC 4180, CRLF) into objects keyed by the header row. */
 function parseCsv(text: string): Record<string, string>[] {
@@ -47,7 +49,9 @@ describe("children's services: Ofsted's Annex A", () => {
   let t: TestContext;
   let orgs: Record<string, string>;
   let users: Record<string, { id: string; name: string }>;
+  let teams: Record<string, string>;
   let childId: string;
+  let unlinkedReferral: string;
   const laChildId = `NSA${Date.now()}`;
 
   beforeAll(async () => {
@@ -55,6 +59,11 @@ describe("children's services: Ofsted's Annex A", () => {
     orgs = Object.fromEntries((await t.db.query('SELECT code, id FROM organisation')).map((o: any) => [o.code, o.id]));
     users = Object.fromEntries(
       (await t.db.query('SELECT email, id, name FROM app_user')).map((u: any) => [u.email, { id: u.id, name: u.name }]),
+    );
+    teams = Object.fromEntries(
+      (await t.db.query('SELECT o.code, t.name, t.id FROM team t JOIN organisation o ON o.id = t.organisation_id')).map(
+        (r: any) => [`${r.code}/${r.name}`, r.id],
+      ),
     );
   });
   afterAll(() => t.close());
@@ -135,6 +144,36 @@ describe("children's services: Ofsted's Annex A", () => {
       decision: 'CONTINUE',
       category: 'MUL',
     });
+    // The police, working with the child since the strategy discussion, refer it to the MASH in
+    // November: immediate protection (police protection), with no new case: a contact, and list 7's
+    // "protected under police powers in the last six months".
+    at('2024-11-04');
+    const police = await post(POLICE, '/referrals', {
+      childId,
+      toTeamId: teams['NSC/MASH'],
+      reason: 'Found at an address linked to exploitation; taken into police protection.',
+      rag: 'RED',
+      immediateDanger: true,
+      consentObtained: true,
+    });
+    await post(MASH, `/referrals/${police.id}/decision`, {
+      outcome: 'IMMEDIATE_PROTECTION',
+      reason: 'Police protection.',
+    });
+    // A contact about a child not on the record, decided no further action: still a contact.
+    at('2024-11-05');
+    const unlinked = await post(POLICE, '/referrals', {
+      toTeamId: teams['NSC/MASH'],
+      subject: { givenName: 'Unnamed', familyName: `Contact${Date.now()}`, dateOfBirth: '2012-02-29' },
+      reason: 'Seen with older men at a takeaway late at night.',
+      rag: 'GREEN',
+      consentObtained: true,
+    });
+    unlinkedReferral = unlinked.id;
+    await post(MASH, `/referrals/${unlinked.id}/decision`, {
+      outcome: 'NO_FURTHER_ACTION',
+      reason: 'Below threshold.',
+    });
     at('2025-02-03');
 
     // Every list answers with its published header, whatever it holds.
@@ -163,6 +202,21 @@ describe("children's services: Ofsted's Annex A", () => {
     // Six months to 31 January 2025: from 31 July 2024, so the July referral is out of lists 1 and 3.
     expect(await mine(1)).toEqual([
       { 'Child Unique ID': laChildId, ...person, 'Date of Contact': '02/09/2024', 'Contact Source': 'q) 6: Police' },
+      { 'Child Unique ID': laChildId, ...person, 'Date of Contact': '04/11/2024', 'Contact Source': 'q) 6: Police' },
+    ]);
+    // Every contact received, whatever became of it: one about a child not on the record is listed
+    // under the referral's reference, with the date of birth its sender gave.
+    const contacts = parseCsv((await list(1)).text);
+    expect(contacts.filter((r) => r['Child Unique ID'] === `REF-${unlinkedReferral}`)).toEqual([
+      {
+        'Child Unique ID': `REF-${unlinkedReferral}`,
+        Gender: 'c) Not stated/recorded',
+        Ethnicity: 't) NOBT',
+        'Date of Birth': '29/02/2012',
+        'Age of Child (Years)': '12',
+        'Date of Contact': '05/11/2024',
+        'Contact Source': 'q) 6: Police',
+      },
     ]);
     expect(await mine(2)).toEqual([]);
     expect(await mine(3)).toEqual([
@@ -188,7 +242,7 @@ describe("children's services: Ofsted's Annex A", () => {
         'Continuous Assessment Start Date': '02/09/2024',
         'Child Seen During Continuous Assessment': '',
         'Continuous Assessment Date of Authorisation': '09/09/2024',
-        'Did the Continuous Assessment Result in No Further Action': 'b) No',
+        "Was the child assessed as requiring LA children's social care support?": 'a) Yes',
         ...allocated,
       },
     ]);
@@ -217,7 +271,7 @@ describe("children's services: Ofsted's Annex A", () => {
         'Date Child Was Last Seen': '',
         'CIN Closure Date': '',
         'Reason for Closure': '',
-        'Case Status': 'a) Open',
+        'Case Status': 'b) Child Protection plan',
         ...allocated,
       },
     ]);
@@ -233,7 +287,7 @@ describe("children's services: Ofsted's Annex A", () => {
         'Was the Child Seen Alone?': '',
         'Date of latest review conference': '20/12/2024',
         'Child Protection Plan End Date': '',
-        'Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)': '',
+        'Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)': 'a) Yes',
         'Number of Previous Child Protection Plans': '0',
         'Allocated Team': allocated['Allocated Team'],
         'Allocated Worker': users[SW]!.name,

@@ -161,6 +161,17 @@ describe("children's services: the child-protection journey", () => {
       a.version + 5,
     );
     expect(stale.status).toBe(412);
+    // Factors are the CIN census code set's: 14B and 8A are not codes (14A is; 8A never was).
+    for (const factor of ['14B', '8A']) {
+      const bad = await post(
+        TM,
+        `/cs/assessments/${a.id}/authorisation`,
+        { outcome: 'STRATEGY_DISCUSSION', primaryNeed: 'N1', factors: ['2B', factor] },
+        a.version,
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toMatch(/^factors/);
+    }
     const authorised = await post(
       TM,
       `/cs/assessments/${a.id}/authorisation`,

@@ -3,7 +3,7 @@ import { allFieldsOf, classOf, fieldsOf, SENSITIVITY_CLASSES, type SensitivityCl
 import { ALL_ROLES, type Role, type Scope } from './roles';
 
 export type Action =
-  'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage' | 'authorise';
+  'manage' | 'read' | 'create' | 'update' | 'delete' | 'receive' | 'withdraw' | 'triage' | 'authorise' | 'reallocate';
 export type Subject =
   | 'all'
   | 'Organisation'
@@ -508,6 +508,13 @@ const councilAuthoriser: RuleSpec[] = [
     subject: 'CsCase',
     conditions: { organisationId: ORG },
     reason: 'a team manager authorises a child and family assessment and its outcome (Working Together 2023)',
+  },
+  {
+    action: 'reallocate',
+    subject: 'CsCase',
+    conditions: { organisationId: ORG },
+    reason:
+      "a team manager allocates the council's cases to its social workers and teams (the case's running clocks follow)",
   },
 ];
 const conferenceChair: RuleSpec[] = [

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AccessContext } from '@app/access';
 import { type ReturnIdentifiers, SharedRecord } from '@app/casework';
 import { namedQuery } from '@app/platform';
+import { councilContactsOf, immediateProtectionOf } from '@app/referrals';
 import {
   annexADate,
   annexAFileName,
@@ -11,22 +12,43 @@ import {
   type AnnexAList,
   annexAPeriod,
   buildAnnexACsv,
+  type CaseStatus,
+  CONTACT_SOURCE_BY_ORGANISATION_TYPE,
   personCells,
 } from './annex-a';
 import type { IdentifiersOf } from './cin-census.service';
+
+/**
+ * What the lists read outside the council's own tables, each through its owner's public function:
+ * children's identifiers (children), the contacts received and the immediate-protection decisions
+ * (referrals). The API passes SharedRecord's; the CLI and the bench the same functions directly.
+ */
+export interface AnnexAReads {
+  identifiersOf: IdentifiersOf;
+  contactsOf: typeof councilContactsOf;
+  immediateProtectionOf: typeof immediateProtectionOf;
+}
+
+/** The reads as the command line and the bench use them (no Nest container). */
+export const annexAReadsWith = (identifiersOf: IdentifiersOf): AnnexAReads => ({
+  identifiersOf,
+  contactsOf: councilContactsOf,
+  immediateProtectionOf,
+});
 
 /** One list, loaded: its rows (cells in the published column order) and what each row names. */
 export interface AnnexALoaded {
   list: AnnexAList;
   at: string;
   rows: string[][];
-  items: { id: string; childId: string }[];
+  /** The record each row comes from; a contact about a child not yet on the record names none. */
+  items: { id: string; childId: string | null }[];
 }
 
 /** A row of any list's statement: the columns it selects (each list selects some of them). */
 interface Row {
   id: string;
-  childId: string;
+  childId: string | null;
   teamId: string | null;
   workerId: string | null;
   date?: string;
@@ -48,6 +70,9 @@ interface Row {
   initialCategory?: string | null;
   latestCategory?: string | null;
   latestReview?: string | null;
+  caseStatus?: CaseStatus;
+  /** List 1: the contact's child not yet on the record (the sender's details only). */
+  unlinked?: { dateOfBirth: string | null };
 }
 
 const d = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
@@ -57,12 +82,13 @@ const hasDisability = (who: ReturnIdentifiers | undefined) =>
 
 /** Each list's statement: the council's records overlapping the six months to `at`, in date order. */
 const QUERIES: Record<AnnexAList, string | null> = {
-  // Contacts: what reached the council's front door and became its case (see docs/domain.md).
+  // Contacts: the referrals the council received (referrals' public read, merged in loadContacts)
+  // and the cases it opened on a contact recorded directly, without a MASH referral.
   1: `SELECT c.id, c.child_id AS "childId", c.team_id AS "teamId", c.allocated_worker_id AS "workerId",
              ${d('c.referral_date')} AS "date", c.referral_source AS source
-        FROM cs_case c WHERE c.organisation_id = :org AND c.referral_date BETWEEN :from AND :to
+        FROM cs_case c WHERE c.organisation_id = :org AND c.referral_id IS NULL AND c.referral_date BETWEEN :from AND :to
        ORDER BY c.referral_date, c.id`,
-  // Early help is not held by this system: the list is its header only.
+  // Early help assessments are not held by this system: the list is its header only (docs/domain.md).
   2: null,
   3: `SELECT c.id, c.child_id AS "childId", c.team_id AS "teamId", c.allocated_worker_id AS "workerId",
              ${d('c.referral_date')} AS "date", c.referral_source AS source, c.referral_nfa AS nfa,
@@ -94,7 +120,19 @@ const QUERIES: Record<AnnexAList, string | null> = {
   // Children in need: episodes open at any time in the period that went beyond the referral.
   6: `SELECT c.id, c.child_id AS "childId", c.team_id AS "teamId", c.allocated_worker_id AS "workerId",
              ${d('c.referral_date')} AS "date", c.primary_need AS "primaryNeed",
-             ${d('c.closure_date')} AS "closureDate", c.closure_reason AS "closureReason"
+             ${d('c.closure_date')} AS "closureDate", c.closure_reason AS "closureReason",
+             CASE
+               WHEN c.closure_date <= :to THEN 'closed'
+               WHEN EXISTS (SELECT 1 FROM cs_looked_after la WHERE la.case_id = c.id AND la.start_date <= :to
+                              AND (la.end_date IS NULL OR la.end_date > :to)) THEN 'looked_after'
+               WHEN EXISTS (SELECT 1 FROM cs_plan p WHERE p.case_id = c.id AND p.kind = 'CP' AND p.start_date <= :to
+                              AND (p.end_date IS NULL OR p.end_date > :to)) THEN 'cp_plan'
+               WHEN EXISTS (SELECT 1 FROM cs_plan p WHERE p.case_id = c.id AND p.kind = 'CIN' AND p.start_date <= :to
+                              AND (p.end_date IS NULL OR p.end_date > :to)) THEN 'cin_plan'
+               WHEN EXISTS (SELECT 1 FROM cs_assessment a WHERE a.case_id = c.id AND a.start_date <= :to
+                              AND (a.authorised_date IS NULL OR a.authorised_date > :to)) THEN 'open_assessment'
+               ELSE 'cin_plan'
+             END AS "caseStatus"
         FROM cs_case c
        WHERE c.organisation_id = :org AND c.referral_date <= :to AND (c.closure_date IS NULL OR c.closure_date >= :from)
          AND NOT c.referral_nfa
@@ -116,22 +154,71 @@ const QUERIES: Record<AnnexAList, string | null> = {
 };
 
 /**
+ * List 1's rows: every referral the council received in the period (whatever became of it: a case
+ * opened from it gives the social worker's source code and allocation, otherwise the sender's kind
+ * of organisation gives the source), and the cases opened on a contact recorded directly.
+ */
+async function loadContacts(
+  tx: EntityManager,
+  organisationId: string,
+  from: string,
+  to: string,
+  reads: AnnexAReads,
+): Promise<Row[]> {
+  const direct = await namedQuery<Row>(tx, QUERIES[1]!, { org: organisationId, from, to });
+  const contacts = await reads.contactsOf(tx, organisationId, from, to);
+  const cases = new Map(
+    (
+      await namedQuery<Row & { referralId: string }>(
+        tx,
+        `SELECT c.referral_id AS "referralId", c.id, c.child_id AS "childId", c.team_id AS "teamId",
+                c.allocated_worker_id AS "workerId", c.referral_source AS source
+           FROM cs_case c WHERE c.organisation_id = :org AND c.referral_id = ANY(:ids)`,
+        { org: organisationId, ids: contacts.map((x) => x.referralId) },
+      )
+    ).map((c) => [c.referralId, c]),
+  );
+  const received = contacts.map((x): Row => {
+    const kase = cases.get(x.referralId);
+    return {
+      id: x.referralId,
+      childId: x.childId ?? kase?.childId ?? null,
+      teamId: kase?.teamId ?? null,
+      workerId: kase?.workerId ?? null,
+      date: x.receivedOn,
+      source: kase?.source ?? CONTACT_SOURCE_BY_ORGANISATION_TYPE[x.fromOrganisationType] ?? '10',
+      ...(x.childId || kase ? {} : { unlinked: { dateOfBirth: x.subjectDateOfBirth } }),
+    };
+  });
+  return [...direct, ...received].sort((a, b) =>
+    a.date! < b.date! ? -1 : a.date! > b.date! ? 1 : a.id < b.id ? -1 : 1,
+  );
+}
+
+/**
  * Loads one Annex A list of a council for the six months to `at`: set-based statements, the
- * children's identifiers from the shared record (`identifiersOf`), names of the allocated teams and
- * workers from identity's directory.
+ * children's identifiers from the shared record, contacts and immediate-protection decisions from
+ * referrals (`reads`), names of the allocated teams and workers from identity's directory.
  */
 export async function loadAnnexA(
   tx: EntityManager,
   organisationId: string,
   list: AnnexAList,
   at: string,
-  identifiersOf: IdentifiersOf,
+  reads: AnnexAReads,
 ): Promise<AnnexALoaded> {
   const sql = QUERIES[list];
   if (!sql) return { list, at, rows: [], items: [] };
   const { from, to } = annexAPeriod(at);
-  const found = await namedQuery<Row>(tx, sql, { org: organisationId, from, to });
-  const who = await identifiersOf(tx, [...new Set(found.map((r) => r.childId))]);
+  const found =
+    list === 1
+      ? await loadContacts(tx, organisationId, from, to, reads)
+      : await namedQuery<Row>(tx, sql, { org: organisationId, from, to });
+  const childIds = [...new Set(found.map((r) => r.childId).filter((x): x is string => !!x))];
+  const who = await reads.identifiersOf(tx, childIds);
+  // List 7: police protection or an emergency protection order in the six months (the MASH decision).
+  const protectedOn =
+    list === 7 ? await reads.immediateProtectionOf(tx, organisationId, childIds, from, to) : new Map<string, string>();
   const workers = new Map(
     (
       await namedQuery<{ id: string; name: string }>(tx, 'SELECT id, name FROM app_user WHERE id = ANY(:ids)', {
@@ -147,15 +234,18 @@ export async function loadAnnexA(
     ).map((t) => [t.id, t.name]),
   );
   const rows = found.map((r) => {
-    const child = who.get(r.childId);
+    const child = r.childId ? who.get(r.childId) : undefined;
     const person = personCells(
-      {
-        childUniqueId: child?.laChildId ?? r.childId,
-        sex: child?.sex ?? null,
-        ethnicity: child?.ethnicity ?? null,
-        dateOfBirth: child?.dateOfBirth ?? null,
-        expectedDateOfBirth: child?.expectedDateOfBirth ?? null,
-      },
+      r.unlinked
+        ? // A contact about a child not on the record: the referral's reference and the sender's date of birth.
+          { childUniqueId: `REF-${r.id}`, sex: null, ethnicity: null, dateOfBirth: r.unlinked.dateOfBirth }
+        : {
+            childUniqueId: child?.laChildId ?? r.childId ?? '',
+            sex: child?.sex ?? null,
+            ethnicity: child?.ethnicity ?? null,
+            dateOfBirth: child?.dateOfBirth ?? null,
+            expectedDateOfBirth: child?.expectedDateOfBirth ?? null,
+          },
       at,
     );
     const allocated = [r.teamId ? (teams.get(r.teamId) ?? '') : '', r.workerId ? (workers.get(r.workerId) ?? '') : ''];
@@ -173,7 +263,8 @@ export async function loadAnnexA(
           annexADate(r.startDate),
           '',
           annexADate(authorised),
-          authorised ? L.yesNo(r.outcome === 'NFA') : '',
+          // Assessed as requiring children's social care support: every authorised outcome but NFA.
+          authorised ? L.yesNo(r.outcome !== 'NFA') : '',
           ...allocated,
         ];
       }
@@ -201,7 +292,7 @@ export async function loadAnnexA(
           '',
           annexADate(closed),
           closed ? L.closure(r.closureReason) : '',
-          closed ? 'b) Closed' : 'a) Open',
+          L.caseStatus(r.caseStatus!),
           ...allocated,
         ];
       }
@@ -218,7 +309,9 @@ export async function loadAnnexA(
           '',
           annexADate(r.latestReview),
           annexADate(upTo(r.endDate, to)),
-          '',
+          // Yes where the council decided immediate protection in the period; blank otherwise: no
+          // orders are recorded, so the absence of that decision does not show there was none.
+          r.childId && protectedOn.has(r.childId) ? 'a) Yes' : '',
           String(r.previous),
           ...allocated,
         ];
@@ -240,9 +333,11 @@ export class AnnexAService {
 
   async list(ctx: AccessContext, list: AnnexAList, at: string): Promise<{ csv: string; fileName: string }> {
     return this.db.transaction('REPEATABLE READ', async (tx) => {
-      const loaded = await loadAnnexA(tx, ctx.actor.organisationId, list, at, (t, ids) =>
-        this.record.returnIdentifiers(t, ids),
-      );
+      const loaded = await loadAnnexA(tx, ctx.actor.organisationId, list, at, {
+        identifiersOf: (t, ids) => this.record.returnIdentifiers(t, ids),
+        contactsOf: councilContactsOf,
+        immediateProtectionOf,
+      });
       await this.record.recordList(tx, ctx, 'annex_a.export', 'StatutoryReturn', loaded.items, {
         list,
         at,

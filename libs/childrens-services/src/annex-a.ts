@@ -42,7 +42,7 @@ export const ANNEX_A_LISTS = {
       'Continuous Assessment Start Date',
       'Child Seen During Continuous Assessment',
       'Continuous Assessment Date of Authorisation',
-      'Did the Continuous Assessment Result in No Further Action',
+      "Was the child assessed as requiring LA children's social care support?",
       ...ALLOCATED,
     ],
   },
@@ -198,6 +198,29 @@ const CATEGORIES: Record<string, string> = {
   MUL: 'e) Multiple/not recommended',
 };
 const yesNo = (v: boolean | null | undefined): string => (v === null || v === undefined ? '' : v ? 'a) Yes' : 'b) No');
+/** List 6's Case Status at the day the lists are produced for (the template's five answers). */
+export const CASE_STATUSES = {
+  looked_after: 'a) Looked after child',
+  cp_plan: 'b) Child Protection plan',
+  cin_plan: 'c) Child in need plan',
+  open_assessment: 'd) Open assessment',
+  closed: 'e) Closed episode',
+} as const;
+export type CaseStatus = keyof typeof CASE_STATUSES;
+
+/**
+ * A contact's source (list 1) when the MASH referral names no census code: from the kind of
+ * organisation that sent it (CIN census referral sources: 6 police, 2A schools, 3F other health
+ * services, 5C another local authority's services, 8 other). A case opened from the referral
+ * records the social worker's own code, which is used instead.
+ */
+export const CONTACT_SOURCE_BY_ORGANISATION_TYPE: Record<string, string> = {
+  police_force: '6',
+  school: '2A',
+  health: '3F',
+  local_authority: '5C',
+  oversight: '8',
+};
 
 export const annexALabels = {
   gender: (code: string | null | undefined) => GENDERS[code ?? 'U'] ?? GENDERS.U!,
@@ -207,6 +230,7 @@ export const annexALabels = {
   closure: (code: string | null | undefined) => (code ? (CLOSURES[code] ?? code) : ''),
   category: (code: string | null | undefined) => (code ? (CATEGORIES[code] ?? code) : ''),
   yesNo,
+  caseStatus: (status: CaseStatus) => CASE_STATUSES[status],
 };
 
 /** Annex A dates are DD/MM/YYYY. */

@@ -24,6 +24,7 @@ import {
   EndPlanDto,
   HoldStrategyDto,
   OpenAssessmentDto,
+  ReallocateCaseDto,
   S47OutcomeDto,
   StartCinPlanDto,
   StartLookedAfterDto,
@@ -109,6 +110,35 @@ export class ChildrensServicesController {
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<CaseView> {
     return this.cs.closeCase(ctx, id, versionFromIfMatch(ifMatch), dto);
+  }
+
+  @Post('cases/:id/reallocation')
+  @HttpCode(200)
+  @Idempotent()
+  @RequirePermission('reallocate', 'CsCase')
+  @ApiOperation({
+    summary: 'A team manager reallocates the case to another social worker (and their team, or a team named)',
+    description:
+      "The case's allocation changes and its running clocks follow it (assessment, strategy discussion, ICPC, " +
+      'review conference); the reason goes to the audit log; the new worker is told.',
+  })
+  @ApiIfMatch(true, "The case's ETag; 412 if stale.")
+  @ApiOkResponse({ type: CaseView, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems(
+    [400, 'allocatedWorkerId not an active social worker of the council, or teamId not its team (named).'],
+    [409, 'CS.CASE_CLOSED.'],
+    [404, 'No such case.'],
+  )
+  async reallocate(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: ReallocateCaseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<CaseView> {
+    const c = await this.cs.reallocateCase(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.header('ETag', etag(c.version));
+    return c;
   }
 
   @Post('cases/:id/assessments')

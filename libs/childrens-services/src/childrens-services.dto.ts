@@ -21,6 +21,7 @@ import {
 import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
 import {
   ASSESSMENT_OUTCOMES,
+  CIN_FACTORS,
   CLOSURE_REASONS,
   CP_CATEGORIES,
   ICPC_DECISIONS,
@@ -71,6 +72,29 @@ export class CreateCaseDto {
   primaryNeed?: string;
 }
 
+export class ReallocateCaseDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The social worker (or team manager) of the council the case goes to.',
+  })
+  @IsUUID()
+  allocatedWorkerId!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "The team that holds the case from now on: the worker's own team (the default).",
+  })
+  @IsOptional()
+  @IsUUID()
+  teamId?: string;
+
+  @ApiProperty({ maxLength: 500, description: 'Why (recorded in the audit log), e.g. caseload, leave, a team move.' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
 export class OpenAssessmentDto {
   @DateField('When the assessment started (default: today).', true)
   startDate?: string;
@@ -81,14 +105,14 @@ export class AuthoriseAssessmentDto {
   @ApiProperty({ enum: PRIMARY_NEEDS }) @IsIn(PRIMARY_NEEDS) primaryNeed!: string;
   @ApiProperty({
     type: [String],
-    description: 'Factors identified at assessment (census codes, e.g. 2A, 3A, 4B, 21).',
-    maxItems: 40,
+    enum: CIN_FACTORS,
+    description: 'Factors identified at assessment (CIN census 2025-26 codes, e.g. 2B, 3A, 4B, 21).',
+    maxItems: 50,
   })
   @IsArray()
-  @ArrayMaxSize(40)
+  @ArrayMaxSize(50)
   @ArrayUnique()
-  @MaxLength(3, { each: true })
-  @Matches(/^([1-9]|1[0-9]|2[0-4])[A-D]?$/, { each: true, message: 'factors must be census factor codes' })
+  @IsIn(CIN_FACTORS, { each: true, message: 'factors must be CIN census factor codes (2025-26)' })
   factors!: string[];
   @DateField('The date the manager authorised it (default: today).', true)
   authorisedDate?: string;

@@ -1,7 +1,50 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 
-/** DfE CIN census codes (the CIN census specification, 2025-26). */
+/**
+ * DfE CIN census codes, 2025-26 (docs/domain.md names the sources they were checked against).
+ * Primary need: the code set also has N0 (not stated), which the census accepts (rule 8650) but an
+ * authorised assessment never records, so it is not offered here.
+ */
 export const PRIMARY_NEEDS = ['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7', 'N8', 'N9'] as const;
+/** The primary need codes the census accepts (rule 8650): ours and N0. */
+export const CENSUS_PRIMARY_NEEDS: readonly string[] = ['N0', ...PRIMARY_NEEDS];
+/**
+ * Factors identified at the end of assessment (AssessmentFactor): A the child, B a parent or
+ * carer, C another person in the household (alcohol, drugs, domestic abuse, mental health,
+ * learning disability, physical disability or illness); 7A young carer; 8B-8F privately fostered
+ * (8A is not a code: rule 8617); 9A unaccompanied asylum seeking; 10A missing; 11A child sexual
+ * exploitation; 12A trafficking; 13A gangs; 14A socially unacceptable behaviour; 15A self-harm;
+ * 16A neglect; 17A emotional abuse; 18B/18C physical abuse by an adult/another child and 19B/19C
+ * sexual abuse likewise (18A and 19A withdrawn: queries 8945Q, 8950Q); 20 other; 21 no factors;
+ * 22A female genital mutilation; 23A abuse linked to faith or belief; 24A the last added.
+ */
+export const CIN_FACTORS = [
+  ...['1', '2', '3', '4', '5', '6'].flatMap((n) => [`${n}A`, `${n}B`, `${n}C`]),
+  '7A',
+  '8B',
+  '8C',
+  '8D',
+  '8E',
+  '8F',
+  '9A',
+  '10A',
+  '11A',
+  '12A',
+  '13A',
+  '14A',
+  '15A',
+  '16A',
+  '17A',
+  '18B',
+  '18C',
+  '19B',
+  '19C',
+  '20',
+  '21',
+  '22A',
+  '23A',
+  '24A',
+] as const;
 export const CLOSURE_REASONS = ['RC1', 'RC2', 'RC3', 'RC4', 'RC5', 'RC6', 'RC7', 'RC8', 'RC9'] as const;
 export const REFERRAL_SOURCES = [
   '1A',

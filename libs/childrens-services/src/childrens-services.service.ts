@@ -47,6 +47,7 @@ import type {
   EndPlanDto,
   HoldStrategyDto,
   OpenAssessmentDto,
+  ReallocateCaseDto,
   S47OutcomeDto,
   StartCinPlanDto,
   StartLookedAfterDto,
@@ -326,6 +327,82 @@ export class ChildrensServicesService {
         true,
         dto.reason,
       );
+      return this.view(tx, ctx, id);
+    });
+  }
+
+  /**
+   * A team manager reallocates an open case to another social worker (and their team, or a team
+   * named): the case's allocation changes, under If-Match, with the audit event (the reason in it)
+   * and the typed event in the same transaction; the new worker is told. No chronology entry: who
+   * holds the case is the council's internal business, not an event in the child's life. The
+   * case's running clocks follow the case (`handOverClocks`).
+   */
+  async reallocateCase(ctx: AccessContext, id: string, version: number, dto: ReallocateCaseDto): Promise<CaseView> {
+    return this.db.transaction(async (tx) => {
+      const c = await this.loadCase(tx, ctx, id, 'update', true);
+      if (!can(ctx.ability, 'reallocate', 'CsCase', c)) {
+        throw DomainError.forbidden('Only a team manager reallocates a case.');
+      }
+      this.expect(c.version, version);
+      if (c.status !== 'OPEN') {
+        throw CsError.conflict('CS.CASE_CLOSED', 'A closed case is not reallocated: open a new one for new work.', {
+          currentStatus: c.status,
+          allowed: [],
+        });
+      }
+      const [worker] = await namedQuery<{ teamId: string | null }>(
+        tx,
+        `SELECT team_id AS "teamId" FROM app_user WHERE id = :userId AND organisation_id = :org AND active
+            AND roles && ARRAY['social_worker', 'team_manager']::text[]`,
+        { userId: dto.allocatedWorkerId, org: c.organisationId },
+      );
+      if (!worker) throw CsError.field('allocatedWorkerId', 'not an active social worker of the council');
+      const teamId = dto.teamId ?? worker.teamId;
+      if (dto.teamId) {
+        const team = await namedQuery(tx, 'SELECT 1 FROM team WHERE id = :id AND organisation_id = :org', {
+          id: dto.teamId,
+          org: c.organisationId,
+        });
+        if (!team.length) throw CsError.field('teamId', 'not a team of the council');
+      }
+      if (dto.allocatedWorkerId === c.allocatedWorkerId && teamId === c.teamId) {
+        throw CsError.field('allocatedWorkerId', 'the case is already allocated to this worker in this team');
+      }
+      await tx.getRepository(CsCase).update({ id }, { allocatedWorkerId: dto.allocatedWorkerId, teamId });
+      await this.handOverClocks(tx, c, { teamId, responsibleUserId: dto.allocatedWorkerId });
+      await this.record.recordStep(tx, ctx, 'cs_case.reallocated', 'CsCase', [id], c.childId, {
+        fromWorkerId: c.allocatedWorkerId,
+        toWorkerId: dto.allocatedWorkerId,
+        fromTeamId: c.teamId,
+        toTeamId: teamId,
+        reason: dto.reason,
+      });
+      await this.events.emit(
+        tx,
+        'childrens_services.case_reallocated',
+        {
+          caseId: id,
+          childId: c.childId,
+          fromTeamId: c.teamId,
+          toTeamId: teamId,
+          fromWorkerId: c.allocatedWorkerId,
+          toWorkerId: dto.allocatedWorkerId,
+        },
+        { organisationId: c.organisationId },
+      );
+      if (dto.allocatedWorkerId !== ctx.actor.id) {
+        await this.notifier.send(
+          tx,
+          { organisationId: c.organisationId, userIds: [dto.allocatedWorkerId] },
+          {
+            kind: 'cs.case_allocated',
+            subjectType: 'CsCase',
+            subjectId: id,
+            message: 'A children in need case has been allocated to you.',
+          },
+        );
+      }
       return this.view(tx, ctx, id);
     });
   }
@@ -845,6 +922,47 @@ export class ChildrensServicesService {
   }
 
   // ---------- internals ----------
+
+  /**
+   * THE CLOCK HAND-OVER OF A REALLOCATION (to be wired at merge). The clocks still running on the
+   * case must follow it to its new team and worker, so that a missed one escalates to the people
+   * who now hold the case, not to those who held it when the clock started:
+   *
+   *   - `assessment.completion` of an OPEN assessment (opened with the opener's team and person);
+   *   - `strategy.discussion` of a CONVENED strategy discussion (opened with the convener's team);
+   *   - `icpc.target` of an s47 enquiry whose initial conference is still to come (OPEN, or
+   *     completed ICPC_REQUIRED without a conference yet; opened with no team);
+   *   - `review_conference.due` of an ACTIVE child protection plan (opened with no team).
+   *
+   * Ended records' clocks are closed already and stay with whoever held them. This method finds the
+   * running ones; moving them needs the kernel's `Deadlines.handOver`, built in libs/casework by
+   * another change: at merge, replace the comment in the loop with
+   *   `await this.deadlines.handOver(tx, subject, to);`
+   * Until then the clocks are left as they are (their due times never change on a reallocation).
+   */
+  private async handOverClocks(
+    tx: EntityManager,
+    c: { id: string },
+    to: { teamId: string | null; responsibleUserId: string },
+  ): Promise<DeadlineSubject[]> {
+    const running = await namedQuery<{ kind: Kind; id: string }>(
+      tx,
+      `SELECT 'assessment' AS kind, id FROM cs_assessment WHERE case_id = :id AND status = 'OPEN'
+       UNION ALL SELECT 'strategy_discussion', id FROM cs_strategy_discussion WHERE case_id = :id AND status = 'CONVENED'
+       UNION ALL SELECT 's47', s.id FROM cs_s47 s WHERE s.case_id = :id
+                   AND (s.status = 'OPEN' OR s.outcome = 'ICPC_REQUIRED')
+                   AND NOT EXISTS (SELECT 1 FROM cs_conference x WHERE x.s47_id = s.id)
+       UNION ALL SELECT 'plan', id FROM cs_plan WHERE case_id = :id AND kind = 'CP' AND status = 'ACTIVE'`,
+      { id: c.id },
+    );
+    const subjects = running.map((r) => clockOf(r.kind, r.id));
+    for (const subject of subjects) {
+      // await this.deadlines.handOver(tx, subject, to);
+      void subject;
+      void to;
+    }
+    return subjects;
+  }
 
   private async convene(tx: EntityManager, ctx: AccessContext, c: CaseRow | CsCase, from: Date, reason?: string) {
     const running = await namedQuery(

@@ -1,3 +1,4 @@
+import { CIN_FACTORS } from './childrens-services.entity';
 import { buildCensusXml, type CensusChild, censusStructureErrors, validateCensus } from './cin-census';
 
 const child = (over: Partial<CensusChild> = {}): CensusChild => ({
@@ -52,10 +53,36 @@ describe('CIN census validation rules', () => {
     c.episodes[0]!.cpPlans[0]!.endDate = '2025-05-01';
     expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['8925']);
   });
-  it('8650: a closure without a reason', () => {
+  it('a closure without a reason is refused under a check of our own (no DfE rule number claimed)', () => {
     const c = child();
     c.episodes[0]!.closureDate = '2026-01-01';
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['HUB-CLOSURE-REASON']);
+  });
+  it('a plan without its categories is refused under a check of our own', () => {
+    const c = child();
+    c.episodes[0]!.cpPlans[0]!.latestCategory = null;
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['HUB-CPP-CATEGORY']);
+  });
+  it('8650: a primary need code not in the code set (N0-N9)', () => {
+    const c = child();
+    c.episodes[0]!.primaryNeed = 'N10';
     expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['8650']);
+    c.episodes[0]!.primaryNeed = 'N0';
+    expect(validateCensus([c], 2026)).toEqual([]);
+  });
+  it('8640: a reason for closure not in the code set (RC1-RC9)', () => {
+    const c = child();
+    Object.assign(c.episodes[0]!, { closureDate: '2026-01-01', closureReason: 'RC10' });
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['8640']);
+  });
+  it('8617: factor 8A, and any factor outside the 2025-26 code set', () => {
+    const c = child();
+    c.episodes[0]!.assessments.push({ startDate: '2025-05-02', authorisedDate: '2025-05-20', factors: ['8A'] });
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['8617']);
+    c.episodes[0]!.assessments[0]!.factors = ['14B'];
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['HUB-FACTOR']);
+    c.episodes[0]!.assessments[0]!.factors = [...CIN_FACTORS];
+    expect(validateCensus([c], 2026)).toEqual([]);
   });
   it('builds XML with no default namespace and the header of the collection year', () => {
     const xml = buildCensusXml([child()], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
@@ -65,6 +92,17 @@ describe('CIN census validation rules', () => {
     expect(xml).toContain('<Disability>NONE</Disability>');
     expect(xml).toContain('<CPPreviewDate>2025-09-01</CPPreviewDate>');
   });
+  it('the XML writer escapes text, writes an empty element as <X/>, and what it writes parses to the outline', () => {
+    const kid = child({ laChildId: 'NSC <1> & 2' });
+    kid.episodes[0]!.assessments.push({ startDate: '2025-05-02', authorisedDate: null, factors: [] });
+    const xml = buildCensusXml([kid], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>')).toBe(true);
+    expect(xml).toContain('<LAchildID>NSC &lt;1&gt; &amp; 2</LAchildID>');
+    expect(xml).toContain('<AssessmentFactors/>');
+    expect(xml.trimEnd().endsWith('</Children>\n</Message>')).toBe(true);
+    expect(censusStructureErrors(xml)).toEqual([]);
+  });
+
   it('8525 holds for an unborn child with an expected date of birth, sent as ExpectedPersonBirthDate', () => {
     const unborn = child({ dateOfBirth: null, expectedDateOfBirth: '2026-05-01' });
     expect(validateCensus([unborn], 2026)).toEqual([]);

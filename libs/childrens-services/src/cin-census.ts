@@ -1,4 +1,5 @@
 import { create } from 'xmlbuilder2';
+import { CENSUS_PRIMARY_NEEDS, CIN_FACTORS, CLOSURE_REASONS } from './childrens-services.entity';
 
 /** One child's data for the census, as loaded for a council and a collection year. */
 export interface CensusChild {
@@ -100,7 +101,47 @@ export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChi
       },
     },
     {
-      rule: '8840',
+      rule: '8650',
+      message: 'Primary Need Code invalid (see Primary Need table in CIN census code set)',
+      check: (c) => {
+        const bad = c.episodes.find((e) => e.primaryNeed && !CENSUS_PRIMARY_NEEDS.includes(e.primaryNeed));
+        return bad ? `PrimaryNeedCode ${bad.primaryNeed} is not N0-N9` : null;
+      },
+    },
+    {
+      rule: '8640',
+      message: 'CIN Reason for closure code invalid (see Reason for Closure table in CIN Census code set)',
+      check: (c) => {
+        const bad = c.episodes.find(
+          (e) => e.closureReason && !(CLOSURE_REASONS as readonly string[]).includes(e.closureReason),
+        );
+        return bad ? `ReasonForClosure ${bad.closureReason} is not RC1-RC9` : null;
+      },
+    },
+    {
+      rule: '8617',
+      message: 'Code 8A has been returned. This code is not a valid code.',
+      check: (c) =>
+        c.episodes.some((e) => e.assessments.some((a) => a.factors.includes('8A')))
+          ? 'an assessment has factor 8A'
+          : null,
+    },
+    // Checks of our own, under codes of our own (HUB-...): each keeps out a document the DfE would
+    // refuse or query, but we have not matched it to the DfE's rule number, so we claim none.
+    {
+      rule: 'HUB-FACTOR',
+      message: 'Factors identified at assessment must be codes of the CIN census code set (2025-26)',
+      check: (c) => {
+        for (const e of c.episodes)
+          for (const a of e.assessments)
+            for (const f of a.factors)
+              if (f !== '8A' && !(CIN_FACTORS as readonly string[]).includes(f))
+                return `AssessmentFactor ${f} is not in the code set`;
+        return null;
+      },
+    },
+    {
+      rule: 'HUB-CPP-CATEGORY',
       message: 'Child Protection Plan Initial and Latest Category of Abuse must be present',
       check: (c) => {
         const bad = c.episodes.some((e) => e.cpPlans.some((p) => !p.initialCategory || !p.latestCategory));
@@ -108,7 +149,7 @@ export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChi
       },
     },
     {
-      rule: '8650',
+      rule: 'HUB-CLOSURE-REASON',
       message: 'A closed CIN episode must have a reason for closure',
       check: (c) => {
         const bad = c.episodes.find((e) => e.closureDate && !e.closureReason);
@@ -136,82 +177,115 @@ export function validateCensus(children: CensusChild[], year: number): CensusErr
   return errors;
 }
 
-const opt = (parent: ReturnType<typeof create>, name: string, value: string | null | undefined) => {
-  if (value !== null && value !== undefined) parent.ele(name).txt(value);
-};
+const escapeText = (v: string) =>
+  /[&<>]/.test(v) ? v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : v;
+
+/**
+ * A minimal pretty-printing XML writer (elements and text only, two-space indent): the census of a
+ * large council is hundreds of thousands of elements, and building a DOM for them first (as an XML
+ * library does) was most of the time the whole return took (bench/census.ts).
+ */
+class XmlWriter {
+  private readonly parts: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  private readonly open: { name: string; empty: boolean; at: number }[] = [];
+
+  private static readonly INDENTS = Array.from({ length: 12 }, (_, i) => '\n' + '  '.repeat(i));
+  private indent(): string {
+    return XmlWriter.INDENTS[this.open.length] ?? '\n' + '  '.repeat(this.open.length);
+  }
+  start(name: string): this {
+    if (this.open.length) this.open[this.open.length - 1]!.empty = false;
+    this.parts.push(`${this.indent()}<${name}>`);
+    this.open.push({ name, empty: true, at: this.parts.length - 1 });
+    return this;
+  }
+  end(): this {
+    const el = this.open.pop()!;
+    // An element with nothing in it is written <Name/>, as XML libraries write it.
+    if (el.empty) this.parts[el.at] = `${this.parts[el.at]!.slice(0, -1)}/>`;
+    else this.parts.push(`${this.indent()}</${el.name}>`);
+    return this;
+  }
+  leaf(name: string, value: string): this {
+    if (this.open.length) this.open[this.open.length - 1]!.empty = false;
+    this.parts.push(`${this.indent()}<${name}>${escapeText(value)}</${name}>`);
+    return this;
+  }
+  opt(name: string, value: string | null | undefined): this {
+    return value === null || value === undefined ? this : this.leaf(name, value);
+  }
+  toString(): string {
+    return this.parts.join('');
+  }
+}
 
 /** The DfE CIN census XML: root Message, no default namespace, dates YYYY-MM-DD. */
 export function buildCensusXml(children: CensusChild[], header: CensusHeader): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  const message = doc.ele('Message');
-  const h = message.ele('Header');
-  const cd = h.ele('CollectionDetails');
-  cd.ele('Collection').txt('CIN');
-  cd.ele('Year').txt(String(header.year));
-  cd.ele('ReferenceDate').txt(censusPeriod(header.year).end);
-  const src = h.ele('Source');
-  src.ele('SourceLevel').txt('L');
-  src.ele('LEA').txt(header.la);
-  src.ele('SoftwareCode').txt('safeguarding-hub');
-  src.ele('Release').txt('0.1.0');
-  src.ele('SerialNo').txt(String(header.serialNo ?? 1));
-  src.ele('DateTime').txt(header.generatedAt.toISOString().slice(0, 19));
-  const list = message.ele('Children');
+  const w = new XmlWriter();
+  w.start('Message').start('Header');
+  w.start('CollectionDetails')
+    .leaf('Collection', 'CIN')
+    .leaf('Year', String(header.year))
+    .leaf('ReferenceDate', censusPeriod(header.year).end)
+    .end();
+  w.start('Source')
+    .leaf('SourceLevel', 'L')
+    .leaf('LEA', header.la)
+    .leaf('SoftwareCode', 'safeguarding-hub')
+    .leaf('Release', '0.1.0')
+    .leaf('SerialNo', String(header.serialNo ?? 1))
+    .leaf('DateTime', header.generatedAt.toISOString().slice(0, 19))
+    .end();
+  w.end().start('Children');
   for (const c of children) {
-    const child = list.ele('Child');
-    const ids = child.ele('ChildIdentifiers');
-    opt(ids, 'LAchildID', c.laChildId);
-    opt(ids, 'UPN', c.upn);
-    if (!c.upn) ids.ele('UPNunknown').txt('UN1');
-    opt(ids, 'PersonBirthDate', c.dateOfBirth);
-    if (!c.dateOfBirth) opt(ids, 'ExpectedPersonBirthDate', c.expectedDateOfBirth);
-    opt(ids, 'Sex', c.sex ?? 'U');
-    const chars = child.ele('ChildCharacteristics');
-    opt(chars, 'Ethnicity', c.ethnicity ?? 'NOBT');
-    const dis = chars.ele('Disabilities');
-    for (const d of c.disabilities.length ? c.disabilities : ['NONE']) dis.ele('Disability').txt(d);
+    w.start('Child').start('ChildIdentifiers');
+    w.opt('LAchildID', c.laChildId).opt('UPN', c.upn);
+    if (!c.upn) w.leaf('UPNunknown', 'UN1');
+    w.opt('PersonBirthDate', c.dateOfBirth);
+    if (!c.dateOfBirth) w.opt('ExpectedPersonBirthDate', c.expectedDateOfBirth);
+    w.opt('Sex', c.sex ?? 'U').end();
+    w.start('ChildCharacteristics')
+      .opt('Ethnicity', c.ethnicity ?? 'NOBT')
+      .start('Disabilities');
+    for (const d of c.disabilities.length ? c.disabilities : ['NONE']) w.leaf('Disability', d);
+    w.end().end();
     for (const e of c.episodes) {
-      const cin = child.ele('CINdetails');
-      cin.ele('CINreferralDate').txt(e.referralDate);
-      cin.ele('ReferralSource').txt(e.referralSource);
-      opt(cin, 'PrimaryNeedCode', e.primaryNeed);
-      opt(cin, 'CINclosureDate', e.closureDate);
-      opt(cin, 'ReasonForClosure', e.closureReason);
-      const icpc = e.s47s.map((s) => s.icpcDate).find((d) => d);
-      opt(cin, 'DateOfInitialCPC', icpc);
-      cin.ele('ReferralNFA').txt(e.referralNfa ? 'true' : 'false');
+      w.start('CINdetails').leaf('CINreferralDate', e.referralDate).leaf('ReferralSource', e.referralSource);
+      w.opt('PrimaryNeedCode', e.primaryNeed).opt('CINclosureDate', e.closureDate);
+      w.opt('ReasonForClosure', e.closureReason);
+      w.opt(
+        'DateOfInitialCPC',
+        e.s47s.map((s) => s.icpcDate).find((d) => d),
+      );
+      w.leaf('ReferralNFA', e.referralNfa ? 'true' : 'false');
       for (const a of e.assessments) {
-        const x = cin.ele('Assessments');
-        x.ele('AssessmentActualStartDate').txt(a.startDate);
-        opt(x, 'AssessmentAuthorisationDate', a.authorisedDate);
-        const f = x.ele('AssessmentFactors');
-        for (const code of a.factors) f.ele('AssessmentFactor').txt(code);
+        w.start('Assessments').leaf('AssessmentActualStartDate', a.startDate);
+        w.opt('AssessmentAuthorisationDate', a.authorisedDate).start('AssessmentFactors');
+        for (const code of a.factors) w.leaf('AssessmentFactor', code);
+        w.end().end();
       }
       for (const p of e.cinPlans) {
-        const x = cin.ele('CINPlanDates');
-        x.ele('CINPlanStartDate').txt(p.startDate);
-        opt(x, 'CINPlanEndDate', p.endDate);
+        w.start('CINPlanDates').leaf('CINPlanStartDate', p.startDate).opt('CINPlanEndDate', p.endDate).end();
       }
       for (const s of e.s47s) {
-        const x = cin.ele('Section47');
-        x.ele('S47ActualStartDate').txt(s.startDate);
-        x.ele('InitialCPCtarget').txt(s.icpcTarget);
-        opt(x, 'DateOfInitialCPC', s.icpcDate);
-        x.ele('ICPCnotRequired').txt(s.icpcNotRequired ? 'true' : 'false');
+        w.start('Section47').leaf('S47ActualStartDate', s.startDate).leaf('InitialCPCtarget', s.icpcTarget);
+        w.opt('DateOfInitialCPC', s.icpcDate)
+          .leaf('ICPCnotRequired', s.icpcNotRequired ? 'true' : 'false')
+          .end();
       }
       for (const p of e.cpPlans) {
-        const x = cin.ele('ChildProtectionPlans');
-        x.ele('CPPstartDate').txt(p.startDate);
-        opt(x, 'CPPendDate', p.endDate);
-        opt(x, 'InitialCategoryOfAbuse', p.initialCategory);
-        opt(x, 'LatestCategoryOfAbuse', p.latestCategory);
-        x.ele('NumberOfPreviousCPP').txt(String(p.previousPlans));
-        const reviews = x.ele('Reviews');
-        for (const r of p.reviews) reviews.ele('CPPreviewDate').txt(r);
+        w.start('ChildProtectionPlans').leaf('CPPstartDate', p.startDate).opt('CPPendDate', p.endDate);
+        w.opt('InitialCategoryOfAbuse', p.initialCategory).opt('LatestCategoryOfAbuse', p.latestCategory);
+        w.leaf('NumberOfPreviousCPP', String(p.previousPlans)).start('Reviews');
+        for (const r of p.reviews) w.leaf('CPPreviewDate', r);
+        w.end().end();
       }
+      w.end();
     }
+    w.end();
   }
-  return doc.end({ prettyPrint: true });
+  w.end().end();
+  return w.toString();
 }
 
 /**

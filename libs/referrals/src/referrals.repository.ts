@@ -416,3 +416,73 @@ export class ReferralsRepository {
     return (await namedQuery(tx, 'SELECT 1 FROM app_user WHERE id = :id AND active', { id })).length > 0;
   }
 }
+
+/** A contact the council received: one referral to it, as Ofsted's Annex A list 1 counts them. */
+export interface CouncilContact {
+  referralId: string;
+  /** The child on the shared record, once linked (null while only the sender's details are known). */
+  childId: string | null;
+  /** The day it was received (its submission, London time). */
+  receivedOn: string;
+  /** The kind of organisation that sent it (police_force, school, health, local_authority, oversight). */
+  fromOrganisationType: string;
+  /** The date of birth the sender gave, for a child not (yet) linked. */
+  subjectDateOfBirth: string | null;
+  outcome: CsOutcome | null;
+  decidedOn: string | null;
+}
+
+/**
+ * The contacts a council received between two days (inclusive): every referral sent to it, whatever
+ * became of it, in the order received. Statutory returns read it (children's services' Annex A)
+ * through this function, as they read children's identifiers through children's: referrals' tables
+ * stay referrals' own. It runs under no access context: the caller is the council's return, which
+ * reads only its own organisation's contacts and puts every child named on the access log.
+ */
+export async function councilContactsOf(
+  tx: EntityManager,
+  organisationId: string,
+  from: string,
+  to: string,
+): Promise<CouncilContact[]> {
+  return namedQuery<CouncilContact>(
+    tx,
+    `SELECT r.id AS "referralId", r.child_id AS "childId",
+            to_char(rt.at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS "receivedOn",
+            fo.type AS "fromOrganisationType", to_char(r.subject_date_of_birth, 'YYYY-MM-DD') AS "subjectDateOfBirth",
+            r.outcome, to_char(r.decided_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS "decidedOn"
+       FROM referral r
+       JOIN referral_transition rt ON rt.referral_id = r.id AND rt.from_status IS NULL AND rt.to_status = 'SUBMITTED'
+       JOIN organisation fo ON fo.id = r.from_organisation_id
+      WHERE r.to_organisation_id = :org
+        AND rt.at >= (CAST(:from AS date)::timestamp AT TIME ZONE 'Europe/London')
+        AND rt.at < ((CAST(:to AS date) + 1)::timestamp AT TIME ZONE 'Europe/London')
+      ORDER BY rt.at, r.id`,
+    { org: organisationId, from, to },
+  );
+}
+
+/**
+ * The children a council decided needed immediate protection (police protection or an emergency
+ * protection order: the MASH outcome IMMEDIATE_PROTECTION) between two days, each with the latest
+ * such day. Annex A list 7 asks it of the children on a plan.
+ */
+export async function immediateProtectionOf(
+  tx: EntityManager,
+  organisationId: string,
+  childIds: string[],
+  from: string,
+  to: string,
+): Promise<Map<string, string>> {
+  const rows = await namedQuery<{ childId: string; on: string }>(
+    tx,
+    `SELECT r.child_id AS "childId", to_char(max(r.decided_at) AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS "on"
+       FROM referral r
+      WHERE r.to_organisation_id = :org AND r.child_id = ANY(:ids) AND r.outcome = 'IMMEDIATE_PROTECTION'
+        AND r.decided_at >= (CAST(:from AS date)::timestamp AT TIME ZONE 'Europe/London')
+        AND r.decided_at < ((CAST(:to AS date) + 1)::timestamp AT TIME ZONE 'Europe/London')
+      GROUP BY r.child_id`,
+    { org: organisationId, ids: childIds, from, to },
+  );
+  return new Map(rows.map((r) => [r.childId, r.on]));
+}

@@ -7,6 +7,7 @@ import {
   ANNEX_A_LIST_NUMBERS,
   annexAFileName,
   type AnnexAList,
+  annexAReadsWith,
   buildAnnexA,
   loadAnnexA,
 } from '@app/childrens-services';
@@ -41,13 +42,13 @@ async function main(): Promise<void> {
       const actor = await returnsActor(tx, as, la);
       const out: { list: AnnexAList; csv: string; rows: number }[] = [];
       for (const list of lists) {
-        const loaded = await loadAnnexA(tx, actor.organisationId, list, at, returnIdentifiersOf);
+        const loaded = await loadAnnexA(tx, actor.organisationId, list, at, annexAReadsWith(returnIdentifiersOf));
         await new AuditService(ds).record(tx, {
           actor,
           action: 'annex_a.export',
           subjectType: 'StatutoryReturn',
           subjectIds: loaded.items.map((i) => i.id),
-          childIds: [...new Set(loaded.items.map((i) => i.childId))],
+          childIds: [...new Set(loaded.items.map((i) => i.childId).filter((x): x is string => !!x))],
           outcome: 'allowed',
           purpose: 'statutory_return',
           details: { list, at, rows: loaded.rows.length, via: 'cli' },

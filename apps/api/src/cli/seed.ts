@@ -18,8 +18,9 @@ async function main(): Promise<void> {
     console.log(
       `Demo world seeded: ${result.organisations} organisations, ${result.users} users, ${children} new children.`,
     );
-    // `npm run seed -- --council-year [--cases 2000] [--year 2026] [--seed N]`: a year of Northshire
-    // Council's children's services for the CIN census and Ofsted's Annex A to have real content.
+    // `npm run seed -- --council-year [--cases 2000 | --children N] [--year 2026] [--seed N]`: a year of
+    // Northshire Council's children's services for the CIN census and Ofsted's Annex A to have real
+    // content; `--children` sizes it by children in need instead of cases (the census bench).
     const argv = process.argv.slice(2);
     if (argv.includes('--council-year')) {
       const arg = (name: string) => {
@@ -28,8 +29,12 @@ async function main(): Promise<void> {
       };
       const cases = arg('cases') ?? 2000;
       if (!Number.isInteger(cases) || cases < 1) fail('--cases must be a positive whole number');
+      const children = arg('children');
+      if (children !== undefined && (!Number.isInteger(children) || children < 1))
+        fail('--children must be a positive whole number');
       await seedCouncilYear(ds, {
         cases,
+        children,
         year: arg('year'),
         seed: arg('seed'),
         progress: (m) => console.log(m),

@@ -20,6 +20,11 @@ export interface CouncilYearOptions {
   year?: number;
   /** How many referrals (cases) the council receives in the year. */
   cases: number;
+  /**
+   * Or how many children in need: when set, the year runs until this many children have been
+   * referred (some twice, so there are more cases than children), and `cases` is not a limit.
+   */
+  children?: number;
   /** The council (organisation code); Northshire by default. */
   la?: string;
   /** Seed of the pseudo-random choices: the same seed gives the same year. */
@@ -121,8 +126,8 @@ const FACTORS = [
   '11A',
   '12A',
   '13A',
-  '14B',
-  '15B',
+  '14A',
+  '15A',
   '16A',
   '17A',
   '18B',
@@ -462,7 +467,8 @@ export async function seedCouncilYear(ds: DataSource, opts: CouncilYearOptions):
   };
 
   await ds.transaction(async (tx) => {
-    for (let i = 0; totals.cases < opts.cases; i++) {
+    const more = () => (opts.children ? totals.children < opts.children : totals.cases < opts.cases);
+    for (let i = 0; more(); i++) {
       const referralDate = plusDays(start, r.int(0, Math.max(0, days - 1)));
       const dateOfBirth = plusDays(referralDate, -r.int(30, 17 * 365));
       const givenName = r.pick(GIVEN);
@@ -494,14 +500,16 @@ export async function seedCouncilYear(ds: DataSource, opts: CouncilYearOptions):
       totals.children++;
       const closed = episode(childId, referralDate);
       // Some children come back: a second referral after the first episode closed.
-      if (closed && totals.cases < opts.cases && r.chance(0.15)) {
+      if (closed && (opts.children || totals.cases < opts.cases) && r.chance(0.15)) {
         const again = plusDays(closed, r.int(14, 120));
         if (again <= last) episode(childId, again);
       }
       if (rows.case.length >= BATCH) {
         await flush(tx);
         say(
-          `council year ${year}: ${totals.cases.toLocaleString('en-GB')} / ${opts.cases.toLocaleString('en-GB')} cases`,
+          opts.children
+            ? `council year ${year}: ${totals.children.toLocaleString('en-GB')} / ${opts.children.toLocaleString('en-GB')} children`
+            : `council year ${year}: ${totals.cases.toLocaleString('en-GB')} / ${opts.cases.toLocaleString('en-GB')} cases`,
         );
       }
     }
