@@ -86,6 +86,17 @@ describe("children's services: reallocating a case", () => {
     expect(emitted.filter((e) => e.caseId === c.id)).toEqual([
       expect.objectContaining({ fromWorkerId: users[SW]!.id, toWorkerId: to.id, toTeamId: to.teamId }),
     ]);
+    // The running assessment clock follows the case: same due time, now the new worker's and team's.
+    const clocks = await t.db.query(
+      `SELECT state, responsible_user_id AS "userId", team_id AS "teamId", due_at AS "dueAt" FROM deadline
+        WHERE child_id = $1 AND rule = 'assessment.completion' ORDER BY opened_at, state DESC`,
+      [c.childId],
+    );
+    expect(clocks.map((k: any) => k.state).sort()).toEqual(['handed_over', 'open']);
+    const open = clocks.find((k: any) => k.state === 'open');
+    const old = clocks.find((k: any) => k.state === 'handed_over');
+    expect(open).toMatchObject({ userId: to.id, teamId: to.teamId });
+    expect(open.dueAt).toEqual(old.dueAt);
     // The manager allocated it to themselves: no notification to oneself. The case is in their caseload.
     const mine = await t.http.get(`/api/v1/cs/cases?childId=${c.childId}`).set('Authorization', await t.as(TM));
     expect(mine.status).toBe(200);

@@ -934,11 +934,9 @@ export class ChildrensServicesService {
    *     completed ICPC_REQUIRED without a conference yet; opened with no team);
    *   - `review_conference.due` of an ACTIVE child protection plan (opened with no team).
    *
-   * Ended records' clocks are closed already and stay with whoever held them. This method finds the
-   * running ones; moving them needs the kernel's `Deadlines.handOver`, built in libs/casework by
-   * another change: at merge, replace the comment in the loop with
-   *   `await this.deadlines.handOver(tx, subject, to);`
-   * Until then the clocks are left as they are (their due times never change on a reallocation).
+   * Ended records' clocks are closed already and stay with whoever held them. The running ones are
+   * handed over (`Deadlines.handOver`: the old clock closes 'handed_over', the same rule and due time
+   * runs for the new team and worker, whose managers hear if it is overdue).
    */
   private async handOverClocks(
     tx: EntityManager,
@@ -956,11 +954,7 @@ export class ChildrensServicesService {
       { id: c.id },
     );
     const subjects = running.map((r) => clockOf(r.kind, r.id));
-    for (const subject of subjects) {
-      // await this.deadlines.handOver(tx, subject, to);
-      void subject;
-      void to;
-    }
+    for (const subject of subjects) await this.deadlines.handOver(tx, subject, to);
     return subjects;
   }
 
