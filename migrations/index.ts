@@ -28,6 +28,7 @@ import { Oversight1795893000000 } from './1795893000000-Oversight';
 import { PoliceDisclosureEnds1795893500000 } from './1795893500000-PoliceDisclosureEnds';
 import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation';
 import { TherapeuticSupportPlans1796202336819 } from './1796202336819-TherapeuticSupportPlans';
+import { DeadlineCounts1796210000001 } from './1796210000001-DeadlineCounts';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   PoliceDisclosureEnds1795893500000,
   CsCaseAllocation1795894000000,
   TherapeuticSupportPlans1796202336819,
+  DeadlineCounts1796210000001,
 ];

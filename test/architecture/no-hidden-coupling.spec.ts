@@ -16,6 +16,10 @@ const LIBS = join(ROOT, 'libs');
 /** Tables a migration creates without an entity (kept by triggers), and the lib that owns each. */
 const MIGRATION_ONLY_TABLES: Record<string, string> = {
   child_search: 'children',
+  // The kernel's read model of its deadlines (decision 0014): kept by a trigger on `deadline`.
+  deadline_count: 'casework',
+  deadline_count_bucket: 'casework',
+  deadline_count_delta: 'casework',
 };
 
 /**
@@ -112,6 +116,7 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
   ...[
     'audit_event',
     'deadline',
+    'deadline_count',
     'escalation',
     'notification',
     'notification_read',

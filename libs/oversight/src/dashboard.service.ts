@@ -12,6 +12,15 @@ export interface DashboardQueryOptions {
   sinceDays: number;
 }
 
+/** The model's key for "no team" (the expression index `ix_deadline_open_work` uses the same). */
+const NO_TEAM = '00000000-0000-0000-0000-000000000000';
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The UTC hour a moment falls in (the model's open slots). */
+const hourOf = (t: Date) => new Date(Math.floor(t.getTime() / HOUR) * HOUR);
+/** The first UTC midnight at or after a moment (the model's closed slots from there on are whole). */
+const dayAfter = (t: Date) => new Date(Math.ceil(t.getTime() / DAY) * DAY);
+
 const scopeOn = (column: string) => (field: string) => (field === 'organisationId' ? { column } : undefined);
 
 /**
@@ -34,34 +43,65 @@ export class DashboardService {
     return this.db.transaction('REPEATABLE READ', async (tx) => {
       const on = (column: string, prefix: string) =>
         abilityToSql(ctx.ability, 'read', 'OversightDashboard', scopeOn(column), prefix);
-      const d = on('d.organisation_id', 'dd');
+      // Open work from the kernel's read model (decision 0014): counts per organisation, team, rule
+      // and due hour. A bucket's hour lies wholly before now, wholly in [now, soon) or wholly after,
+      // except the hours now and soon fall in: those groups' clocks are read exactly from the
+      // deadline table (an index range per group and hour), so every count equals counting the table.
+      const h0 = hourOf(now);
+      const h1 = hourOf(soon);
+      const d = on('m.organisation_id', 'dd');
       const open = await namedQuery<
         Omit<OpenWorkRow, 'oldestOverdueSince' | 'nextDue'> & { oldestOverdueSince: Date | null; nextDue: Date }
       >(
         tx,
-        `SELECT d.organisation_id AS "organisationId", o.name AS "organisation", d.team_id AS "teamId", t.name AS "team",
-                d.rule, count(*)::int AS "open",
-                count(*) FILTER (WHERE d.due_at < :now)::int AS "overdue",
-                count(*) FILTER (WHERE d.due_at >= :now AND d.due_at < :soon)::int AS "dueSoon",
-                min(d.due_at) FILTER (WHERE d.due_at < :now) AS "oldestOverdueSince",
-                min(d.due_at) AS "nextDue"
-           FROM deadline d JOIN organisation o ON o.id = d.organisation_id LEFT JOIN team t ON t.id = d.team_id
-          WHERE d.state = 'open' AND ${d.sql}
-          GROUP BY d.organisation_id, o.name, d.team_id, t.name, d.rule
-          ORDER BY min(d.due_at) FILTER (WHERE d.due_at < :now) NULLS LAST, o.name, t.name NULLS FIRST, d.rule`,
-        { ...d.params, now, soon },
+        `WITH m AS MATERIALIZED (
+           SELECT m.organisation_id, m.team_id, m.rule, m.slot, m.n FROM deadline_count m
+            WHERE m.kind = 'open' AND ${d.sql}),
+         parts AS (
+           SELECT organisation_id, team_id, rule, n, slot AS t FROM m WHERE slot <> :h0 AND slot <> :h1
+           UNION ALL
+           SELECT m.organisation_id, m.team_id, m.rule, 1, x.due_at FROM m
+             JOIN deadline x ON x.state = 'open' AND x.organisation_id = m.organisation_id
+                  AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(m.team_id, '${NO_TEAM}'::uuid)
+                  AND x.rule = m.rule AND x.due_at >= m.slot AND x.due_at < m.slot + interval '1 hour'
+            WHERE m.slot = :h0 OR m.slot = :h1),
+         g AS (
+           SELECT organisation_id, team_id, rule, sum(n)::int AS open,
+                  coalesce(sum(n) FILTER (WHERE t < :now), 0)::int AS overdue,
+                  coalesce(sum(n) FILTER (WHERE t >= :now AND t < :soon), 0)::int AS "dueSoon"
+             FROM parts GROUP BY organisation_id, team_id, rule)
+         SELECT g.organisation_id AS "organisationId", o.name AS "organisation", g.team_id AS "teamId", t.name AS "team",
+                g.rule, g.open, g.overdue, g."dueSoon",
+                CASE WHEN f.due_at < :now THEN f.due_at END AS "oldestOverdueSince", f.due_at AS "nextDue"
+           FROM g JOIN organisation o ON o.id = g.organisation_id LEFT JOIN team t ON t.id = g.team_id
+           CROSS JOIN LATERAL (
+             SELECT x.due_at FROM deadline x
+              WHERE x.state = 'open' AND x.organisation_id = g.organisation_id
+                AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(g.team_id, '${NO_TEAM}'::uuid) AND x.rule = g.rule
+              ORDER BY x.due_at LIMIT 1) f
+          ORDER BY CASE WHEN f.due_at < :now THEN f.due_at END NULLS LAST, o.name, t.name NULLS FIRST, g.rule`,
+        { ...d.params, now, soon, h0, h1 },
       );
-      const c = on('d.organisation_id', 'dc');
+      // Closed work: the model's closing days from the first whole day on, the part-day before it
+      // exactly from the table (an index range on closed_at).
+      const d1 = dayAfter(since);
+      const c = on('m.organisation_id', 'dc');
+      const x = on('x.organisation_id', 'dx');
       const timeliness = await namedQuery<TimelinessRow>(
         tx,
-        `SELECT d.organisation_id AS "organisationId", o.name AS "organisation", d.rule,
-                count(*) FILTER (WHERE d.state = 'met' AND d.closed_at <= d.due_at)::int AS "metInTime",
-                count(*) FILTER (WHERE d.state = 'met' AND d.closed_at > d.due_at)::int AS "metLate",
-                count(*) FILTER (WHERE d.state = 'cancelled')::int AS "cancelled"
-           FROM deadline d JOIN organisation o ON o.id = d.organisation_id
-          WHERE d.state <> 'open' AND d.closed_at >= :since AND ${c.sql}
-          GROUP BY d.organisation_id, o.name, d.rule ORDER BY o.name, d.rule`,
-        { ...c.params, since },
+        `WITH m AS (
+           SELECT m.organisation_id, m.rule, m.kind, m.n FROM deadline_count m
+            WHERE m.kind <> 'open' AND m.slot >= :d1 AND ${c.sql}
+           UNION ALL
+           SELECT x.organisation_id, x.rule, deadline_count_kind(x.state, x.due_at, x.closed_at), 1 FROM deadline x
+            WHERE x.state <> 'open' AND x.closed_at >= :since AND x.closed_at < :d1 AND ${x.sql})
+         SELECT m.organisation_id AS "organisationId", o.name AS "organisation", m.rule,
+                coalesce(sum(m.n) FILTER (WHERE m.kind = 'met_in_time'), 0)::int AS "metInTime",
+                coalesce(sum(m.n) FILTER (WHERE m.kind = 'met_late'), 0)::int AS "metLate",
+                coalesce(sum(m.n) FILTER (WHERE m.kind = 'cancelled'), 0)::int AS "cancelled"
+           FROM m JOIN organisation o ON o.id = m.organisation_id
+          GROUP BY m.organisation_id, o.name, m.rule ORDER BY o.name, m.rule`,
+        { ...c.params, ...x.params, since, d1 },
       );
       const r = on('r.to_organisation_id', 'dr');
       const referrals = await namedQuery<ReferralOutcomeRow>(
