@@ -1,0 +1,253 @@
+/**
+ * The kernel's read model of its deadlines (issue 16, decision 0014): a trigger on `deadline`
+ * appends count deltas in the transaction of every change, the sweep folds them into buckets. After
+ * opens, reschedules, closes, sweeps, a change of team, concurrent opens of one bucket and a
+ * rollback, the model equals a count of the table from scratch; concurrent writers of one bucket
+ * never wait for each other; the dashboard read from it equals counting the table.
+ *
+ * Clocks in March 2019 (a month no other test uses, before every other clock: the sweep run here
+ * finds only these overdue), on a rule that tells nobody when overdue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { QueryRunner } from 'typeorm';
+import { Deadlines, declareDeadlineRules, type DeadlineRulesOf, EscalationService } from '@app/casework';
+import { startTestApp, type TestContext } from './support/app';
+
+export const COUNT_TEST_RULES = declareDeadlineRules({
+  'counts_test.reply': { description: 'A reply the read-model test waits for.', escalateTo: { local_authority: [] } },
+});
+declare module '@app/casework' {
+  interface DeadlineRules extends DeadlineRulesOf<typeof COUNT_TEST_RULES> {}
+}
+
+const RULE = 'counts_test.reply' as const;
+const INSPECTOR = 'inspector@inspectorate.example';
+// Tuesday 12 March 2019, 10:30 UTC: mid-hour, so the current hour holds clocks on both sides of now.
+const NOW = new Date('2019-03-12T10:30:00Z');
+const at = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000);
+
+/** The model (the view: buckets plus unfolded deltas) and the table counted from scratch, in one snapshot. */
+async function modelAndScratch(t: TestContext): Promise<{ model: string[]; scratch: string[] }> {
+  return t.db.transaction('REPEATABLE READ', async (tx) => {
+    const model: { k: string }[] = await tx.query(
+      `SELECT concat_ws('|', kind, organisation_id, coalesce(team_id::text, '-'), rule, extract(epoch FROM slot)::bigint, n) AS k
+         FROM deadline_count`,
+    );
+    // Written independently of the model's functions: UTC hours and days by truncation.
+    const scratch: { k: string }[] = await tx.query(
+      `SELECT concat_ws('|', kind, organisation_id, coalesce(team_id::text, '-'), rule, extract(epoch FROM slot)::bigint, count(*)) AS k
+         FROM (SELECT CASE WHEN state = 'open' THEN 'open'
+                           WHEN state = 'met' AND closed_at <= due_at THEN 'met_in_time'
+                           WHEN state = 'met' THEN 'met_late' ELSE state END AS kind,
+                      organisation_id, CASE WHEN state = 'open' THEN team_id END AS team_id, rule,
+                      CASE WHEN state = 'open' THEN date_trunc('hour', due_at AT TIME ZONE 'UTC')
+                           ELSE date_trunc('day', closed_at AT TIME ZONE 'UTC') END AT TIME ZONE 'UTC' AS slot
+                 FROM deadline) d
+        GROUP BY kind, organisation_id, team_id, rule, slot`,
+    );
+    return { model: model.map((r) => r.k).sort(), scratch: scratch.map((r) => r.k).sort() };
+  });
+}
+
+describe('the deadlines read model (casework kernel)', () => {
+  let t: TestContext;
+  let deadlines: Deadlines;
+  let sweep: EscalationService;
+  let nsc: string;
+  let teamA: string;
+  let teamB: string;
+  const subject = () => ({ type: 'CountsTest', id: randomUUID() });
+  const spec = (s: { type: string; id: string }, dueAt: Date, teamId: string | null = teamA) => ({
+    subject: s,
+    rule: RULE,
+    dueAt,
+    organisationId: nsc,
+    teamId,
+  });
+  const expectExact = async () => {
+    const { model, scratch } = await modelAndScratch(t);
+    expect(model).toEqual(scratch);
+  };
+  const ours = async () =>
+    (
+      await t.db.query(
+        `SELECT kind, team_id, slot, n FROM deadline_count WHERE rule = $1 ORDER BY kind, team_id NULLS FIRST, slot`,
+        [RULE],
+      )
+    ).map((r: any) => `${r.kind}|${r.team_id ?? '-'}|${new Date(r.slot).toISOString()}|${r.n}`);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    t.clock.set(NOW);
+    deadlines = t.app.get(Deadlines, { strict: false });
+    sweep = t.app.get(EscalationService, { strict: false });
+    [{ id: nsc }] = await t.db.query(`SELECT id FROM organisation WHERE code = 'NSC'`);
+    [{ id: teamA }, { id: teamB }] = await t.db.query(`SELECT id FROM team WHERE organisation_id = $1 ORDER BY name`, [
+      nsc,
+    ]);
+  });
+  afterAll(async () => {
+    await t.db.query(`DELETE FROM deadline WHERE subject_type = 'CountsTest'`);
+    await sweep.foldCounts();
+    await t.close();
+  });
+  beforeEach(() => t.clock.set(NOW));
+
+  it('is kept exact through opens, reschedules, closes, a sweep and a change of team', async () => {
+    await expectExact();
+    const [a, b, c, d, e] = [subject(), subject(), subject(), subject(), subject()];
+    await t.db.transaction(async (tx) => {
+      await deadlines.open(tx, spec(a, at(-3)));
+      await deadlines.open(tx, spec(b, at(-0.25)));
+      await deadlines.open(tx, spec(c, at(0.25), null));
+      await deadlines.open(tx, spec(d, at(5)));
+      // Opening a running clock again with an earlier time moves it (another hour).
+      await deadlines.open(tx, spec(d, at(4)));
+      await deadlines.open(tx, spec(e, at(3.2)));
+    });
+    await expectExact();
+    expect(await ours()).toEqual([
+      `open|-|2019-03-12T10:00:00.000Z|1`,
+      `open|${teamA}|2019-03-12T07:00:00.000Z|1`,
+      `open|${teamA}|2019-03-12T10:00:00.000Z|1`,
+      `open|${teamA}|2019-03-12T13:00:00.000Z|1`,
+      `open|${teamA}|2019-03-12T14:00:00.000Z|1`,
+    ]);
+
+    await t.db.transaction(async (tx) => {
+      await deadlines.reschedule(tx, a, RULE, at(-2.9)); // same hour: no delta
+      await deadlines.reschedule(tx, d, RULE, at(30)); // another day
+    });
+    await expectExact();
+
+    // The sweep marks a and b overdue (no count moves) and folds every delta into the buckets.
+    expect((await sweep.run()).marked).toBeGreaterThanOrEqual(2);
+    expect(Number((await t.db.query('SELECT count(*) AS n FROM deadline_count_delta'))[0].n)).toBe(0);
+    await expectExact();
+
+    // A change of team (as a hand-over does) moves the count to the new team's bucket.
+    await t.db.query(`UPDATE deadline SET team_id = $1 WHERE subject_id = $2 AND state = 'open'`, [teamB, a.id]);
+    await t.db.query(`UPDATE deadline SET team_id = $1 WHERE subject_id = $2 AND state = 'open'`, [teamA, c.id]);
+    await expectExact();
+    expect((await ours()).filter((r) => r.includes(teamB))).toEqual([`open|${teamB}|2019-03-12T07:00:00.000Z|1`]);
+
+    // Closes: met in time, met late, cancelled: by closing day and outcome.
+    t.clock.set(at(1));
+    await t.db.transaction(async (tx) => {
+      expect(await deadlines.close(tx, a, 'met')).toBe(1);
+      expect(await deadlines.close(tx, c, 'met')).toBe(1);
+      expect(await deadlines.close(tx, e, 'met')).toBe(1);
+      expect(await deadlines.close(tx, d, 'cancelled')).toBe(1);
+    });
+    await expectExact();
+    expect((await ours()).filter((r) => !r.startsWith('open'))).toEqual([
+      `cancelled|-|2019-03-12T00:00:00.000Z|1`,
+      `met_in_time|-|2019-03-12T00:00:00.000Z|1`,
+      `met_late|-|2019-03-12T00:00:00.000Z|2`,
+    ]);
+    await sweep.foldCounts();
+    await expectExact();
+    await t.db.query(`DELETE FROM deadline WHERE subject_id = ANY($1)`, [[a.id, b.id, c.id, d.id, e.id]]);
+    await expectExact();
+    expect(await ours()).toEqual([]);
+  });
+
+  it('leaves nothing behind when the transaction rolls back', async () => {
+    await sweep.foldCounts();
+    const before = await ours();
+    await expect(
+      t.db.transaction(async (tx) => {
+        await deadlines.open(tx, spec(subject(), at(2)));
+        await deadlines.open(tx, spec(subject(), at(3)));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await ours()).toEqual(before);
+    await expectExact();
+  });
+
+  it('never makes writers of one bucket wait for each other, and a fold waits for none of them', async () => {
+    const runners: QueryRunner[] = [];
+    const held = async () => {
+      const qr = t.db.createQueryRunner();
+      runners.push(qr);
+      await qr.connect();
+      await qr.startTransaction();
+      return qr;
+    };
+    try {
+      // A transaction holds a new clock in the bucket, uncommitted...
+      const first = await held();
+      await deadlines.open(first.manager, spec(subject(), at(2)));
+      // ...while others open clocks in the same bucket and commit, and the sweep folds.
+      const others = Promise.all(
+        Array.from({ length: 8 }, () => t.db.transaction((tx) => deadlines.open(tx, spec(subject(), at(2.2))))),
+      );
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('writers waited')), 5_000).unref());
+      await Promise.race([others, timeout]);
+      expect(await Promise.race([sweep.foldCounts(), timeout])).toBeGreaterThanOrEqual(8);
+      expect((await ours()).filter((r) => r.includes('T12:00'))).toEqual([`open|${teamA}|2019-03-12T12:00:00.000Z|8`]);
+      await first.commitTransaction();
+      expect((await ours()).filter((r) => r.includes('T12:00'))).toEqual([`open|${teamA}|2019-03-12T12:00:00.000Z|9`]);
+      await expectExact();
+
+      // One fold at a time: another caller returns at once.
+      const folding = await held();
+      expect((await folding.query('SELECT deadline_count_fold() AS f'))[0].f).toBeGreaterThanOrEqual(1);
+      expect(await sweep.foldCounts()).toBe(-1);
+      await folding.commitTransaction();
+      await expectExact();
+    } finally {
+      for (const qr of runners) {
+        if (qr.isTransactionActive) await qr.rollbackTransaction();
+        await qr.release();
+      }
+    }
+    await t.db.query(`DELETE FROM deadline WHERE subject_type = 'CountsTest'`);
+  });
+
+  it('gives the dashboard exactly the counts of the table, in the hours now and soon fall in too', async () => {
+    const due = [-30, -3, -0.4, -0.1, 0.1, 0.45, 5, 23.9, 24.1, 24.6, 50];
+    await t.db.transaction(async (tx) => {
+      for (const [i, h] of due.entries()) await deadlines.open(tx, spec(subject(), at(h), i % 2 ? teamA : null));
+    });
+    // Part folded, part not: the dashboard sums both.
+    await sweep.foldCounts();
+    await t.db.transaction((tx) => deadlines.open(tx, spec(subject(), at(-0.2), teamB)));
+    const direct = async () =>
+      (
+        await t.db.query(
+          `SELECT team_id AS "teamId", count(*)::int AS open,
+                  count(*) FILTER (WHERE due_at < $2)::int AS overdue,
+                  count(*) FILTER (WHERE due_at >= $2 AND due_at < $3)::int AS "dueSoon",
+                  min(due_at) FILTER (WHERE due_at < $2) AS "oldestOverdueSince", min(due_at) AS "nextDue"
+             FROM deadline WHERE state = 'open' AND rule = $1 GROUP BY team_id`,
+          [RULE, NOW, at(24)],
+        )
+      )
+        .map((r: any) => ({
+          ...r,
+          oldestOverdueSince: r.oldestOverdueSince ? new Date(r.oldestOverdueSince).toISOString() : null,
+          nextDue: new Date(r.nextDue).toISOString(),
+        }))
+        .sort((x: any, y: any) => String(x.teamId).localeCompare(String(y.teamId)));
+    const res = await t.http
+      .get('/api/v1/oversight/dashboard?dueSoonHours=24')
+      .set('Authorization', await t.as(INSPECTOR));
+    expect(res.status).toBe(200);
+    const rows = (res.body.open as any[])
+      .filter((r) => r.rule === RULE)
+      .map(({ teamId, open, overdue, dueSoon, oldestOverdueSince, nextDue }) => ({
+        teamId,
+        open,
+        overdue,
+        dueSoon,
+        oldestOverdueSince,
+        nextDue,
+      }))
+      .sort((x, y) => String(x.teamId).localeCompare(String(y.teamId)));
+    expect(rows).toEqual(await direct());
+    expect(rows.reduce((s, r) => s + r.open, 0)).toBe(due.length + 1);
+    await t.db.query(`DELETE FROM deadline WHERE subject_type = 'CountsTest'`);
+  });
+});
