@@ -8,7 +8,10 @@
  *
  * Environment: N (children, default 1000000), D (deadlines, 2000000), CONNECTIONS (1,4), DURATION
  * (20 s), PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench_oversight), DB_POOL_MAX (10),
- * API_PORT (3130). The database is reused when it already holds N children and D deadlines.
+ * API_PORT (3130). The database is reused when it already holds N children and D deadlines; a
+ * database generated before the deadlines' read model (migration DeadlineCounts) needs it first:
+ * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_oversight npm run migration:run` (the
+ * migration backfills the model from the rows).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,18 +47,42 @@ const cfg = {
   jwtSecret: 'bench-oversight-secret-bench-oversight-0',
 };
 const dbUrl = () => `${cfg.pgUrl}/${cfg.db}`;
+const NO_TEAM = '00000000-0000-0000-0000-000000000000';
 const RULES = ['concern.decision', 'referral.decision', 'mash.checks', 'information_request.decision'];
 
-/** The open-work part of the dashboard, as the service runs it for an unrestricted viewer (bare pg). */
+/**
+ * The open-work part of the dashboard, as the service runs it for an unrestricted viewer or one
+ * organisation (bare pg): the kernel's read model (decision 0014) summed, the hours now ($4) and
+ * soon ($5) fall in read exactly from the table, the earliest clock of each group by index.
+ */
 const OPEN_SQL = `
-SELECT d.organisation_id, o.name, d.team_id, t.name AS team, d.rule, count(*)::int AS open,
-       count(*) FILTER (WHERE d.due_at < $1)::int AS overdue,
-       count(*) FILTER (WHERE d.due_at >= $1 AND d.due_at < $2)::int AS due_soon,
-       min(d.due_at) FILTER (WHERE d.due_at < $1) AS oldest, min(d.due_at) AS next_due
-  FROM deadline d JOIN organisation o ON o.id = d.organisation_id LEFT JOIN team t ON t.id = d.team_id
- WHERE d.state = 'open' AND ($3::uuid IS NULL OR d.organisation_id = $3)
- GROUP BY d.organisation_id, o.name, d.team_id, t.name, d.rule
- ORDER BY min(d.due_at) FILTER (WHERE d.due_at < $1) NULLS LAST, o.name, t.name NULLS FIRST, d.rule`;
+WITH m AS MATERIALIZED (
+  SELECT organisation_id, team_id, rule, slot, n FROM deadline_count
+   WHERE kind = 'open' AND ($3::uuid IS NULL OR organisation_id = $3)),
+parts AS (
+  SELECT organisation_id, team_id, rule, n, slot AS t FROM m WHERE slot <> $4 AND slot <> $5
+  UNION ALL
+  SELECT m.organisation_id, m.team_id, m.rule, 1, x.due_at FROM m
+    JOIN deadline x ON x.state = 'open' AND x.organisation_id = m.organisation_id
+         AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(m.team_id, '${NO_TEAM}'::uuid)
+         AND x.rule = m.rule AND x.due_at >= m.slot AND x.due_at < m.slot + interval '1 hour'
+   WHERE m.slot = $4 OR m.slot = $5),
+g AS (
+  SELECT organisation_id, team_id, rule, sum(n)::int AS open,
+         coalesce(sum(n) FILTER (WHERE t < $1), 0)::int AS overdue,
+         coalesce(sum(n) FILTER (WHERE t >= $1 AND t < $2), 0)::int AS due_soon
+    FROM parts GROUP BY organisation_id, team_id, rule)
+SELECT g.organisation_id, o.name, g.team_id, t.name AS team, g.rule, g.open, g.overdue, g.due_soon,
+       CASE WHEN f.due_at < $1 THEN f.due_at END AS oldest, f.due_at AS next_due
+  FROM g JOIN organisation o ON o.id = g.organisation_id LEFT JOIN team t ON t.id = g.team_id
+  CROSS JOIN LATERAL (
+    SELECT x.due_at FROM deadline x
+     WHERE x.state = 'open' AND x.organisation_id = g.organisation_id
+       AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(g.team_id, '${NO_TEAM}'::uuid) AND x.rule = g.rule
+     ORDER BY x.due_at LIMIT 1) f
+ ORDER BY CASE WHEN f.due_at < $1 THEN f.due_at END NULLS LAST, o.name, t.name NULLS FIRST, g.rule`;
+const HOUR = 3_600_000;
+const hourOf = (t: Date) => new Date(Math.floor(t.getTime() / HOUR) * HOUR);
 
 async function deadlines(c: Client): Promise<number> {
   return (await c.query(`SELECT count(*)::int AS n FROM deadline WHERE subject_type = 'BenchWork'`)).rows[0].n;
@@ -81,7 +108,13 @@ async function generateDeadlines(c: Client, d: number): Promise<void> {
     );
     log(`deadlines: ${Math.min(d, from + step)} / ${d}`);
   }
-  await c.query('ANALYZE deadline');
+  // The trigger appended a count delta per row: fold them into the buckets, as the worker's sweep does.
+  const t0 = performance.now();
+  const folded = (await c.query('SELECT deadline_count_fold() AS n')).rows[0].n as number;
+  log(`read model: ${folded} deltas folded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await c.query('VACUUM ANALYZE deadline');
+  await c.query('VACUUM ANALYZE deadline_count_bucket');
+  await c.query('VACUUM ANALYZE deadline_count_delta');
 }
 
 async function bareRun(connections: number, seconds: number, org: string | null) {
@@ -93,7 +126,8 @@ async function bareRun(connections: number, seconds: number, org: string | null)
         while (Date.now() < end) {
           const t0 = performance.now();
           const now = new Date();
-          await c.query(OPEN_SQL, [now, new Date(now.getTime() + 86_400_000), org]);
+          const soon = new Date(now.getTime() + 86_400_000);
+          await c.query(OPEN_SQL, [now, soon, org, hourOf(now), hourOf(soon)]);
           latencies.push(performance.now() - t0);
         }
       }),
