@@ -16,6 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
+import { openWorkSql } from '@app/oversight';
 import {
   BENCH_DATA_KEY,
   databaseExists,
@@ -47,40 +48,17 @@ const cfg = {
   jwtSecret: 'bench-oversight-secret-bench-oversight-0',
 };
 const dbUrl = () => `${cfg.pgUrl}/${cfg.db}`;
-const NO_TEAM = '00000000-0000-0000-0000-000000000000';
 const RULES = ['concern.decision', 'referral.decision', 'mash.checks', 'information_request.decision'];
 
 /**
- * The open-work part of the dashboard, as the service runs it for an unrestricted viewer or one
- * organisation (bare pg): the kernel's read model (decision 0014) summed, the hours now ($4) and
- * soon ($5) fall in read exactly from the table, the earliest clock of each group by index.
+ * The open-work part of the dashboard, the service's own statement (`openWorkSql`: the kernel's
+ * read model, decision 0014) for an unrestricted viewer or one organisation, through bare pg.
  */
-const OPEN_SQL = `
-WITH m AS MATERIALIZED (
-  SELECT organisation_id, team_id, rule, slot, n FROM deadline_count
-   WHERE kind = 'open' AND ($3::uuid IS NULL OR organisation_id = $3)),
-parts AS (
-  SELECT organisation_id, team_id, rule, n, slot AS t FROM m WHERE slot <> $4 AND slot <> $5
-  UNION ALL
-  SELECT m.organisation_id, m.team_id, m.rule, 1, x.due_at FROM m
-    JOIN deadline x ON x.state = 'open' AND x.organisation_id = m.organisation_id
-         AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(m.team_id, '${NO_TEAM}'::uuid)
-         AND x.rule = m.rule AND x.due_at >= m.slot AND x.due_at < m.slot + interval '1 hour'
-   WHERE m.slot = $4 OR m.slot = $5),
-g AS (
-  SELECT organisation_id, team_id, rule, sum(n)::int AS open,
-         coalesce(sum(n) FILTER (WHERE t < $1), 0)::int AS overdue,
-         coalesce(sum(n) FILTER (WHERE t >= $1 AND t < $2), 0)::int AS due_soon
-    FROM parts GROUP BY organisation_id, team_id, rule)
-SELECT g.organisation_id, o.name, g.team_id, t.name AS team, g.rule, g.open, g.overdue, g.due_soon,
-       CASE WHEN f.due_at < $1 THEN f.due_at END AS oldest, f.due_at AS next_due
-  FROM g JOIN organisation o ON o.id = g.organisation_id LEFT JOIN team t ON t.id = g.team_id
-  CROSS JOIN LATERAL (
-    SELECT x.due_at FROM deadline x
-     WHERE x.state = 'open' AND x.organisation_id = g.organisation_id
-       AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(g.team_id, '${NO_TEAM}'::uuid) AND x.rule = g.rule
-     ORDER BY x.due_at LIMIT 1) f
- ORDER BY CASE WHEN f.due_at < $1 THEN f.due_at END NULLS LAST, o.name, t.name NULLS FIRST, g.rule`;
+const OPEN_SQL = openWorkSql('($3::uuid IS NULL OR m.organisation_id = $3)')
+  .replace(/:now\b/g, '$1::timestamptz')
+  .replace(/:soon\b/g, '$2::timestamptz')
+  .replace(/:h0\b/g, '$4::timestamptz')
+  .replace(/:h1\b/g, '$5::timestamptz');
 const HOUR = 3_600_000;
 const hourOf = (t: Date) => new Date(Math.floor(t.getTime() / HOUR) * HOUR);
 

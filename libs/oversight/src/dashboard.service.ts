@@ -12,14 +12,63 @@ export interface DashboardQueryOptions {
   sinceDays: number;
 }
 
-/** The model's key for "no team" (the expression index `ix_deadline_open_work` uses the same). */
-const NO_TEAM = '00000000-0000-0000-0000-000000000000';
+/**
+ * A group's (organisation, team, rule) open clocks where `cond` holds, index-only on
+ * `ix_deadline_open_work`: a group without a team is looked up with `team_id IS NULL` (IS NOT
+ * DISTINCT FROM would not use the index); one branch answers, the other is cut by its one-time filter.
+ */
+const sameGroup = (g: string, cond: string) =>
+  `SELECT x.due_at FROM deadline x WHERE x.state = 'open' AND x.organisation_id = ${g}.organisation_id
+      AND x.team_id = ${g}.team_id AND x.rule = ${g}.rule AND ${cond}
+    UNION ALL
+   SELECT x.due_at FROM deadline x WHERE ${g}.team_id IS NULL AND x.state = 'open'
+      AND x.organisation_id = ${g}.organisation_id AND x.team_id IS NULL AND x.rule = ${g}.rule AND ${cond}`;
+/**
+ * A group's earliest open clock: one index probe (the first of each branch, the lesser of the two;
+ * ordering by team_id too lets the IS NULL branch read the index in order; OFFSET 0 keeps it one
+ * evaluation per group).
+ */
+const earliestOf = (g: string) =>
+  `SELECT least(
+     (SELECT x.due_at FROM deadline x WHERE x.state = 'open' AND x.organisation_id = ${g}.organisation_id
+         AND x.team_id = ${g}.team_id AND x.rule = ${g}.rule ORDER BY x.due_at LIMIT 1),
+     (SELECT x.due_at FROM deadline x WHERE ${g}.team_id IS NULL AND x.state = 'open'
+         AND x.organisation_id = ${g}.organisation_id AND x.team_id IS NULL AND x.rule = ${g}.rule
+       ORDER BY x.team_id, x.due_at LIMIT 1)) AS due_at OFFSET 0`;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** The UTC hour a moment falls in (the model's open slots). */
 const hourOf = (t: Date) => new Date(Math.floor(t.getTime() / HOUR) * HOUR);
 /** The first UTC midnight at or after a moment (the model's closed slots from there on are whole). */
 const dayAfter = (t: Date) => new Date(Math.ceil(t.getTime() / DAY) * DAY);
+
+/**
+ * The open work of the organisations `scope` lets through (a condition on `m.organisation_id`),
+ * from the kernel's read model (decision 0014): per group (organisation, team, rule) the buckets'
+ * counts, the hours `:h0` (now's) and `:h1` (soon's) read exactly from the table, the earliest clock
+ * by index. Named parameters `:now`, `:soon`, `:h0`, `:h1`. Exported for the benchmark's bare runs.
+ */
+export const openWorkSql = (scope: string) =>
+  `WITH m AS MATERIALIZED (
+   SELECT m.organisation_id, m.team_id, m.rule, m.slot, m.n FROM deadline_count m
+    WHERE m.kind = 'open' AND ${scope}),
+ parts AS (
+   SELECT organisation_id, team_id, rule, n, slot AS t FROM m WHERE slot <> :h0 AND slot <> :h1
+   UNION ALL
+   SELECT m.organisation_id, m.team_id, m.rule, 1, x.due_at FROM m
+     CROSS JOIN LATERAL (${sameGroup('m', "x.due_at >= m.slot AND x.due_at < m.slot + interval '1 hour'")}) x
+    WHERE m.slot = :h0 OR m.slot = :h1),
+ g AS (
+   SELECT organisation_id, team_id, rule, sum(n)::int AS open,
+          coalesce(sum(n) FILTER (WHERE t < :now), 0)::int AS overdue,
+          coalesce(sum(n) FILTER (WHERE t >= :now AND t < :soon), 0)::int AS "dueSoon"
+     FROM parts GROUP BY organisation_id, team_id, rule)
+ SELECT g.organisation_id AS "organisationId", o.name AS "organisation", g.team_id AS "teamId", t.name AS "team",
+        g.rule, g.open, g.overdue, g."dueSoon",
+        CASE WHEN f.due_at < :now THEN f.due_at END AS "oldestOverdueSince", f.due_at AS "nextDue"
+   FROM g JOIN organisation o ON o.id = g.organisation_id LEFT JOIN team t ON t.id = g.team_id
+   CROSS JOIN LATERAL (${earliestOf('g')}) f
+  ORDER BY CASE WHEN f.due_at < :now THEN f.due_at END NULLS LAST, o.name, t.name NULLS FIRST, g.rule`;
 
 const scopeOn = (column: string) => (field: string) => (field === 'organisationId' ? { column } : undefined);
 
@@ -52,36 +101,7 @@ export class DashboardService {
       const d = on('m.organisation_id', 'dd');
       const open = await namedQuery<
         Omit<OpenWorkRow, 'oldestOverdueSince' | 'nextDue'> & { oldestOverdueSince: Date | null; nextDue: Date }
-      >(
-        tx,
-        `WITH m AS MATERIALIZED (
-           SELECT m.organisation_id, m.team_id, m.rule, m.slot, m.n FROM deadline_count m
-            WHERE m.kind = 'open' AND ${d.sql}),
-         parts AS (
-           SELECT organisation_id, team_id, rule, n, slot AS t FROM m WHERE slot <> :h0 AND slot <> :h1
-           UNION ALL
-           SELECT m.organisation_id, m.team_id, m.rule, 1, x.due_at FROM m
-             JOIN deadline x ON x.state = 'open' AND x.organisation_id = m.organisation_id
-                  AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(m.team_id, '${NO_TEAM}'::uuid)
-                  AND x.rule = m.rule AND x.due_at >= m.slot AND x.due_at < m.slot + interval '1 hour'
-            WHERE m.slot = :h0 OR m.slot = :h1),
-         g AS (
-           SELECT organisation_id, team_id, rule, sum(n)::int AS open,
-                  coalesce(sum(n) FILTER (WHERE t < :now), 0)::int AS overdue,
-                  coalesce(sum(n) FILTER (WHERE t >= :now AND t < :soon), 0)::int AS "dueSoon"
-             FROM parts GROUP BY organisation_id, team_id, rule)
-         SELECT g.organisation_id AS "organisationId", o.name AS "organisation", g.team_id AS "teamId", t.name AS "team",
-                g.rule, g.open, g.overdue, g."dueSoon",
-                CASE WHEN f.due_at < :now THEN f.due_at END AS "oldestOverdueSince", f.due_at AS "nextDue"
-           FROM g JOIN organisation o ON o.id = g.organisation_id LEFT JOIN team t ON t.id = g.team_id
-           CROSS JOIN LATERAL (
-             SELECT x.due_at FROM deadline x
-              WHERE x.state = 'open' AND x.organisation_id = g.organisation_id
-                AND coalesce(x.team_id, '${NO_TEAM}'::uuid) = coalesce(g.team_id, '${NO_TEAM}'::uuid) AND x.rule = g.rule
-              ORDER BY x.due_at LIMIT 1) f
-          ORDER BY CASE WHEN f.due_at < :now THEN f.due_at END NULLS LAST, o.name, t.name NULLS FIRST, g.rule`,
-        { ...d.params, now, soon, h0, h1 },
-      );
+      >(tx, openWorkSql(d.sql), { ...d.params, now, soon, h0, h1 });
       // Closed work: the model's closing days from the first whole day on, the part-day before it
       // exactly from the table (an index range on closed_at).
       const d1 = dayAfter(since);

@@ -22,7 +22,7 @@ export type DeadlineState = (typeof DEADLINE_STATES)[number];
 })
 // The dashboard's exact lookups beside the read model (migration DeadlineCounts, decision 0014): a
 // group's (organisation, team, rule) open clocks by due time, and closed clocks by closing time.
-// `synchronize: false`: built by the migration (an expression index), not compared.
+// `synchronize: false`: built by the migration, not compared.
 @Index('ix_deadline_open_work', { synchronize: false })
 @Index('ix_deadline_closed', { synchronize: false })
 export class Deadline {
