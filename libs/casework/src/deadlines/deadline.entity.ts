@@ -8,7 +8,8 @@ export type DeadlineState = (typeof DEADLINE_STATES)[number];
  * One clock on one piece of work (a referral's decision, a concern's decision, MASH checks, an
  * information request's answer, ...): whose it is, by when, under which rule, and what became of
  * it. Every workflow's clocks live here, written through `Deadlines` in the workflow's own
- * transaction; the escalation sweep reads this table only.
+ * transaction; the escalation sweep reads this table only. A trigger keeps the kernel's read model
+ * of the clocks (`deadline_count`, decision 0014) in the transaction of every change.
  */
 @Entity('deadline')
 @Check('ck_deadline_state', `state IN ('open', 'met', 'cancelled')`)
