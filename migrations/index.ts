@@ -29,6 +29,7 @@ import { PoliceDisclosureEnds1795893500000 } from './1795893500000-PoliceDisclos
 import { CsCaseAllocation1795894000000 } from './1795894000000-CsCaseAllocation';
 import { TherapeuticSupportPlans1796202336819 } from './1796202336819-TherapeuticSupportPlans';
 import { DeadlineCounts1796210000001 } from './1796210000001-DeadlineCounts';
+import { WorkCounts1796210000002 } from './1796210000002-WorkCounts';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   CsCaseAllocation1795894000000,
   TherapeuticSupportPlans1796202336819,
   DeadlineCounts1796210000001,
+  WorkCounts1796210000002,
 ];

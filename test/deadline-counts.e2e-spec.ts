@@ -97,7 +97,7 @@ describe('the deadlines read model (casework kernel)', () => {
   beforeEach(() => t.clock.set(NOW));
   afterEach(async () => {
     await t.db.query(`DELETE FROM deadline WHERE subject_type = 'CountsTest'`);
-    await sweep.foldCounts();
+    await removeWork();
   });
 
   it('is kept exact through opens, reschedules, closes, a sweep and a change of team', async () => {
@@ -274,5 +274,144 @@ describe('the deadlines read model (casework kernel)', () => {
       .sort((x, y) => String(x.teamId).localeCompare(String(y.teamId)));
     expect(rows).toEqual(await direct());
     expect(rows.reduce((s, r) => s + r.open, 0)).toBe(due.length + 1);
+  });
+
+  /** The kernel's counters of received work and the tables counted from scratch, in one snapshot (or transaction). */
+  const workAndScratch = async (q: { query: (sql: string) => Promise<{ k: string }[]> }) => {
+    const model = await q.query(
+      `SELECT concat_ws('|', counter, organisation_id, coalesce(a, '-'), coalesce(b, '-'), extract(epoch FROM slot)::bigint, n) AS k
+         FROM work_count`,
+    );
+    const scratch = await q.query(
+      `SELECT concat_ws('|', counter, organisation_id, coalesce(a, '-'), coalesce(b, '-'), extract(epoch FROM slot)::bigint, count(*)) AS k
+         FROM (SELECT 'referral' AS counter, to_organisation_id AS organisation_id, status AS a, outcome AS b,
+                      date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS slot FROM referral
+               UNION ALL
+               SELECT 'information_request', to_organisation_id, status,
+                      CASE WHEN decided_at <= due_at THEN 'in_time' ELSE '' END,
+                      date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM information_request) w
+        GROUP BY counter, organisation_id, a, b, slot`,
+    );
+    return { model: model.map((r) => r.k).sort(), scratch: scratch.map((r) => r.k).sort() };
+  };
+
+  /** Received work in March 2019 (the referrals and requests this file writes, marked 'counts_test'). */
+  const seedWork = async (q: { query: (sql: string, params?: unknown[]) => Promise<any[]> }) => {
+    const [{ ssc }] = await q.query(`SELECT id AS ssc FROM organisation WHERE code = 'SSC'`);
+    const [{ actor }] = await q.query(`SELECT id AS actor FROM app_user ORDER BY id LIMIT 1`);
+    const at = ['2019-03-05T08:00:00Z', '2019-03-05T15:00:00Z', '2019-03-07T10:00:00Z', '2019-03-09T23:30:00Z'];
+    const referrals: { id: string }[] = [];
+    const requests: { id: string }[] = [];
+    for (const [i, created] of at.entries()) {
+      const [r] = await q.query(
+        `INSERT INTO referral (from_organisation_id, from_actor_id, to_organisation_id, to_team_id, reason, rag,
+                               consent_obtained, status, outcome, urgency, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'counts_test', 'GREEN', true, $5, $6, 1, $7, $7) RETURNING id`,
+        [ssc, actor, nsc, teamA, i % 2 ? 'CLOSED' : 'SUBMITTED', i % 2 ? 'nfa' : null, created],
+      );
+      referrals.push(r);
+      const [ir] = await q.query(
+        `INSERT INTO information_request (from_organisation_id, from_actor_id, to_organisation_id, identification,
+                                          purpose, classes_requested, urgency, due_at, status, decided_at, created_at)
+         VALUES ($1, $2, $3, '{}', 'counts_test', '{}', 'standard', $4::timestamptz + interval '2 days', $5::text,
+                 CASE WHEN $5::text = 'REQUESTED' THEN NULL ELSE $4::timestamptz + interval '${i} days' END, $4) RETURNING id`,
+        [ssc, actor, nsc, created, ['REQUESTED', 'DISCLOSED', 'DECLINED', 'DISCLOSED'][i]],
+      );
+      requests.push(ir);
+    }
+    return { referrals, requests };
+  };
+  const removeWork = async () => {
+    await t.db.query(`DELETE FROM referral WHERE reason = 'counts_test'`);
+    await t.db.query(`DELETE FROM information_request WHERE purpose = 'counts_test'`);
+    await sweep.foldCounts();
+  };
+
+  it('counts received referrals and requests exactly through changes of status, new rows, deletions and a fold', async () => {
+    await sweep.foldCounts();
+    let checked = false;
+    await expect(
+      t.db.transaction(async (tx) => {
+        const exact = async (someRows = true) => {
+          const { model, scratch } = await workAndScratch(tx);
+          if (someRows) expect(model.length).toBeGreaterThan(0);
+          expect(model).toEqual(scratch);
+        };
+        await exact(false);
+        const { referrals, requests } = await seedWork(tx);
+        await exact();
+        const [ref, req] = [referrals[0]!, requests[0]!];
+        await tx.query(`UPDATE referral SET status = 'CLOSED', outcome = 'counts_test' WHERE id = $1`, [ref.id]);
+        await tx.query(`UPDATE referral SET created_at = created_at - interval '3 days' WHERE id = $1`, [ref.id]);
+        await tx.query(
+          `UPDATE information_request SET status = 'DISCLOSED', decided_at = due_at - interval '1 hour' WHERE id = $1`,
+          [req.id],
+        );
+        await exact();
+        await tx.query(`SELECT work_count_fold()`);
+        await exact();
+        await tx.query(`UPDATE information_request SET decided_at = due_at + interval '1 hour' WHERE id = $1`, [
+          req.id,
+        ]);
+        await tx.query(`DELETE FROM referral WHERE id = $1`, [ref.id]);
+        await exact();
+        checked = true;
+        throw new Error('undone');
+      }),
+    ).rejects.toThrow('undone');
+    expect(checked).toBe(true);
+    const { model, scratch } = await t.db.transaction('REPEATABLE READ', (tx) => workAndScratch(tx));
+    expect(model).toEqual(scratch);
+  });
+
+  it('gives the dashboard exactly the referrals and requests of a direct count, a part-day included', async () => {
+    // Since falls at 07:59 on 5 March: that day is read from the tables, later days from the buckets.
+    await seedWork(t.db);
+    const since = new Date('2019-03-05T07:59:00Z');
+    t.clock.set(new Date(since.getTime() + 30 * 86_400_000));
+    const res = await t.http
+      .get('/api/v1/oversight/dashboard?sinceDays=30')
+      .set('Authorization', await t.as(INSPECTOR));
+    expect(res.status).toBe(200);
+    const referrals = await t.db.query(
+      `SELECT to_organisation_id AS "organisationId", status, outcome, count(*)::int AS count
+         FROM referral WHERE created_at >= $1 GROUP BY 1, 2, 3`,
+      [since],
+    );
+    const requests = await t.db.query(
+      `SELECT to_organisation_id AS "organisationId", count(*)::int AS received,
+              count(*) FILTER (WHERE status = 'DISCLOSED')::int AS disclosed,
+              count(*) FILTER (WHERE status = 'DECLINED')::int AS declined,
+              count(*) FILTER (WHERE status = 'REQUESTED')::int AS awaiting,
+              count(*) FILTER (WHERE decided_at IS NOT NULL AND decided_at <= due_at)::int AS "answeredInTime"
+         FROM information_request WHERE created_at >= $1 GROUP BY 1`,
+      [since],
+    );
+    const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(referrals.length).toBeGreaterThan(1);
+    expect(
+      sorted(
+        (res.body.referrals as any[]).map(({ organisationId, status, outcome, count }) => ({
+          organisationId,
+          status,
+          outcome,
+          count,
+        })),
+      ),
+    ).toEqual(sorted(referrals));
+    expect(
+      sorted(
+        (res.body.requests as any[]).map(
+          ({ organisationId, received, disclosed, declined, awaiting, answeredInTime }) => ({
+            organisationId,
+            received,
+            disclosed,
+            declined,
+            awaiting,
+            answeredInTime,
+          }),
+        ),
+      ),
+    ).toEqual(sorted(requests));
   });
 });

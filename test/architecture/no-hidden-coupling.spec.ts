@@ -20,6 +20,10 @@ const MIGRATION_ONLY_TABLES: Record<string, string> = {
   deadline_count: 'casework',
   deadline_count_bucket: 'casework',
   deadline_count_delta: 'casework',
+  // The kernel's counters of other modules' work (decision 0014), kept by their triggers.
+  work_count: 'casework',
+  work_count_bucket: 'casework',
+  work_count_delta: 'casework',
 };
 
 /**
@@ -117,6 +121,7 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
     'audit_event',
     'deadline',
     'deadline_count',
+    'work_count',
     'escalation',
     'notification',
     'notification_read',

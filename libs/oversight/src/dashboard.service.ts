@@ -123,29 +123,44 @@ export class DashboardService {
           GROUP BY m.organisation_id, o.name, m.rule ORDER BY o.name, m.rule`,
         { ...c.params, ...x.params, since, d1 },
       );
-      const r = on('r.to_organisation_id', 'dr');
+      // Received referrals and requests: the kernel's work counters by day created (decision 0014)
+      // from the first whole day on, the part-day before it exactly from the tables.
+      const rm = on('m.organisation_id', 'dr');
+      const rx = on('r.to_organisation_id', 'drx');
       const referrals = await namedQuery<ReferralOutcomeRow>(
         tx,
-        `SELECT r.to_organisation_id AS "organisationId", o.name AS "organisation", r.status, r.outcome,
-                count(*)::int AS "count"
-           FROM referral r JOIN organisation o ON o.id = r.to_organisation_id
-          WHERE r.created_at >= :since AND ${r.sql}
-          GROUP BY r.to_organisation_id, o.name, r.status, r.outcome ORDER BY o.name, r.status, r.outcome NULLS FIRST`,
-        { ...r.params, since },
+        `WITH m AS (
+           SELECT m.organisation_id, m.a AS status, m.b AS outcome, m.n FROM work_count m
+            WHERE m.counter = 'referral' AND m.slot >= :d1 AND ${rm.sql}
+           UNION ALL
+           SELECT r.to_organisation_id, r.status, r.outcome, 1 FROM referral r
+            WHERE r.created_at >= :since AND r.created_at < :d1 AND ${rx.sql})
+         SELECT m.organisation_id AS "organisationId", o.name AS "organisation", m.status, m.outcome,
+                sum(m.n)::int AS "count"
+           FROM m JOIN organisation o ON o.id = m.organisation_id
+          GROUP BY m.organisation_id, o.name, m.status, m.outcome ORDER BY o.name, m.status, m.outcome NULLS FIRST`,
+        { ...rm.params, ...rx.params, since, d1 },
       );
-      const i = on('ir.to_organisation_id', 'di');
+      const im = on('m.organisation_id', 'di');
+      const ix = on('ir.to_organisation_id', 'dix');
       const requests = await namedQuery<RequestRow>(
         tx,
-        `SELECT ir.to_organisation_id AS "organisationId", o.name AS "organisation",
-                count(*)::int AS "received",
-                count(*) FILTER (WHERE ir.status = 'DISCLOSED')::int AS "disclosed",
-                count(*) FILTER (WHERE ir.status = 'DECLINED')::int AS "declined",
-                count(*) FILTER (WHERE ir.status = 'REQUESTED')::int AS "awaiting",
-                count(*) FILTER (WHERE ir.decided_at IS NOT NULL AND ir.decided_at <= ir.due_at)::int AS "answeredInTime"
-           FROM information_request ir JOIN organisation o ON o.id = ir.to_organisation_id
-          WHERE ir.created_at >= :since AND ${i.sql}
-          GROUP BY ir.to_organisation_id, o.name ORDER BY o.name`,
-        { ...i.params, since },
+        `WITH m AS (
+           SELECT m.organisation_id, m.a AS status, m.b = 'in_time' AS in_time, m.n FROM work_count m
+            WHERE m.counter = 'information_request' AND m.slot >= :d1 AND ${im.sql}
+           UNION ALL
+           SELECT ir.to_organisation_id, ir.status, ir.decided_at IS NOT NULL AND ir.decided_at <= ir.due_at, 1
+             FROM information_request ir
+            WHERE ir.created_at >= :since AND ir.created_at < :d1 AND ${ix.sql})
+         SELECT m.organisation_id AS "organisationId", o.name AS "organisation",
+                sum(m.n)::int AS "received",
+                coalesce(sum(m.n) FILTER (WHERE m.status = 'DISCLOSED'), 0)::int AS "disclosed",
+                coalesce(sum(m.n) FILTER (WHERE m.status = 'DECLINED'), 0)::int AS "declined",
+                coalesce(sum(m.n) FILTER (WHERE m.status = 'REQUESTED'), 0)::int AS "awaiting",
+                coalesce(sum(m.n) FILTER (WHERE m.in_time), 0)::int AS "answeredInTime"
+           FROM m JOIN organisation o ON o.id = m.organisation_id
+          GROUP BY m.organisation_id, o.name ORDER BY o.name`,
+        { ...im.params, ...ix.params, since, d1 },
       );
       // Counts only, no child: the read is on the record without child ids.
       await this.audit.record(tx, {
