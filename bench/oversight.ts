@@ -8,11 +8,15 @@
  *
  * Environment: N (children, default 1000000), D (deadlines, 2000000), CONNECTIONS (1,4), DURATION
  * (20 s), PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench_oversight), DB_POOL_MAX (10),
- * API_PORT (3130). The database is reused when it already holds N children and D deadlines.
+ * API_PORT (3130). The database is reused when it already holds N children and D deadlines; a
+ * database generated before the deadlines' read model (migration DeadlineCounts) needs it first:
+ * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_oversight npm run migration:run` (the
+ * migration backfills the model from the rows).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
+import { openWorkSql } from '@app/oversight';
 import {
   BENCH_DATA_KEY,
   databaseExists,
@@ -46,16 +50,17 @@ const cfg = {
 const dbUrl = () => `${cfg.pgUrl}/${cfg.db}`;
 const RULES = ['concern.decision', 'referral.decision', 'mash.checks', 'information_request.decision'];
 
-/** The open-work part of the dashboard, as the service runs it for an unrestricted viewer (bare pg). */
-const OPEN_SQL = `
-SELECT d.organisation_id, o.name, d.team_id, t.name AS team, d.rule, count(*)::int AS open,
-       count(*) FILTER (WHERE d.due_at < $1)::int AS overdue,
-       count(*) FILTER (WHERE d.due_at >= $1 AND d.due_at < $2)::int AS due_soon,
-       min(d.due_at) FILTER (WHERE d.due_at < $1) AS oldest, min(d.due_at) AS next_due
-  FROM deadline d JOIN organisation o ON o.id = d.organisation_id LEFT JOIN team t ON t.id = d.team_id
- WHERE d.state = 'open' AND ($3::uuid IS NULL OR d.organisation_id = $3)
- GROUP BY d.organisation_id, o.name, d.team_id, t.name, d.rule
- ORDER BY min(d.due_at) FILTER (WHERE d.due_at < $1) NULLS LAST, o.name, t.name NULLS FIRST, d.rule`;
+/**
+ * The open-work part of the dashboard, the service's own statement (`openWorkSql`: the kernel's
+ * read model, decision 0014) for an unrestricted viewer or one organisation, through bare pg.
+ */
+const OPEN_SQL = openWorkSql('($3::uuid IS NULL OR m.organisation_id = $3)')
+  .replace(/:now\b/g, '$1::timestamptz')
+  .replace(/:soon\b/g, '$2::timestamptz')
+  .replace(/:h0\b/g, '$4::timestamptz')
+  .replace(/:h1\b/g, '$5::timestamptz');
+const HOUR = 3_600_000;
+const hourOf = (t: Date) => new Date(Math.floor(t.getTime() / HOUR) * HOUR);
 
 async function deadlines(c: Client): Promise<number> {
   return (await c.query(`SELECT count(*)::int AS n FROM deadline WHERE subject_type = 'BenchWork'`)).rows[0].n;
@@ -81,7 +86,13 @@ async function generateDeadlines(c: Client, d: number): Promise<void> {
     );
     log(`deadlines: ${Math.min(d, from + step)} / ${d}`);
   }
-  await c.query('ANALYZE deadline');
+  // The trigger appended a count delta per row: fold them into the buckets, as the worker's sweep does.
+  const t0 = performance.now();
+  const folded = (await c.query('SELECT deadline_count_fold() AS n')).rows[0].n as number;
+  log(`read model: ${folded} deltas folded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await c.query('VACUUM ANALYZE deadline');
+  await c.query('VACUUM ANALYZE deadline_count_bucket');
+  await c.query('VACUUM ANALYZE deadline_count_delta');
 }
 
 async function bareRun(connections: number, seconds: number, org: string | null) {
@@ -93,7 +104,8 @@ async function bareRun(connections: number, seconds: number, org: string | null)
         while (Date.now() < end) {
           const t0 = performance.now();
           const now = new Date();
-          await c.query(OPEN_SQL, [now, new Date(now.getTime() + 86_400_000), org]);
+          const soon = new Date(now.getTime() + 86_400_000);
+          await c.query(OPEN_SQL, [now, soon, org, hourOf(now), hourOf(soon)]);
           latencies.push(performance.now() - t0);
         }
       }),

@@ -16,6 +16,14 @@ const LIBS = join(ROOT, 'libs');
 /** Tables a migration creates without an entity (kept by triggers), and the lib that owns each. */
 const MIGRATION_ONLY_TABLES: Record<string, string> = {
   child_search: 'children',
+  // The kernel's read model of its deadlines (decision 0014): kept by a trigger on `deadline`.
+  deadline_count: 'casework',
+  deadline_count_bucket: 'casework',
+  deadline_count_delta: 'casework',
+  // The kernel's counters of other modules' work (decision 0014), kept by their triggers.
+  work_count: 'casework',
+  work_count_bucket: 'casework',
+  work_count_delta: 'casework',
 };
 
 /**
@@ -107,6 +115,8 @@ const ALLOWED_READS: { lib: string; table: string; why: string }[] = [
   ...[
     'audit_event',
     'deadline',
+    'deadline_count',
+    'work_count',
     'escalation',
     'notification',
     'notification_read',

@@ -14,7 +14,8 @@ export type DeadlineState = (typeof DEADLINE_STATES)[number];
  * it. Every workflow's clocks live here, written through `Deadlines` in the workflow's own
  * transaction; the escalation sweep reads this table only. A clock's holder is fixed when it
  * starts: a hand-over closes it ('handed_over') and starts the same clock for the new holder, so
- * the table is itself the history of who held what.
+ * the table is itself the history of who held what. A trigger keeps the kernel's read model of
+ * the clocks (`deadline_count`, decision 0014) in the transaction of every change.
  */
 @Entity('deadline')
 @Check('ck_deadline_state', `state IN ('open', 'met', 'cancelled', 'handed_over')`)
@@ -29,6 +30,11 @@ export type DeadlineState = (typeof DEADLINE_STATES)[number];
 @Index('ix_deadline_next_escalation', ['nextEscalationAt'], {
   where: `state = 'open' AND next_escalation_at IS NOT NULL`,
 })
+// The dashboard's exact lookups beside the read model (migration DeadlineCounts, decision 0014): a
+// group's (organisation, team, rule) open clocks by due time, and closed clocks by closing time.
+// `synchronize: false`: built by the migration, not compared.
+@Index('ix_deadline_open_work', { synchronize: false })
+@Index('ix_deadline_closed', { synchronize: false })
 export class Deadline {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

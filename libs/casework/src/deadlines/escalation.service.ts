@@ -52,7 +52,22 @@ export class EscalationService {
       if (r.seen < BATCH) break;
     }
     if (marked || escalated) this.logger.log(`Overdue: ${marked} newly marked, ${escalated} escalations raised`);
+    await this.foldCounts();
     return { marked, escalated };
+  }
+
+  /**
+   * Folds the deadlines' count deltas (appended by the trigger on `deadline`, decision 0014), and
+   * the work counters' (`work_count`: referrals and information requests received), into
+   * their buckets, so the dashboard sums a few thousand buckets and few deltas. One fold at a time
+   * (an advisory lock: another worker's call returns at once); readers see the buckets and deltas
+   * before or after, never between. Returns the deltas folded (-1 when another fold was running).
+   */
+  async foldCounts(): Promise<number> {
+    const rows = await this.db.query<{ folded: number }[]>(
+      'SELECT deadline_count_fold() AS folded, work_count_fold() AS work',
+    );
+    return rows[0]!.folded;
   }
 
   private async batch(tx: EntityManager) {
