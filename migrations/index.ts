@@ -35,6 +35,7 @@ import { SupportReviewsSealed1796210000031 } from './1796210000031-SupportReview
 import { CouncilPlanStartDate1796210000032 } from './1796210000032-CouncilPlanStartDate';
 import { PupilRollNames1796210000040 } from './1796210000040-PupilRollNames';
 import { ProblemProfileIndex1796210000041 } from './1796210000041-ProblemProfileIndex';
+import { ChildNhsNumberIndex1796210000042 } from './1796210000042-ChildNhsNumberIndex';
 import { DeadlineCounts1796210000050 } from './1796210000050-DeadlineCounts';
 import { WorkCounts1796210000051 } from './1796210000051-WorkCounts';
 
@@ -75,6 +76,7 @@ export const MIGRATIONS = [
   CouncilPlanStartDate1796210000032,
   PupilRollNames1796210000040,
   ProblemProfileIndex1796210000041,
+  ChildNhsNumberIndex1796210000042,
   DeadlineCounts1796210000050,
   WorkCounts1796210000051,
 ];

@@ -31,6 +31,9 @@ export const DISABILITY_CODES = [
 // Unique among unrestricted records: registering a restricted child's NHS number must answer as for an
 // unknown child (a 409 would tell the registrant that a restricted record holds it).
 @Index('uq_child_nhs_number', ['nhsNumber'], { unique: true, where: 'nhs_number IS NOT NULL AND NOT restricted' })
+// Every record by NHS number, restricted ones too (the unique index above leaves them out, so a
+// look-up, a match or an identifier search by NHS number could not use it and read the whole table).
+@Index('ix_child_nhs_number', ['nhsNumber'], { where: 'nhs_number IS NOT NULL' })
 @Index('ix_child_upn', ['upn'], { where: 'upn IS NOT NULL' })
 @Index('ix_child_pnc_id', ['pncId'], { where: 'pnc_id IS NOT NULL' })
 @Index('ix_child_la_child_id', ['laChildId'], { where: 'la_child_id IS NOT NULL' })
