@@ -21,7 +21,9 @@ const disclosureEnded = (node: string) =>
  * The nodes within :depth hops of :start (kind :startKind) along the links of force :org: a
  * recursive CTE, each hop two index probes (ix_police_link_a, ix_police_link_b). A child is named
  * only to those who know it (:org, :user, :now); another force's node whose disclosure ended is
- * neither shown nor walked through; at most :cap nodes, nearest first.
+ * neither shown nor walked through; at most :cap nodes, nearest first. Each node's label is one
+ * index probe of its own kind's table (a lateral UNION ALL whose branches are gated on the kind),
+ * never a hash join over whole tables, which the planner chose for four LEFT JOINs.
  */
 export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
          SELECT :start::uuid, :startKind::varchar, 0
@@ -35,19 +37,22 @@ export const NETWORK_NODES_SQL = `WITH RECURSIVE walk(id, kind, depth) AS (
            ) x
           WHERE w.depth < :depth AND NOT ${disclosureEnded('x.id')}
        ), reached AS (SELECT id, min(kind) AS kind, min(depth) AS depth FROM walk GROUP BY id)
-       SELECT r.id, r.kind, r.depth,
-              CASE r.kind
-                WHEN 'child' THEN CASE WHEN c.restricted = false AND ${childKnownSql('c.id', { org: 'org', user: 'user', now: 'now' })}
-                                       THEN c.given_name || ' ' || c.family_name ELSE 'A child' END
-                WHEN 'person' THEN p.given_name || ' ' || p.family_name
-                WHEN 'vehicle' THEN v.vrm
-                ELSE lo.address || ', ' || lo.postcode END AS label,
-              lo.hotspot, coalesce(p.organisation_id, v.organisation_id, lo.organisation_id) AS "organisationId"
+       SELECT r.id, r.kind, r.depth, n.label, n.hotspot, n.organisation_id AS "organisationId"
          FROM reached r
-         LEFT JOIN child c ON r.kind = 'child' AND c.id = r.id
-         LEFT JOIN police_person p ON r.kind = 'person' AND p.id = r.id
-         LEFT JOIN police_vehicle v ON r.kind = 'vehicle' AND v.id = r.id
-         LEFT JOIN police_location lo ON r.kind = 'location' AND lo.id = r.id
+         LEFT JOIN LATERAL (
+           SELECT CASE WHEN c.restricted = false AND ${childKnownSql('c.id', { org: 'org', user: 'user', now: 'now' })}
+                       THEN c.given_name || ' ' || c.family_name ELSE 'A child' END AS label,
+                  NULL::boolean AS hotspot, NULL::uuid AS organisation_id
+             FROM child c WHERE r.kind = 'child' AND c.id = r.id
+           UNION ALL
+           SELECT p.given_name || ' ' || p.family_name, NULL, p.organisation_id
+             FROM police_person p WHERE r.kind = 'person' AND p.id = r.id
+           UNION ALL
+           SELECT v.vrm, NULL, v.organisation_id FROM police_vehicle v WHERE r.kind = 'vehicle' AND v.id = r.id
+           UNION ALL
+           SELECT lo.address || ', ' || lo.postcode, lo.hotspot, lo.organisation_id
+             FROM police_location lo WHERE r.kind = 'location' AND lo.id = r.id
+         ) n ON true
         ORDER BY r.depth, r.kind, label LIMIT :cap`;
 
 /** The links of force :org between the nodes :ids. */
