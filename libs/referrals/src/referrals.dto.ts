@@ -119,6 +119,7 @@ export class ConcernDto {
   @ApiPropertyOptional({
     type: [String],
     maxItems: 10,
+    items: { type: 'string', maxLength: 40 },
     description:
       'On a single read: the fields a police force wrote, withheld (null) from a reader not party to the work ' +
       '(an inspector): police intelligence, which inspection does not read. Empty for the parties.',
@@ -350,6 +351,7 @@ export class ReferralDto {
   @ApiPropertyOptional({
     type: [String],
     maxItems: 10,
+    items: { type: 'string', maxLength: 40 },
     description:
       'On a single read: the fields a police force wrote, withheld (null) from a reader not party to the work ' +
       '(an inspector): police intelligence, which inspection does not read. Empty for the parties.',

@@ -229,6 +229,7 @@ export class InformationRequestDto {
   @ApiPropertyOptional({
     type: [String],
     maxItems: 10,
+    items: { type: 'string', maxLength: 40 },
     description:
       'On a single read: the fields a police force wrote, withheld (null) from a reader not party to the request ' +
       '(an inspector): police intelligence, which inspection does not read. Empty for the parties.',
