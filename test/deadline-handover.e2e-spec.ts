@@ -35,8 +35,20 @@ describe('handing a running clock over (the casework kernel)', () => {
   let teams: Record<string, string>;
   let users: Record<string, string>;
   const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await t.as(who));
+  /**
+   * A subject's clocks in the order they held it: each chain from its first clock along handed_over_to.
+   * Under the test clock several rows share opened_at and closed_at, so the time alone does not order them.
+   */
+  const inChainOrder = (all: any[]) => {
+    const handedTo = new Set(all.map((d) => d.handed_over_to).filter(Boolean));
+    const ordered: any[] = [];
+    for (const first of all.filter((d) => !handedTo.has(d.id))) {
+      for (let d = first; d; d = all.find((x) => x.id === d.handed_over_to)) ordered.push(d);
+    }
+    return ordered;
+  };
   const rows = async (subjectId: string) =>
-    (
+    inChainOrder(
       await t.db.query(
         `SELECT id, state, organisation_id, team_id, responsible_user_id, due_at, opened_at, closed_at, handed_over_to
            FROM deadline WHERE subject_id = $1 ORDER BY opened_at, closed_at NULLS LAST`,
