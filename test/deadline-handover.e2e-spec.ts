@@ -53,7 +53,7 @@ describe('handing a running clock over (the casework kernel)', () => {
         `SELECT id, state, organisation_id, team_id, responsible_user_id, due_at, opened_at, closed_at, handed_over_to
            FROM deadline WHERE subject_id = $1 ORDER BY opened_at, closed_at NULLS LAST`,
         [subjectId],
-      )
+      ),
     ).map((d: any) => ({ ...d, due_at: new Date(d.due_at).toISOString() }));
   const levels = async (deadlineId: string) =>
     (await t.db.query('SELECT level FROM escalation WHERE deadline_id = $1 ORDER BY level', [deadlineId])).map(

@@ -220,7 +220,7 @@ describe('therapeutic support plans', () => {
     const nurse = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NURSE]))[0].id;
     const clocks = await t.db.query(
       `SELECT state, responsible_user_id AS "holder", to_char(due_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS due
-         FROM deadline WHERE subject_id = $1 ORDER BY opened_at, state`,
+         FROM deadline WHERE subject_id = $1 AND state IN ('handed_over', 'open') ORDER BY closed_at NULLS LAST`,
       [planId],
     );
     expect(clocks.slice(-2)).toEqual([

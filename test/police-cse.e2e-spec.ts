@@ -203,7 +203,7 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(ours.map((s: { band: string }) => s.band)).toEqual(['significant', 'not_at_risk']);
     expect(history.body.data[0].id).toBe(second.body.id);
     const clocks = await t.db.query(
-      "SELECT subject_id, state FROM deadline WHERE subject_type = 'CseScreening' AND subject_id = ANY($1) ORDER BY opened_at",
+      "SELECT subject_id, state FROM deadline WHERE subject_type = 'CseScreening' AND subject_id = ANY($1) ORDER BY opened_at, closed_at NULLS LAST",
       [[first.body.id, second.body.id]],
     );
     expect(clocks).toEqual([
@@ -759,7 +759,7 @@ describe('police CSE unit: the journey through HTTP', () => {
       });
       expect(renewed.status).toBe(201);
       const clocks = await t.db.query(
-        "SELECT subject_id, state FROM deadline WHERE rule = 'cawn.expiry' AND subject_id = ANY($1) ORDER BY opened_at",
+        "SELECT subject_id, state FROM deadline WHERE rule = 'cawn.expiry' AND subject_id = ANY($1) ORDER BY opened_at, closed_at NULLS LAST",
         [[id, renewed.body.id]],
       );
       expect(clocks).toEqual([
