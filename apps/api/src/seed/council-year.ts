@@ -4,6 +4,7 @@ import { Child, Involvement, nameKeyOf, searchNameOf } from '@app/children';
 import {
   addMonths,
   censusPeriod,
+  CIN_FACTORS,
   CsAssessment,
   CsCase,
   CsConference,
@@ -109,35 +110,8 @@ const FAMILY = [
   'Murphy',
 ];
 const NEEDS = ['N1', 'N1', 'N1', 'N1', 'N2', 'N3', 'N4', 'N5', 'N5', 'N6', 'N7', 'N8', 'N9'];
-const FACTORS = [
-  '1B',
-  '2B',
-  '3B',
-  '4B',
-  '2C',
-  '3C',
-  '4C',
-  '5A',
-  '6A',
-  '7A',
-  '8B',
-  '9A',
-  '10A',
-  '11A',
-  '12A',
-  '13A',
-  '14A',
-  '15A',
-  '16A',
-  '17A',
-  '18B',
-  '19B',
-  '20',
-  '21',
-  '22A',
-  '23A',
-  '24A',
-];
+/** Assessment factors to draw from: the census code set itself, less 21 ("no factors identified"). */
+const FACTORS = CIN_FACTORS.filter((f) => f !== '21');
 const CATEGORIES = ['NEG', 'NEG', 'NEG', 'EMO', 'EMO', 'PHY', 'SAB', 'MUL'];
 
 /** A small fast deterministic generator (mulberry32): the same seed gives the same council year. */
