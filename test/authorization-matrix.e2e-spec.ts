@@ -1337,6 +1337,18 @@ describe('authorization matrix: education routes x every role', () => {
       expect: (u) => (isDsl(u) ? (atRva(u) ? 200 : 404) : 403),
     },
     {
+      name: 'PATCH /education/pupils/:id (invalid body: refused before writing)',
+      run: async (a) =>
+        (
+          await t.http
+            .patch(`/api/v1/education/pupils/${pupil}`)
+            .set('Authorization', a)
+            .set('If-Match', '"1"')
+            .send({ givenName: '' })
+        ).status,
+      expect: (u) => (isDsl(u) ? 400 : 403),
+    },
+    {
       name: 'POST /education/pupils (invalid body: refused before writing)',
       run: async (a) => (await t.http.post('/api/v1/education/pupils').set('Authorization', a).send({})).status,
       expect: (u) => (isDsl(u) ? 400 : 403),

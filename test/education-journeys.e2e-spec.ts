@@ -175,6 +175,55 @@ describe('education journeys', () => {
     ]);
   });
 
+  it("the DSL corrects a pupil's name on the roll (If-Match); staff cannot; the shared record is untouched", async () => {
+    const stem = `Misspelt${Date.now().toString(36)}`;
+    const pupil = await addPupil(stem);
+    const patch = async (who: string, body: object, ifMatch?: string) => {
+      const req = t.http
+        .patch(`/api/v1/education/pupils/${pupil.id}`)
+        .set('Authorization', await t.as(who))
+        .send(body);
+      return ifMatch ? req.set('If-Match', ifMatch) : req;
+    };
+    const read = await get(DSL, `/api/v1/education/pupils/${pupil.id}`);
+    expect(read.headers.etag).toBe('"1"');
+    // Staff name pupils in concerns; they do not keep the roll (and get no version to send).
+    const staffRead = await get(TEACHER, `/api/v1/education/pupils/${pupil.id}`);
+    expect(staffRead.headers.etag).toBeUndefined();
+    expect((await patch(TEACHER, { givenName: 'Jayde' }, '"1"')).status).toBe(403);
+    // A school that does not hold the pupil finds no such pupil.
+    expect((await patch(NEW_DSL, { givenName: 'Jayde' }, '"1"')).status).toBe(404);
+    // Bad corrections name the field and write nothing.
+    const cleared = await patch(DSL, { familyName: null }, '"1"');
+    expect(cleared.status).toBe(400);
+    expect(cleared.body.errors.map((e: any) => e.field)).toEqual(['familyName']);
+    const badDate = await patch(DSL, { dateOfBirth: '11/02/2014' }, '"1"');
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.errors[0].field).toBe('dateOfBirth');
+    expect((await patch(DSL, {}, '"1"')).status).toBe(400);
+    expect((await patch(DSL, { givenName: 'Jayde' })).status).toBe(428);
+
+    const fixed = await patch(DSL, { givenName: ' Jayde ', yearGroup: null }, '"1"');
+    expect(fixed.status).toBe(200);
+    expect(fixed.headers.etag).toBe('"2"');
+    expect(fixed.body).toMatchObject({ givenName: 'Jayde', familyName: stem, yearGroup: null, version: 2 });
+    // A stale version loses: exactly one of two corrections from the same read wins.
+    const stale = await patch(DSL, { givenName: 'Jade' }, '"1"');
+    expect(stale.status).toBe(412);
+    // The roll lists the corrected name; the shared record keeps its own.
+    const roll = await get(TEACHER, `/api/v1/education/pupils?familyName=${stem}`);
+    expect(roll.body.data.map((p: any) => p.givenName)).toEqual(['Jayde']);
+    const [child] = await t.db.query('SELECT given_name FROM child WHERE id = $1', [pupil.childId]);
+    expect(child.given_name).toBe('Jade');
+    // Audited with the fields, not the values.
+    const [audit] = await t.db.query(
+      `SELECT details FROM audit_event WHERE action = 'pupil.update' AND $1 = ANY(subject_ids)`,
+      [pupil.id],
+    );
+    expect(audit.details).toMatchObject({ fields: ['givenName', 'yearGroup'] });
+    expect(JSON.stringify(audit.details)).not.toContain('Jayde');
+  });
+
   it('a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (half term skipped), and stops when confirmed', async () => {
     t.clock.set(new Date('2026-10-23T10:00:00Z')); // Friday before half term
     const familyName = `Mover${Date.now().toString(36)}`;

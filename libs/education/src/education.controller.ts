@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -37,6 +37,7 @@ import {
   SafeguardingActionDto,
   SafeguardingFileDto,
   TransferInboxQuery,
+  UpdatePupilDto,
 } from './education.dto';
 import { EducationService } from './education.service';
 
@@ -79,10 +80,39 @@ export class EducationController {
   @Get('pupils/:id')
   @RequirePermission('read', 'Pupil')
   @ApiOperation({ summary: 'A pupil on my roll' })
-  @ApiOkResponse({ type: PupilDto })
+  @ApiOkResponse({ type: PupilDto, headers: { ETag: { ...ETAG_HEADER, description: 'The DSL only.' } } })
   @ApiProblems([404, 'No such pupil on your roll.'])
-  getPupil(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string): Promise<PupilDto> {
-    return this.education.getPupil(ctx, id);
+  async getPupil(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<PupilDto> {
+    const pupil = await this.education.getPupil(ctx, id);
+    if (pupil.version !== undefined) res.header('ETag', etag(pupil.version));
+    return pupil;
+  }
+
+  @Patch('pupils/:id')
+  @RequirePermission('update', 'Pupil')
+  @ApiOperation({
+    summary: "Correct who a pupil is on my school's roll: name, date of birth, year group",
+    description:
+      "The roll's own copy (the school's information system's), not the shared record. A name can be corrected, " +
+      'not cleared; dateOfBirth and yearGroup clear with null. Audited with the fields changed.',
+  })
+  @ApiIfMatch(true, 'The ETag from the last read; 412 if stale.')
+  @ApiOkResponse({ type: PupilDto, headers: { ETag: ETAG_HEADER } })
+  @ApiProblems([404, 'No such pupil on your roll.'])
+  async updatePupil(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: UpdatePupilDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<PupilDto> {
+    const pupil = await this.education.updatePupil(ctx, id, versionFromIfMatch(ifMatch), dto);
+    res.header('ETag', etag(pupil.version!));
+    return pupil;
   }
 
   @Post('pupils/:id/concerns')

@@ -83,6 +83,41 @@ export class PupilDto {
   @ApiPropertyOptional({ description: 'The DSL only.' }) version?: number;
 }
 
+/**
+ * A correction to the roll: the name and date of birth the school knows the pupil by, and the year
+ * group. The roll keeps its own (it does not follow the shared record); the DSL corrects it here.
+ * A name can be corrected, not cleared; the date of birth and year group clear with null.
+ */
+export class UpdatePupilDto {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  givenName?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  familyName?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'null clears it.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'dateOfBirth must be YYYY-MM-DD' })
+  @MaxLength(FIELD_LIMITS.date)
+  dateOfBirth?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10, example: '8', description: 'null clears it.' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 10)
+  yearGroup?: string | null;
+}
+
 export class PupilPage {
   @ApiPageData(PupilDto) data!: PupilDto[];
   @ApiNextCursor() nextCursor!: string | null;

@@ -23,6 +23,7 @@ import type {
   SafeguardingActionDto,
   SafeguardingFileDto,
   TransferInboxQuery,
+  UpdatePupilDto,
 } from './education.dto';
 import { schoolDaysDeadline } from './school-days';
 
@@ -229,6 +230,46 @@ export class EducationService {
       const row = await this.loadPupil(tx, ctx, id, 'read');
       await this.record.recordStep(tx, ctx, 'pupil.read', 'Pupil', [id], row.childId);
       return this.present(ctx, row);
+    });
+  }
+
+  /**
+   * The DSL corrects who the pupil is on the roll (If-Match). The roll's own copy only: the shared
+   * record is corrected by whoever holds it. Audited with the fields changed, never their values.
+   */
+  async updatePupil(ctx: AccessContext, id: string, expectedVersion: number, dto: UpdatePupilDto): Promise<PupilDto> {
+    const cleared = (['givenName', 'familyName'] as const).filter((f) => dto[f] === null);
+    if (cleared.length) {
+      throw DomainError.validation(
+        cleared.map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` })),
+      );
+    }
+    const fields = (['givenName', 'familyName', 'dateOfBirth', 'yearGroup'] as const).filter(
+      (f) => dto[f] !== undefined,
+    );
+    if (!fields.length) {
+      throw DomainError.validation([
+        { field: 'body', message: 'give at least one of givenName, familyName, dateOfBirth, yearGroup' },
+      ]);
+    }
+    return this.db.transaction(async (tx) => {
+      const row = await this.loadPupil(tx, ctx, id, 'update', 'Pupil', true);
+      if (row.version !== expectedVersion) {
+        throw DomainError.preconditionFailed(`The pupil has changed (version ${row.version}); reload and retry.`);
+      }
+      const columns = {
+        givenName: 'given_name',
+        familyName: 'family_name',
+        dateOfBirth: 'date_of_birth',
+        yearGroup: 'year_group',
+      };
+      await namedQuery(
+        tx,
+        `UPDATE pupil SET ${fields.map((f) => `${columns[f]} = :${f}`).join(', ')}, version = version + 1 WHERE id = :id`,
+        { id, ...Object.fromEntries(fields.map((f) => [f, dto[f]])) },
+      );
+      await this.record.recordStep(tx, ctx, 'pupil.update', 'Pupil', [id], row.childId, { fields });
+      return this.present(ctx, await this.loadPupil(tx, ctx, id, 'read'));
     });
   }
 
