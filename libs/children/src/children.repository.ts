@@ -549,7 +549,11 @@ export class ChildrenRepository {
     await namedQuery(tx, 'SELECT 1 FROM child WHERE id = :childId FOR UPDATE', { childId });
   }
 
-  /** The organisation's open involvement with the child (its lead one first), if any. */
+  /**
+   * The organisation's open-ended involvement with the child (its lead one first), if any. Not
+   * `activeInvolvement` on purpose: an involvement that ends (a disclosure's, until a date) does not
+   * stand for the lasting one a statutory step starts, so `involve` adds that beside it.
+   */
   async openInvolvementOf(
     tx: EntityManager,
     childId: string,

@@ -33,6 +33,26 @@ describe('toProblem', () => {
   });
 });
 
+describe('toProblem for input that got past validation to the database', () => {
+  it('turns a null into a NOT NULL column into a 400 naming the field, without the row values', () => {
+    const err = Object.assign(new Error('null value in column "review_interval_months" violates not-null constraint'), {
+      driverError: { code: '23502', column: 'review_interval_months', detail: 'Failing row contains (secret, 42).' },
+    });
+    const p = toProblem(err);
+    expect(p).toMatchObject({ status: 400, errors: [{ field: 'reviewIntervalMonths' }] });
+    expect(JSON.stringify(p)).not.toContain('secret');
+  });
+
+  it('turns a date PostgreSQL cannot read into a 400, not a 500', () => {
+    const err = Object.assign(new Error('invalid input syntax for type date: "2027-03-NaN"'), {
+      driverError: { code: '22007' },
+    });
+    const p = toProblem(err);
+    expect(p.status).toBe(400);
+    expect(JSON.stringify(p)).not.toContain('NaN');
+  });
+});
+
 describe('toProblem extensions', () => {
   it('never lets an extension overwrite a standard member', () => {
     const p = toProblem(DomainError.conflict('X.Y', 'conflict', { status: 'SUBMITTED', type: 'evil', allowed: ['A'] }));

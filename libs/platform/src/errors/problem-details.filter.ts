@@ -32,6 +32,14 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * Database errors that mean the request's input got past validation: a null into a NOT NULL column
+ * (`@IsOptional()` lets null through), a date or time PostgreSQL cannot read. The caller gets a 400
+ * naming the field (the column, when the driver names it), not a 500; the filter logs each as a
+ * validation gap to close where it was found.
+ */
+const INPUT_BACKSTOP = new Set(['23502', '22007', '22008']);
+
 const slug = (code: string): string => code.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 /** What the HTTP layer says of a body it refused before any route saw it (Fastify's content-type parsers). */
@@ -103,6 +111,18 @@ export function toProblem(exception: unknown, bodyLimit?: number): Problem {
       detail: 'The change conflicts with an existing record.',
     };
   }
+  if (driverCode !== undefined && INPUT_BACKSTOP.has(String(driverCode))) {
+    const column = (exception as { driverError?: { column?: unknown } }).driverError?.column;
+    const field =
+      typeof column === 'string' ? column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : 'body';
+    return toProblem(
+      DomainError.validation([
+        driverCode === '23502'
+          ? { field, message: `${field} is required: it cannot be null` }
+          : { field, message: 'a date or time in the request is not a valid one' },
+      ]),
+    );
+  }
   if (driverCode === '40001' || driverCode === '40P01') {
     return {
       type: '/problems/conflict',
@@ -142,6 +162,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       } else {
         this.logger.error({ err: { name: err.name, message: err.message, stack: err.stack, code } }, 'Unhandled error');
       }
+    }
+    const driverCode = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+    if (problem.status === 400 && INPUT_BACKSTOP.has(String(driverCode))) {
+      // No values: the driver's message and detail can carry them.
+      this.logger.warn({ code: driverCode, path, errors: problem.errors }, 'Input reached the database unvalidated');
     }
     problem.instance = path;
     if (req.id !== undefined) problem.requestId = String(req.id);
