@@ -5,10 +5,8 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -23,7 +21,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { PURPOSES_OF_USE, SENSITIVITY_CLASSES } from '@app/access';
-import { ApiNextCursor, ApiPageData, FIELD_LIMITS, ORGANISATION_TYPES, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, IsCalendarDate, IsTimestamp, ORGANISATION_TYPES, PageQuery } from '@app/platform';
 import { CHRONOLOGY_CATEGORIES } from './chronology.entity';
 import { INVOLVEMENT_BASES } from './involvement.entity';
 import { DISABILITY_CODES, ETHNICITY_CODES, SEX_CODES } from './child.entity';
@@ -96,14 +94,12 @@ export class AddressDto {
 
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   fromDate?: string;
 
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   untilDate?: string;
 
   @ApiPropertyOptional({ description: 'A refuge or placement address: only your organisation will see it.' })
@@ -142,14 +138,12 @@ class ChildFields {
 
   @ApiPropertyOptional({ format: 'date', example: '2011-04-02' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
 
   @ApiPropertyOptional({ format: 'date', description: 'For an unborn child.' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   expectedDateOfBirth?: string;
 
   @ApiPropertyOptional({ enum: SEX_CODES, default: 'U' })
@@ -230,13 +224,11 @@ export class UpdateChildDto {
   previousNames?: string[];
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   expectedDateOfBirth?: string;
   @ApiPropertyOptional({ enum: SEX_CODES }) @IsOptional() @IsIn(SEX_CODES) sex?: (typeof SEX_CODES)[number];
   @ApiPropertyOptional({ enum: ETHNICITY_CODES }) @IsOptional() @IsIn(ETHNICITY_CODES) ethnicity?: string;
@@ -291,8 +283,7 @@ export class ChildSearchQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
 
   @ApiPropertyOptional({ description: 'Any identifier: NHS number, UPN, PNC ID or LA child id.' })
@@ -471,8 +462,7 @@ export class ChronologyPage {
 
 export class CreateChronologyEntryDto {
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true })
-  @MaxLength(FIELD_LIMITS.dateTime)
+  @IsTimestamp()
   occurredAt!: string;
 
   @ApiProperty({ enum: CHRONOLOGY_CATEGORIES })

@@ -5,20 +5,18 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsDateString,
   IsIn,
   IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, FIELD_LIMITS, IsCalendarDate, PageQuery } from '@app/platform';
 import {
   ASSESSMENT_OUTCOMES,
   CIN_FACTORS,
@@ -38,9 +36,7 @@ const DateField = (description: string, optional = false) => {
   return (target: object, key: string) => {
     api({ format: 'date', description, maxLength: FIELD_LIMITS.date })(target, key);
     if (optional) IsOptional()(target, key);
-    IsDateString({ strict: true })(target, key);
-    MaxLength(FIELD_LIMITS.date)(target, key);
-    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: `${key} must be a date YYYY-MM-DD` })(target, key);
+    IsCalendarDate()(target, key);
   };
 };
 

@@ -3,18 +3,16 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDateString,
   IsIn,
   IsOptional,
   IsString,
   IsUUID,
   Length,
-  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { CreateConcernDto } from '@app/referrals';
-import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, IsCalendarDate, IsTimestamp, PageQuery } from '@app/platform';
 import { TRANSFER_DESTINATIONS, TRANSFER_STATUSES } from './education.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -52,8 +50,7 @@ export class AddPupilDto {
 
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
   @ApiPropertyOptional({ description: 'NHS number (10 digits), if known.' })
   @IsOptional()
@@ -65,8 +62,7 @@ export class AddPupilDto {
 
   @ApiPropertyOptional({ format: 'date', description: 'Default: today.' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   onRollFrom?: string;
 }
 
@@ -105,9 +101,7 @@ export class UpdatePupilDto {
 
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'null clears it.' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'dateOfBirth must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10, example: '8', description: 'null clears it.' })
@@ -144,8 +138,7 @@ export class AddActionDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Default: now.' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.dateTime)
+  @IsTimestamp()
   takenAt?: string;
 }
 
@@ -199,9 +192,7 @@ export class SafeguardingFileDto {
 
 export class ClosureDayDto {
   @ApiProperty({ format: 'date' })
-  @IsDateString({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   date!: string;
 
   @ApiProperty({ example: 'Half term' })
@@ -222,9 +213,7 @@ export class ClosureDaysDto {
 
 export class CreateTransferDto {
   @ApiProperty({ format: 'date', description: 'The day the pupil left.' })
-  @IsDateString({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'movedOn must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   movedOn!: string;
 
   @ApiProperty({

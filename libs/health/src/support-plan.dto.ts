@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  IsDateString,
   IsDefined,
   IsObject,
   IsIn,
@@ -10,17 +9,15 @@ import {
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, IsCalendarDate, PageQuery } from '@app/platform';
 import { CONSENT_GIVERS, SUPPORT_END_REASONS, SUPPORT_PLAN_STATUSES } from './support-plan.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ConsentDto {
   @ApiProperty({
@@ -31,9 +28,7 @@ export class ConsentDto {
   givenBy!: (typeof CONSENT_GIVERS)[number];
 
   @ApiProperty({ format: 'date' })
-  @IsDateString({ strict: true })
-  @Matches(DATE, { message: 'givenOn must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   givenOn!: string;
 
   @ApiPropertyOptional({ maxLength: 2000, description: 'How consent was sought and what was agreed.' })
@@ -63,9 +58,7 @@ export class CreateSupportPlanDto {
   consent!: ConsentDto;
 
   @ApiProperty({ format: 'date' })
-  @IsDateString({ strict: true })
-  @Matches(DATE, { message: 'startDate must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   startDate!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'An active colleague of your organisation (default: you).' })
@@ -104,9 +97,7 @@ export class UpdateSupportPlanDto {
 
 export class AddSupportReviewDto {
   @ApiProperty({ format: 'date', description: 'The day the review was held (not in the future).' })
-  @IsDateString({ strict: true })
-  @Matches(DATE, { message: 'heldOn must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   heldOn!: string;
 
   @ApiProperty({ maxLength: 4000, description: 'The outcome of the review.' })
@@ -148,9 +139,7 @@ export class EditSupportReviewDto {
 
 export class EndSupportPlanDto {
   @ApiProperty({ format: 'date' })
-  @IsDateString({ strict: true })
-  @Matches(DATE, { message: 'endedOn must be YYYY-MM-DD' })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   endedOn!: string;
 
   @ApiProperty({ enum: SUPPORT_END_REASONS })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID, MaxLength } from 'class-validator';
-import { ApiNextCursor, ApiPageData, PageQuery } from '@app/platform';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { ApiNextCursor, ApiPageData, IsTimestamp, PageQuery } from '@app/platform';
 import { CONCERN_STATUSES, REFERRAL_STATUSES } from '@app/referrals';
 import { REQUEST_STATUSES } from '@app/sharing';
 
@@ -153,8 +153,7 @@ export class ResponsibilityQuery extends PageQuery {
     description: 'Whose was the work at this moment (default now): the clocks running then.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @MaxLength(40)
+  @IsTimestamp()
   at?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -180,13 +179,11 @@ export class ResponsibilityQuery extends PageQuery {
 
 export class ResponsibilityHistoryQuery {
   @ApiProperty({ format: 'date-time', description: 'From (inclusive).' })
-  @IsISO8601({ strict: true })
-  @MaxLength(40)
+  @IsTimestamp()
   from!: string;
 
   @ApiProperty({ format: 'date-time', description: 'To (exclusive); at most 366 days after from.' })
-  @IsISO8601({ strict: true })
-  @MaxLength(40)
+  @IsTimestamp()
   to!: string;
 
   @ApiPropertyOptional({ format: 'uuid' })

@@ -24,3 +24,4 @@ export * from './crypto/secret-box';
 export * from './database/unit-of-work';
 export * from './errors/problem-responses';
 export * from './http/field-limits';
+export * from './http/dates';

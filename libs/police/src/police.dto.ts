@@ -4,10 +4,8 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -20,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LAWFUL_BASES } from '@app/access';
-import { FIELD_LIMITS } from '@app/platform';
+import { IsCalendarDate, IsTimestamp } from '@app/platform';
 import {
   CSE_BANDS,
   CSE_INDICATOR_LEVELS,
@@ -44,14 +42,13 @@ export class IndicatorDto {
   @ApiProperty({ enum: CSE_INDICATORS }) @IsIn(CSE_INDICATORS) indicator!: string;
   @ApiProperty({ enum: CSE_INDICATOR_LEVELS }) @IsIn(CSE_INDICATOR_LEVELS) level!: string;
   @ApiProperty({ format: 'date', description: 'When last present (the screening day: present now).' })
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   lastPresent!: string;
 }
 
 export class CreateScreeningDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() childId!: string;
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) screenedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() screenedOn!: string;
   @ApiProperty({ enum: CSE_VULNERABILITIES, isArray: true })
   @IsArray()
   @ArrayMaxSize(CSE_VULNERABILITIES.length)
@@ -99,12 +96,12 @@ export class ReportMissingDto {
   @IsString()
   @Length(1, 200)
   reportedBy!: string;
-  @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) @MaxLength(40) reportedAt!: string;
+  @ApiProperty({ format: 'date-time' }) @IsTimestamp() reportedAt!: string;
   @ApiProperty({ enum: RISK_GRADINGS }) @IsIn(RISK_GRADINGS) riskGrading!: string;
 }
 
 export class FoundDto {
-  @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) @MaxLength(40) foundAt!: string;
+  @ApiProperty({ format: 'date-time' }) @IsTimestamp() foundAt!: string;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 300) foundLocation!: string;
   @ApiPropertyOptional({ description: 'Who the child was with.' })
   @IsOptional()
@@ -117,8 +114,7 @@ export class FoundDto {
 export class ReturnInterviewDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'When the interview was held (or give noInterviewReason).' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @MaxLength(40)
+  @IsTimestamp()
   heldAt?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 200) interviewer?: string;
   @ApiPropertyOptional({ description: 'The interviewer is independent of the police and the carers (required).' })
@@ -180,8 +176,7 @@ export class CreatePersonDto {
   aliases?: string[];
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
   @ApiPropertyOptional({ description: 'Police National Computer ID, YY/NNNNNNNL (checked).' })
   @IsOptional()
@@ -298,7 +293,7 @@ export class CreateLinkDto {
   @IsString()
   @Length(1, 100)
   sourceRef?: string;
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) linkedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() linkedOn!: string;
   @ApiProperty({ enum: CONFIDENCES }) @IsIn(CONFIDENCES) confidence!: string;
 }
 
@@ -490,8 +485,7 @@ export class MatchDecisionDto {
     description: 'Until when the asking force may read the node (required to disclose; at most 366 days).',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @MaxLength(40)
+  @IsTimestamp()
   until?: string;
 }
 
@@ -513,15 +507,15 @@ export class RevokeDisclosureDto {
 export class CreateCawnDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() personId!: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() childId!: string;
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) servedOn!: string;
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) expiresOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() servedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() expiresOn!: string;
   @ApiProperty({ description: 'The child is looked after (in care): a CAWN then runs to 18.' })
   @IsBoolean()
   childInCare!: boolean;
 }
 
 export class BreachDto {
-  @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) @MaxLength(40) occurredAt!: string;
+  @ApiProperty({ format: 'date-time' }) @IsTimestamp() occurredAt!: string;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 2000) detail!: string;
 }
 

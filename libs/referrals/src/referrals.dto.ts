@@ -5,10 +5,8 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -21,7 +19,7 @@ import {
 } from 'class-validator';
 import { LAWFUL_BASES } from '@app/access';
 import { CreateChildDto } from '@app/children';
-import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, IsCalendarDate, IsTimestamp, PageQuery } from '@app/platform';
 import { CONCERN_CATEGORIES, CS_OUTCOMES, RAGS, REFERRAL_STATUSES } from './referral.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -31,8 +29,7 @@ export class SubjectDto {
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
   @ApiPropertyOptional({ minimum: 0, maximum: 25 }) @IsOptional() @IsInt() @Min(0) @Max(25) approximateAge?: number;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(300) address?: string;
@@ -71,8 +68,7 @@ export class CreateConcernDto {
   childsWords?: string;
 
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true })
-  @MaxLength(FIELD_LIMITS.dateTime)
+  @IsTimestamp()
   occurredAt!: string;
 
   @ApiProperty({ description: 'The child is in immediate danger: marked in every inbox and list.' })

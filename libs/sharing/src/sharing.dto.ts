@@ -5,9 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsDateString,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LAWFUL_BASES, SENSITIVITY_CLASSES } from '@app/access';
-import { ApiNextCursor, ApiPageData, FIELD_LIMITS, PageQuery } from '@app/platform';
+import { ApiNextCursor, ApiPageData, IsCalendarDate, IsTimestamp, PageQuery } from '@app/platform';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -49,8 +47,8 @@ export class CreateAgreementDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) lawfulBasisDetail?: string;
 
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) startsOn!: string;
-  @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) endsOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() startsOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() endsOn!: string;
 
   @ApiProperty({ type: [AgreementPartyDto], description: 'At least two parties, yours among them.' })
   @IsArray()
@@ -95,8 +93,7 @@ export class ChildIdentificationDto {
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) familyName?: string;
   @ApiPropertyOptional({ format: 'date' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @MaxLength(FIELD_LIMITS.date)
+  @IsCalendarDate()
   dateOfBirth?: string;
 }
 
@@ -171,8 +168,7 @@ export class RequestDecisionDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Until when the requester may read it (DISCLOSE).' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @MaxLength(FIELD_LIMITS.dateTime)
+  @IsTimestamp()
   until?: string;
 
   @ApiPropertyOptional({ enum: LAWFUL_BASES }) @IsOptional() @IsIn(LAWFUL_BASES) lawfulBasis?: string;
