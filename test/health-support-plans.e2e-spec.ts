@@ -205,6 +205,26 @@ describe('therapeutic support plans', () => {
     expect(audit[0].n).toBe(1);
   });
 
+  it('a change names what it changes: null clears none of service, reviewIntervalMonths, keyWorkerId (400 naming each, nothing written)', async () => {
+    const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
+    const patch = async (body: object) =>
+      t.http
+        .patch(`/api/v1/support-plans/${planId}`)
+        .set('Authorization', await t.as(NURSE))
+        .set('If-Match', read.headers.etag)
+        .send(body);
+    for (const field of ['service', 'reviewIntervalMonths', 'keyWorkerId']) {
+      const res = await patch({ [field]: null });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field, message: `${field} is required: it can be changed, not cleared` }]);
+    }
+    const all = await patch({ service: null, reviewIntervalMonths: null, keyWorkerId: null });
+    expect(all.status).toBe(400);
+    expect(all.body.errors.map((e: any) => e.field)).toEqual(['keyWorkerId', 'service', 'reviewIntervalMonths']);
+    const after = await get(NURSE, `/api/v1/support-plans/${planId}`);
+    expect(after.body).toEqual(read.body);
+  });
+
   it('the key worker hands the plan on (If-Match); the new key worker is told and holds the review clock', async () => {
     const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
     const named = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NAMED]))[0].id;
