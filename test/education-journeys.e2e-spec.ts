@@ -224,17 +224,23 @@ describe('education journeys', () => {
     expect(JSON.stringify(audit.details)).not.toContain('Jayde');
   });
 
-  it('a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (half term skipped), and stops when confirmed', async () => {
+  it("a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (the receiving school's half term skipped), and stops when confirmed", async () => {
     t.clock.set(new Date('2026-10-23T10:00:00Z')); // Friday before half term
     const familyName = `Mover${Date.now().toString(36)}`;
     const pupil = await addPupil(familyName);
+    // The clock is the receiving school's: its days are counted on its closure days (half term),
+    // not the sending school's (which closes on other days).
     const halfTerm = ['2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30'].map((date) => ({
       date,
       reason: 'Half term',
     }));
-    const set = await put(DSL, '/api/v1/education/closure-days', { days: halfTerm });
+    const senderBefore = (await get(DSL, '/api/v1/education/closure-days')).body;
+    const receiverBefore = (await get(NEW_DSL, '/api/v1/education/closure-days')).body;
+    const set = await put(NEW_DSL, '/api/v1/education/closure-days', { days: halfTerm });
     expect(set.status).toBe(200);
     expect(set.body).toHaveLength(5);
+    const inset = ['2026-11-02', '2026-11-03'].map((date) => ({ date, reason: 'Staff training' }));
+    expect((await put(DSL, '/api/v1/education/closure-days', { days: inset })).status).toBe(200);
     expect((await put(TEACHER, '/api/v1/education/closure-days', { days: [] })).status).toBe(403);
 
     const noSchool = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
@@ -313,11 +319,16 @@ describe('education journeys', () => {
     );
     expect(found.body.data).toEqual([expect.objectContaining({ givenName: 'Jade', familyName, yearGroup: '7' })]);
     expect((await get(DSL, `/api/v1/education/transfers/${id}`)).status).toBe(200);
+    await put(DSL, '/api/v1/education/closure-days', { days: senderBefore });
+    await put(NEW_DSL, '/api/v1/education/closure-days', { days: receiverBefore });
   });
 
   it("a move to no known school goes to the council's children missing education officer", async () => {
     t.clock.set(new Date('2026-11-30T10:00:00Z'));
     const pupil = await addPupil(`Gone${Date.now().toString(36)}`);
+    const senderBefore = (await get(DSL, '/api/v1/education/closure-days')).body;
+    const inset = [{ date: '2026-12-01', reason: 'Staff training' }];
+    expect((await put(DSL, '/api/v1/education/closure-days', { days: inset })).status).toBe(200);
     const noCouncil = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
       movedOn: '2026-11-30',
       destination: 'UNKNOWN',
@@ -336,7 +347,13 @@ describe('education journeys', () => {
       councilId: orgs.NSC,
     });
     expect(sent.status).toBe(201);
-    expect(sent.body).toMatchObject({ status: 'CHILD_MISSING_EDUCATION', to: null, council: { id: orgs.NSC } });
+    // The council's clock counts working days (a council sets no closure days), not the school's.
+    expect(sent.body).toMatchObject({
+      status: 'CHILD_MISSING_EDUCATION',
+      to: null,
+      council: { id: orgs.NSC },
+      dueAt: '2026-12-07T23:59:59.999Z',
+    });
     expect(await notes(CME, sent.body.id)).toEqual(['file_transfer.child_missing_education']);
     // Only the officer: the MASH is told nothing.
     expect(await notes(NSC_MASH, sent.body.id)).toEqual([]);
@@ -346,11 +363,12 @@ describe('education journeys', () => {
     expect((await get(CME, `/api/v1/children/${pupil.childId}`)).status).toBe(403);
     // Another council's officer sees nothing of it.
     expect((await get(NEW_DSL, `/api/v1/education/transfers/${sent.body.id}`)).status).toBe(404);
+    await put(DSL, '/api/v1/education/closure-days', { days: senderBefore });
   });
   it("a change of closure days does not move a transfer's running clock: it counts the days as they stood when sent", async () => {
-    const before = (await get(DSL, '/api/v1/education/closure-days')).body;
+    const before = (await get(NEW_DSL, '/api/v1/education/closure-days')).body;
     t.clock.set(new Date('2026-11-30T10:00:00Z')); // a Monday
-    expect((await put(DSL, '/api/v1/education/closure-days', { days: [] })).status).toBe(200);
+    expect((await put(NEW_DSL, '/api/v1/education/closure-days', { days: [] })).status).toBe(200);
     const pupil = await addPupil(`Steady${Date.now().toString(36)}`);
     const sent = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
       movedOn: '2026-11-30',
@@ -363,9 +381,9 @@ describe('education journeys', () => {
         .due_at as Date;
     const first = await due();
     const closures = ['2026-12-01', '2026-12-02', '2026-12-03'].map((date) => ({ date, reason: 'Flooding' }));
-    expect((await put(DSL, '/api/v1/education/closure-days', { days: closures })).status).toBe(200);
+    expect((await put(NEW_DSL, '/api/v1/education/closure-days', { days: closures })).status).toBe(200);
     expect(await due()).toEqual(first);
     expect((await get(DSL, `/api/v1/education/transfers/${sent.body.id}`)).body.dueAt).toBe(first.toISOString());
-    await put(DSL, '/api/v1/education/closure-days', { days: before });
+    await put(NEW_DSL, '/api/v1/education/closure-days', { days: before });
   });
 });

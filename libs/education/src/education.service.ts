@@ -452,7 +452,11 @@ export class EducationService {
         dto.destination !== 'SCHOOL' ? await this.organisation(tx, dto.councilId!, 'local_authority') : null;
       if (council === undefined) throw EducationError.notACouncil();
       const now = this.clock.now();
-      const closures = (await this.closuresOf(tx, ctx.actor.organisationId)).map((d) => d.date);
+      // The recipient must confirm receipt: the clock is theirs, and escalates to their managers.
+      const recipient = (toSchool ?? council)!;
+      // So its days are counted on the recipient's own closure days: a receiving school's; a
+      // council sets none, so its officer's days are working days.
+      const closures = (await this.closuresOf(tx, recipient.id)).map((d) => d.date);
       const dueAt = schoolDaysDeadline(dto.movedOn, FILE_TRANSFER_SCHOOL_DAYS, closures);
       const from = (await this.organisation(tx, ctx.actor.organisationId, 'school'))!;
       const file = {
@@ -482,8 +486,6 @@ export class EducationService {
         }),
       );
       await tx.getRepository(Pupil).update({ id: pupilId }, { leftOn: dto.movedOn });
-      // The recipient must confirm receipt: the clock is theirs, and escalates to their managers.
-      const recipient = (toSchool ?? council)!;
       await this.deadlines.open(tx, {
         subject: transferClock(saved.id),
         rule: 'education.file_transfer',
