@@ -323,6 +323,40 @@ describe('education journeys', () => {
     await put(NEW_DSL, '/api/v1/education/closure-days', { days: receiverBefore });
   });
 
+  it('a move is dated today (London) or before, not before the pupil joined the roll: 400 naming movedOn, nothing written', async () => {
+    t.clock.set(new Date('2026-07-01T23:30:00Z')); // 00:30 on 2 July in London
+    const added = await post(DSL, '/api/v1/education/pupils', {
+      upn: freshUpn(),
+      givenName: 'Jade',
+      familyName: `Dated${Date.now().toString(36)}`,
+      dateOfBirth: '2014-02-11',
+      onRollFrom: '2026-06-15',
+    });
+    expect(added.status).toBe(201);
+    const pupil = added.body as { id: string; childId: string };
+    const move = (movedOn: string) =>
+      post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+        movedOn,
+        destination: 'UNKNOWN',
+        councilId: orgs.NSC,
+      });
+    const transfers = await count('safeguarding_file_transfer');
+    const future = await move('2026-07-03');
+    expect(future.status).toBe(400);
+    expect(future.body.errors).toEqual([{ field: 'movedOn', message: 'movedOn is in the future' }]);
+    const early = await move('2026-06-14');
+    expect(early.status).toBe(400);
+    expect(early.body.errors).toEqual([
+      { field: 'movedOn', message: 'movedOn is before the pupil joined the roll (onRollFrom 2026-06-15)' },
+    ]);
+    expect(await count('safeguarding_file_transfer')).toBe(transfers);
+    // Still on the roll: staff still log concerns about the pupil.
+    expect((await get(DSL, `/api/v1/education/pupils/${pupil.id}`)).body.leftOn).toBeNull();
+    const today = await move('2026-07-02');
+    expect(today.status).toBe(201);
+    expect(today.body.movedOn).toBe('2026-07-02');
+  });
+
   it("a move to no known school goes to the council's children missing education officer", async () => {
     t.clock.set(new Date('2026-11-30T10:00:00Z'));
     const pupil = await addPupil(`Gone${Date.now().toString(36)}`);

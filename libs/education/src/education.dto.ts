@@ -221,7 +221,10 @@ export class ClosureDaysDto {
 }
 
 export class CreateTransferDto {
-  @ApiProperty({ format: 'date', description: 'The day the pupil left.' })
+  @ApiProperty({
+    format: 'date',
+    description: 'The day the pupil left: today (London) or before, not before the pupil joined the roll (onRollFrom).',
+  })
   @IsDateString({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'movedOn must be YYYY-MM-DD' })
   @MaxLength(FIELD_LIMITS.date)

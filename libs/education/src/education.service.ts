@@ -442,9 +442,21 @@ export class EducationService {
         },
       ]);
     }
+    // A move dated ahead would take the pupil off the roll at once (no concern could be logged).
+    if (dto.movedOn > londonDateString(this.clock.now())) {
+      throw DomainError.validation([{ field: 'movedOn', message: 'movedOn is in the future' }]);
+    }
     return this.db.transaction(async (tx) => {
       const pupil = await this.loadPupil(tx, ctx, pupilId, 'update', 'SchoolFile', true);
       if (pupil.leftOn) throw EducationError.pupilLeft();
+      if (dto.movedOn < pupil.onRollFrom) {
+        throw DomainError.validation([
+          {
+            field: 'movedOn',
+            message: `movedOn is before the pupil joined the roll (onRollFrom ${pupil.onRollFrom})`,
+          },
+        ]);
+      }
       const toSchool = dto.destination === 'SCHOOL' ? await this.organisation(tx, dto.toSchoolId!, 'school') : null;
       if (toSchool === undefined || toSchool?.id === ctx.actor.organisationId)
         throw EducationError.notASchool('toSchoolId');
