@@ -35,12 +35,18 @@ describe('education journeys', () => {
       .set('Idempotency-Key', randomUUID())
       .set(headers)
       .send(body);
-  const put = async (who: string, url: string, body: object) =>
+  const putRaw = async (who: string, url: string, body: object, headers: Record<string, string> = {}) =>
     t.http
       .put(url)
       .set('Authorization', await t.as(who))
+      .set(headers)
       .send(body);
   const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await t.as(who));
+  /** Replaces a list as its writer does: read its ETag, send it back in If-Match. */
+  const put = async (who: string, url: string, body: object) => {
+    const read = await get(who, url);
+    return putRaw(who, url, body, read.headers.etag ? { 'If-Match': read.headers.etag } : {});
+  };
   const notes = async (who: string, subjectId: string) =>
     ((await get(who, '/api/v1/notifications')).body.data as { kind: string; subjectId: string }[])
       .filter((n) => n.subjectId === subjectId)
@@ -399,6 +405,26 @@ describe('education journeys', () => {
     expect((await get(NEW_DSL, `/api/v1/education/transfers/${sent.body.id}`)).status).toBe(404);
     await put(DSL, '/api/v1/education/closure-days', { days: senderBefore });
   });
+  it("the closure-day list is replaced only as read (If-Match): two DSLs do not lose each other's days", async () => {
+    const url = '/api/v1/education/closure-days';
+    const before = await get(NEW_DSL, url);
+    expect(before.status).toBe(200);
+    expect(before.headers.etag).toMatch(/^"\d+"$/);
+    const days = (extra: string) => [...before.body, { date: extra, reason: 'INSET' }];
+    expect((await putRaw(NEW_DSL, url, { days: days('2027-01-04') })).status).toBe(428);
+    const first = await putRaw(NEW_DSL, url, { days: days('2027-01-04') }, { 'If-Match': before.headers.etag });
+    expect(first.status).toBe(200);
+    expect(first.headers.etag).not.toBe(before.headers.etag);
+    // A second DSL who read the list before the first change: refused, nothing written.
+    const stale = await putRaw(NEW_DSL, url, { days: days('2027-01-05') }, { 'If-Match': before.headers.etag });
+    expect(stale.status).toBe(412);
+    const now = await get(NEW_DSL, url);
+    expect(now.headers.etag).toBe(first.headers.etag);
+    expect(now.body.map((d: any) => d.date)).toContain('2027-01-04');
+    expect(now.body.map((d: any) => d.date)).not.toContain('2027-01-05');
+    expect((await put(NEW_DSL, url, { days: before.body })).status).toBe(200);
+  });
+
   it("a change of closure days does not move a transfer's running clock: it counts the days as they stood when sent", async () => {
     const before = (await get(NEW_DSL, '/api/v1/education/closure-days')).body;
     t.clock.set(new Date('2026-11-30T10:00:00Z')); // a Monday

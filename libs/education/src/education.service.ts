@@ -390,12 +390,28 @@ export class EducationService {
 
   // ---------- closure days ----------
 
-  async closureDays(ctx: AccessContext): Promise<ClosureDayDto[]> {
-    return this.db.transaction((tx) => this.closuresOf(tx, ctx.actor.organisationId));
+  /** The school's closure days, and the version of the list (its ETag: send it back to change it). */
+  async closureDays(ctx: AccessContext): Promise<{ days: ClosureDayDto[]; version: number }> {
+    return this.db.transaction(async (tx) => {
+      const org = ctx.actor.organisationId;
+      const rows = await namedQuery<{ version: number }>(
+        tx,
+        'SELECT version FROM school_calendar WHERE organisation_id = :org',
+        { org },
+      );
+      return { days: await this.closuresOf(tx, org), version: rows[0]?.version ?? 1 };
+    });
   }
 
-  /** Replaces the school's closure days (its whole list): clocks started from now on skip them. */
-  async setClosureDays(ctx: AccessContext, dto: ClosureDaysDto): Promise<ClosureDayDto[]> {
+  /**
+   * Replaces the school's closure days (its whole list) if it is still the version the caller read
+   * (If-Match; 412 if another DSL changed it since): clocks started from now on skip them.
+   */
+  async setClosureDays(
+    ctx: AccessContext,
+    expectedVersion: number,
+    dto: ClosureDaysDto,
+  ): Promise<{ days: ClosureDayDto[]; version: number }> {
     const seen = new Set<string>();
     dto.days.forEach((d, i) => {
       if (seen.has(d.date))
@@ -407,6 +423,27 @@ export class EducationService {
     }
     return this.db.transaction(async (tx) => {
       const org = ctx.actor.organisationId;
+      // The list's version row, made on the first change and locked for this one.
+      await namedQuery(
+        tx,
+        'INSERT INTO school_calendar (organisation_id, version) VALUES (:org, 1) ON CONFLICT (organisation_id) DO NOTHING',
+        { org },
+      );
+      const [current] = await namedQuery<{ version: number }>(
+        tx,
+        'SELECT version FROM school_calendar WHERE organisation_id = :org FOR UPDATE',
+        { org },
+      );
+      if (current!.version !== expectedVersion) {
+        throw DomainError.preconditionFailed(
+          `The closure days have changed (version ${current!.version}); reload and retry.`,
+        );
+      }
+      const version = current!.version + 1;
+      await namedQuery(tx, 'UPDATE school_calendar SET version = :version WHERE organisation_id = :org', {
+        org,
+        version,
+      });
       await namedQuery(tx, 'DELETE FROM school_closure_day WHERE organisation_id = :org', { org });
       if (dto.days.length > 0) {
         await tx
@@ -416,7 +453,7 @@ export class EducationService {
       await this.record.recordStep(tx, ctx, 'school_calendar.update', 'SchoolCalendar', [org], null, {
         days: dto.days.length,
       });
-      return this.closuresOf(tx, org);
+      return { days: await this.closuresOf(tx, org), version };
     });
   }
 
