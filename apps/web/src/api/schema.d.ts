@@ -3979,6 +3979,13 @@ export interface components {
             name: string;
             /** @description The team to call (its front door). */
             contactTeam: string | null;
+            /** @description The team's phone line, if it gave one. */
+            contactPhone: string | null;
+            /**
+             * Format: email
+             * @description The team's shared mailbox, if it gave one.
+             */
+            contactEmail: string | null;
         };
         ProtectionStatusDto: {
             /** @enum {string} */
