@@ -5,7 +5,7 @@
  * a move to nowhere known goes to the council's children missing education officer.
  */
 import { randomUUID } from 'node:crypto';
-import { EscalationService } from '@app/casework';
+import { type DomainEvent, Events, EscalationService } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
 import { freshUpn } from './support/factories';
 
@@ -149,6 +149,26 @@ describe('education journeys', () => {
     expect(pupil.status).toBe(201);
     const file = await get(DSL, `/api/v1/education/pupils/${pupil.body.id}/file`);
     expect(file.body.status).toMatchObject({ childProtectionPlan: true });
+  });
+
+  it('a pupil joining the roll is a typed event (in-process), with the pupil, child, school and day', async () => {
+    const added: DomainEvent<'education.pupil.added'>[] = [];
+    t.app.get(Events, { strict: false }).on('education.pupil.added', async (_tx, e) => {
+      added.push(e);
+    });
+    const pupil = await addPupil(`Evented${Date.now().toString(36)}`);
+    const mine = added.filter((e) => e.payload.pupilId === pupil.id);
+    expect(mine.map((e) => [e.organisationId, e.payload])).toEqual([
+      [
+        orgs.RVA,
+        {
+          pupilId: pupil.id,
+          childId: pupil.childId,
+          organisationId: orgs.RVA,
+          onRollFrom: t.clock.now().toLocaleDateString('en-CA', { timeZone: 'Europe/London' }),
+        },
+      ],
+    ]);
   });
 
   it("a child named by id joins the roll under the record's name, or the name the school gives; the roll pages in name order", async () => {

@@ -4,7 +4,7 @@
  * the 18th birthday and ends only with a reason and the person's view; If-Match on every change;
  * read only by the key worker and the service's managers.
  */
-import { EscalationService } from '@app/casework';
+import { type DomainEvent, Events, EscalationService } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
 import { freshNhsNumber } from './support/factories';
 
@@ -228,6 +228,10 @@ describe('therapeutic support plans', () => {
   it('the key worker hands the plan on (If-Match); the new key worker is told and holds the review clock', async () => {
     const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
     const named = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NAMED]))[0].id;
+    const changed: DomainEvent<'health.support_plan.key_worker_changed'>[] = [];
+    t.app.get(Events, { strict: false }).on('health.support_plan.key_worker_changed', async (_tx, e) => {
+      if (e.payload.planId === planId) changed.push(e);
+    });
     const res = await t.http
       .patch(`/api/v1/support-plans/${planId}`)
       .set('Authorization', await t.as(NURSE))
@@ -238,6 +242,10 @@ describe('therapeutic support plans', () => {
     expect(await notes(NAMED, planId)).toContain('support_plan.key_worker');
     // The running review clock is handed over (same due date), not left with the old key worker.
     const nurse = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NURSE]))[0].id;
+    // A typed event, once, in the change's transaction (in-process only).
+    expect(changed.map((e) => e.payload)).toEqual([
+      { planId, childId, organisationId: res.body.organisationId, fromKeyWorkerId: nurse, toKeyWorkerId: named },
+    ]);
     const clocks = await t.db.query(
       `SELECT state, responsible_user_id AS "holder", to_char(due_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS due
          FROM deadline WHERE subject_id = $1 AND state IN ('handed_over', 'open') ORDER BY closed_at NULLS LAST`,

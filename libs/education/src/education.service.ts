@@ -98,13 +98,20 @@ export class EducationService {
     if (!upn.valid) throw EducationError.badUpn(upn.reason);
     return this.db.transaction(async (tx) => {
       const known = await this.knownAs(tx, ctx, dto);
+      const onRollFrom = dto.onRollFrom ?? londonDateString(this.clock.now());
       const id = await this.putOnRoll(tx, ctx.actor.organisationId, known.childId, upn.value, {
         ...known.who,
         yearGroup: dto.yearGroup ?? null,
-        onRollFrom: dto.onRollFrom ?? londonDateString(this.clock.now()),
+        onRollFrom,
         by: ctx.actor.id,
       });
       const childId = known.childId;
+      await this.events.emit(
+        tx,
+        'education.pupil.added',
+        { pupilId: id, childId, organisationId: ctx.actor.organisationId, onRollFrom },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.addEntry(tx, ctx, childId, {
         category: 'education',
         summary: 'Joined the school roll.',

@@ -227,6 +227,18 @@ export class SupportPlanService {
           'support_plan.review',
         );
         if (dto.keyWorkerId !== ctx.actor.id) await this.tellKeyWorker(tx, ctx, id, dto.keyWorkerId);
+        await this.events.emit(
+          tx,
+          'health.support_plan.key_worker_changed',
+          {
+            planId: id,
+            childId: row.childId,
+            organisationId: row.organisationId,
+            fromKeyWorkerId: row.keyWorkerId,
+            toKeyWorkerId: dto.keyWorkerId,
+          },
+          { organisationId: row.organisationId },
+        );
       }
       await tx.getRepository(TherapeuticSupportPlan).update({ id }, changes);
       await this.record.recordStep(tx, ctx, 'support_plan.update', 'SupportPlan', [id], row.childId, {
