@@ -38,6 +38,8 @@ import { ProblemProfileIndex1796210000041 } from './1796210000041-ProblemProfile
 import { ChildNhsNumberIndex1796210000042 } from './1796210000042-ChildNhsNumberIndex';
 import { DeadlineCounts1796210000050 } from './1796210000050-DeadlineCounts';
 import { WorkCounts1796210000051 } from './1796210000051-WorkCounts';
+import { SchoolCalendarVersion1796231860825 } from './1796231860825-SchoolCalendarVersion';
+import { TeamContact1796232247533 } from './1796232247533-TeamContact';
 
 export const MIGRATIONS = [
   Init1795869855276,
@@ -79,4 +81,6 @@ export const MIGRATIONS = [
   ChildNhsNumberIndex1796210000042,
   DeadlineCounts1796210000050,
   WorkCounts1796210000051,
+  SchoolCalendarVersion1796231860825,
+  TeamContact1796232247533,
 ];

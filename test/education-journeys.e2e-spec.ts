@@ -5,7 +5,7 @@
  * a move to nowhere known goes to the council's children missing education officer.
  */
 import { randomUUID } from 'node:crypto';
-import { EscalationService } from '@app/casework';
+import { type DomainEvent, Events, EscalationService } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
 import { freshUpn } from './support/factories';
 
@@ -35,12 +35,18 @@ describe('education journeys', () => {
       .set('Idempotency-Key', randomUUID())
       .set(headers)
       .send(body);
-  const put = async (who: string, url: string, body: object) =>
+  const putRaw = async (who: string, url: string, body: object, headers: Record<string, string> = {}) =>
     t.http
       .put(url)
       .set('Authorization', await t.as(who))
+      .set(headers)
       .send(body);
   const get = async (who: string, url: string) => t.http.get(url).set('Authorization', await t.as(who));
+  /** Replaces a list as its writer does: read its ETag, send it back in If-Match. */
+  const put = async (who: string, url: string, body: object) => {
+    const read = await get(who, url);
+    return putRaw(who, url, body, read.headers.etag ? { 'If-Match': read.headers.etag } : {});
+  };
   const notes = async (who: string, subjectId: string) =>
     ((await get(who, '/api/v1/notifications')).body.data as { kind: string; subjectId: string }[])
       .filter((n) => n.subjectId === subjectId)
@@ -145,6 +151,26 @@ describe('education journeys', () => {
     expect(file.body.status).toMatchObject({ childProtectionPlan: true });
   });
 
+  it('a pupil joining the roll is a typed event (in-process), with the pupil, child, school and day', async () => {
+    const added: DomainEvent<'education.pupil.added'>[] = [];
+    t.app.get(Events, { strict: false }).on('education.pupil.added', async (_tx, e) => {
+      added.push(e);
+    });
+    const pupil = await addPupil(`Evented${Date.now().toString(36)}`);
+    const mine = added.filter((e) => e.payload.pupilId === pupil.id);
+    expect(mine.map((e) => [e.organisationId, e.payload])).toEqual([
+      [
+        orgs.RVA,
+        {
+          pupilId: pupil.id,
+          childId: pupil.childId,
+          organisationId: orgs.RVA,
+          onRollFrom: t.clock.now().toLocaleDateString('en-CA', { timeZone: 'Europe/London' }),
+        },
+      ],
+    ]);
+  });
+
   it("a child named by id joins the roll under the record's name, or the name the school gives; the roll pages in name order", async () => {
     const stem = `Named${Date.now().toString(36)}`;
     const today = t.clock.now().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
@@ -224,17 +250,23 @@ describe('education journeys', () => {
     expect(JSON.stringify(audit.details)).not.toContain('Jayde');
   });
 
-  it('a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (half term skipped), and stops when confirmed', async () => {
+  it("a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (the receiving school's half term skipped), and stops when confirmed", async () => {
     t.clock.set(new Date('2026-10-23T10:00:00Z')); // Friday before half term
     const familyName = `Mover${Date.now().toString(36)}`;
     const pupil = await addPupil(familyName);
+    // The clock is the receiving school's: its days are counted on its closure days (half term),
+    // not the sending school's (which closes on other days).
     const halfTerm = ['2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30'].map((date) => ({
       date,
       reason: 'Half term',
     }));
-    const set = await put(DSL, '/api/v1/education/closure-days', { days: halfTerm });
+    const senderBefore = (await get(DSL, '/api/v1/education/closure-days')).body;
+    const receiverBefore = (await get(NEW_DSL, '/api/v1/education/closure-days')).body;
+    const set = await put(NEW_DSL, '/api/v1/education/closure-days', { days: halfTerm });
     expect(set.status).toBe(200);
     expect(set.body).toHaveLength(5);
+    const inset = ['2026-11-02', '2026-11-03'].map((date) => ({ date, reason: 'Staff training' }));
+    expect((await put(DSL, '/api/v1/education/closure-days', { days: inset })).status).toBe(200);
     expect((await put(TEACHER, '/api/v1/education/closure-days', { days: [] })).status).toBe(403);
 
     const noSchool = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
@@ -313,11 +345,50 @@ describe('education journeys', () => {
     );
     expect(found.body.data).toEqual([expect.objectContaining({ givenName: 'Jade', familyName, yearGroup: '7' })]);
     expect((await get(DSL, `/api/v1/education/transfers/${id}`)).status).toBe(200);
+    await put(DSL, '/api/v1/education/closure-days', { days: senderBefore });
+    await put(NEW_DSL, '/api/v1/education/closure-days', { days: receiverBefore });
+  });
+
+  it('a move is dated today (London) or before, not before the pupil joined the roll: 400 naming movedOn, nothing written', async () => {
+    t.clock.set(new Date('2026-07-01T23:30:00Z')); // 00:30 on 2 July in London
+    const added = await post(DSL, '/api/v1/education/pupils', {
+      upn: freshUpn(),
+      givenName: 'Jade',
+      familyName: `Dated${Date.now().toString(36)}`,
+      dateOfBirth: '2014-02-11',
+      onRollFrom: '2026-06-15',
+    });
+    expect(added.status).toBe(201);
+    const pupil = added.body as { id: string; childId: string };
+    const move = (movedOn: string) =>
+      post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
+        movedOn,
+        destination: 'UNKNOWN',
+        councilId: orgs.NSC,
+      });
+    const transfers = await count('safeguarding_file_transfer');
+    const future = await move('2026-07-03');
+    expect(future.status).toBe(400);
+    expect(future.body.errors).toEqual([{ field: 'movedOn', message: 'movedOn is in the future' }]);
+    const early = await move('2026-06-14');
+    expect(early.status).toBe(400);
+    expect(early.body.errors).toEqual([
+      { field: 'movedOn', message: 'movedOn is before the pupil joined the roll (onRollFrom 2026-06-15)' },
+    ]);
+    expect(await count('safeguarding_file_transfer')).toBe(transfers);
+    // Still on the roll: staff still log concerns about the pupil.
+    expect((await get(DSL, `/api/v1/education/pupils/${pupil.id}`)).body.leftOn).toBeNull();
+    const today = await move('2026-07-02');
+    expect(today.status).toBe(201);
+    expect(today.body.movedOn).toBe('2026-07-02');
   });
 
   it("a move to no known school goes to the council's children missing education officer", async () => {
     t.clock.set(new Date('2026-11-30T10:00:00Z'));
     const pupil = await addPupil(`Gone${Date.now().toString(36)}`);
+    const senderBefore = (await get(DSL, '/api/v1/education/closure-days')).body;
+    const inset = [{ date: '2026-12-01', reason: 'Staff training' }];
+    expect((await put(DSL, '/api/v1/education/closure-days', { days: inset })).status).toBe(200);
     const noCouncil = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
       movedOn: '2026-11-30',
       destination: 'UNKNOWN',
@@ -336,7 +407,13 @@ describe('education journeys', () => {
       councilId: orgs.NSC,
     });
     expect(sent.status).toBe(201);
-    expect(sent.body).toMatchObject({ status: 'CHILD_MISSING_EDUCATION', to: null, council: { id: orgs.NSC } });
+    // The council's clock counts working days (a council sets no closure days), not the school's.
+    expect(sent.body).toMatchObject({
+      status: 'CHILD_MISSING_EDUCATION',
+      to: null,
+      council: { id: orgs.NSC },
+      dueAt: '2026-12-07T23:59:59.999Z',
+    });
     expect(await notes(CME, sent.body.id)).toEqual(['file_transfer.child_missing_education']);
     // Only the officer: the MASH is told nothing.
     expect(await notes(NSC_MASH, sent.body.id)).toEqual([]);
@@ -346,11 +423,32 @@ describe('education journeys', () => {
     expect((await get(CME, `/api/v1/children/${pupil.childId}`)).status).toBe(403);
     // Another council's officer sees nothing of it.
     expect((await get(NEW_DSL, `/api/v1/education/transfers/${sent.body.id}`)).status).toBe(404);
+    await put(DSL, '/api/v1/education/closure-days', { days: senderBefore });
   });
+  it("the closure-day list is replaced only as read (If-Match): two DSLs do not lose each other's days", async () => {
+    const url = '/api/v1/education/closure-days';
+    const before = await get(NEW_DSL, url);
+    expect(before.status).toBe(200);
+    expect(before.headers.etag).toMatch(/^"\d+"$/);
+    const days = (extra: string) => [...before.body, { date: extra, reason: 'INSET' }];
+    expect((await putRaw(NEW_DSL, url, { days: days('2027-01-04') })).status).toBe(428);
+    const first = await putRaw(NEW_DSL, url, { days: days('2027-01-04') }, { 'If-Match': before.headers.etag });
+    expect(first.status).toBe(200);
+    expect(first.headers.etag).not.toBe(before.headers.etag);
+    // A second DSL who read the list before the first change: refused, nothing written.
+    const stale = await putRaw(NEW_DSL, url, { days: days('2027-01-05') }, { 'If-Match': before.headers.etag });
+    expect(stale.status).toBe(412);
+    const now = await get(NEW_DSL, url);
+    expect(now.headers.etag).toBe(first.headers.etag);
+    expect(now.body.map((d: any) => d.date)).toContain('2027-01-04');
+    expect(now.body.map((d: any) => d.date)).not.toContain('2027-01-05');
+    expect((await put(NEW_DSL, url, { days: before.body })).status).toBe(200);
+  });
+
   it("a change of closure days does not move a transfer's running clock: it counts the days as they stood when sent", async () => {
-    const before = (await get(DSL, '/api/v1/education/closure-days')).body;
+    const before = (await get(NEW_DSL, '/api/v1/education/closure-days')).body;
     t.clock.set(new Date('2026-11-30T10:00:00Z')); // a Monday
-    expect((await put(DSL, '/api/v1/education/closure-days', { days: [] })).status).toBe(200);
+    expect((await put(NEW_DSL, '/api/v1/education/closure-days', { days: [] })).status).toBe(200);
     const pupil = await addPupil(`Steady${Date.now().toString(36)}`);
     const sent = await post(DSL, `/api/v1/education/pupils/${pupil.id}/transfers`, {
       movedOn: '2026-11-30',
@@ -363,9 +461,9 @@ describe('education journeys', () => {
         .due_at as Date;
     const first = await due();
     const closures = ['2026-12-01', '2026-12-02', '2026-12-03'].map((date) => ({ date, reason: 'Flooding' }));
-    expect((await put(DSL, '/api/v1/education/closure-days', { days: closures })).status).toBe(200);
+    expect((await put(NEW_DSL, '/api/v1/education/closure-days', { days: closures })).status).toBe(200);
     expect(await due()).toEqual(first);
     expect((await get(DSL, `/api/v1/education/transfers/${sent.body.id}`)).body.dueAt).toBe(first.toISOString());
-    await put(DSL, '/api/v1/education/closure-days', { days: before });
+    await put(NEW_DSL, '/api/v1/education/closure-days', { days: before });
   });
 });

@@ -45,7 +45,14 @@ describe('protection-status look-up', () => {
     expect(Object.keys(res.body).sort()).toEqual(['council', 'lookupId', 'planStartDate', 'status']);
     expect(res.body).toMatchObject({
       status: 'CHILD_PROTECTION_PLAN',
-      council: { id: nsc, name: "Northshire Council Children's Services", contactTeam: 'MASH' },
+      // The council's front door, and how to reach it (its phone and mailbox, from the directory).
+      council: {
+        id: nsc,
+        name: "Northshire Council Children's Services",
+        contactTeam: 'MASH',
+        contactPhone: '0117 496 0101',
+        contactEmail: 'mash@northshire-council.example',
+      },
       // The day the plan started, as the council's section records it.
       planStartDate: '2026-09-14',
     });

@@ -4,7 +4,7 @@
  * the 18th birthday and ends only with a reason and the person's view; If-Match on every change;
  * read only by the key worker and the service's managers.
  */
-import { EscalationService } from '@app/casework';
+import { type DomainEvent, Events, EscalationService } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
 import { freshNhsNumber } from './support/factories';
 
@@ -205,9 +205,33 @@ describe('therapeutic support plans', () => {
     expect(audit[0].n).toBe(1);
   });
 
+  it('a change names what it changes: null clears none of service, reviewIntervalMonths, keyWorkerId (400 naming each, nothing written)', async () => {
+    const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
+    const patch = async (body: object) =>
+      t.http
+        .patch(`/api/v1/support-plans/${planId}`)
+        .set('Authorization', await t.as(NURSE))
+        .set('If-Match', read.headers.etag)
+        .send(body);
+    for (const field of ['service', 'reviewIntervalMonths', 'keyWorkerId']) {
+      const res = await patch({ [field]: null });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field, message: `${field} is required: it can be changed, not cleared` }]);
+    }
+    const all = await patch({ service: null, reviewIntervalMonths: null, keyWorkerId: null });
+    expect(all.status).toBe(400);
+    expect(all.body.errors.map((e: any) => e.field)).toEqual(['keyWorkerId', 'service', 'reviewIntervalMonths']);
+    const after = await get(NURSE, `/api/v1/support-plans/${planId}`);
+    expect(after.body).toEqual(read.body);
+  });
+
   it('the key worker hands the plan on (If-Match); the new key worker is told and holds the review clock', async () => {
     const read = await get(NURSE, `/api/v1/support-plans/${planId}`);
     const named = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NAMED]))[0].id;
+    const changed: DomainEvent<'health.support_plan.key_worker_changed'>[] = [];
+    t.app.get(Events, { strict: false }).on('health.support_plan.key_worker_changed', async (_tx, e) => {
+      if (e.payload.planId === planId) changed.push(e);
+    });
     const res = await t.http
       .patch(`/api/v1/support-plans/${planId}`)
       .set('Authorization', await t.as(NURSE))
@@ -218,6 +242,10 @@ describe('therapeutic support plans', () => {
     expect(await notes(NAMED, planId)).toContain('support_plan.key_worker');
     // The running review clock is handed over (same due date), not left with the old key worker.
     const nurse = (await t.db.query(`SELECT id FROM app_user WHERE email = $1`, [NURSE]))[0].id;
+    // A typed event, once, in the change's transaction (in-process only).
+    expect(changed.map((e) => e.payload)).toEqual([
+      { planId, childId, organisationId: res.body.organisationId, fromKeyWorkerId: nurse, toKeyWorkerId: named },
+    ]);
     const clocks = await t.db.query(
       `SELECT state, responsible_user_id AS "holder", to_char(due_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS due
          FROM deadline WHERE subject_id = $1 AND state IN ('handed_over', 'open') ORDER BY closed_at NULLS LAST`,

@@ -234,20 +234,45 @@ export class EducationController {
 
   @Get('closure-days')
   @RequirePermission('read', 'SchoolCalendar')
-  @ApiOperation({ summary: "My school's closure days (not school days for its clocks)" })
-  @ApiOkResponse({ schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } } })
-  closureDays(@CurrentAccess() ctx: AccessContext): Promise<ClosureDayDto[]> {
-    return this.education.closureDays(ctx);
+  @ApiOperation({
+    summary: "My school's closure days (not school days for its clocks)",
+    description: 'The ETag is the version of the whole list: send it in If-Match to replace the list.',
+  })
+  @ApiOkResponse({
+    schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } },
+    headers: { ETag: ETAG_HEADER },
+  })
+  async closureDays(
+    @CurrentAccess() ctx: AccessContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<ClosureDayDto[]> {
+    const { days, version } = await this.education.closureDays(ctx);
+    res.header('ETag', etag(version));
+    return days;
   }
 
   @Put('closure-days')
   @RequirePermission('update', 'SchoolCalendar')
   @ApiOperation({
     summary: "Set my school's closure days (the whole list: INSET days, half terms)",
-    description: 'School-day clocks started from now on skip them.',
+    description:
+      'Replaces the whole list, so If-Match (the ETag of the list you read) is required: 412 if another ' +
+      "DSL changed it since. School-day clocks started from now on skip them (a file transfer's clock " +
+      "counts the receiving school's days).",
   })
-  @ApiOkResponse({ schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } } })
-  setClosureDays(@CurrentAccess() ctx: AccessContext, @Body() dto: ClosureDaysDto): Promise<ClosureDayDto[]> {
-    return this.education.setClosureDays(ctx, dto);
+  @ApiIfMatch(true, 'The ETag from the last read of the list; 412 if stale.')
+  @ApiOkResponse({
+    schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(ClosureDayDto) } },
+    headers: { ETag: ETAG_HEADER },
+  })
+  async setClosureDays(
+    @CurrentAccess() ctx: AccessContext,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: ClosureDaysDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<ClosureDayDto[]> {
+    const { days, version } = await this.education.setClosureDays(ctx, versionFromIfMatch(ifMatch), dto);
+    res.header('ETag', etag(version));
+    return days;
   }
 }

@@ -212,7 +212,10 @@ export class ClosureDaysDto {
 }
 
 export class CreateTransferDto {
-  @ApiProperty({ format: 'date', description: 'The day the pupil left.' })
+  @ApiProperty({
+    format: 'date',
+    description: 'The day the pupil left: today (London) or before, not before the pupil joined the roll (onRollFrom).',
+  })
   @IsCalendarDate()
   movedOn!: string;
 

@@ -91,6 +91,23 @@ export class SchoolClosureDay {
   reason!: string;
 }
 
+/**
+ * The version of a school's closure-day list (its ETag): PUT replaces the whole list, so a writer
+ * names the version it read (If-Match). No row: the school has never set its list (version 1).
+ */
+@Entity('school_calendar')
+export class SchoolCalendar {
+  @PrimaryColumn({ type: 'uuid' })
+  organisationId!: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: Organisation;
+
+  @Column({ type: 'int' })
+  version!: number;
+}
+
 /** An action the DSL took on a pupil's safeguarding file. */
 @Entity('safeguarding_action')
 @Index('ix_safeguarding_action_pupil', ['pupilId', 'takenAt'])
@@ -226,4 +243,4 @@ export class FileTransfer {
   createdAt!: Date;
 }
 
-export const EDUCATION_ENTITIES = [Pupil, SchoolClosureDay, SafeguardingAction, FileTransfer];
+export const EDUCATION_ENTITIES = [Pupil, SchoolClosureDay, SchoolCalendar, SafeguardingAction, FileTransfer];

@@ -98,13 +98,20 @@ export class EducationService {
     if (!upn.valid) throw EducationError.badUpn(upn.reason);
     return this.db.transaction(async (tx) => {
       const known = await this.knownAs(tx, ctx, dto);
+      const onRollFrom = dto.onRollFrom ?? londonDateString(this.clock.now());
       const id = await this.putOnRoll(tx, ctx.actor.organisationId, known.childId, upn.value, {
         ...known.who,
         yearGroup: dto.yearGroup ?? null,
-        onRollFrom: dto.onRollFrom ?? londonDateString(this.clock.now()),
+        onRollFrom,
         by: ctx.actor.id,
       });
       const childId = known.childId;
+      await this.events.emit(
+        tx,
+        'education.pupil.added',
+        { pupilId: id, childId, organisationId: ctx.actor.organisationId, onRollFrom },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.addEntry(tx, ctx, childId, {
         category: 'education',
         summary: 'Joined the school roll.',
@@ -390,12 +397,28 @@ export class EducationService {
 
   // ---------- closure days ----------
 
-  async closureDays(ctx: AccessContext): Promise<ClosureDayDto[]> {
-    return this.db.transaction((tx) => this.closuresOf(tx, ctx.actor.organisationId));
+  /** The school's closure days, and the version of the list (its ETag: send it back to change it). */
+  async closureDays(ctx: AccessContext): Promise<{ days: ClosureDayDto[]; version: number }> {
+    return this.db.transaction(async (tx) => {
+      const org = ctx.actor.organisationId;
+      const rows = await namedQuery<{ version: number }>(
+        tx,
+        'SELECT version FROM school_calendar WHERE organisation_id = :org',
+        { org },
+      );
+      return { days: await this.closuresOf(tx, org), version: rows[0]?.version ?? 1 };
+    });
   }
 
-  /** Replaces the school's closure days (its whole list): clocks started from now on skip them. */
-  async setClosureDays(ctx: AccessContext, dto: ClosureDaysDto): Promise<ClosureDayDto[]> {
+  /**
+   * Replaces the school's closure days (its whole list) if it is still the version the caller read
+   * (If-Match; 412 if another DSL changed it since): clocks started from now on skip them.
+   */
+  async setClosureDays(
+    ctx: AccessContext,
+    expectedVersion: number,
+    dto: ClosureDaysDto,
+  ): Promise<{ days: ClosureDayDto[]; version: number }> {
     const seen = new Set<string>();
     dto.days.forEach((d, i) => {
       if (seen.has(d.date))
@@ -407,6 +430,27 @@ export class EducationService {
     }
     return this.db.transaction(async (tx) => {
       const org = ctx.actor.organisationId;
+      // The list's version row, made on the first change and locked for this one.
+      await namedQuery(
+        tx,
+        'INSERT INTO school_calendar (organisation_id, version) VALUES (:org, 1) ON CONFLICT (organisation_id) DO NOTHING',
+        { org },
+      );
+      const [current] = await namedQuery<{ version: number }>(
+        tx,
+        'SELECT version FROM school_calendar WHERE organisation_id = :org FOR UPDATE',
+        { org },
+      );
+      if (current!.version !== expectedVersion) {
+        throw DomainError.preconditionFailed(
+          `The closure days have changed (version ${current!.version}); reload and retry.`,
+        );
+      }
+      const version = current!.version + 1;
+      await namedQuery(tx, 'UPDATE school_calendar SET version = :version WHERE organisation_id = :org', {
+        org,
+        version,
+      });
       await namedQuery(tx, 'DELETE FROM school_closure_day WHERE organisation_id = :org', { org });
       if (dto.days.length > 0) {
         await tx
@@ -416,7 +460,7 @@ export class EducationService {
       await this.record.recordStep(tx, ctx, 'school_calendar.update', 'SchoolCalendar', [org], null, {
         days: dto.days.length,
       });
-      return this.closuresOf(tx, org);
+      return { days: await this.closuresOf(tx, org), version };
     });
   }
 
@@ -442,9 +486,21 @@ export class EducationService {
         },
       ]);
     }
+    // A move dated ahead would take the pupil off the roll at once (no concern could be logged).
+    if (dto.movedOn > londonDateString(this.clock.now())) {
+      throw DomainError.validation([{ field: 'movedOn', message: 'movedOn is in the future' }]);
+    }
     return this.db.transaction(async (tx) => {
       const pupil = await this.loadPupil(tx, ctx, pupilId, 'update', 'SchoolFile', true);
       if (pupil.leftOn) throw EducationError.pupilLeft();
+      if (dto.movedOn < pupil.onRollFrom) {
+        throw DomainError.validation([
+          {
+            field: 'movedOn',
+            message: `movedOn is before the pupil joined the roll (onRollFrom ${pupil.onRollFrom})`,
+          },
+        ]);
+      }
       const toSchool = dto.destination === 'SCHOOL' ? await this.organisation(tx, dto.toSchoolId!, 'school') : null;
       if (toSchool === undefined || toSchool?.id === ctx.actor.organisationId)
         throw EducationError.notASchool('toSchoolId');
@@ -452,7 +508,11 @@ export class EducationService {
         dto.destination !== 'SCHOOL' ? await this.organisation(tx, dto.councilId!, 'local_authority') : null;
       if (council === undefined) throw EducationError.notACouncil();
       const now = this.clock.now();
-      const closures = (await this.closuresOf(tx, ctx.actor.organisationId)).map((d) => d.date);
+      // The recipient must confirm receipt: the clock is theirs, and escalates to their managers.
+      const recipient = (toSchool ?? council)!;
+      // So its days are counted on the recipient's own closure days: a receiving school's; a
+      // council sets none, so its officer's days are working days.
+      const closures = (await this.closuresOf(tx, recipient.id)).map((d) => d.date);
       const dueAt = schoolDaysDeadline(dto.movedOn, FILE_TRANSFER_SCHOOL_DAYS, closures);
       const from = (await this.organisation(tx, ctx.actor.organisationId, 'school'))!;
       const file = {
@@ -482,8 +542,6 @@ export class EducationService {
         }),
       );
       await tx.getRepository(Pupil).update({ id: pupilId }, { leftOn: dto.movedOn });
-      // The recipient must confirm receipt: the clock is theirs, and escalates to their managers.
-      const recipient = (toSchool ?? council)!;
       await this.deadlines.open(tx, {
         subject: transferClock(saved.id),
         rule: 'education.file_transfer',

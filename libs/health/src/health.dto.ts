@@ -15,6 +15,16 @@ export class CouncilContactDto {
   @ApiProperty({ maxLength: 200 }) name!: string;
   @ApiProperty({ type: String, nullable: true, maxLength: 120, description: 'The team to call (its front door).' })
   contactTeam!: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 30, description: "The team's phone line, if it gave one." })
+  contactPhone!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'email',
+    nullable: true,
+    maxLength: 254,
+    description: "The team's shared mailbox, if it gave one.",
+  })
+  contactEmail!: string | null;
 }
 
 /** The look-up's whole answer: one of four statuses, the council to call, the plan's start. Nothing else. */

@@ -24,7 +24,19 @@ export interface SupportReviewCorrected extends SupportPlanChanged {
   correctsReviewId: string;
 }
 
+/** A plan's key worker changed: the new one holds the review clock from now (same due date). */
+export interface SupportPlanKeyWorkerChanged {
+  planId: string;
+  childId: string;
+  organisationId: string;
+  fromKeyWorkerId: string;
+  toKeyWorkerId: string;
+}
+
 export const HEALTH_EVENTS = declareEvents({
+  'health.support_plan.key_worker_changed': internalEvent<SupportPlanKeyWorkerChanged>(
+    "A therapeutic support plan's key worker changed (the review clock handed over with it).",
+  ),
   'health.support_plan.started': internalEvent<SupportPlanChanged>(
     'A therapeutic support plan began for a child or survivor (consent recorded, key worker named).',
   ),

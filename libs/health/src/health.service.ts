@@ -24,6 +24,8 @@ interface PlanRow {
   planStartDate: string | null;
   councilName: string;
   contactTeam: string | null;
+  contactPhone: string | null;
+  contactEmail: string | null;
 }
 
 /**
@@ -48,15 +50,28 @@ export class HealthService {
       const plans = await this.record.plansByNhsNumber(tx, nhs.value, Object.keys(STATUS_OF_PLAN));
       const rows: PlanRow[] = [];
       for (const p of plans) {
-        // The council and its front door, from identity's directory.
-        const [council] = await namedQuery<{ name: string; contactTeam: string | null }>(
+        // The council and its front door (name, phone, mailbox), from identity's directory: one statement.
+        const [council] = await namedQuery<{
+          name: string;
+          contactTeam: string | null;
+          contactPhone: string | null;
+          contactEmail: string | null;
+        }>(
           tx,
-          `SELECT o.name, (SELECT t.name FROM team t WHERE t.organisation_id = o.id AND t.function = 'mash'
-                            ORDER BY t.name LIMIT 1) AS "contactTeam"
-             FROM organisation o WHERE o.id = :id`,
+          `SELECT o.name, t.name AS "contactTeam", t.contact_phone AS "contactPhone", t.contact_email AS "contactEmail"
+             FROM organisation o
+             LEFT JOIN LATERAL (SELECT name, contact_phone, contact_email FROM team
+                                 WHERE organisation_id = o.id AND function = 'mash' ORDER BY name LIMIT 1) t ON true
+            WHERE o.id = :id`,
           { id: p.councilId },
         );
-        rows.push({ ...p, councilName: council!.name, contactTeam: council!.contactTeam });
+        rows.push({
+          ...p,
+          councilName: council!.name,
+          contactTeam: council!.contactTeam,
+          contactPhone: council!.contactPhone,
+          contactEmail: council!.contactEmail,
+        });
       }
       // A restricted child answers exactly as an unknown one; only its case team hears of the look-up.
       for (const r of rows.filter((x) => x.restricted)) {
@@ -120,7 +135,15 @@ export class HealthService {
       );
       return {
         status,
-        council: found ? { id: found.councilId, name: found.councilName, contactTeam: found.contactTeam } : null,
+        council: found
+          ? {
+              id: found.councilId,
+              name: found.councilName,
+              contactTeam: found.contactTeam,
+              contactPhone: found.contactPhone,
+              contactEmail: found.contactEmail,
+            }
+          : null,
         // As children's services recorded it on their section (null if they did not): never guessed.
         planStartDate: found?.planStartDate ?? null,
         lookupId: lookup.id,

@@ -74,6 +74,7 @@ export class CreateSupportPlanDto {
   reviewIntervalMonths?: number;
 }
 
+/** A change to a plan: each field given is changed; none can be cleared (null is a 400 naming it). */
 export class UpdateSupportPlanDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'A new key worker: an active colleague of the service.' })
   @IsOptional()

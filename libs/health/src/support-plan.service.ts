@@ -204,6 +204,13 @@ export class SupportPlanService {
     expectedVersion: number,
     dto: UpdateSupportPlanDto,
   ): Promise<SupportPlanDto> {
+    // @IsOptional lets null through: each of these is required on a plan (changed, never cleared).
+    const cleared = (['keyWorkerId', 'service', 'reviewIntervalMonths'] as const).filter((f) => dto[f] === null);
+    if (cleared.length) {
+      throw DomainError.validation(
+        cleared.map((field) => ({ field, message: `${field} is required: it can be changed, not cleared` })),
+      );
+    }
     return this.db.transaction(async (tx) => {
       const row = await this.loadForChange(tx, ctx, id, expectedVersion);
       const changes: Partial<TherapeuticSupportPlan> = { version: row.version + 1 };
@@ -220,6 +227,18 @@ export class SupportPlanService {
           'support_plan.review',
         );
         if (dto.keyWorkerId !== ctx.actor.id) await this.tellKeyWorker(tx, ctx, id, dto.keyWorkerId);
+        await this.events.emit(
+          tx,
+          'health.support_plan.key_worker_changed',
+          {
+            planId: id,
+            childId: row.childId,
+            organisationId: row.organisationId,
+            fromKeyWorkerId: row.keyWorkerId,
+            toKeyWorkerId: dto.keyWorkerId,
+          },
+          { organisationId: row.organisationId },
+        );
       }
       await tx.getRepository(TherapeuticSupportPlan).update({ id }, changes);
       await this.record.recordStep(tx, ctx, 'support_plan.update', 'SupportPlan', [id], row.childId, {

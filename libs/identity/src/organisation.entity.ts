@@ -42,6 +42,14 @@ export class Team {
   @Column({ type: 'varchar', length: 40 })
   function!: string;
 
+  /** How another agency reaches the team (a front door's phone line), if it has given one. */
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  contactPhone!: string | null;
+
+  /** The team's shared mailbox, if it has given one (lower case). */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  contactEmail!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -139,6 +139,15 @@ export const EDUCATION_DEMO_USERS: typeof DEMO_USERS = [
   ['cme.officer@northshire-council.example', 'Cam Missing', 'NSC', 'Business Support', ['cme_officer']],
 ];
 
+/**
+ * The demo councils' front doors: how a nurse reaches them from a protection-status look-up.
+ * Fictional (Ofcom's drama range, `.example` mailboxes). Apart from the lists above, as the rest.
+ */
+export const DEMO_TEAM_CONTACTS: Record<string, { contactPhone: string; contactEmail: string }> = {
+  'NSC/MASH': { contactPhone: '0117 496 0101', contactEmail: 'mash@northshire-council.example' },
+  'SSC/MASH': { contactPhone: '0117 496 0202', contactEmail: 'mash@southshire-council.example' },
+};
+
 export interface SeedResult {
   seeded: boolean;
   organisations: number;
@@ -167,7 +176,11 @@ export async function seedDemoWorld(
       const org = await upsert(tx, Organisation, { code: spec.code }, { name: spec.name, type: spec.type });
       orgs.set(spec.code, org);
       for (const [name, fn] of spec.teams) {
-        teams.set(`${spec.code}/${name}`, await upsert(tx, Team, { organisationId: org.id, name }, { function: fn }));
+        const contact = DEMO_TEAM_CONTACTS[`${spec.code}/${name}`] ?? {};
+        teams.set(
+          `${spec.code}/${name}`,
+          await upsert(tx, Team, { organisationId: org.id, name }, { function: fn, ...contact }),
+        );
       }
     }
     for (const [email, name, code, teamName, roles] of [...DEMO_USERS, ...EDUCATION_DEMO_USERS]) {

@@ -1342,11 +1342,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My school's closure days (not school days for its clocks) */
+        /**
+         * My school's closure days (not school days for its clocks)
+         * @description The ETag is the version of the whole list: send it in If-Match to replace the list.
+         */
         get: operations["EducationController_closureDays"];
         /**
          * Set my school's closure days (the whole list: INSET days, half terms)
-         * @description School-day clocks started from now on skip them.
+         * @description Replaces the whole list, so If-Match (the ETag of the list you read) is required: 412 if another DSL changed it since. School-day clocks started from now on skip them (a file transfer's clock counts the receiving school's days).
          */
         put: operations["EducationController_setClosureDays"];
         post?: never;
@@ -3864,7 +3867,7 @@ export interface components {
         CreateTransferDto: {
             /**
              * Format: date
-             * @description The day the pupil left.
+             * @description The day the pupil left: today (London) or before, not before the pupil joined the roll (onRollFrom).
              */
             movedOn: string;
             /**
@@ -3976,6 +3979,13 @@ export interface components {
             name: string;
             /** @description The team to call (its front door). */
             contactTeam: string | null;
+            /** @description The team's phone line, if it gave one. */
+            contactPhone: string | null;
+            /**
+             * Format: email
+             * @description The team's shared mailbox, if it gave one.
+             */
+            contactEmail: string | null;
         };
         ProtectionStatusDto: {
             /** @enum {string} */
@@ -16763,6 +16773,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version of the record (a strong ETag): send it back in If-Match to change the record. */
+                    ETag?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -16852,7 +16864,10 @@ export interface operations {
     EducationController_setClosureDays: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The ETag from the last read of the list; 412 if stale. */
+                "If-Match": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -16864,6 +16879,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version of the record (a strong ETag): send it back in If-Match to change the record. */
+                    ETag?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -16913,8 +16930,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description PRECONDITION_FAILED: the If-Match ETag is not the current version; read again and retry. */
+            412: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description CONTENT_TOO_LARGE: the body is larger than the route accepts (`limit`, in bytes). */
             413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description PRECONDITION_REQUIRED: send If-Match with the ETag you last read. */
+            428: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
