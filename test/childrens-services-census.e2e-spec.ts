@@ -145,9 +145,19 @@ describe("children's services: the CIN census", () => {
     // The record refuses a child with neither a date of birth nor an expected one (ck_child_birth), so
     // 8525 is proved on the rules themselves (cin-census.spec.ts); here a date of birth after the period.
     await t.db.query(`UPDATE child SET date_of_birth = '2020-06-01' WHERE id = $1`, [childId]);
+    const logged = async () =>
+      (
+        await t.db.query(
+          `SELECT count(*)::int AS n FROM audit_event WHERE action = 'cin_census.export' AND $1 = ANY(child_ids)`,
+          [childId],
+        )
+      )[0].n as number;
+    const before = await logged();
     try {
       const res = await census();
       expect(res.status).toBe(422);
+      // The refused return named the child: it is on their access log all the same.
+      expect(await logged()).toBe(before + 1);
       expect(res.body.code).toBe('CIN_CENSUS.INVALID');
       expect(res.body.errors.map((e: any) => [e.rule, e.childId, e.laChildId])).toEqual([
         ['8520', childId, laChildId],

@@ -167,7 +167,9 @@ export class CinCensusService {
   ) {}
 
   async census(ctx: AccessContext, year: number, la?: string): Promise<string> {
-    return this.db.transaction('REPEATABLE READ', async (tx) => {
+    // The access log of a refused return must survive the refusal: the transaction commits with
+    // it, and the 422 is thrown after (a throw inside would roll the audit event back).
+    const outcome = await this.db.transaction('REPEATABLE READ', async (tx) => {
       const children = await loadCensus(tx, ctx.actor.organisationId, year, (t, ids) =>
         this.record.returnIdentifiers(t, ids),
       );
@@ -181,15 +183,7 @@ export class CinCensusService {
         children.map((c) => ({ id: c.episodes[0]!.caseId, childId: c.childId })),
         { year, children: children.length, errors: errors.length },
       );
-      if (errors.length) {
-        throw new DomainError(
-          'CIN_CENSUS.INVALID',
-          422,
-          'Unprocessable Content',
-          `The census breaks ${errors.length} validation rule(s): correct the records named and produce it again.`,
-          { errors: errors.slice(0, 200), errorCount: errors.length },
-        );
-      }
+      if (errors.length) return { errors };
       const code =
         la ??
         (
@@ -197,7 +191,18 @@ export class CinCensusService {
             id: ctx.actor.organisationId,
           })
         )[0]!.code;
-      return buildCensusXml(children, { year, la: code, generatedAt: this.clock.now() });
+      return { xml: buildCensusXml(children, { year, la: code, generatedAt: this.clock.now() }) };
     });
+    if ('errors' in outcome) {
+      const { errors } = outcome;
+      throw new DomainError(
+        'CIN_CENSUS.INVALID',
+        422,
+        'Unprocessable Content',
+        `The census breaks ${errors.length} validation rule(s): correct the records named and produce it again.`,
+        { errors: errors.slice(0, 200), errorCount: errors.length },
+      );
+    }
+    return outcome.xml;
   }
 }
