@@ -474,4 +474,66 @@ describe("children's services: the child-protection journey", () => {
       (await post(SW, `/cs/looked-after/${period.id}/end`, { endDate: '2026-03-16' }, period.version + 1)).status,
     ).toBe(409);
   });
+
+  it('an s47 and a plan move only as their tables allow (409 naming the moves); a CP plan ends at a conference; a closed case takes none', async () => {
+    const { c } = await toS47('2026-03-18');
+    const s47 = c.s47Enquiries[0];
+    t.clock.set(new Date('2026-03-20T10:00:00Z'));
+    const done = await post(
+      SW,
+      `/cs/s47/${s47.id}/outcome`,
+      { outcome: 'ICPC_REQUIRED', completedDate: '2026-03-20' },
+      s47.version,
+    );
+    expect(done.status).toBe(200);
+    const completed = done.body.s47Enquiries[0];
+    const again = await post(
+      SW,
+      `/cs/s47/${s47.id}/outcome`,
+      { outcome: 'NFA', completedDate: '2026-03-20' },
+      completed.version,
+    );
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'CS.ILLEGAL_TRANSITION', currentStatus: 'COMPLETED', allowed: [] });
+
+    const icpc = await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
+      kind: 'INITIAL',
+      heldOn: '2026-03-20',
+      attendees: attendees('NSC', 'NSP'),
+      decision: 'PLAN',
+      category: 'NEG',
+      leadSocialWorkerId: users[SW],
+    });
+    expect(icpc.status).toBe(201);
+    const cp = icpc.body.plans.find((p: any) => p.kind === 'CP');
+    const byHand = await post(SW, `/cs/plans/${cp.id}/end`, { endDate: '2026-03-20', reason: 'x' }, cp.version);
+    expect(byHand.status).toBe(409);
+    expect(byHand.body.code).toBe('CS.PLAN_ENDS_AT_CONFERENCE');
+    const review = {
+      kind: 'REVIEW',
+      heldOn: '2026-03-20',
+      attendees: attendees('NSC'),
+      decision: 'END',
+      endReason: 'Risk reduced.',
+    };
+    const ended = await post(CHAIR, `/cs/cases/${c.id}/conferences`, review);
+    expect(ended.status).toBe(201);
+    const plan = ended.body.plans.find((p: any) => p.id === cp.id);
+    expect(plan.status).toBe('ENDED');
+    const endAgain = await post(SW, `/cs/plans/${plan.id}/end`, { endDate: '2026-03-20', reason: 'x' }, plan.version);
+    expect(endAgain.status).toBe(409);
+    expect(endAgain.body).toMatchObject({ code: 'CS.ILLEGAL_TRANSITION', currentStatus: 'ENDED', allowed: [] });
+
+    const closed = await post(
+      SW,
+      `/cs/cases/${c.id}/closure`,
+      { closureDate: '2026-03-20', reason: 'RC7' },
+      ended.body.version,
+    );
+    expect(closed.status).toBe(200);
+    // A conference on a closed case answers as every other step on one does.
+    const late = await post(CHAIR, `/cs/cases/${c.id}/conferences`, { ...review, decision: 'CONTINUE' });
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ code: 'CS.CASE_CLOSED', currentStatus: 'CLOSED', allowed: [] });
+  });
 });

@@ -609,7 +609,7 @@ export class ChildrensServicesService {
       const c = await this.loadCase(tx, ctx, caseId, 'read', true);
       if (!can(ctx.ability, 'create', 'CsConference', c))
         throw DomainError.forbidden('Conferences are recorded by their chair.');
-      if (c.status !== 'OPEN') throw CsError.illegalTransition('case', c.status, 'CLOSED');
+      if (c.status !== 'OPEN') throw CsError.caseClosed(c.status);
       this.notFuture(dto.heldOn, 'heldOn');
       const attendees = await this.checkAttendees(tx, dto.attendees, 'attendees');
       return dto.kind === 'INITIAL'
@@ -1134,12 +1134,7 @@ export class ChildrensServicesService {
   /** An open case the actor may work on (and the child, working with it). */
   private async openCase(tx: EntityManager, ctx: AccessContext, id: string): Promise<CaseRow> {
     const c = await this.loadCase(tx, ctx, id, 'update', true);
-    if (c.status !== 'OPEN') {
-      throw CsError.conflict('CS.CASE_CLOSED', 'The case is closed: open a new one for new work.', {
-        currentStatus: c.status,
-        allowed: [],
-      });
-    }
+    if (c.status !== 'OPEN') throw CsError.caseClosed(c.status);
     await this.record.requireChild(tx, ctx, c.childId, { working: true });
     return c;
   }
