@@ -78,7 +78,7 @@ describe("children's services: the CIN census", () => {
     at('2019-06-20');
     await post(SW, `/cs/s47/${s47.id}/outcome`, { outcome: 'ICPC_REQUIRED', completedDate: '2019-06-20' }, s47.version);
     at('2019-06-28');
-    await post(CHAIR, `/cs/cases/${caseId}/conferences`, {
+    const icpc = await post(CHAIR, `/cs/cases/${caseId}/conferences`, {
       kind: 'INITIAL',
       heldOn: '2019-06-28',
       attendees,
@@ -87,13 +87,12 @@ describe("children's services: the CIN census", () => {
       leadSocialWorkerId: users[SW],
     });
     at('2019-09-20');
-    await post(CHAIR, `/cs/cases/${caseId}/conferences`, {
-      kind: 'REVIEW',
-      heldOn: '2019-09-20',
-      attendees,
-      decision: 'CONTINUE',
-      category: 'EMO',
-    });
+    await post(
+      CHAIR,
+      `/cs/cases/${caseId}/conferences`,
+      { kind: 'REVIEW', heldOn: '2019-09-20', attendees, decision: 'CONTINUE', category: 'EMO' },
+      icpc.plans[0].version,
+    );
 
     at('2020-04-10');
     const res = await census();
