@@ -858,7 +858,8 @@ describe('authorization matrix: every child route x every role x every way of kn
           { childId: ids.child, referralDate: today(), referralSource: '1A' },
           false,
           CASE_WORKERS,
-          [201],
+          // The child's case is open: a second is refused (CS.CASE_OPEN), having reached the route.
+          [409],
         ],
         ['post', `/cs/cases/${ids.case}/closure`, { closureDate: today(), reason: 'RC8' }, true, CASE_WORKERS, [412]],
         [
@@ -873,7 +874,7 @@ describe('authorization matrix: every child route x every role x every way of kn
         [
           'post',
           `/cs/assessments/${ids.assessment}/authorisation`,
-          { outcome: 'NFA', primaryNeed: 'N9', factors: [] },
+          { outcome: 'NFA', primaryNeed: 'N9', factors: ['21'] },
           true,
           ['team_manager'],
           [412],

@@ -128,7 +128,7 @@ describe("children's services: Ofsted's Annex A", () => {
     at('2024-09-20');
     await post(SW, `/cs/s47/${s47.id}/outcome`, { outcome: 'ICPC_REQUIRED', completedDate: '2024-09-20' }, s47.version);
     at('2024-09-27');
-    await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
+    const icpc = await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
       kind: 'INITIAL',
       heldOn: '2024-09-27',
       attendees,
@@ -137,13 +137,12 @@ describe("children's services: Ofsted's Annex A", () => {
       leadSocialWorkerId: users[SW]!.id,
     });
     at('2024-12-20');
-    await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
-      kind: 'REVIEW',
-      heldOn: '2024-12-20',
-      attendees,
-      decision: 'CONTINUE',
-      category: 'MUL',
-    });
+    await post(
+      CHAIR,
+      `/cs/cases/${c.id}/conferences`,
+      { kind: 'REVIEW', heldOn: '2024-12-20', attendees, decision: 'CONTINUE', category: 'MUL' },
+      icpc.plans[0].version,
+    );
     // The police, working with the child since the strategy discussion, refer it to the MASH in
     // November: immediate protection (police protection), with no new case: a contact, and list 7's
     // "protected under police powers in the last six months".

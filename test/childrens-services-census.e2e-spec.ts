@@ -78,7 +78,7 @@ describe("children's services: the CIN census", () => {
     at('2019-06-20');
     await post(SW, `/cs/s47/${s47.id}/outcome`, { outcome: 'ICPC_REQUIRED', completedDate: '2019-06-20' }, s47.version);
     at('2019-06-28');
-    await post(CHAIR, `/cs/cases/${caseId}/conferences`, {
+    const icpc = await post(CHAIR, `/cs/cases/${caseId}/conferences`, {
       kind: 'INITIAL',
       heldOn: '2019-06-28',
       attendees,
@@ -87,13 +87,12 @@ describe("children's services: the CIN census", () => {
       leadSocialWorkerId: users[SW],
     });
     at('2019-09-20');
-    await post(CHAIR, `/cs/cases/${caseId}/conferences`, {
-      kind: 'REVIEW',
-      heldOn: '2019-09-20',
-      attendees,
-      decision: 'CONTINUE',
-      category: 'EMO',
-    });
+    await post(
+      CHAIR,
+      `/cs/cases/${caseId}/conferences`,
+      { kind: 'REVIEW', heldOn: '2019-09-20', attendees, decision: 'CONTINUE', category: 'EMO' },
+      icpc.plans[0].version,
+    );
 
     at('2020-04-10');
     const res = await census();
@@ -145,9 +144,19 @@ describe("children's services: the CIN census", () => {
     // The record refuses a child with neither a date of birth nor an expected one (ck_child_birth), so
     // 8525 is proved on the rules themselves (cin-census.spec.ts); here a date of birth after the period.
     await t.db.query(`UPDATE child SET date_of_birth = '2020-06-01' WHERE id = $1`, [childId]);
+    const logged = async () =>
+      (
+        await t.db.query(
+          `SELECT count(*)::int AS n FROM audit_event WHERE action = 'cin_census.export' AND $1 = ANY(child_ids)`,
+          [childId],
+        )
+      )[0].n as number;
+    const before = await logged();
     try {
       const res = await census();
       expect(res.status).toBe(422);
+      // The refused return named the child: it is on their access log all the same.
+      expect(await logged()).toBe(before + 1);
       expect(res.body.code).toBe('CIN_CENSUS.INVALID');
       expect(res.body.errors.map((e: any) => [e.rule, e.childId, e.laChildId])).toEqual([
         ['8520', childId, laChildId],

@@ -149,7 +149,7 @@ describe("children's services: the child-protection journey", () => {
         await post(
           SW,
           `/cs/assessments/${a.id}/authorisation`,
-          { outcome: 'NFA', primaryNeed: 'N1', factors: [] },
+          { outcome: 'NFA', primaryNeed: 'N1', factors: ['21'] },
           a.version,
         )
       ).status,
@@ -184,7 +184,7 @@ describe("children's services: the child-protection journey", () => {
     const again = await post(
       TM,
       `/cs/assessments/${a.id}/authorisation`,
-      { outcome: 'NFA', primaryNeed: 'N1', factors: [] },
+      { outcome: 'NFA', primaryNeed: 'N1', factors: ['21'] },
       authorised.body.assessments[0].version,
     );
     expect(again.status).toBe(409);
@@ -307,13 +307,20 @@ describe("children's services: the child-protection journey", () => {
 
     // A first review (3 months later) keeps the plan and is next due in 6 months.
     t.clock.set(new Date('2026-07-10T10:00:00Z'));
-    const review = await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
+    const firstReview = {
       kind: 'REVIEW',
       heldOn: '2026-07-10',
       attendees: attendees('NSC', 'NSP'),
       decision: 'CONTINUE',
       category: 'MUL',
-    });
+    };
+    // A review changes the plan: only with the plan's version read (428 without, 412 if stale).
+    const blind = await post(CHAIR, `/cs/cases/${c.id}/conferences`, firstReview);
+    expect(blind.status).toBe(428);
+    const stalePlan = await post(CHAIR, `/cs/cases/${c.id}/conferences`, firstReview, plan.version + 1);
+    expect(stalePlan.status).toBe(412);
+    expect((await get(SW, `/cs/cases/${c.id}`)).body.conferences).toHaveLength(1);
+    const review = await post(CHAIR, `/cs/cases/${c.id}/conferences`, firstReview, plan.version);
     expect(review.status).toBe(201);
     expect(review.body.plans[0]).toMatchObject({
       initialCategory: 'SAB',
@@ -331,13 +338,18 @@ describe("children's services: the child-protection journey", () => {
     expect(early.status).toBe(409);
     expect(early.body).toMatchObject({ code: 'CS.CASE_HAS_OPEN_WORK', open: ['cp_plan'] });
     t.clock.set(new Date('2026-12-01T10:00:00Z'));
-    const ended = await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
-      kind: 'REVIEW',
-      heldOn: '2026-12-01',
-      attendees: attendees('NSC'),
-      decision: 'END',
-      endReason: 'Risk reduced; step down to a child in need plan.',
-    });
+    const ended = await post(
+      CHAIR,
+      `/cs/cases/${c.id}/conferences`,
+      {
+        kind: 'REVIEW',
+        heldOn: '2026-12-01',
+        attendees: attendees('NSC'),
+        decision: 'END',
+        endReason: 'Risk reduced; step down to a child in need plan.',
+      },
+      review.body.plans[0].version,
+    );
     expect(ended.status).toBe(201);
     expect(ended.body.plans[0]).toMatchObject({ status: 'ENDED', endDate: '2026-12-01', nextReviewDue: null });
     expect(await protectionStatus(childId)).toMatchObject({ status: 'NONE_KNOWN', planStartDate: null });
@@ -473,5 +485,121 @@ describe("children's services: the child-protection journey", () => {
     expect(
       (await post(SW, `/cs/looked-after/${period.id}/end`, { endDate: '2026-03-16' }, period.version + 1)).status,
     ).toBe(409);
+  });
+
+  it('refuses what the census would: a second open case for the child, an assessment authorised with no factor', async () => {
+    const { childId, c } = await openCase();
+    const second = await post(SW, '/cs/cases', { childId, referralDate: '2026-03-16', referralSource: '1A' });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ code: 'CS.CASE_OPEN', openCaseId: c.id });
+    // Nor through the MASH: a new referral on an open case is recorded on it, not a new episode.
+    const referral = await post(DSL, '/referrals', {
+      childId,
+      toTeamId: teams['NSC/MASH'],
+      reason: 'A second disclosure.',
+      rag: 'AMBER',
+      consentObtained: true,
+    });
+    expect(referral.status).toBe(201);
+    expect(
+      (await post(MASH, `/referrals/${referral.body.id}/decision`, { outcome: 'S17_ASSESSMENT', reason: 'Met.' }))
+        .status,
+    ).toBe(200);
+    const viaMash = await post(MASH, '/cs/cases', { referralId: referral.body.id, referralSource: '2A' });
+    expect(viaMash.status).toBe(409);
+    expect(viaMash.body).toMatchObject({ code: 'CS.CASE_OPEN', openCaseId: c.id });
+
+    const a = (await post(SW, `/cs/cases/${c.id}/assessments`, {})).body.assessments[0];
+    const none = await post(
+      TM,
+      `/cs/assessments/${a.id}/authorisation`,
+      { outcome: 'NFA', primaryNeed: 'N1', factors: [] },
+      a.version,
+    );
+    expect(none.status).toBe(400);
+    expect(none.body.errors.map((e: any) => e.field)).toEqual(['factors']);
+    const noneFound = await post(
+      TM,
+      `/cs/assessments/${a.id}/authorisation`,
+      { outcome: 'NFA', primaryNeed: 'N1', factors: ['21'] },
+      a.version,
+    );
+    expect(noneFound.status).toBe(200);
+    // Closed, the child may be referred again: a new episode.
+    const closed = await post(
+      SW,
+      `/cs/cases/${c.id}/closure`,
+      { closureDate: '2026-03-16', reason: 'RC8' },
+      noneFound.body.version,
+    );
+    expect(closed.status).toBe(200);
+    const again = await post(SW, '/cs/cases', { childId, referralDate: '2026-03-16', referralSource: '1A' });
+    expect(again.status).toBe(201);
+  });
+
+  it('an s47 and a plan move only as their tables allow (409 naming the moves); a CP plan ends at a conference; a closed case takes none', async () => {
+    const { c } = await toS47('2026-03-18');
+    const s47 = c.s47Enquiries[0];
+    t.clock.set(new Date('2026-03-20T10:00:00Z'));
+    const done = await post(
+      SW,
+      `/cs/s47/${s47.id}/outcome`,
+      { outcome: 'ICPC_REQUIRED', completedDate: '2026-03-20' },
+      s47.version,
+    );
+    expect(done.status).toBe(200);
+    const completed = done.body.s47Enquiries[0];
+    const again = await post(
+      SW,
+      `/cs/s47/${s47.id}/outcome`,
+      { outcome: 'NFA', completedDate: '2026-03-20' },
+      completed.version,
+    );
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'CS.ILLEGAL_TRANSITION', currentStatus: 'COMPLETED', allowed: [] });
+
+    const icpc = await post(CHAIR, `/cs/cases/${c.id}/conferences`, {
+      kind: 'INITIAL',
+      heldOn: '2026-03-20',
+      attendees: attendees('NSC', 'NSP'),
+      decision: 'PLAN',
+      category: 'NEG',
+      leadSocialWorkerId: users[SW],
+    });
+    expect(icpc.status).toBe(201);
+    const cp = icpc.body.plans.find((p: any) => p.kind === 'CP');
+    // No child in need plan while the child protection plan runs (the census refuses the overlap).
+    const cin = await post(SW, `/cs/cases/${c.id}/cin-plans`, { startDate: '2026-03-20' });
+    expect(cin.status).toBe(409);
+    expect(cin.body).toMatchObject({ code: 'CS.CP_PLAN_ACTIVE', planId: cp.id });
+    const byHand = await post(SW, `/cs/plans/${cp.id}/end`, { endDate: '2026-03-20', reason: 'x' }, cp.version);
+    expect(byHand.status).toBe(409);
+    expect(byHand.body.code).toBe('CS.PLAN_ENDS_AT_CONFERENCE');
+    const review = {
+      kind: 'REVIEW',
+      heldOn: '2026-03-20',
+      attendees: attendees('NSC'),
+      decision: 'END',
+      endReason: 'Risk reduced.',
+    };
+    const ended = await post(CHAIR, `/cs/cases/${c.id}/conferences`, review, cp.version);
+    expect(ended.status).toBe(201);
+    const plan = ended.body.plans.find((p: any) => p.id === cp.id);
+    expect(plan.status).toBe('ENDED');
+    const endAgain = await post(SW, `/cs/plans/${plan.id}/end`, { endDate: '2026-03-20', reason: 'x' }, plan.version);
+    expect(endAgain.status).toBe(409);
+    expect(endAgain.body).toMatchObject({ code: 'CS.ILLEGAL_TRANSITION', currentStatus: 'ENDED', allowed: [] });
+
+    const closed = await post(
+      SW,
+      `/cs/cases/${c.id}/closure`,
+      { closureDate: '2026-03-20', reason: 'RC7' },
+      ended.body.version,
+    );
+    expect(closed.status).toBe(200);
+    // A conference on a closed case answers as every other step on one does.
+    const late = await post(CHAIR, `/cs/cases/${c.id}/conferences`, { ...review, decision: 'CONTINUE' }, plan.version);
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ code: 'CS.CASE_CLOSED', currentStatus: 'CLOSED', allowed: [] });
   });
 });

@@ -226,12 +226,28 @@ export class ChildrensServicesController {
     summary: 'Record a child protection conference (the chair): initial (PLAN, CIN, NFA) or review (CONTINUE, END)',
     description:
       'PLAN starts a child protection plan (category, lead social worker; the attending organisations are its core group); ' +
-      'its first review is due 3 months after, then every 6 months. An ICPC after its target needs lateReason.',
+      'its first review is due 3 months after, then every 6 months. An ICPC after its target needs lateReason. ' +
+      "A review changes the active plan (continues it, its category, its next review; or ends it): it needs If-Match of the plan's version.",
   })
+  @ApiIfMatch(
+    false,
+    'A review (kind REVIEW): the version of the active child protection plan from the case you read; 428 without it, 412 if stale. An initial conference sends none.',
+  )
   @ApiCreatedResponse({ type: CaseView })
-  @ApiProblems([409, 'CS.NO_ICPC_REQUIRED or CS.NO_ACTIVE_PLAN.'], [404, 'No such case.'])
-  conference(@CurrentAccess() ctx: AccessContext, @Param('id', uuid) id: string, @Body() dto: ConferenceDto) {
-    return this.cs.recordConference(ctx, id, dto);
+  @ApiProblems(
+    [409, 'CS.NO_ICPC_REQUIRED, CS.NO_ACTIVE_PLAN or CS.CASE_CLOSED.'],
+    [404, 'No such case.'],
+    [412, "A review's If-Match is not the plan's version."],
+    [428, 'A review without If-Match.'],
+  )
+  conference(
+    @CurrentAccess() ctx: AccessContext,
+    @Param('id', uuid) id: string,
+    @Body() dto: ConferenceDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ) {
+    const planVersion = dto.kind === 'REVIEW' ? versionFromIfMatch(ifMatch) : undefined;
+    return this.cs.recordConference(ctx, id, dto, planVersion);
   }
 
   @Post('cases/:id/cin-plans')

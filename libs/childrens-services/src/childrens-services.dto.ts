@@ -102,10 +102,13 @@ export class AuthoriseAssessmentDto {
   @ApiProperty({
     type: [String],
     enum: CIN_FACTORS,
-    description: 'Factors identified at assessment (CIN census 2025-26 codes, e.g. 2B, 3A, 4B, 21).',
+    description:
+      'Factors identified at assessment (CIN census 2025-26 codes, e.g. 2B, 3A, 4B): at least one; 21 when none were identified.',
+    minItems: 1,
     maxItems: 50,
   })
   @IsArray()
+  @ArrayMinSize(1, { message: "factors needs at least one code (21: 'no factors identified')" })
   @ArrayMaxSize(50)
   @ArrayUnique()
   @IsIn(CIN_FACTORS, { each: true, message: 'factors must be CIN census factor codes (2025-26)' })

@@ -21,6 +21,12 @@ export const CsError = {
   },
   conflict: (code: string, detail: string, extensions: Record<string, unknown> = {}) =>
     DomainError.conflict(code, detail, extensions),
+  /** New work (a step, a conference) on a case that is no longer open. */
+  caseClosed: (status: string) =>
+    DomainError.conflict('CS.CASE_CLOSED', 'The case is closed: open a new one for new work.', {
+      currentStatus: status,
+      allowed: [],
+    }),
   stale: (version: number) =>
     DomainError.preconditionFailed(`The record has changed (version ${version}); reload and retry.`),
   field: (field: string, message: string) => DomainError.validation([{ field, message }]),

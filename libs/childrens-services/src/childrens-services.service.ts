@@ -154,6 +154,23 @@ export class ChildrensServicesService {
         const taken = await namedQuery(tx, 'SELECT 1 FROM cs_case WHERE referral_id = :id', { id: dto.referralId });
         if (taken.length) throw CsError.conflict('CS.REFERRAL_HAS_CASE', 'This referral already has its case.');
       }
+      // One open episode per child and council (the census refuses overlapping episodes): a new
+      // referral while a case is open is recorded on that case. Two requests for one child queue here.
+      await namedQuery(tx, 'SELECT pg_advisory_xact_lock(hashtext(:key))', {
+        key: `cs_case_child:${ctx.actor.organisationId}:${child}`,
+      });
+      const [open] = await namedQuery<{ id: string }>(
+        tx,
+        `SELECT id FROM cs_case WHERE organisation_id = :org AND child_id = :child AND status = 'OPEN' LIMIT 1`,
+        { org: ctx.actor.organisationId, child },
+      );
+      if (open) {
+        throw CsError.conflict(
+          'CS.CASE_OPEN',
+          'The child already has an open case with the council: record the new referral on it, or close it first.',
+          { openCaseId: open.id },
+        );
+      }
       const saved = await tx.getRepository(CsCase).save(
         tx.getRepository(CsCase).create({
           organisationId: ctx.actor.organisationId,
@@ -604,17 +621,23 @@ export class ChildrensServicesService {
 
   // ---------- conferences and plans ----------
 
-  async recordConference(ctx: AccessContext, caseId: string, dto: ConferenceDto): Promise<CaseView> {
+  /** A conference; a review changes the active plan, under `planVersion` (its If-Match). */
+  async recordConference(
+    ctx: AccessContext,
+    caseId: string,
+    dto: ConferenceDto,
+    planVersion?: number,
+  ): Promise<CaseView> {
     return this.db.transaction(async (tx) => {
       const c = await this.loadCase(tx, ctx, caseId, 'read', true);
       if (!can(ctx.ability, 'create', 'CsConference', c))
         throw DomainError.forbidden('Conferences are recorded by their chair.');
-      if (c.status !== 'OPEN') throw CsError.illegalTransition('case', c.status, 'CLOSED');
+      if (c.status !== 'OPEN') throw CsError.caseClosed(c.status);
       this.notFuture(dto.heldOn, 'heldOn');
       const attendees = await this.checkAttendees(tx, dto.attendees, 'attendees');
       return dto.kind === 'INITIAL'
         ? this.initialConference(tx, ctx, c, dto, attendees)
-        : this.reviewConference(tx, ctx, c, dto, attendees);
+        : this.reviewConference(tx, ctx, c, dto, attendees, planVersion!);
     });
   }
 
@@ -728,15 +751,22 @@ export class ChildrensServicesService {
     c: CaseRow,
     dto: ConferenceDto,
     attendees: (Attendee & { type: string })[],
+    planVersion: number,
   ): Promise<CaseView> {
     if (!['CONTINUE', 'END'].includes(dto.decision)) {
       throw CsError.field('decision', 'a review conference decides CONTINUE or END');
     }
     const plan = (
-      await namedQuery<{ id: string; startDate: string; nextReviewDue: string; latestCategory: string }>(
+      await namedQuery<{
+        id: string;
+        startDate: string;
+        nextReviewDue: string;
+        latestCategory: string;
+        version: number;
+      }>(
         tx,
         `SELECT id, to_char(start_date, 'YYYY-MM-DD') AS "startDate", to_char(next_review_due, 'YYYY-MM-DD') AS "nextReviewDue",
-                latest_category AS "latestCategory"
+                latest_category AS "latestCategory", version
            FROM cs_plan WHERE case_id = :caseId AND kind = 'CP' AND status = 'ACTIVE' FOR UPDATE`,
         { caseId: c.id },
       )
@@ -746,6 +776,7 @@ export class ChildrensServicesService {
         'CS.NO_ACTIVE_PLAN',
         'A review conference reviews an active child protection plan; there is none.',
       );
+    this.expect(plan.version, planVersion);
     if (dto.heldOn < plan.startDate) throw CsError.field('heldOn', 'heldOn is before the plan started');
     if (dto.decision === 'END' && !dto.endReason) throw CsError.field('endReason', 'ending the plan needs a reason');
     if (dto.decision === 'CONTINUE') {
@@ -813,6 +844,20 @@ export class ChildrensServicesService {
       );
       if (running.length)
         throw CsError.conflict('CS.PLAN_ACTIVE', 'The case already has an active child in need plan.');
+      // A child on a child protection plan is not also on a child in need plan (the census refuses
+      // the overlap): the CIN plan starts when a review conference ends the CP plan.
+      const [cp] = await namedQuery<{ id: string }>(
+        tx,
+        `SELECT id FROM cs_plan WHERE child_id = :childId AND organisation_id = :org AND kind = 'CP' AND status = 'ACTIVE' LIMIT 1`,
+        { childId: c.childId, org: c.organisationId },
+      );
+      if (cp) {
+        throw CsError.conflict(
+          'CS.CP_PLAN_ACTIVE',
+          'The child is on a child protection plan: a child in need plan starts when a review conference ends it.',
+          { planId: cp.id },
+        );
+      }
       const plan = await tx.getRepository(CsPlan).save(
         tx.getRepository(CsPlan).create({
           organisationId: c.organisationId,
@@ -1134,12 +1179,7 @@ export class ChildrensServicesService {
   /** An open case the actor may work on (and the child, working with it). */
   private async openCase(tx: EntityManager, ctx: AccessContext, id: string): Promise<CaseRow> {
     const c = await this.loadCase(tx, ctx, id, 'update', true);
-    if (c.status !== 'OPEN') {
-      throw CsError.conflict('CS.CASE_CLOSED', 'The case is closed: open a new one for new work.', {
-        currentStatus: c.status,
-        allowed: [],
-      });
-    }
+    if (c.status !== 'OPEN') throw CsError.caseClosed(c.status);
     await this.record.requireChild(tx, ctx, c.childId, { working: true });
     return c;
   }

@@ -4,7 +4,14 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AccessContext } from '@app/access';
 import { type ReturnIdentifiers, SharedRecord } from '@app/casework';
 import { Clock, DomainError, namedQuery } from '@app/platform';
-import { buildCensusXml, type CensusChild, type CensusEpisode, censusPeriod, validateCensus } from './cin-census';
+import {
+  buildCensusXml,
+  type CensusChild,
+  type CensusError,
+  type CensusEpisode,
+  censusPeriod,
+  validateCensus,
+} from './cin-census';
 
 /** Reads many children's return identifiers at once (SharedRecord.returnIdentifiers, or the CLIs' direct read). */
 export type IdentifiersOf = (tx: EntityManager, childIds: string[]) => Promise<Map<string, ReturnIdentifiers>>;
@@ -167,37 +174,45 @@ export class CinCensusService {
   ) {}
 
   async census(ctx: AccessContext, year: number, la?: string): Promise<string> {
-    return this.db.transaction('REPEATABLE READ', async (tx) => {
-      const children = await loadCensus(tx, ctx.actor.organisationId, year, (t, ids) =>
-        this.record.returnIdentifiers(t, ids),
-      );
-      const errors = validateCensus(children, year);
-      // Every child the return names is on their access log, refused or not.
-      await this.record.recordList(
-        tx,
-        ctx,
-        'cin_census.export',
-        'StatutoryReturn',
-        children.map((c) => ({ id: c.episodes[0]!.caseId, childId: c.childId })),
-        { year, children: children.length, errors: errors.length },
-      );
-      if (errors.length) {
-        throw new DomainError(
-          'CIN_CENSUS.INVALID',
-          422,
-          'Unprocessable Content',
-          `The census breaks ${errors.length} validation rule(s): correct the records named and produce it again.`,
-          { errors: errors.slice(0, 200), errorCount: errors.length },
+    // The access log of a refused return must survive the refusal: the transaction commits with
+    // it, and the 422 is thrown after (a throw inside would roll the audit event back).
+    const outcome = await this.db.transaction<{ errors: CensusError[] } | { xml: string }>(
+      'REPEATABLE READ',
+      async (tx) => {
+        const children = await loadCensus(tx, ctx.actor.organisationId, year, (t, ids) =>
+          this.record.returnIdentifiers(t, ids),
         );
-      }
-      const code =
-        la ??
-        (
-          await namedQuery<{ code: string }>(tx, 'SELECT code FROM organisation WHERE id = :id', {
-            id: ctx.actor.organisationId,
-          })
-        )[0]!.code;
-      return buildCensusXml(children, { year, la: code, generatedAt: this.clock.now() });
-    });
+        const errors = validateCensus(children, year);
+        // Every child the return names is on their access log, refused or not.
+        await this.record.recordList(
+          tx,
+          ctx,
+          'cin_census.export',
+          'StatutoryReturn',
+          children.map((c) => ({ id: c.episodes[0]!.caseId, childId: c.childId })),
+          { year, children: children.length, errors: errors.length },
+        );
+        if (errors.length) return { errors };
+        const code =
+          la ??
+          (
+            await namedQuery<{ code: string }>(tx, 'SELECT code FROM organisation WHERE id = :id', {
+              id: ctx.actor.organisationId,
+            })
+          )[0]!.code;
+        return { xml: buildCensusXml(children, { year, la: code, generatedAt: this.clock.now() }) };
+      },
+    );
+    if ('errors' in outcome) {
+      const { errors } = outcome;
+      throw new DomainError(
+        'CIN_CENSUS.INVALID',
+        422,
+        'Unprocessable Content',
+        `The census breaks ${errors.length} validation rule(s): correct the records named and produce it again.`,
+        { errors: errors.slice(0, 200), errorCount: errors.length },
+      );
+    }
+    return outcome.xml;
   }
 }

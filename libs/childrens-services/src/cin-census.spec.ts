@@ -84,6 +84,29 @@ describe('CIN census validation rules', () => {
     c.episodes[0]!.assessments[0]!.factors = [...CIN_FACTORS];
     expect(validateCensus([c], 2026)).toEqual([]);
   });
+  it('HUB-NO-FACTOR: an authorised assessment with no factor (21 says none were identified)', () => {
+    const c = child();
+    c.episodes[0]!.assessments.push({ startDate: '2025-05-02', authorisedDate: '2025-05-20', factors: [] });
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['HUB-NO-FACTOR']);
+    c.episodes[0]!.assessments[0]!.factors = ['21'];
+    expect(validateCensus([c], 2026)).toEqual([]);
+  });
+  it('HUB-EPISODE-OVERLAP: a second episode while the first is open; one the day the first closed is fine', () => {
+    const c = child();
+    const second = { ...c.episodes[0]!, caseId: 'k2', referralDate: '2025-09-01', cpPlans: [] };
+    c.episodes.push(second);
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['HUB-EPISODE-OVERLAP']);
+    Object.assign(c.episodes[0]!, { closureDate: '2025-09-01', closureReason: 'RC7' });
+    c.episodes[0]!.cpPlans[0]!.endDate = '2025-08-01';
+    expect(validateCensus([c], 2026)).toEqual([]);
+  });
+  it('HUB-CIN-DURING-CPP: a CIN plan starting while a CP plan runs; on the day it ends is fine', () => {
+    const c = child();
+    c.episodes[0]!.cinPlans.push({ startDate: '2025-07-01', endDate: null });
+    expect(validateCensus([c], 2026).map((e) => e.rule)).toEqual(['HUB-CIN-DURING-CPP']);
+    c.episodes[0]!.cpPlans[0]!.endDate = '2025-07-01';
+    expect(validateCensus([c], 2026)).toEqual([]);
+  });
   it('builds XML with no default namespace and the header of the collection year', () => {
     const xml = buildCensusXml([child()], { year: 2026, la: '999', generatedAt: new Date('2026-04-02T10:00:00Z') });
     expect(xml).not.toMatch(/xmlns/);

@@ -149,6 +149,39 @@ export const CENSUS_RULES: { rule: string; message: string; check: (c: CensusChi
       },
     },
     {
+      rule: 'HUB-NO-FACTOR',
+      message: "An authorised assessment must have at least one factor (21: 'no factors identified')",
+      check: (c) => {
+        const bad = c.episodes.flatMap((e) => e.assessments).find((a) => a.authorisedDate && !a.factors.length);
+        return bad ? `the assessment authorised ${bad.authorisedDate} has no AssessmentFactors` : null;
+      },
+    },
+    {
+      rule: 'HUB-EPISODE-OVERLAP',
+      message: 'A child has one open CIN episode at a time (a new referral is recorded on the open one)',
+      check: (c) => {
+        const eps = [...c.episodes].sort((a, b) => a.referralDate.localeCompare(b.referralDate));
+        for (let i = 1; i < eps.length; i++) {
+          const prev = eps[i - 1]!;
+          if (!prev.closureDate || prev.closureDate > eps[i]!.referralDate)
+            return `CINreferralDate ${eps[i]!.referralDate} is while the episode of ${prev.referralDate} is open`;
+        }
+        return null;
+      },
+    },
+    {
+      rule: 'HUB-CIN-DURING-CPP',
+      message: 'A child in need plan does not start while a child protection plan runs',
+      check: (c) => {
+        const cps = c.episodes.flatMap((e) => e.cpPlans);
+        for (const p of c.episodes.flatMap((e) => e.cinPlans))
+          for (const cp of cps)
+            if (p.startDate >= cp.startDate && (!cp.endDate || p.startDate < cp.endDate))
+              return `CINPlanStartDate ${p.startDate} is during the plan that started ${cp.startDate}`;
+        return null;
+      },
+    },
+    {
       rule: 'HUB-CLOSURE-REASON',
       message: 'A closed CIN episode must have a reason for closure',
       check: (c) => {

@@ -1048,7 +1048,7 @@ export interface paths {
         put?: never;
         /**
          * Record a child protection conference (the chair): initial (PLAN, CIN, NFA) or review (CONTINUE, END)
-         * @description PLAN starts a child protection plan (category, lead social worker; the attending organisations are its core group); its first review is due 3 months after, then every 6 months. An ICPC after its target needs lateReason.
+         * @description PLAN starts a child protection plan (category, lead social worker; the attending organisations are its core group); its first review is due 3 months after, then every 6 months. An ICPC after its target needs lateReason. A review changes the active plan (continues it, its category, its next review; or ends it): it needs If-Match of the plan's version.
          */
         post: operations["ChildrensServicesController_conference"];
         delete?: never;
@@ -3626,7 +3626,7 @@ export interface components {
             outcome: "NFA" | "CIN_PLAN" | "STRATEGY_DISCUSSION" | "LOOKED_AFTER";
             /** @enum {string} */
             primaryNeed: "N1" | "N2" | "N3" | "N4" | "N5" | "N6" | "N7" | "N8" | "N9";
-            /** @description Factors identified at assessment (CIN census 2025-26 codes, e.g. 2B, 3A, 4B, 21). */
+            /** @description Factors identified at assessment (CIN census 2025-26 codes, e.g. 2B, 3A, 4B): at least one; 21 when none were identified. */
             factors: ("1A" | "1B" | "1C" | "2A" | "2B" | "2C" | "3A" | "3B" | "3C" | "4A" | "4B" | "4C" | "5A" | "5B" | "5C" | "6A" | "6B" | "6C" | "7A" | "8B" | "8C" | "8D" | "8E" | "8F" | "9A" | "10A" | "11A" | "12A" | "13A" | "14A" | "15A" | "16A" | "17A" | "18B" | "18C" | "19B" | "19C" | "20" | "21" | "22A" | "23A" | "24A")[];
             /**
              * Format: date
@@ -14088,6 +14088,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A review (kind REVIEW): the version of the active child protection plan from the case you read; 428 without it, 412 if stale. An initial conference sends none. */
+                "If-Match"?: string;
                 /** @description A key of your choosing (1-200 printable ASCII characters, e.g. a UUID) that makes a retry safe. **Required for partner systems** (OAuth2 client credentials: 428 IDEMPOTENCY.KEY_REQUIRED without it); people may omit it. For 24 hours the same key with the same request replays the first successful response (status, body, Location and ETag, with `Idempotent-Replayed: true`) instead of acting again. The key is recorded in the same database transaction as the change it protects: whenever the service stops (even a crash), the change and its key commit together or not at all, so a retry after a timeout or a crash either gets the first answer or runs the request for the first time, never twice. While the first request is still running, 409 IDEMPOTENCY.IN_PROGRESS with Retry-After; the same key with a different request, 422 IDEMPOTENCY.KEY_REUSED. Errors are not kept: after an error the same key runs the request again. Keys are per caller. */
                 "Idempotency-Key"?: string;
             };
@@ -14166,13 +14168,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description CS.NO_ICPC_REQUIRED or CS.NO_ACTIVE_PLAN. Or IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running; retry after Retry-After. */
+            /** @description CS.NO_ICPC_REQUIRED, CS.NO_ACTIVE_PLAN or CS.CASE_CLOSED. Or IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running; retry after Retry-After. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A review's If-Match is not the plan's version. */
+            412: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -14206,7 +14221,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description IDEMPOTENCY.KEY_REQUIRED: partner systems must send Idempotency-Key on every POST. */
+            /** @description A review without If-Match. Or IDEMPOTENCY.KEY_REQUIRED: partner systems must send Idempotency-Key on every POST. Or PRECONDITION_REQUIRED: send If-Match with the ETag you last read. */
             428: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
