@@ -449,12 +449,19 @@ export class PoliceService {
     version: number,
     dto: ReturnInterviewDto,
   ): Promise<MissingEpisodeDto> {
-    const held = dto.heldAt !== undefined;
+    // null is "not given" (@IsOptional lets it through): neither closes the episode on its own.
+    const held = dto.heldAt != null;
+    const reasoned = dto.noInterviewReason != null;
     const errors: FieldError[] = [];
-    if (held === (dto.noInterviewReason !== undefined))
+    if (!held && !reasoned)
+      errors.push({
+        field: 'noInterviewReason',
+        message: 'give noInterviewReason, or heldAt (with interviewer, independent, outcome)',
+      });
+    if (held && reasoned)
       errors.push({
         field: 'heldAt',
-        message: 'give heldAt (with interviewer, independent, outcome) or noInterviewReason',
+        message: 'give heldAt (with interviewer, independent, outcome) or noInterviewReason, not both',
       });
     if (held) {
       if (!dto.interviewer) errors.push({ field: 'interviewer', message: 'interviewer is required' });
@@ -605,8 +612,11 @@ export class PoliceService {
   async createLocation(ctx: AccessContext, dto: CreateLocationDto): Promise<LocationDto> {
     const postcode = normalisePostcode(dto.postcode);
     if (!isValidPostcode(postcode)) throw PoliceError.invalid('postcode', 'postcode is not a UK postcode');
-    if ((dto.latitude === undefined) !== (dto.longitude === undefined))
-      throw PoliceError.invalid('latitude', 'give both latitude and longitude, or neither');
+    // A point is both coordinates or neither; null is "not given" (@IsOptional lets it through).
+    if ((dto.latitude == null) !== (dto.longitude == null)) {
+      const missing = dto.latitude == null ? 'latitude' : 'longitude';
+      throw PoliceError.invalid(missing, 'give both latitude and longitude, or neither');
+    }
     const key = addressKey(dto.address, postcode);
     return this.createNode(ctx, 'location', async (tx) => {
       const [row] = await namedQuery<{ id: string }>(
