@@ -234,11 +234,15 @@ export class PoliceService {
       await this.record.requireChild(tx, ctx, dto.childId, { working: true });
       const org = ctx.actor.organisationId;
       const reviewDueOn = monthsAfter(dto.screenedOn, CSE_REVIEW_MONTHS);
-      const previous = await namedQuery<{ id: string }>(
+      // The force's screenings of the child on or before this one's day (their review clocks it meets),
+      // and whether one is later (this one is then backdated: it opens no clock and meets none of theirs).
+      const previous = await namedQuery<{ id: string; later: boolean }>(
         tx,
-        'SELECT id FROM cse_screening WHERE child_id = :child AND organisation_id = :org',
-        { child: dto.childId, org },
+        `SELECT id, screened_on > :screenedOn::date AS later FROM cse_screening
+          WHERE child_id = :child AND organisation_id = :org FOR UPDATE`,
+        { child: dto.childId, org, screenedOn: dto.screenedOn },
       );
+      const newest = !previous.some((p) => p.later);
       const [row] = await namedQuery<{ id: string }>(
         tx,
         `INSERT INTO cse_screening (organisation_id, child_id, screened_on, vulnerabilities, indicators, score, band,
@@ -260,17 +264,20 @@ export class PoliceService {
         },
       );
       const id = row!.id;
-      // One review clock per child and force: the new screening meets the last one's.
-      for (const p of previous)
+      // One review clock per child and force, the newest screening's: a screening meets the clocks of
+      // those on or before its day, and opens the next only if it is now the newest (a backdated one
+      // would otherwise close a running clock as met and open one already overdue).
+      for (const p of previous.filter((p) => !p.later))
         await this.deadlines.close(tx, { type: 'CseScreening', id: p.id }, 'met', 'cse.screening_review');
-      await this.deadlines.open(tx, {
-        subject: { type: 'CseScreening', id },
-        rule: 'cse.screening_review',
-        dueAt: endOfDay(reviewDueOn),
-        organisationId: org,
-        teamId: await this.cseTeam(tx, org),
-        childId: dto.childId,
-      });
+      if (newest)
+        await this.deadlines.open(tx, {
+          subject: { type: 'CseScreening', id },
+          rule: 'cse.screening_review',
+          dueAt: endOfDay(reviewDueOn),
+          organisationId: org,
+          teamId: await this.cseTeam(tx, org),
+          childId: dto.childId,
+        });
       await this.record.addEntry(tx, ctx, dto.childId, {
         category: 'cse_screening',
         summary: `CSE risk screening: ${scored.band.replace(/_/g, ' ')} (score ${scored.score}).`,
