@@ -515,9 +515,14 @@ export class CreateCawnDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() childId!: string;
   @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) servedOn!: string;
   @ApiProperty({ format: 'date' }) @IsDateString({ strict: true }) @MaxLength(FIELD_LIMITS.date) expiresOn!: string;
-  @ApiProperty({ description: 'The child is looked after (in care): a CAWN then runs to 18.' })
+  @ApiPropertyOptional({
+    deprecated: true,
+    description:
+      "Ignored (kept so older clients' requests still validate): whether the child is in care is the council's looked-after status on the shared record. A child aged 16 or 17 must be looked after there; a notice runs at most to the day before the 16th birthday, or the 18th when looked after.",
+  })
+  @IsOptional()
   @IsBoolean()
-  childInCare!: boolean;
+  childInCare?: boolean;
 }
 
 export class BreachDto {
@@ -551,7 +556,8 @@ export class CawnDto {
   @ApiProperty({ format: 'uuid' }) childId!: string;
   @ApiProperty({ format: 'date' }) servedOn!: string;
   @ApiProperty({ format: 'date' }) expiresOn!: string;
-  @ApiProperty() childInCare!: boolean;
+  @ApiProperty({ description: 'The child was looked after on the shared record when the notice was served.' })
+  childInCare!: boolean;
   @ApiProperty({ description: 'The notice has expired (its expiry day is past): it no longer warns anyone.' })
   expired!: boolean;
   @ApiProperty({

@@ -1348,9 +1348,20 @@ export class PoliceService {
       if (!dob) throw PoliceError.cawnNotEligible("The child's date of birth is not on the record: a CAWN needs it.");
       const age = ageOn(dob, dto.servedOn);
       if (age >= 18) throw PoliceError.cawnNotEligible('A CAWN is for a child under 18 (the child is 18 or over).');
-      if (age >= 16 && !dto.childInCare)
+      // Whether the child is in care is the council's word on the shared record (looked after), not
+      // the request's: childInCare is kept for compatibility and not relied on.
+      const inCare = (await this.record.planStatusesOf(tx, dto.childId)).includes('looked_after');
+      if (age >= 16 && !inCare)
         throw PoliceError.cawnNotEligible(
-          'A CAWN is for a child under 16, or under 18 in care: this child is 16 or 17 and not in care.',
+          'A CAWN is for a child under 16, or under 18 in care: this child is 16 or 17 and not looked after on the shared record (the council records whether a child is in care).',
+        );
+      // The notice protects a child: it runs at most to the day before the 16th birthday (18th in care).
+      const limit = inCare ? 18 : 16;
+      const lastDay = dayBefore(birthday(dob, limit));
+      if (dto.expiresOn > lastDay)
+        throw PoliceError.invalid(
+          'expiresOn',
+          `a notice runs at most to the day before the child's ${limit}th birthday (${lastDay}${inCare ? ', looked after' : ', not looked after on the shared record'})`,
         );
       const [row] = await namedQuery<{ id: string }>(
         tx,
@@ -1362,7 +1373,7 @@ export class PoliceService {
           child: dto.childId,
           served: dto.servedOn,
           expires: dto.expiresOn,
-          inCare: dto.childInCare,
+          inCare,
           by: ctx.actor.id,
           now: this.clock.now(),
         },
@@ -1530,6 +1541,18 @@ function refuseClearing(dto: object, required: readonly string[]): void {
     .filter((f) => (dto as Record<string, unknown>)[f] === null)
     .map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` }));
   if (errors.length) throw DomainError.validation(errors);
+}
+
+/** The day (YYYY-MM-DD) of the birthday at this age; 29 February falls on 1 March in other years. */
+export function birthday(dateOfBirth: string, age: number): string {
+  const [by, bm, bd] = dateOfBirth.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(by + age, bm - 1, bd)).toISOString().slice(0, 10);
+}
+
+/** The calendar day before a day (YYYY-MM-DD). */
+function dayBefore(d: string): string {
+  const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, dd - 1)).toISOString().slice(0, 10);
 }
 
 /** Whole years of age on a day (dates YYYY-MM-DD). */
