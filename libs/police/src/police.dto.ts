@@ -451,6 +451,34 @@ export class MatchDto {
     description: "Until when your force's node is disclosed to the other.",
   })
   disclosedByYouUntil!: Date | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: "Why your force asked (its latest request). A CSE supervisor's only: null for anyone else.",
+  })
+  yourRequestReason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: "Why the other force disclosed or declined your latest request. A CSE supervisor's only: null for anyone else.",
+  })
+  yourRequestDecisionReason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: "Why the other force asked yours (its latest request). A CSE supervisor's only: null for anyone else.",
+  })
+  theirRequestReason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: "Why your force disclosed or declined the other's latest request. A CSE supervisor's only: null for anyone else.",
+  })
+  theirRequestDecisionReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
 }
 
@@ -464,7 +492,9 @@ export class MatchRequestDto {
   @Length(13, 13)
   @Matches(/^PM-[0-9A-F]{10}$/)
   matchReference!: string;
-  @ApiProperty({ description: 'Why your force asks (recorded; the other force reads it).' })
+  @ApiProperty({
+    description: "Why your force asks: recorded; both forces' CSE supervisors read it on the match (theirRequestReason).",
+  })
   @Transform(trim)
   @IsString()
   @Length(1, 2000)
@@ -480,7 +510,11 @@ export class MatchDecisionDto {
   @ApiProperty({ description: "Disclose your force's node to the requesting force, or decline." })
   @IsBoolean()
   disclose!: boolean;
-  @ApiProperty() @Transform(trim) @IsString() @Length(1, 2000) reason!: string;
+  @ApiProperty({ description: "Why: recorded; both forces' CSE supervisors read it on the match." })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
   @ApiPropertyOptional({ enum: LAWFUL_BASES, description: 'Required to disclose.' })
   @IsOptional()
   @IsIn(LAWFUL_BASES)

@@ -144,7 +144,8 @@ function policeFields(alias: string): (field: string) => FieldSql | undefined {
 /**
  * A match as force :org sees it (at :now): the other force's name and the reference, its own
  * latest request and the other's (earlier ones stay as the history), a disclosure's state read
- * from its grant (REVOKED, EXPIRED), never anything of the other force's node.
+ * from its grant (REVOKED, EXPIRED), never anything of the other force's node. The reasons of
+ * both requests and of their decisions to a supervisor (:supervisor: one who decides disclosures).
  */
 const MATCH_STATE = (request: string, grant: string) =>
   `CASE WHEN ${request}.status = 'DISCLOSED' AND ${grant}.revoked_at IS NOT NULL THEN 'REVOKED'
@@ -156,12 +157,16 @@ const MATCH_SELECT = `SELECT m.reference, m.kind, m.matched_on AS "matchedOn",
          ${MATCH_STATE('mine', 'gin')} AS "yourRequest", ${MATCH_STATE('theirs', 'gout')} AS "theirRequest",
          CASE WHEN gin.revoked_at IS NULL THEN gin.until_at END AS "disclosedToYouUntil",
          CASE WHEN gout.revoked_at IS NULL THEN gout.until_at END AS "disclosedByYouUntil",
+         CASE WHEN CAST(:supervisor AS boolean) THEN mine.reason END AS "yourRequestReason",
+         CASE WHEN CAST(:supervisor AS boolean) THEN mine.decision_reason END AS "yourRequestDecisionReason",
+         CASE WHEN CAST(:supervisor AS boolean) THEN theirs.reason END AS "theirRequestReason",
+         CASE WHEN CAST(:supervisor AS boolean) THEN theirs.decision_reason END AS "theirRequestDecisionReason",
          m.created_at AS "createdAt"
     FROM police_match m
     JOIN organisation o ON o.id = CASE WHEN m.first_organisation_id = :org THEN m.second_organisation_id ELSE m.first_organisation_id END
-    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+    LEFT JOIN LATERAL (SELECT r.id, r.status, r.reason, r.decision_reason FROM police_match_request r
                         WHERE r.match_id = m.id AND r.from_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) mine ON true
-    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+    LEFT JOIN LATERAL (SELECT r.id, r.status, r.reason, r.decision_reason FROM police_match_request r
                         WHERE r.match_id = m.id AND r.to_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) theirs ON true
     LEFT JOIN police_node_grant gin ON gin.match_request_id = mine.id
     LEFT JOIN police_node_grant gout ON gout.match_request_id = theirs.id`;
@@ -1116,7 +1121,7 @@ export class PoliceService {
         tx,
         `${MATCH_SELECT} WHERE m.first_organisation_id = :org OR m.second_organisation_id = :org
           ORDER BY m.created_at DESC LIMIT 200`,
-        { org: ctx.actor.organisationId, now: this.clock.now() },
+        { org: ctx.actor.organisationId, now: this.clock.now(), supervisor: decidesDisclosures(ctx) },
       );
       await this.record.recordList(
         tx,
@@ -1332,6 +1337,7 @@ export class PoliceService {
       reference,
       org: ctx.actor.organisationId,
       now: this.clock.now(),
+      supervisor: decidesDisclosures(ctx),
     });
     return rows[0]!;
   }
@@ -1533,6 +1539,11 @@ export async function cseTeamOf(tx: EntityManager, organisationId: string): Prom
     { org: organisationId },
   );
   return rows[0]?.id ?? null;
+}
+
+/** A supervisor of the force: decides its disclosures, so reads the reasons of requests and decisions. */
+function decidesDisclosures(ctx: AccessContext): boolean {
+  return can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: ctx.actor.organisationId });
 }
 
 /** A correction may clear optional fields with null, never these (required): 400 naming each. */
