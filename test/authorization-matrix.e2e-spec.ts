@@ -972,7 +972,9 @@ describe('authorization matrix: every child route x every role x every way of kn
       ids.inCare = inCare.body.id;
       const council = await one("SELECT id FROM organisation WHERE code = 'NSC'");
       await t.db.transaction((tx) =>
-        t.app.get(SharedRecord, { strict: false }).setCouncilStatus(tx, ids.inCare!, council, 'looked_after', '2025-01-01'),
+        t.app
+          .get(SharedRecord, { strict: false })
+          .setCouncilStatus(tx, ids.inCare!, council, 'looked_after', '2025-01-01'),
       );
       const cawn = await t.http
         .post('/api/v1/police/cawns')

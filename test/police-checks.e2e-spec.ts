@@ -97,7 +97,10 @@ describe('police CSE: the checks an audit asked for', () => {
       { 'If-Match': '"2"' },
     );
     expect(closed.status).toBe(200);
-    expect(closed.body).toMatchObject({ status: 'NO_INTERVIEW', noInterviewReason: 'The child refused to meet the interviewer.' });
+    expect(closed.body).toMatchObject({
+      status: 'NO_INTERVIEW',
+      noInterviewReason: 'The child refused to meet the interviewer.',
+    });
     expect((await clocks('MissingEpisode', [id])).map((c) => c.state)).toEqual(['met']);
   });
 
@@ -138,7 +141,13 @@ describe('police CSE: the checks an audit asked for', () => {
       person = p.body.id;
     });
     const serve = (childId: string, expiresOn: string, childInCare: boolean) =>
-      post(NSP_CSE, '/api/v1/police/cawns', { personId: person, childId, servedOn: '2031-03-03', expiresOn, childInCare });
+      post(NSP_CSE, '/api/v1/police/cawns', {
+        personId: person,
+        childId,
+        servedOn: '2031-03-03',
+        expiresOn,
+        childInCare,
+      });
 
     it('16 and not looked after on the record: refused, even when the request says in care', async () => {
       const sixteen = await child('Nia', '2014-06-10');
@@ -148,9 +157,9 @@ describe('police CSE: the checks an audit asked for', () => {
         expect(res.body.code).toBe('CAWN.NOT_ELIGIBLE');
         expect(res.body.detail).toContain('looked after');
       }
-      expect(Number((await t.db.query('SELECT count(*)::int AS n FROM cawn WHERE child_id = $1', [sixteen]))[0].n)).toBe(
-        0,
-      );
+      expect(
+        Number((await t.db.query('SELECT count(*)::int AS n FROM cawn WHERE child_id = $1', [sixteen]))[0].n),
+      ).toBe(0);
     });
 
     it('16 and looked after on the record: served, to the day before the 18th birthday and no further', async () => {
@@ -159,7 +168,9 @@ describe('police CSE: the checks an audit asked for', () => {
       await t.app
         .get(DataSource)
         .transaction((tx) =>
-          t.app.get(SharedRecord, { strict: false }).setCouncilStatus(tx, looked, council.id, 'looked_after', '2030-01-01'),
+          t.app
+            .get(SharedRecord, { strict: false })
+            .setCouncilStatus(tx, looked, council.id, 'looked_after', '2030-01-01'),
         );
       const past = await serve(looked, '2032-06-10', true);
       expect(fields(past)).toEqual(['expiresOn']);
@@ -281,8 +292,12 @@ describe('police CSE: the checks an audit asked for', () => {
         reason: 'Seen collecting a missing child in Southtown.',
       });
       expect(asked.status).toBe(201);
-      expect((await matchOf(NSP_SUP, nspPerson))!.theirRequestReason).toBe('Seen collecting a missing child in Southtown.');
-      expect((await matchOf(SSP_SUP, sspPerson))!.yourRequestReason).toBe('Seen collecting a missing child in Southtown.');
+      expect((await matchOf(NSP_SUP, nspPerson))!.theirRequestReason).toBe(
+        'Seen collecting a missing child in Southtown.',
+      );
+      expect((await matchOf(SSP_SUP, sspPerson))!.yourRequestReason).toBe(
+        'Seen collecting a missing child in Southtown.',
+      );
       expect((await matchOf(NSP_CSE, nspPerson))!.theirRequestReason).toBeNull();
       const declined = await post(NSP_SUP, '/api/v1/police/disclosure-decisions', {
         matchReference: reference,

@@ -462,7 +462,8 @@ export class MatchDto {
     nullable: true,
     type: String,
     maxLength: 2000,
-    description: "Why the other force disclosed or declined your latest request. A CSE supervisor's only: null for anyone else.",
+    description:
+      "Why the other force disclosed or declined your latest request. A CSE supervisor's only: null for anyone else.",
   })
   yourRequestDecisionReason!: string | null;
   @ApiPropertyOptional({
@@ -476,7 +477,8 @@ export class MatchDto {
     nullable: true,
     type: String,
     maxLength: 2000,
-    description: "Why your force disclosed or declined the other's latest request. A CSE supervisor's only: null for anyone else.",
+    description:
+      "Why your force disclosed or declined the other's latest request. A CSE supervisor's only: null for anyone else.",
   })
   theirRequestDecisionReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
@@ -493,7 +495,8 @@ export class MatchRequestDto {
   @Matches(/^PM-[0-9A-F]{10}$/)
   matchReference!: string;
   @ApiProperty({
-    description: "Why your force asks: recorded; both forces' CSE supervisors read it on the match (theirRequestReason).",
+    description:
+      "Why your force asks: recorded; both forces' CSE supervisors read it on the match (theirRequestReason).",
   })
   @Transform(trim)
   @IsString()

@@ -462,8 +462,8 @@ export class PoliceService {
     dto: ReturnInterviewDto,
   ): Promise<MissingEpisodeDto> {
     // null is "not given" (@IsOptional lets it through): neither closes the episode on its own.
-    const held = dto.heldAt != null;
-    const reasoned = dto.noInterviewReason != null;
+    const held = dto.heldAt !== undefined && dto.heldAt !== null;
+    const reasoned = dto.noInterviewReason !== undefined && dto.noInterviewReason !== null;
     const errors: FieldError[] = [];
     if (!held && !reasoned)
       errors.push({
@@ -625,8 +625,9 @@ export class PoliceService {
     const postcode = normalisePostcode(dto.postcode);
     if (!isValidPostcode(postcode)) throw PoliceError.invalid('postcode', 'postcode is not a UK postcode');
     // A point is both coordinates or neither; null is "not given" (@IsOptional lets it through).
-    if ((dto.latitude == null) !== (dto.longitude == null)) {
-      const missing = dto.latitude == null ? 'latitude' : 'longitude';
+    const given = (v: number | null | undefined) => v !== undefined && v !== null;
+    if (given(dto.latitude) !== given(dto.longitude)) {
+      const missing = given(dto.latitude) ? 'longitude' : 'latitude';
       throw PoliceError.invalid(missing, 'give both latitude and longitude, or neither');
     }
     const key = addressKey(dto.address, postcode);
