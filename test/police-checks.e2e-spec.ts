@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { SharedRecord } from '@app/casework';
+import { type EventName, Events, SharedRecord } from '@app/casework';
 import { hashSecret } from '@app/identity';
 import { DEMO_PASSWORD, startTestApp, type TestContext } from './support/app';
 
@@ -24,10 +24,17 @@ const MONDAY = new Date('2031-03-03T10:00:00Z');
 describe('police CSE: the checks an audit asked for', () => {
   let t: TestContext;
   const stamp = `${Date.now()}`;
+  // The police events are internal (no outbox row): a handler of the test's own sees them.
+  const seen: { name: string; organisationId: string; payload: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
     t.clock.set(MONDAY);
+    const events = t.app.get(Events, { strict: false });
+    for (const name of ['police.cawn_served', 'police.disclosure_decided'] as EventName[])
+      events.on(name, async (_tx, e) => {
+        seen.push({ name, organisationId: e.organisationId, payload: e.payload as Record<string, unknown> });
+      });
     await t.db.query(
       `INSERT INTO app_user (email, name, organisation_id, roles, password_hash)
        SELECT $1, 'DS Sue Pervisor', id, '{cse_supervisor}', $2 FROM organisation WHERE code = 'SSP'`,
@@ -178,6 +185,15 @@ describe('police CSE: the checks an audit asked for', () => {
       const served = await serve(looked, '2032-06-09', false);
       expect(served.status).toBe(201);
       expect(served.body).toMatchObject({ childInCare: true, expiresOn: '2032-06-09' });
+      const [nsp] = await t.db.query("SELECT id FROM organisation WHERE code = 'NSP'");
+      const event = seen.find((e) => e.name === 'police.cawn_served' && e.payload.cawnId === served.body.id);
+      expect(event?.organisationId).toBe(nsp.id);
+      expect(event?.payload).toEqual({
+        cawnId: served.body.id,
+        childId: looked,
+        personId: person,
+        expiresOn: '2032-06-09',
+      });
     });
 
     it('under 16 and not looked after: the notice ends before the 16th birthday', async () => {
@@ -310,6 +326,18 @@ describe('police CSE: the checks an audit asked for', () => {
         theirRequestReason: 'Seen collecting a missing child in Southtown.',
         theirRequestDecisionReason: 'Not proportionate on what is known.',
       });
+      const decided = seen.filter(
+        (e) => e.name === 'police.disclosure_decided' && e.payload.matchReference === reference,
+      );
+      expect(decided.map((e) => e.payload)).toEqual([
+        {
+          matchReference: reference,
+          nodeId: nspPerson,
+          requestingOrganisationId: expect.any(String),
+          disclosed: false,
+          until: null,
+        },
+      ]);
       expect(await matchOf(SSP_SUP, sspPerson)).toMatchObject({
         yourRequest: 'DECLINED',
         yourRequestDecisionReason: 'Not proportionate on what is known.',

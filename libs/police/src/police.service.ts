@@ -1272,6 +1272,18 @@ export class PoliceService {
           message: `Your request under match reference ${reference} was ${dto.disclose ? 'granted' : 'declined'}.`,
         },
       );
+      await this.events.emit(
+        tx,
+        'police.disclosure_decided',
+        {
+          matchReference: reference,
+          nodeId: m.mine,
+          requestingOrganisationId: req.from_organisation_id,
+          disclosed: dto.disclose,
+          until: until?.toISOString() ?? null,
+        },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.match.decision', 'PoliceIntelligence', [m.mine], null, {
         reference,
         disclose: dto.disclose,
@@ -1324,6 +1336,12 @@ export class PoliceService {
           subjectId: m.their_node,
           message: `The disclosure to your force under match reference ${reference} has ended.`,
         },
+      );
+      await this.events.emit(
+        tx,
+        'police.disclosure_revoked',
+        { matchReference: reference, nodeId: m.mine, granteeOrganisationId: grant.grantee },
+        { organisationId: ctx.actor.organisationId },
       );
       await this.record.recordStep(tx, ctx, 'police.match.revoke', 'PoliceIntelligence', [m.mine], null, {
         reference,
@@ -1408,6 +1426,12 @@ export class PoliceService {
         shareable: false,
         multiAgency: false,
       });
+      await this.events.emit(
+        tx,
+        'police.cawn_served',
+        { cawnId: id, childId: dto.childId, personId: dto.personId, expiresOn: dto.expiresOn },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.cawn.create', 'Cawn', [id], dto.childId);
       return this.cawnRow(tx, id);
     });
@@ -1470,6 +1494,12 @@ export class PoliceService {
         shareable: false,
         multiAgency: false,
       });
+      await this.events.emit(
+        tx,
+        'police.cawn_ended',
+        { cawnId: id, childId: cawn.childId, endedOn, lapsed },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.cawn.end', 'Cawn', [id], cawn.childId, {
         endedOn,
         lapsed,
