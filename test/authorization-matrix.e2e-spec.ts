@@ -6,6 +6,7 @@
  * is scanned for values (canaries) of what the caller may not read.
  */
 import { randomUUID } from 'node:crypto';
+import { SharedRecord } from '@app/casework';
 import { DEMO_CHILDREN } from '../apps/api/src/seed/demo-children';
 import { DEMO_USERS, EDUCATION_DEMO_USERS } from '../apps/api/src/seed/demo-world';
 import { startTestApp, type TestContext } from './support/app';
@@ -941,6 +942,7 @@ describe('authorization matrix: every child route x every role x every way of kn
     beforeAll(async () => {
       const one = async (sql: string) => ((await t.db.query(sql)) as { id: string }[])[0]!.id;
       ids.leah = await one("SELECT id FROM child WHERE given_name = 'Leah' AND family_name = 'Thompson'");
+
       ids.car = await one(
         "SELECT v.id FROM police_vehicle v JOIN organisation o ON o.id = v.organisation_id WHERE o.code = 'NSP' AND v.vrm = 'AB12CDE'",
       );
@@ -961,12 +963,26 @@ describe('authorization matrix: every child route x every role x every way of kn
         })
         .expect(201);
       ids.episode = ep.body.id;
+      // CAWNs are served for a child the council looks after (on the shared record): Leah, 16, is not.
+      const inCare = await t.http
+        .post('/api/v1/children')
+        .set('Authorization', officer)
+        .set('Idempotency-Key', randomUUID())
+        .send({ givenName: 'Matrix', familyName: `InCare${Date.now()}`, dateOfBirth: '2012-03-03' })
+        .expect(201);
+      ids.inCare = inCare.body.id;
+      const council = await one("SELECT id FROM organisation WHERE code = 'NSC'");
+      await t.db.transaction((tx) =>
+        t.app
+          .get(SharedRecord, { strict: false })
+          .setCouncilStatus(tx, ids.inCare!, council, 'looked_after', '2025-01-01'),
+      );
       const cawn = await t.http
         .post('/api/v1/police/cawns')
         .set('Authorization', officer)
         .send({
           personId: ids.ryan,
-          childId: ids.leah,
+          childId: ids.inCare,
           servedOn: '2026-01-05',
           expiresOn: '2028-01-05',
           childInCare: true,
@@ -979,7 +995,7 @@ describe('authorization matrix: every child route x every role x every way of kn
         .set('Authorization', officer)
         .send({
           personId: ids.ryan,
-          childId: ids.leah,
+          childId: ids.inCare,
           servedOn: '2026-01-05',
           expiresOn: '2028-01-05',
           childInCare: true,
@@ -1093,7 +1109,7 @@ describe('authorization matrix: every child route x every role x every way of kn
             '/api/v1/police/cawns',
             {
               personId: ids.ryan,
-              childId: ids.leah,
+              childId: ids.inCare,
               servedOn: '2026-01-05',
               expiresOn: '2027-01-05',
               childInCare: true,
@@ -1135,6 +1151,20 @@ describe('authorization matrix: every child route x every role x every way of kn
             `/api/v1/police/missing-episodes/${ids.episode}/found`,
             { foundAt: new Date(t.clock.now().getTime() - 60_000).toISOString(), foundLocation: 'home' },
             !missingWriter ? [403] : u.org === 'NSP' ? [200, 409, 412] : [404],
+          ],
+          [
+            // A valid body under a stale ETag, so the episode stays as it is: the force's 412, another force's 404.
+            'return-interview',
+            `/api/v1/police/missing-episodes/${ids.episode}/return-interview`,
+            { noInterviewReason: 'matrix' },
+            !missingWriter ? [403] : u.org === 'NSP' ? [412] : [404],
+          ],
+          [
+            // Neither an interview nor a reason (null is not a reason): 400 for whoever may record one.
+            'return-interview (invalid)',
+            `/api/v1/police/missing-episodes/${ids.episode}/return-interview`,
+            { noInterviewReason: null },
+            !missingWriter ? [403] : [400],
           ],
         ];
         for (const [name, url, body, want] of checks) {

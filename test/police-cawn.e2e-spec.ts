@@ -5,7 +5,7 @@
  * no other test file uses.
  */
 import { randomUUID } from 'node:crypto';
-import { EscalationService } from '@app/casework';
+import { EscalationService, type EventName, Events } from '@app/casework';
 import { startTestApp, type TestContext } from './support/app';
 
 const NSP_CSE = 'cse.officer@northshire-police.example';
@@ -18,10 +18,17 @@ describe('police CAWNs: ending a notice, and its days in London time', () => {
   let sweep: EscalationService;
   let person: string;
   let child: string;
+  // The police events are internal (no outbox row): a handler of the test's own sees them.
+  const seen: { type: string; payload: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
     sweep = t.app.get(EscalationService, { strict: false });
+    const events = t.app.get(Events, { strict: false });
+    for (const name of ['police.cawn_served', 'police.cawn_ended'] as EventName[])
+      events.on(name, async (_tx, e) => {
+        seen.push({ type: name, payload: e.payload as Record<string, unknown> });
+      });
     t.clock.set(new Date('2029-07-01T10:00:00Z'));
     const res = await post(NSP_CSE, '/api/v1/children', {
       givenName: 'Cawn',
@@ -99,6 +106,14 @@ describe('police CAWNs: ending a notice, and its days in London time', () => {
       [id],
     );
     expect(audit[0].n).toBe(1);
+    const events = seen.filter((e) => e.payload.cawnId === id);
+    expect(events).toEqual([
+      {
+        type: 'police.cawn_served',
+        payload: { cawnId: id, childId: child, personId: person, expiresOn: '2029-07-20' },
+      },
+      { type: 'police.cawn_ended', payload: { cawnId: id, childId: child, endedOn: '2029-07-05', lapsed: false } },
+    ]);
 
     t.clock.set(new Date('2029-07-08T10:00:00Z'));
     const sameDay = await post(NSP_CSE, `/api/v1/police/cawns/${id}/breaches`, {

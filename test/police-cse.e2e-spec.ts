@@ -6,7 +6,7 @@
  * seeing the other's nodes until a disclosure. And who sees nothing: a school, a council, another force.
  */
 import { randomUUID } from 'node:crypto';
-import { EscalationService } from '@app/casework';
+import { EscalationService, SharedRecord } from '@app/casework';
 import { pncCheckLetter } from '@app/children';
 import { startTestApp, type TestContext } from './support/app';
 
@@ -679,21 +679,37 @@ describe('police CSE unit: the journey through HTTP', () => {
     expect(screeningId).toBeDefined();
   });
 
-  it('CAWN: refused for a 16-year-old not in care, served when in care, breaches recorded', async () => {
-    const refused = await post(NSP_CSE, '/api/v1/police/cawns', {
-      personId: person,
-      childId: leah,
-      servedOn: '2026-12-01',
-      expiresOn: '2028-02-20',
-      childInCare: false,
+  it('CAWN: refused for a 16-year-old not looked after (whatever the request says), served for a looked-after child, breaches recorded', async () => {
+    // Leah is 16 and on a child protection plan, not looked after: the request's word changes nothing.
+    for (const childInCare of [false, true]) {
+      const refused = await post(NSP_CSE, '/api/v1/police/cawns', {
+        personId: person,
+        childId: leah,
+        servedOn: '2026-12-01',
+        expiresOn: '2028-02-19',
+        childInCare,
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.code).toBe('CAWN.NOT_ELIGIBLE');
+    }
+    // A 16-year-old the council looks after (on the shared record): a notice may run to her 18th birthday's eve.
+    const registered = await post(NSP_CSE, '/api/v1/children', {
+      givenName: 'Nell',
+      familyName: `Looked${Date.now()}`,
+      dateOfBirth: '2010-05-05',
     });
-    expect(refused.status).toBe(422);
-    expect(refused.body.code).toBe('CAWN.NOT_ELIGIBLE');
+    expect(registered.status).toBe(201);
+    const [council] = await t.db.query("SELECT id FROM organisation WHERE code = 'NSC'");
+    await t.db.transaction((tx) =>
+      t.app
+        .get(SharedRecord, { strict: false })
+        .setCouncilStatus(tx, registered.body.id, council.id, 'looked_after', '2025-06-01'),
+    );
     const served = await post(NSP_CSE, '/api/v1/police/cawns', {
       personId: person,
-      childId: leah,
+      childId: registered.body.id,
       servedOn: '2026-12-01',
-      expiresOn: '2028-02-20',
+      expiresOn: '2028-05-04',
       childInCare: true,
     });
     expect(served.status).toBe(201);
@@ -754,7 +770,7 @@ describe('police CSE unit: the journey through HTTP', () => {
         personId: person,
         childId: others[0],
         servedOn: '2026-12-11',
-        expiresOn: '2027-06-11',
+        expiresOn: '2027-03-11',
         childInCare: false,
       });
       expect(renewed.status).toBe(201);

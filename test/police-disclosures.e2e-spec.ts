@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Notifier } from '@app/casework';
+import { Events, Notifier } from '@app/casework';
 import { DISCLOSURE_ENDING_NOTICE_DAYS, DisclosureEndingJob } from '@app/police';
 import { startTestApp, type TestContext } from './support/app';
 
@@ -23,11 +23,16 @@ describe('police disclosures: asked for again after a revocation, and a notice b
   let sspChild: string;
   let reference: string;
   let until: Date;
+  // The police events are internal (no outbox row): a handler of the test's own sees them.
+  const revocations: Record<string, unknown>[] = [];
   const vrm = `PD${String((Date.now() % 80) + 10)} ${String.fromCharCode(65 + (Date.now() % 26))}XY`;
 
   beforeAll(async () => {
     t = await startTestApp();
     job = new DisclosureEndingJob(t.app.get(DataSource), t.clock, t.app.get(Notifier, { strict: false }));
+    t.app.get(Events, { strict: false }).on('police.disclosure_revoked', async (_tx, e) => {
+      revocations.push(e.payload as unknown as Record<string, unknown>);
+    });
     t.clock.set(new Date('2029-09-03T10:00:00Z'));
     const mine = await post(NSP_CSE, '/api/v1/police/vehicles', { vrm, make: 'Ford', colour: 'maroon' });
     expect(mine.status).toBe(201);
@@ -99,6 +104,8 @@ describe('police disclosures: asked for again after a revocation, and a notice b
       reason: 'Operation paused.',
     });
     expect(revoked.status).toBe(200);
+    const event = revocations.find((p) => p.matchReference === reference);
+    expect(event).toMatchObject({ matchReference: reference, nodeId: nspCar });
     expect((await get(SSP_CSE, `/api/v1/police/vehicles/${nspCar}`)).status).toBe(404);
     expect(await sspNetwork()).toEqual([sspChild]);
 

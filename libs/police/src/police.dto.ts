@@ -446,6 +446,36 @@ export class MatchDto {
     description: "Until when your force's node is disclosed to the other.",
   })
   disclosedByYouUntil!: Date | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: "Why your force asked (its latest request). A CSE supervisor's only: null for anyone else.",
+  })
+  yourRequestReason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description:
+      "Why the other force disclosed or declined your latest request. A CSE supervisor's only: null for anyone else.",
+  })
+  yourRequestDecisionReason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: "Why the other force asked yours (its latest request). A CSE supervisor's only: null for anyone else.",
+  })
+  theirRequestReason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description:
+      "Why your force disclosed or declined the other's latest request. A CSE supervisor's only: null for anyone else.",
+  })
+  theirRequestDecisionReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
 }
 
@@ -459,7 +489,10 @@ export class MatchRequestDto {
   @Length(13, 13)
   @Matches(/^PM-[0-9A-F]{10}$/)
   matchReference!: string;
-  @ApiProperty({ description: 'Why your force asks (recorded; the other force reads it).' })
+  @ApiProperty({
+    description:
+      "Why your force asks: recorded; both forces' CSE supervisors read it on the match (theirRequestReason).",
+  })
   @Transform(trim)
   @IsString()
   @Length(1, 2000)
@@ -475,7 +508,11 @@ export class MatchDecisionDto {
   @ApiProperty({ description: "Disclose your force's node to the requesting force, or decline." })
   @IsBoolean()
   disclose!: boolean;
-  @ApiProperty() @Transform(trim) @IsString() @Length(1, 2000) reason!: string;
+  @ApiProperty({ description: "Why: recorded; both forces' CSE supervisors read it on the match." })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
   @ApiPropertyOptional({ enum: LAWFUL_BASES, description: 'Required to disclose.' })
   @IsOptional()
   @IsIn(LAWFUL_BASES)
@@ -509,9 +546,14 @@ export class CreateCawnDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() childId!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() servedOn!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() expiresOn!: string;
-  @ApiProperty({ description: 'The child is looked after (in care): a CAWN then runs to 18.' })
+  @ApiPropertyOptional({
+    deprecated: true,
+    description:
+      "Ignored (kept so older clients' requests still validate): whether the child is in care is the council's looked-after status on the shared record. A child aged 16 or 17 must be looked after there; a notice runs at most to the day before the 16th birthday, or the 18th when looked after.",
+  })
+  @IsOptional()
   @IsBoolean()
-  childInCare!: boolean;
+  childInCare?: boolean;
 }
 
 export class BreachDto {
@@ -545,7 +587,8 @@ export class CawnDto {
   @ApiProperty({ format: 'uuid' }) childId!: string;
   @ApiProperty({ format: 'date' }) servedOn!: string;
   @ApiProperty({ format: 'date' }) expiresOn!: string;
-  @ApiProperty() childInCare!: boolean;
+  @ApiProperty({ description: 'The child was looked after on the shared record when the notice was served.' })
+  childInCare!: boolean;
   @ApiProperty({ description: 'The notice has expired (its expiry day is past): it no longer warns anyone.' })
   expired!: boolean;
   @ApiProperty({

@@ -82,6 +82,7 @@ export class CseScreening {
 @Index('ix_missing_episode_child', { synchronize: false })
 @Check('missing_episode_status_check', inList('status', ['MISSING', 'FOUND', 'INTERVIEWED', 'NO_INTERVIEW']))
 @Check('missing_episode_risk_grading_check', inList('risk_grading', ['no_apparent_risk', 'low', 'medium', 'high']))
+@Check('ck_missing_episode_no_interview_reason', `status <> 'NO_INTERVIEW' OR no_interview_reason IS NOT NULL`)
 export class MissingEpisode {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'missing_episode_pkey' })
   id!: string;

@@ -144,7 +144,8 @@ function policeFields(alias: string): (field: string) => FieldSql | undefined {
 /**
  * A match as force :org sees it (at :now): the other force's name and the reference, its own
  * latest request and the other's (earlier ones stay as the history), a disclosure's state read
- * from its grant (REVOKED, EXPIRED), never anything of the other force's node.
+ * from its grant (REVOKED, EXPIRED), never anything of the other force's node. The reasons of
+ * both requests and of their decisions to a supervisor (:supervisor: one who decides disclosures).
  */
 const MATCH_STATE = (request: string, grant: string) =>
   `CASE WHEN ${request}.status = 'DISCLOSED' AND ${grant}.revoked_at IS NOT NULL THEN 'REVOKED'
@@ -156,12 +157,16 @@ const MATCH_SELECT = `SELECT m.reference, m.kind, m.matched_on AS "matchedOn",
          ${MATCH_STATE('mine', 'gin')} AS "yourRequest", ${MATCH_STATE('theirs', 'gout')} AS "theirRequest",
          CASE WHEN gin.revoked_at IS NULL THEN gin.until_at END AS "disclosedToYouUntil",
          CASE WHEN gout.revoked_at IS NULL THEN gout.until_at END AS "disclosedByYouUntil",
+         CASE WHEN CAST(:supervisor AS boolean) THEN mine.reason END AS "yourRequestReason",
+         CASE WHEN CAST(:supervisor AS boolean) THEN mine.decision_reason END AS "yourRequestDecisionReason",
+         CASE WHEN CAST(:supervisor AS boolean) THEN theirs.reason END AS "theirRequestReason",
+         CASE WHEN CAST(:supervisor AS boolean) THEN theirs.decision_reason END AS "theirRequestDecisionReason",
          m.created_at AS "createdAt"
     FROM police_match m
     JOIN organisation o ON o.id = CASE WHEN m.first_organisation_id = :org THEN m.second_organisation_id ELSE m.first_organisation_id END
-    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+    LEFT JOIN LATERAL (SELECT r.id, r.status, r.reason, r.decision_reason FROM police_match_request r
                         WHERE r.match_id = m.id AND r.from_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) mine ON true
-    LEFT JOIN LATERAL (SELECT r.id, r.status FROM police_match_request r
+    LEFT JOIN LATERAL (SELECT r.id, r.status, r.reason, r.decision_reason FROM police_match_request r
                         WHERE r.match_id = m.id AND r.to_organisation_id = :org ORDER BY r.seq DESC LIMIT 1) theirs ON true
     LEFT JOIN police_node_grant gin ON gin.match_request_id = mine.id
     LEFT JOIN police_node_grant gout ON gout.match_request_id = theirs.id`;
@@ -234,11 +239,15 @@ export class PoliceService {
       await this.record.requireChild(tx, ctx, dto.childId, { working: true });
       const org = ctx.actor.organisationId;
       const reviewDueOn = monthsAfter(dto.screenedOn, CSE_REVIEW_MONTHS);
-      const previous = await namedQuery<{ id: string }>(
+      // The force's screenings of the child on or before this one's day (their review clocks it meets),
+      // and whether one is later (this one is then backdated: it opens no clock and meets none of theirs).
+      const previous = await namedQuery<{ id: string; later: boolean }>(
         tx,
-        'SELECT id FROM cse_screening WHERE child_id = :child AND organisation_id = :org',
-        { child: dto.childId, org },
+        `SELECT id, screened_on > :screenedOn::date AS later FROM cse_screening
+          WHERE child_id = :child AND organisation_id = :org FOR UPDATE`,
+        { child: dto.childId, org, screenedOn: dto.screenedOn },
       );
+      const newest = !previous.some((p) => p.later);
       const [row] = await namedQuery<{ id: string }>(
         tx,
         `INSERT INTO cse_screening (organisation_id, child_id, screened_on, vulnerabilities, indicators, score, band,
@@ -260,17 +269,20 @@ export class PoliceService {
         },
       );
       const id = row!.id;
-      // One review clock per child and force: the new screening meets the last one's.
-      for (const p of previous)
+      // One review clock per child and force, the newest screening's: a screening meets the clocks of
+      // those on or before its day, and opens the next only if it is now the newest (a backdated one
+      // would otherwise close a running clock as met and open one already overdue).
+      for (const p of previous.filter((p) => !p.later))
         await this.deadlines.close(tx, { type: 'CseScreening', id: p.id }, 'met', 'cse.screening_review');
-      await this.deadlines.open(tx, {
-        subject: { type: 'CseScreening', id },
-        rule: 'cse.screening_review',
-        dueAt: endOfDay(reviewDueOn),
-        organisationId: org,
-        teamId: await this.cseTeam(tx, org),
-        childId: dto.childId,
-      });
+      if (newest)
+        await this.deadlines.open(tx, {
+          subject: { type: 'CseScreening', id },
+          rule: 'cse.screening_review',
+          dueAt: endOfDay(reviewDueOn),
+          organisationId: org,
+          teamId: await this.cseTeam(tx, org),
+          childId: dto.childId,
+        });
       await this.record.addEntry(tx, ctx, dto.childId, {
         category: 'cse_screening',
         summary: `CSE risk screening: ${scored.band.replace(/_/g, ' ')} (score ${scored.score}).`,
@@ -449,12 +461,19 @@ export class PoliceService {
     version: number,
     dto: ReturnInterviewDto,
   ): Promise<MissingEpisodeDto> {
-    const held = dto.heldAt !== undefined;
+    // null is "not given" (@IsOptional lets it through): neither closes the episode on its own.
+    const held = dto.heldAt !== undefined && dto.heldAt !== null;
+    const reasoned = dto.noInterviewReason !== undefined && dto.noInterviewReason !== null;
     const errors: FieldError[] = [];
-    if (held === (dto.noInterviewReason !== undefined))
+    if (!held && !reasoned)
+      errors.push({
+        field: 'noInterviewReason',
+        message: 'give noInterviewReason, or heldAt (with interviewer, independent, outcome)',
+      });
+    if (held && reasoned)
       errors.push({
         field: 'heldAt',
-        message: 'give heldAt (with interviewer, independent, outcome) or noInterviewReason',
+        message: 'give heldAt (with interviewer, independent, outcome) or noInterviewReason, not both',
       });
     if (held) {
       if (!dto.interviewer) errors.push({ field: 'interviewer', message: 'interviewer is required' });
@@ -605,8 +624,12 @@ export class PoliceService {
   async createLocation(ctx: AccessContext, dto: CreateLocationDto): Promise<LocationDto> {
     const postcode = normalisePostcode(dto.postcode);
     if (!isValidPostcode(postcode)) throw PoliceError.invalid('postcode', 'postcode is not a UK postcode');
-    if ((dto.latitude === undefined) !== (dto.longitude === undefined))
-      throw PoliceError.invalid('latitude', 'give both latitude and longitude, or neither');
+    // A point is both coordinates or neither; null is "not given" (@IsOptional lets it through).
+    const given = (v: number | null | undefined) => v !== undefined && v !== null;
+    if (given(dto.latitude) !== given(dto.longitude)) {
+      const missing = given(dto.latitude) ? 'longitude' : 'latitude';
+      throw PoliceError.invalid(missing, 'give both latitude and longitude, or neither');
+    }
     const key = addressKey(dto.address, postcode);
     return this.createNode(ctx, 'location', async (tx) => {
       const [row] = await namedQuery<{ id: string }>(
@@ -1099,7 +1122,7 @@ export class PoliceService {
         tx,
         `${MATCH_SELECT} WHERE m.first_organisation_id = :org OR m.second_organisation_id = :org
           ORDER BY m.created_at DESC LIMIT 200`,
-        { org: ctx.actor.organisationId, now: this.clock.now() },
+        { org: ctx.actor.organisationId, now: this.clock.now(), supervisor: decidesDisclosures(ctx) },
       );
       await this.record.recordList(
         tx,
@@ -1249,6 +1272,18 @@ export class PoliceService {
           message: `Your request under match reference ${reference} was ${dto.disclose ? 'granted' : 'declined'}.`,
         },
       );
+      await this.events.emit(
+        tx,
+        'police.disclosure_decided',
+        {
+          matchReference: reference,
+          nodeId: m.mine,
+          requestingOrganisationId: req.from_organisation_id,
+          disclosed: dto.disclose,
+          until: until?.toISOString() ?? null,
+        },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.match.decision', 'PoliceIntelligence', [m.mine], null, {
         reference,
         disclose: dto.disclose,
@@ -1302,6 +1337,12 @@ export class PoliceService {
           message: `The disclosure to your force under match reference ${reference} has ended.`,
         },
       );
+      await this.events.emit(
+        tx,
+        'police.disclosure_revoked',
+        { matchReference: reference, nodeId: m.mine, granteeOrganisationId: grant.grantee },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.match.revoke', 'PoliceIntelligence', [m.mine], null, {
         reference,
         reason,
@@ -1315,6 +1356,7 @@ export class PoliceService {
       reference,
       org: ctx.actor.organisationId,
       now: this.clock.now(),
+      supervisor: decidesDisclosures(ctx),
     });
     return rows[0]!;
   }
@@ -1331,9 +1373,20 @@ export class PoliceService {
       if (!dob) throw PoliceError.cawnNotEligible("The child's date of birth is not on the record: a CAWN needs it.");
       const age = ageOn(dob, dto.servedOn);
       if (age >= 18) throw PoliceError.cawnNotEligible('A CAWN is for a child under 18 (the child is 18 or over).');
-      if (age >= 16 && !dto.childInCare)
+      // Whether the child is in care is the council's word on the shared record (looked after), not
+      // the request's: childInCare is kept for compatibility and not relied on.
+      const inCare = (await this.record.planStatusesOf(tx, dto.childId)).includes('looked_after');
+      if (age >= 16 && !inCare)
         throw PoliceError.cawnNotEligible(
-          'A CAWN is for a child under 16, or under 18 in care: this child is 16 or 17 and not in care.',
+          'A CAWN is for a child under 16, or under 18 in care: this child is 16 or 17 and not looked after on the shared record (the council records whether a child is in care).',
+        );
+      // The notice protects a child: it runs at most to the day before the 16th birthday (18th in care).
+      const limit = inCare ? 18 : 16;
+      const lastDay = dayBefore(birthday(dob, limit));
+      if (dto.expiresOn > lastDay)
+        throw PoliceError.invalid(
+          'expiresOn',
+          `a notice runs at most to the day before the child's ${limit}th birthday (${lastDay}${inCare ? ', looked after' : ', not looked after on the shared record'})`,
         );
       const [row] = await namedQuery<{ id: string }>(
         tx,
@@ -1345,7 +1398,7 @@ export class PoliceService {
           child: dto.childId,
           served: dto.servedOn,
           expires: dto.expiresOn,
-          inCare: dto.childInCare,
+          inCare,
           by: ctx.actor.id,
           now: this.clock.now(),
         },
@@ -1373,6 +1426,12 @@ export class PoliceService {
         shareable: false,
         multiAgency: false,
       });
+      await this.events.emit(
+        tx,
+        'police.cawn_served',
+        { cawnId: id, childId: dto.childId, personId: dto.personId, expiresOn: dto.expiresOn },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.cawn.create', 'Cawn', [id], dto.childId);
       return this.cawnRow(tx, id);
     });
@@ -1435,6 +1494,12 @@ export class PoliceService {
         shareable: false,
         multiAgency: false,
       });
+      await this.events.emit(
+        tx,
+        'police.cawn_ended',
+        { cawnId: id, childId: cawn.childId, endedOn, lapsed },
+        { organisationId: ctx.actor.organisationId },
+      );
       await this.record.recordStep(tx, ctx, 'police.cawn.end', 'Cawn', [id], cawn.childId, {
         endedOn,
         lapsed,
@@ -1507,12 +1572,29 @@ export async function cseTeamOf(tx: EntityManager, organisationId: string): Prom
   return rows[0]?.id ?? null;
 }
 
+/** A supervisor of the force: decides its disclosures, so reads the reasons of requests and decisions. */
+function decidesDisclosures(ctx: AccessContext): boolean {
+  return can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: ctx.actor.organisationId });
+}
+
 /** A correction may clear optional fields with null, never these (required): 400 naming each. */
 function refuseClearing(dto: object, required: readonly string[]): void {
   const errors = required
     .filter((f) => (dto as Record<string, unknown>)[f] === null)
     .map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` }));
   if (errors.length) throw DomainError.validation(errors);
+}
+
+/** The day (YYYY-MM-DD) of the birthday at this age; 29 February falls on 1 March in other years. */
+export function birthday(dateOfBirth: string, age: number): string {
+  const [by, bm, bd] = dateOfBirth.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(by + age, bm - 1, bd)).toISOString().slice(0, 10);
+}
+
+/** The calendar day before a day (YYYY-MM-DD). */
+function dayBefore(d: string): string {
+  const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, dd - 1)).toISOString().slice(0, 10);
 }
 
 /** Whole years of age on a day (dates YYYY-MM-DD). */

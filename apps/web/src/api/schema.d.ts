@@ -4521,6 +4521,14 @@ export interface components {
              * @description Until when your force's node is disclosed to the other.
              */
             disclosedByYouUntil?: string | null;
+            /** @description Why your force asked (its latest request). A CSE supervisor's only: null for anyone else. */
+            yourRequestReason?: string | null;
+            /** @description Why the other force disclosed or declined your latest request. A CSE supervisor's only: null for anyone else. */
+            yourRequestDecisionReason?: string | null;
+            /** @description Why the other force asked yours (its latest request). A CSE supervisor's only: null for anyone else. */
+            theirRequestReason?: string | null;
+            /** @description Why your force disclosed or declined the other's latest request. A CSE supervisor's only: null for anyone else. */
+            theirRequestDecisionReason?: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4533,7 +4541,7 @@ export interface components {
              * @example PM-0A1B2C3D4E
              */
             matchReference: string;
-            /** @description Why your force asks (recorded; the other force reads it). */
+            /** @description Why your force asks: recorded; both forces' CSE supervisors read it on the match (theirRequestReason). */
             reason: string;
         };
         MatchDecisionDto: {
@@ -4544,6 +4552,7 @@ export interface components {
             matchReference: string;
             /** @description Disclose your force's node to the requesting force, or decline. */
             disclose: boolean;
+            /** @description Why: recorded; both forces' CSE supervisors read it on the match. */
             reason: string;
             /**
              * @description Required to disclose.
@@ -4574,8 +4583,11 @@ export interface components {
             servedOn: string;
             /** Format: date */
             expiresOn: string;
-            /** @description The child is looked after (in care): a CAWN then runs to 18. */
-            childInCare: boolean;
+            /**
+             * @deprecated
+             * @description Ignored (kept so older clients' requests still validate): whether the child is in care is the council's looked-after status on the shared record. A child aged 16 or 17 must be looked after there; a notice runs at most to the day before the 16th birthday, or the 18th when looked after.
+             */
+            childInCare?: boolean;
         };
         CawnBreachDto: {
             /** Format: uuid */
@@ -4597,6 +4609,7 @@ export interface components {
             servedOn: string;
             /** Format: date */
             expiresOn: string;
+            /** @description The child was looked after on the shared record when the notice was served. */
             childInCare: boolean;
             /** @description The notice has expired (its expiry day is past): it no longer warns anyone. */
             expired: boolean;
