@@ -53,6 +53,25 @@ describe("children's services: a generated council year", () => {
     expect((n as { reasons: number }).reasons).toBeGreaterThanOrEqual(3);
   });
 
+  it("keeps the council's status on each child's section as its running plans say (what a nurse's look-up reads)", async () => {
+    const rows = await t.db.query(
+      `WITH y AS (SELECT DISTINCT c.child_id FROM cs_case c JOIN organisation o ON o.id = c.organisation_id
+                   WHERE o.code = 'NSC' AND c.referral_date BETWEEN $1 AND $2)
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM cs_plan p WHERE p.child_id = y.child_id AND p.kind = 'CP' AND p.status = 'ACTIVE')
+                   THEN 'child_protection_plan'
+                   WHEN EXISTS (SELECT 1 FROM cs_looked_after l WHERE l.child_id = y.child_id AND l.end_date IS NULL)
+                   THEN 'looked_after'
+                   WHEN EXISTS (SELECT 1 FROM cs_plan p WHERE p.child_id = y.child_id AND p.kind = 'CIN' AND p.status = 'ACTIVE')
+                   THEN 'child_in_need_plan' END AS running,
+              s.plan_status AS recorded
+         FROM y LEFT JOIN agency_section s ON s.child_id = y.child_id
+              AND s.organisation_id = (SELECT id FROM organisation WHERE code = 'NSC')`,
+      [`${year - 1}-04-01`, `${year}-03-31`],
+    );
+    expect(rows.filter((r: any) => r.running === 'child_protection_plan').length).toBeGreaterThan(0);
+    expect(rows.filter((r: any) => (r.running ?? null) !== (r.recorded ?? null))).toEqual([]);
+  });
+
   it('the CIN census of the year validates and follows the published outline', async () => {
     t.clock.set(new Date());
     const res = await t.http.get(`/api/v1/returns/cin-census?year=${year}`).set('Authorization', await t.as(PERF));

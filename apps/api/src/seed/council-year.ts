@@ -440,6 +440,7 @@ export async function seedCouncilYear(ds: DataSource, opts: CouncilYearOptions):
     await put(CsLookedAfter, rows.lookedAfter);
   };
 
+  const made: string[] = [];
   await ds.transaction(async (tx) => {
     const more = () => (opts.children ? totals.children < opts.children : totals.cases < opts.cases);
     for (let i = 0; more(); i++) {
@@ -448,6 +449,7 @@ export async function seedCouncilYear(ds: DataSource, opts: CouncilYearOptions):
       const givenName = r.pick(GIVEN);
       const familyName = r.pick(FAMILY);
       const childId = randomUUID();
+      made.push(childId);
       rows.child.push({
         id: childId,
         givenName,
@@ -488,6 +490,31 @@ export async function seedCouncilYear(ds: DataSource, opts: CouncilYearOptions):
       }
     }
     await flush(tx, true);
+    // The council's status on each generated child's section, from the plans and periods still
+    // running (as children's services keeps it on every step), so a nurse's look-up, a school's file
+    // and the dashboard agree with the census: a child protection plan first, then looked after,
+    // then a child in need plan.
+    await namedQuery(
+      tx,
+      `INSERT INTO agency_section (child_id, organisation_id, agency_type, plan_status, plan_start_date)
+       SELECT DISTINCT ON (x.child_id) x.child_id, :org, 'local_authority', x.status, x.since
+         FROM (SELECT child_id, 1 AS rank, 'child_protection_plan' AS status, min(start_date) AS since
+                 FROM cs_plan WHERE organisation_id = :org AND kind = 'CP' AND status = 'ACTIVE' AND child_id = ANY(:made)
+                GROUP BY child_id
+               UNION ALL
+               SELECT child_id, 2, 'looked_after', min(start_date)
+                 FROM cs_looked_after WHERE organisation_id = :org AND end_date IS NULL AND child_id = ANY(:made)
+                GROUP BY child_id
+               UNION ALL
+               SELECT child_id, 3, 'child_in_need_plan', min(start_date)
+                 FROM cs_plan WHERE organisation_id = :org AND kind = 'CIN' AND status = 'ACTIVE' AND child_id = ANY(:made)
+                GROUP BY child_id) x
+        ORDER BY x.child_id, x.rank
+       ON CONFLICT (child_id, organisation_id) DO UPDATE
+         SET plan_status = EXCLUDED.plan_status, plan_start_date = EXCLUDED.plan_start_date,
+             version = agency_section.version + 1, updated_at = now()`,
+      { org: org.id, made },
+    );
   });
   say(
     `council year ${year} (${start} to ${end}): ${totals.children} children, ${totals.cases} cases, ${totals.assessments} assessments, ` +
