@@ -1319,7 +1319,13 @@ describe('authorization matrix: education routes x every role', () => {
         await t.http
           .post('/api/v1/education/pupils')
           .set('Authorization', dsl)
-          .send({ upn: freshUpn(), givenName: 'Matrix', familyName, dateOfBirth: '2013-09-09' })
+          .send({
+            upn: freshUpn(),
+            givenName: 'Matrix',
+            familyName,
+            dateOfBirth: '2013-09-09',
+            onRollFrom: '2026-09-01',
+          })
           .expect(201)
       ).body.id as string;
     pupil = await add('Stays');
