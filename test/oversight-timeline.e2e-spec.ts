@@ -157,8 +157,45 @@ describe('who knew what, and when (oversight timeline)', () => {
     expect(dpo.status).toBe(200);
     // The DPO sees the steps its own organisation took part in.
     for (const e of dpo.body.events as { kind: string }[])
-      expect(e.kind).toMatch(/^(concern|request|deadline|escalation|referral)\./);
+      expect(e.kind).toMatch(
+        /^(concern|request|deadline|escalation|referral|childrens_services|school_file|disclosure)\./,
+      );
     expect((dpo.body.events as any[]).some((e) => e.subjectId === concernId)).toBe(true);
+  });
+
+  it("lists children's services' steps with who and the outcome; a DPO elsewhere does not see them", async () => {
+    const child = (
+      await post(SW, '/api/v1/children', {
+        givenName: `Timeline${Date.now().toString(36)}`,
+        familyName: 'Steps',
+        dateOfBirth: '2012-03-03',
+      })
+    ).body;
+    // A case of its own in a year no return test reads, opened and closed the same day.
+    const opened = await post(SW, '/api/v1/cs/cases', {
+      childId: child.id,
+      referralDate: '2017-06-05',
+      referralSource: '1A',
+    });
+    expect(opened.status).toBe(201);
+    t.clock.advance(60_000);
+    const closed = await t.http
+      .post(`/api/v1/cs/cases/${opened.body.id}/closure`)
+      .set('Authorization', await t.as(SW))
+      .set('Idempotency-Key', randomUUID())
+      .set('If-Match', `"${opened.body.version}"`)
+      .send({ closureDate: '2017-06-05', reason: 'RC7' });
+    expect(closed.status).toBe(200);
+    const res = await get(INSPECTOR, `/api/v1/oversight/children/${child.id}/timeline`);
+    expect(res.status).toBe(200);
+    const steps = (res.body.events as any[]).filter((e) => e.kind.startsWith('childrens_services.'));
+    expect(steps.map((e) => [e.kind, e.subjectId, e.what, e.actor?.name])).toEqual([
+      ['childrens_services.case.opened', opened.body.id, null, 'Sam Walker'],
+      ['childrens_services.case.closed', opened.body.id, 'RC7', 'Sam Walker'],
+    ]);
+    // The council's DPO sees its own steps; another organisation's DPO does not read this child at all.
+    const dpo = await get(NSC_DPO, `/api/v1/oversight/children/${child.id}/timeline`);
+    expect((dpo.body.events as any[]).filter((e) => e.kind.startsWith('childrens_services.')).length).toBe(2);
   });
 
   it('exports CSV and PDF whose hash is recorded and chained, naming a chain head audit:verify accepts', async () => {

@@ -12,7 +12,9 @@ export interface TimelineEvent {
   at: string;
   /**
    * e.g. concern.raised, concern.decided, referral.accepted, request.declined, deadline.missed,
-   * deadline.handed_over (a running clock given to another holder: `why` names them), escalation.level1
+   * deadline.handed_over (a running clock given to another holder: `why` names them), escalation.level1,
+   * childrens_services.<record>.<step> (e.g. childrens_services.s47.completed: `what` is the outcome),
+   * school_file.sent, school_file.received, disclosure.revoked
    */
   kind: string;
   subjectType: string;
@@ -112,6 +114,21 @@ WITH ev AS (
          'overdue since ' || to_char(e.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), e.team_id, e.level,
          ARRAY[e.organisation_id]
     FROM escalation e JOIN deadline d ON d.id = e.deadline_id WHERE d.child_id = :child
+  UNION ALL
+  -- The steps other modules record about the child, as their audit events say them: children's
+  -- services' (case, assessment, strategy discussion, s47, conference, plan, looked after: who, the
+  -- outcome), a school's safeguarding file sent and received, a disclosure revoked.
+  SELECT a.occurred_at,
+         CASE WHEN left(a.action, 3) = 'cs_' THEN 'childrens_services.' || substr(a.action, 4)
+              WHEN a.action = 'file_transfer.send' THEN 'school_file.sent'
+              WHEN a.action = 'file_transfer.receive' THEN 'school_file.received'
+              ELSE 'disclosure.revoked' END,
+         a.subject_type, a.subject_ids[1], a.organisation_id, CASE WHEN a.actor_kind = 'user' THEN a.actor_id END,
+         a.details->>'outcome', a.details->>'reason', NULL, NULL, ARRAY[a.organisation_id]
+    FROM audit_event a
+   WHERE a.child_ids @> ARRAY[CAST(:child AS uuid)] AND a.outcome = 'allowed'
+     AND ((left(a.action, 3) = 'cs_' AND a.action NOT IN ('cs_case.read', 'cs_case.list'))
+          OR a.action IN ('file_transfer.send', 'file_transfer.receive', 'sharing_grant.revoke'))
 )
 SELECT ev.at, ev.kind, ev.subject_type, ev.subject_id, ev.organisation_id, o.name AS organisation_name,
        o.type AS organisation_type, ev.actor_id, u.name AS actor_name, ev.what, ev.why, tm.name AS team_name, ev.level,
