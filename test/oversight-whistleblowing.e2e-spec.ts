@@ -141,6 +141,26 @@ describe('whistleblowing (oversight)', () => {
       expect(await t.db.query('SELECT count(*)::int AS n FROM whistleblowing_report')).toEqual(before);
     });
 
+    it('holds the wrong-secret limit when the guesses come all at once', async () => {
+      const target = (await report({ category: 'other', text: 'Guess me in parallel.' })).body as {
+        reference: string;
+        secret: string;
+      };
+      const statuses = await Promise.all(Array.from({ length: 12 }, () => followUp(target.reference, 'guess')));
+      const count = (s: number) => statuses.filter((r) => r.status === s).length;
+      expect([count(404), count(429)]).toEqual([4, 8]);
+      const [{ n }] = await t.db.query(
+        `SELECT count(*)::int AS n FROM whistleblowing_attempt WHERE key = 'ref:' || encode(sha256($1::bytea), 'hex')`,
+        [target.reference],
+      );
+      expect(n).toBe(4);
+      t.clock.set(new Date(MONDAY.getTime() + 61 * 60_000));
+      // A right secret is never counted against the reference.
+      expect((await followUp(target.reference, target.secret)).status).toBe(200);
+      expect((await followUp(target.reference, target.secret)).status).toBe(200);
+      t.clock.set(MONDAY);
+    });
+
     it('limits wrong secrets per reference without identity, the same for unknown references', async () => {
       const victim = (await report({ category: 'other', text: 'Limit me.' })).body as {
         reference: string;

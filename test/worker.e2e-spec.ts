@@ -185,4 +185,16 @@ describe('worker', () => {
     expect(left).toEqual([{ key: 'test:live' }]);
     await db.query(`DELETE FROM rate_limit_window WHERE key LIKE 'test:%'`);
   });
+
+  it("purges the whistleblowing line's attempts once past any window (they name no one, but need not stay)", async () => {
+    const db = worker.get(DataSource);
+    await db.query(
+      `INSERT INTO whistleblowing_attempt (key, at) VALUES
+         ('test:old', clock_timestamp() - interval '3 hours'), ('test:live', clock_timestamp())`,
+    );
+    await worker.get(PurgeRateLimitWindowsJob).run();
+    const left = await db.query(`SELECT key FROM whistleblowing_attempt WHERE key LIKE 'test:%'`);
+    expect(left).toEqual([{ key: 'test:live' }]);
+    await db.query(`DELETE FROM whistleblowing_attempt WHERE key LIKE 'test:%'`);
+  });
 });

@@ -66,7 +66,11 @@ export class PurgeRateLimitWindowsJob {
     const result: [unknown[], number] = await this.db.query(
       `DELETE FROM rate_limit_window WHERE started_at < clock_timestamp() - interval '1 hour'`,
     );
-    return result[1] ?? 0;
+    // The whistleblowing line's anonymous attempts (an hour's window; two hours leaves room for clocks).
+    const attempts: [unknown[], number] = await this.db.query(
+      `DELETE FROM whistleblowing_attempt WHERE at < clock_timestamp() - interval '2 hours'`,
+    );
+    return (result[1] ?? 0) + (attempts[1] ?? 0);
   }
 }
 

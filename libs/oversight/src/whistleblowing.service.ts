@@ -435,13 +435,12 @@ export class WhistleblowingService {
   private async authenticate(dto: FollowUpDto): Promise<ReportRow & { secretHash: string }> {
     const key = `ref:${createHash('sha256').update(dto.reference).digest('hex')}`;
     const now = this.clock.now();
+    // Every try takes a slot of the reference's window first, under its lock, so guesses sent all at
+    // once cannot pass the limit between a count and an insert; a right secret gives its slot back.
     // Refused once too many wrong secrets were tried on this reference, known or not (the same 429 for both).
-    const [{ failures }] = (await namedQuery<{ failures: number }>(
-      this.db.manager,
-      'SELECT count(*)::int AS failures FROM whistleblowing_attempt WHERE key = :key AND at > :since',
-      { key, since: new Date(now.getTime() - HOUR_MS) },
-    )) as [{ failures: number }];
-    if (failures >= this.config.whistleblowingFollowUpFailuresPerHour) throw DomainError.tooManyRequests(3600);
+    const slot = await this.db.transaction((tx) =>
+      this.takeAttempt(tx, key, this.config.whistleblowingFollowUpFailuresPerHour, now),
+    );
     const [row] = await namedQuery<ReportRow & { secretHash: string }>(
       this.db.manager,
       `SELECT ${REPORT_COLUMNS}, r.secret_hash AS "secretHash" FROM whistleblowing_report r WHERE r.reference = :reference`,
@@ -449,18 +448,13 @@ export class WhistleblowingService {
     );
     dummyHash ??= argon2.hash(randomBytes(24).toString('base64url'), { type: argon2.argon2id });
     const ok = await argon2.verify(row?.secretHash ?? (await dummyHash), dto.secret).catch(() => false);
-    if (!row || !ok) {
-      await namedQuery(this.db.manager, 'INSERT INTO whistleblowing_attempt (key, at) VALUES (:key, :now)', {
-        key,
-        now,
-      });
-      throw OversightError.noSuchReport();
-    }
+    if (!row || !ok) throw OversightError.noSuchReport();
+    await namedQuery(this.db.manager, 'DELETE FROM whistleblowing_attempt WHERE id = :slot', { slot });
     return row;
   }
 
-  /** Counts one attempt under `key`, or refuses (429) when the window already holds `limit`. */
-  private async takeAttempt(tx: EntityManager, key: string, limit: number, now: Date): Promise<void> {
+  /** Counts one attempt under `key` (its id), or refuses (429) when the window already holds `limit`. */
+  private async takeAttempt(tx: EntityManager, key: string, limit: number, now: Date): Promise<string> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`whistleblowing:${key}`]);
     const rows = await namedQuery<{ id: string }>(
       tx,
@@ -471,6 +465,7 @@ export class WhistleblowingService {
       { key, now, since: new Date(now.getTime() - HOUR_MS), limit },
     );
     if (rows.length === 0) throw DomainError.tooManyRequests(3600);
+    return rows[0]!.id;
   }
 
   private async addMessage(
