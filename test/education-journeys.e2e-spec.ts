@@ -5,8 +5,9 @@
  * a move to nowhere known goes to the council's children missing education officer.
  */
 import { randomUUID } from 'node:crypto';
-import { type DomainEvent, Events, EscalationService } from '@app/casework';
-import { startTestApp, type TestContext } from './support/app';
+import { CASE_MANAGERS, type DomainEvent, Events, EscalationService } from '@app/casework';
+import { hashSecret } from '@app/identity';
+import { DEMO_PASSWORD, startTestApp, type TestContext } from './support/app';
 import { freshUpn } from './support/factories';
 
 const DSL = 'dsl@riverside-academy.example';
@@ -248,6 +249,41 @@ describe('education journeys', () => {
     );
     expect(audit.details).toMatchObject({ fields: ['givenName', 'yearGroup'] });
     expect(JSON.stringify(audit.details)).not.toContain('Jayde');
+  });
+
+  it("a deputy DSL does the DSL's safeguarding work and hears when it is overdue; the school's own decisions stay the lead's", async () => {
+    const deputy = `deputy.${Date.now().toString(36)}@riverside-academy.example`;
+    await t.db.query(
+      `INSERT INTO app_user (email, name, organisation_id, roles, password_hash)
+       SELECT $1, 'Dana Deputy', id, '{deputy_dsl}', $2 FROM organisation WHERE code = 'RVA'`,
+      [deputy, await hashSecret(DEMO_PASSWORD)],
+    );
+    const pupil = await addPupil(`Deputised${Date.now().toString(36)}`);
+    expect((await get(deputy, `/api/v1/education/pupils/${pupil.id}/file`)).status).toBe(200);
+    expect((await get(deputy, `/api/v1/education/pupils/${pupil.id}`)).body.upn).toBe(pupil.upn);
+    const action = await post(deputy, `/api/v1/education/pupils/${pupil.id}/actions`, {
+      action: 'Spoke to the parents.',
+    });
+    expect(action.status).toBe(201);
+    // Another school's pupils are not theirs.
+    const elsewhere = await post(NEW_DSL, '/api/v1/education/pupils', {
+      upn: freshUpn(),
+      givenName: 'Other',
+      familyName: `School${Date.now().toString(36)}`,
+      dateOfBirth: '2014-02-11',
+    });
+    expect(elsewhere.status).toBe(201);
+    expect((await get(deputy, `/api/v1/education/pupils/${elsewhere.body.id}/file`)).status).toBe(404);
+    // The school's closure days are the lead's decision.
+    const days = await get(DSL, '/api/v1/education/closure-days');
+    const put = await t.http
+      .put('/api/v1/education/closure-days')
+      .set('Authorization', await t.as(deputy))
+      .set('If-Match', days.headers.etag)
+      .send({ days: [] });
+    expect(put.status).toBe(403);
+    // A school's overdue work goes up to its DSL and deputies alike (whoever is in school that day).
+    expect(CASE_MANAGERS.school).toEqual(['dsl', 'deputy_dsl']);
   });
 
   it("a move: the file is sent, escalates when receipt is unconfirmed 5 school days on (the receiving school's half term skipped), and stops when confirmed", async () => {

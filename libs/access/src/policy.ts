@@ -803,6 +803,20 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     ...reporter,
     ...inboxLead,
   ],
+  // Keeping children safe in education: deputies are trained to the DSL's standard and do the DSL's
+  // safeguarding work (roll, files, transfers, inbox, the record); the lead keeps the school's
+  // decisions as an organisation: its closure days and its information-sharing agreements.
+  deputy_dsl: [
+    ...supportPlanManager,
+    ...schoolStaff,
+    ...safeguardingLead,
+    ...everyone,
+    ...readRecord(school),
+    ...writeRecord(school),
+    ...accessLogReader('a deputy designated safeguarding lead'),
+    ...reporter,
+    ...inboxLead,
+  ],
   health_practitioner: [
     ...supportPlanWorker,
     ...everyone,
@@ -1031,7 +1045,7 @@ const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
     },
   ],
   ...Object.fromEntries(
-    (['team_manager', 'cse_supervisor', 'dsl', 'named_safeguarding_professional'] as const).map((role) => [
+    (['team_manager', 'cse_supervisor', 'dsl', 'deputy_dsl', 'named_safeguarding_professional'] as const).map((role) => [
       role,
       [
         {

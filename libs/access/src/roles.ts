@@ -13,6 +13,8 @@ export const ROLES = {
   performance_officer: ['local_authority'],
   school_staff: ['school'],
   dsl: ['school'],
+  /** A deputy designated safeguarding lead: trained to the DSL's standard, covers the DSL's work (KCSIE). */
+  deputy_dsl: ['school'],
   health_practitioner: ['health'],
   named_safeguarding_professional: ['health'],
   inspector: ['oversight'],

@@ -2383,7 +2383,7 @@ export interface components {
             email?: string | null;
             organisation: components["schemas"]["OrganisationDto"];
             team: components["schemas"]["TeamDto"] | null;
-            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
+            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "deputy_dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
             scopes: ("organisations:read" | "children:read" | "referrals:write" | "requests:write")[];
             /** @description The actor's effective permissions as packed CASL rules (@casl/ability/extra unpackRules): [action, subject, conditions, inverted, fields, reason], as many as the policy gives a role. */
             permissions: unknown[][];
@@ -2402,10 +2402,10 @@ export interface components {
             organisationId: string;
             /** Format: uuid */
             teamId: string | null;
-            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
+            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "deputy_dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
             active: boolean;
             /** @description Roles asked for and waiting for a second administrator's approval; not held yet. */
-            pendingRoles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
+            pendingRoles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "deputy_dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
             /**
              * Format: uuid
              * @description The pending role grant, if any.
@@ -2433,7 +2433,7 @@ export interface components {
              * @description A team of the administrator's organisation.
              */
             teamId?: string;
-            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
+            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "deputy_dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
             /**
              * Format: password
              * @description Initial password, at least 12 characters.
@@ -2444,7 +2444,7 @@ export interface components {
             name?: string;
             /** Format: uuid */
             teamId?: string | null;
-            roles?: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
+            roles?: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "deputy_dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
             /** @description false deactivates the account: it can no longer log in. */
             active?: boolean;
         };
@@ -2459,7 +2459,7 @@ export interface components {
              */
             userId: string;
             /** @description Added to the person on approval. */
-            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
+            roles: ("police_officer" | "cse_officer" | "cse_supervisor" | "intelligence_analyst" | "social_worker" | "mash_officer" | "team_manager" | "conference_chair" | "performance_officer" | "school_staff" | "dsl" | "deputy_dsl" | "health_practitioner" | "named_safeguarding_professional" | "inspector" | "whistleblowing_officer" | "data_protection_officer" | "org_admin" | "cme_officer" | "review_lead")[];
             /** @enum {string} */
             status: "pending" | "approved" | "rejected";
             /**

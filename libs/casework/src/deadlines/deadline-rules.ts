@@ -38,7 +38,7 @@ export type DeadlineRulesOf<T extends Record<string, DeadlineRuleDeclaration>> =
 export const CASE_MANAGERS: Readonly<Record<OrganisationType, readonly Role[]>> = {
   local_authority: ['team_manager'],
   police_force: ['cse_supervisor'],
-  school: ['dsl'],
+  school: ['dsl', 'deputy_dsl'],
   health: ['named_safeguarding_professional'],
   oversight: [],
 };
