@@ -302,6 +302,24 @@ describe('police CSE: the checks an audit asked for', () => {
       expect((await get(SSP_CSE, `/api/v1/police/locations/${nsp.body.id}`)).status).toBe(404);
     });
 
+    it('two forces recording the same car at the same moment still find each other', async () => {
+      const letters = () => Array.from({ length: 3 }, () => String.fromCharCode(65 + Math.floor(Math.random() * 26)));
+      const vrms = Array.from({ length: 6 }, (_, i) => `KX${10 + i}${letters().join('')}`);
+      const made = await Promise.all(
+        vrms.flatMap((vrm) =>
+          [NSP_CSE, SSP_CSE].map((who) => post(who, '/api/v1/police/vehicles', { vrm, make: 'Ford', colour: 'Grey' })),
+        ),
+      );
+      expect(made.map((r) => r.status)).toEqual(made.map(() => 201));
+      const matched = await t.db.query(
+        `SELECT v.vrm, count(m.*)::int AS n FROM police_vehicle v
+           LEFT JOIN police_match m ON m.first_node_id = v.id OR m.second_node_id = v.id
+          WHERE v.vrm = ANY($1) GROUP BY v.vrm ORDER BY v.vrm`,
+        [vrms],
+      );
+      expect(matched.map((r: any) => r.n)).toEqual(vrms.map(() => 2));
+    });
+
     it("the request's reason and the decision's reason reach both forces' supervisors (not their officers)", async () => {
       const asked = await post(SSP_CSE, '/api/v1/police/disclosure-requests', {
         matchReference: reference,

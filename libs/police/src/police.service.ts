@@ -798,6 +798,7 @@ export class PoliceService {
         `give at least one of ${Object.keys(NODE_EDITABLE[kind]).join(', ')}`,
       );
     return this.db.transaction(async (tx) => {
+      await this.lockMatching(tx, kind);
       const row = await this.requireNode(tx, ctx, kind, id, true);
       if (row.version !== version)
         throw DomainError.preconditionFailed(`The ${kind} changed (version ${row.version}): read it again.`);
@@ -839,6 +840,7 @@ export class PoliceService {
     insert: (tx: EntityManager) => Promise<{ id: string; matches: NodeMatch[] }>,
   ): Promise<T> {
     return this.db.transaction(async (tx) => {
+      await this.lockMatching(tx, kind);
       const { id, matches } = await insert(tx);
       for (const m of matches) await this.recordMatch(tx, kind, m.on, { id, org: ctx.actor.organisationId }, m);
       await this.record.recordStep(tx, ctx, `police.${kind}.create`, 'PoliceIntelligence', [id], null, {
@@ -846,6 +848,16 @@ export class PoliceService {
       });
       return (await this.nodeRow(tx, kind, id)) as T;
     });
+  }
+
+  /**
+   * Nodes of a kind are recorded or corrected one at a time (until the transaction ends), so two
+   * forces recording the same car, person or address at the same moment still find each other: the
+   * second's match query starts after the first committed. Recording a node is an officer's step,
+   * not a hot path; the lock is held for one short transaction.
+   */
+  private async lockMatching(tx: EntityManager, kind: PoiKind): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`police.match:${kind}`]);
   }
 
   private async recordMatch(
