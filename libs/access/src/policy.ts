@@ -701,6 +701,24 @@ const school = AGENCY_CLASSES.school;
 const health = AGENCY_CLASSES.health;
 
 /**
+ * A school's designated safeguarding lead's safeguarding work: the roll, each pupil's file and its
+ * transfer, the inbox, the record. Keeping children safe in education: deputies are trained to the
+ * DSL's standard and do this work too; the lead alone keeps the school's decisions as an
+ * organisation (its closure days, its information-sharing agreements).
+ */
+const safeguardingLeadWork = (who: string): RuleSpec[] => [
+  ...supportPlanManager,
+  ...schoolStaff,
+  ...safeguardingLead,
+  ...everyone,
+  ...readRecord(school),
+  ...writeRecord(school),
+  ...accessLogReader(who),
+  ...reporter,
+  ...inboxLead,
+];
+
+/**
  * The policy as data: role -> rules. A role missing a rule has no access (default deny).
  * A change here changes who can do what: review it as a permission change (docs/policy.md).
  */
@@ -790,33 +808,8 @@ export const POLICY: Record<Role, RuleSpec[]> = {
     },
   ],
   school_staff: [...everyone, ...reporter, ...schoolStaff],
-  dsl: [
-    ...supportPlanManager,
-    ...schoolStaff,
-    ...safeguardingLead,
-    ...schoolCalendar,
-    ...agreementManager,
-    ...everyone,
-    ...readRecord(school),
-    ...writeRecord(school),
-    ...accessLogReader('the designated safeguarding lead'),
-    ...reporter,
-    ...inboxLead,
-  ],
-  // Keeping children safe in education: deputies are trained to the DSL's standard and do the DSL's
-  // safeguarding work (roll, files, transfers, inbox, the record); the lead keeps the school's
-  // decisions as an organisation: its closure days and its information-sharing agreements.
-  deputy_dsl: [
-    ...supportPlanManager,
-    ...schoolStaff,
-    ...safeguardingLead,
-    ...everyone,
-    ...readRecord(school),
-    ...writeRecord(school),
-    ...accessLogReader('a deputy designated safeguarding lead'),
-    ...reporter,
-    ...inboxLead,
-  ],
+  dsl: [...safeguardingLeadWork('the designated safeguarding lead'), ...schoolCalendar, ...agreementManager],
+  deputy_dsl: safeguardingLeadWork('a deputy designated safeguarding lead'),
   health_practitioner: [
     ...supportPlanWorker,
     ...everyone,
@@ -1045,24 +1038,27 @@ const OVERSIGHT_RULES: Partial<Record<Role, RuleSpec[]>> = {
     },
   ],
   ...Object.fromEntries(
-    (['team_manager', 'cse_supervisor', 'dsl', 'deputy_dsl', 'named_safeguarding_professional'] as const).map((role) => [
-      role,
-      [
-        {
-          action: 'read',
-          subject: 'OversightDashboard',
-          conditions: { organisationId: ORG },
-          reason: "managers supervise their own organisation's overdue and due-soon work (for supervision, not blame)",
-        },
-        {
-          action: 'read',
-          subject: 'ResponsibilityHistory',
-          conditions: { organisationId: ORG },
-          reason:
-            "managers see whose their own organisation's work was, and what became of it, for supervision (not blame)",
-        },
+    (['team_manager', 'cse_supervisor', 'dsl', 'deputy_dsl', 'named_safeguarding_professional'] as const).map(
+      (role) => [
+        role,
+        [
+          {
+            action: 'read',
+            subject: 'OversightDashboard',
+            conditions: { organisationId: ORG },
+            reason:
+              "managers supervise their own organisation's overdue and due-soon work (for supervision, not blame)",
+          },
+          {
+            action: 'read',
+            subject: 'ResponsibilityHistory',
+            conditions: { organisationId: ORG },
+            reason:
+              "managers see whose their own organisation's work was, and what became of it, for supervision (not blame)",
+          },
+        ],
       ],
-    ]),
+    ),
   ),
 };
 for (const [role, rules] of Object.entries(OVERSIGHT_RULES) as [Role, RuleSpec[]][]) POLICY[role].push(...rules);
