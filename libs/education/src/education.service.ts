@@ -5,7 +5,16 @@ import { abilityToSql, type AccessContext, can, columnsFrom, rolesAllowed } from
 import { Deadlines, type DeadlineSubject, Events, Notifier, requireScoped, SharedRecord } from '@app/casework';
 import { childHiddenField, validateIdentifier } from '@app/children';
 import { ConcernsService, type ConcernDto } from '@app/referrals';
-import { Clock, decodeCursor, DomainError, londonDateString, namedQuery, type Page, toPage } from '@app/platform';
+import {
+  Clock,
+  decodeCursor,
+  DomainError,
+  londonDateString,
+  namedQuery,
+  type Page,
+  refuseClearing,
+  toPage,
+} from '@app/platform';
 import { FILE_TRANSFER_SCHOOL_DAYS } from './education.clocks';
 import { FileTransfer, Pupil, SafeguardingAction, SchoolClosureDay, type TransferStatus } from './education.entity';
 import { EducationError } from './education.errors';
@@ -245,12 +254,7 @@ export class EducationService {
    * record is corrected by whoever holds it. Audited with the fields changed, never their values.
    */
   async updatePupil(ctx: AccessContext, id: string, expectedVersion: number, dto: UpdatePupilDto): Promise<PupilDto> {
-    const cleared = (['givenName', 'familyName'] as const).filter((f) => dto[f] === null);
-    if (cleared.length) {
-      throw DomainError.validation(
-        cleared.map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` })),
-      );
-    }
+    refuseClearing(dto, ['givenName', 'familyName']);
     const fields = (['givenName', 'familyName', 'dateOfBirth', 'yearGroup'] as const).filter(
       (f) => dto[f] !== undefined,
     );

@@ -12,6 +12,7 @@ import {
   londonDateString,
   namedQuery,
   type Page,
+  refuseClearing,
   toPage,
 } from '@app/platform';
 import { SUPPORT_REVIEW_MONTHS } from './health.clocks';
@@ -204,13 +205,7 @@ export class SupportPlanService {
     expectedVersion: number,
     dto: UpdateSupportPlanDto,
   ): Promise<SupportPlanDto> {
-    // @IsOptional lets null through: each of these is required on a plan (changed, never cleared).
-    const cleared = (['keyWorkerId', 'service', 'reviewIntervalMonths'] as const).filter((f) => dto[f] === null);
-    if (cleared.length) {
-      throw DomainError.validation(
-        cleared.map((field) => ({ field, message: `${field} is required: it can be changed, not cleared` })),
-      );
-    }
+    refuseClearing(dto, ['keyWorkerId', 'service', 'reviewIntervalMonths']);
     return this.db.transaction(async (tx) => {
       const row = await this.loadForChange(tx, ctx, id, expectedVersion);
       const changes: Partial<TherapeuticSupportPlan> = { version: row.version + 1 };

@@ -13,6 +13,7 @@ import {
   fromLondonWallClock,
   londonDateString,
   namedQuery,
+  refuseClearing,
 } from '@app/platform';
 import { CSE_REVIEW_MONTHS, MISSING_PATTERN } from './police.clocks';
 import {
@@ -1587,14 +1588,6 @@ export async function cseTeamOf(tx: EntityManager, organisationId: string): Prom
 /** A supervisor of the force: decides its disclosures, so reads the reasons of requests and decisions. */
 function decidesDisclosures(ctx: AccessContext): boolean {
   return can(ctx.ability, 'update', 'PoliceIntelligence' as Subject, { organisationId: ctx.actor.organisationId });
-}
-
-/** A correction may clear optional fields with null, never these (required): 400 naming each. */
-function refuseClearing(dto: object, required: readonly string[]): void {
-  const errors = required
-    .filter((f) => (dto as Record<string, unknown>)[f] === null)
-    .map((field) => ({ field, message: `${field} is required: it can be corrected, not cleared` }));
-  if (errors.length) throw DomainError.validation(errors);
 }
 
 /** The day (YYYY-MM-DD) of the birthday at this age; 29 February falls on 1 March in other years. */

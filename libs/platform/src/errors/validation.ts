@@ -13,6 +13,17 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return out;
 }
 
+/**
+ * A change may clear optional fields with null, never these (required): a 400 naming each.
+ * `@IsOptional()` lets null through to the service, so an update checks its required fields here.
+ */
+export function refuseClearing(dto: object, required: readonly string[]): void {
+  const errors = required
+    .filter((f) => (dto as Record<string, unknown>)[f] === null)
+    .map((field) => ({ field, message: `${field} is required: it can be changed, not cleared` }));
+  if (errors.length) throw DomainError.validation(errors);
+}
+
 /** Unknown fields are refused, not ignored; every bad field is named; nothing reaches a service. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
